@@ -1,0 +1,514 @@
+"""The reader: one workbook file (.xlsx, .xls, .ods) in, a :class:`Submission` and every finding out.
+
+Sheets, fields and columns are found by label (``spec/workbook.md``); every value
+form of the spec is parsed to canonical units; every problem is collected as a
+:class:`Finding` naming its sheet and cell, never raised one at a time. Only a
+file that cannot be read as a workbook at all raises :class:`WorkbookError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable
+
+import python_calamine
+
+from . import _guard
+from ._layout import (
+    ALIASES,
+    FUNDS,
+    INSTRUCTIONS_EN,
+    INSTRUCTIONS_NAME,
+    PROFILE,
+    SHEETS,
+    STAFF,
+    TENANTS,
+    FieldSpec,
+    Kind,
+    Required,
+    SheetSpec,
+)
+from ._values import (
+    ValueProblem,
+    normalize_label,
+    parse_amount,
+    parse_county,
+    parse_date,
+    parse_enum,
+    parse_enum_list,
+    parse_integer,
+    parse_text,
+    parse_uscc,
+    parse_year,
+    split_unit,
+    unit_factor,
+    uscc_problem,
+)
+from .errors import WorkbookError
+from .findings import Finding, Severity, cell_name, column_letter
+from .model import Fund, Profile, SourceMap, StaffMember, Submission, Tenant
+
+#: Header rows are looked for among this many first rows of a tabular sheet.
+HEADER_SEARCH_ROWS = 20
+#: Labels of the profile sheet's own header row, skipped silently.
+_PROFILE_HEADER_WORDS = {normalize_label(w) for w in ("项目", "字段", "填报内容", "内容", "值", "填写说明", "说明", "备注", "field", "value", "notes", "item")}
+
+Parser = Callable[[Any], Any]
+
+
+@dataclass
+class ReadResult:
+    """What the reader made of a workbook: the submission (None if unusable) and every finding."""
+
+    submission: Submission | None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The findings of severity error."""
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or raw == "" or (isinstance(raw, str) and not raw.strip())
+
+
+class _Collector:
+    """Collects findings for one file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.findings: list[Finding] = []
+
+    def add(self, code: str, severity: Severity, zh: str, en: str, sheet: str | None = None,
+            cell: str | None = None, row: int | None = None, column: str | None = None) -> None:
+        self.findings.append(Finding(code=code, severity=severity, message_zh=zh, message_en=en, file=self.path,
+                                     sheet=sheet, cell=cell, row=row, column=column))
+
+    def problem(self, p: ValueProblem, sheet: str, cell: str, row: int, spec: FieldSpec, severity=Severity.ERROR) -> None:
+        self.add(p.code, severity, f"「{spec.header}」{p.zh}", f"'{spec.en}': {p.en}", sheet, cell, row, spec.key)
+
+
+def _parser_for(spec: FieldSpec, unit: str) -> Parser:
+    kind = spec.kind
+    if kind is Kind.YESNO:
+        from ._values import parse_yesno
+
+        return parse_yesno
+    if kind is Kind.TEXT:
+        return parse_text
+    if kind is Kind.USCC:
+        return parse_uscc
+    if kind is Kind.DATE:
+        return parse_date
+    if kind is Kind.YEAR:
+        return parse_year
+    if kind is Kind.INTEGER:
+        return lambda raw: parse_integer(raw, kind, unit)
+    if kind in (Kind.MONEY, Kind.AREA):
+        return lambda raw: parse_amount(raw, kind, unit)
+    if kind is Kind.ENUM:
+        aliases = ALIASES.get(spec.key, {})
+        return lambda raw: parse_enum(raw, spec.choices, aliases)
+    if kind is Kind.ENUM_LIST:
+        return lambda raw: parse_enum_list(raw, spec.choices)
+    if kind is Kind.COUNTY:
+        return parse_county
+    raise AssertionError(kind)  # pragma: no cover - every Kind is handled above
+
+
+def _label_index(sheet: SheetSpec) -> dict[str, FieldSpec]:
+    index: dict[str, FieldSpec] = {}
+    for spec in sheet.fields:
+        for label in (spec.label, spec.key, spec.en, spec.header):
+            index.setdefault(normalize_label(label), spec)
+    return index
+
+
+_LABELS = {sheet.key: _label_index(sheet) for sheet in SHEETS}
+_SHEET_NAMES = {normalize_label(name): sheet for sheet in SHEETS for name in (sheet.name, sheet.en, sheet.key)}
+_IGNORED_SHEETS = {normalize_label(INSTRUCTIONS_NAME), normalize_label(INSTRUCTIONS_EN), "instructions"}
+
+
+def _match_label(sheet_key: str, raw: Any) -> tuple[FieldSpec | None, str]:
+    """The field a label or header names, and the unit it carries (normalised), if any."""
+    label = normalize_label(raw)
+    spec = _LABELS[sheet_key].get(label)
+    if spec is not None:
+        return spec, normalize_label(spec.unit) if spec.unit else ""
+    base, unit = split_unit(label)
+    spec = _LABELS[sheet_key].get(base)
+    return spec, unit
+
+
+def _unit_problem(spec: FieldSpec, unit: str) -> tuple[str, str] | None:
+    if not unit or spec.kind not in (Kind.MONEY, Kind.AREA, Kind.INTEGER, Kind.YEAR):
+        return None
+    if unit_factor(spec.kind, unit) is None:
+        expected = {Kind.MONEY: "万元、千元、元", Kind.AREA: "平方米、㎡、m²、公顷"}.get(spec.kind, spec.unit or "—")
+        return (f"「{spec.label}」的单位「{unit}」无法识别，应为 {expected}",
+                f"'{spec.en}': unknown unit '{unit}', expected {expected}")
+    return None
+
+
+class _SheetData:
+    """One worksheet's cells as python-calamine gives them, with merged ranges filled."""
+
+    def __init__(self, name: str, rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]):
+        self.name = name
+        self.rows = rows
+        self.merged = merged
+
+    @classmethod
+    def load(cls, workbook: python_calamine.CalamineWorkbook, name: str, limits: _guard.Limits) -> "_SheetData":
+        sheet = workbook.get_sheet_by_name(name)
+        if sheet.total_height > limits.max_rows or sheet.total_width > limits.max_columns:
+            raise _guard.TooLarge(name, sheet.total_height, sheet.total_width, limits)
+        rows = sheet.to_python(skip_empty_area=False)
+        try:
+            merged = list(sheet.merged_cell_ranges or [])
+        except Exception:  # noqa: BLE001 - merged ranges are optional metadata for some formats
+            merged = []
+        return cls(name, rows, merged)
+
+    def fill_merged(self, collector: _Collector) -> None:
+        for (r0, c0), (r1, c1) in self.merged:
+            if r0 >= len(self.rows):
+                continue
+            top = self.rows[r0][c0] if c0 < len(self.rows[r0]) else ""
+            ref = f"{cell_name(r0, c0)}:{cell_name(r1, c1)}"
+            collector.add("merged-cells", Severity.WARNING,
+                          f"{ref} 是合并单元格，已将其值「{top}」用于合并区域的每个单元格，请核对",
+                          f"{ref} is a merged range; its value '{top}' was used for every cell in it — please check",
+                          self.name, ref, r0 + 1)
+            for r in range(r0, r1 + 1):
+                while r >= len(self.rows):
+                    self.rows.append([])
+                row = self.rows[r]
+                while len(row) <= c1:
+                    row.append("")
+                for c in range(c0, c1 + 1):
+                    if (r, c) != (r0, c0) and _blank(row[c]):
+                        row[c] = top
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
+                  limits: _guard.Limits | None = None) -> ReadResult:
+    """Read one submission workbook; raise :class:`WorkbookError` only if it is not a usable workbook."""
+    path = os.fspath(path)
+    limits = limits or _guard.Limits()
+    today = today or dt.date.today()
+    collector = _Collector(path)
+    _guard.check_file(path, limits)  # raises WorkbookError for what must not be opened
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(path)
+    except Exception as exc:  # noqa: BLE001 - every calamine failure becomes one clear answer
+        raise WorkbookError(_guard.unreadable(path, exc)) from None
+    try:
+        return _read(workbook, path, collector, today, limits)
+    except _guard.TooLarge as exc:
+        raise WorkbookError(exc.finding(path)) from None
+    except WorkbookError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a calamine error while reading a sheet
+        raise WorkbookError(_guard.unreadable(path, exc)) from None
+    finally:
+        workbook.close()
+
+
+def _read(workbook, path: str, collector: _Collector, today: dt.date, limits: _guard.Limits) -> ReadResult:
+    found: dict[str, str] = {}
+    for name in workbook.sheet_names:
+        key = normalize_label(name)
+        sheet = _SHEET_NAMES.get(key)
+        if sheet is not None and sheet.key not in found:
+            found[sheet.key] = name
+        elif key not in _IGNORED_SHEETS:
+            collector.add("unknown-sheet", Severity.WARNING,
+                          f"工作表「{name}」不是申报表的组成部分，已忽略其内容",
+                          f"sheet '{name}' is not part of the application workbook; its contents were ignored",
+                          name)
+    fatal = False
+    for sheet in SHEETS:
+        if sheet.required and sheet.key not in found:
+            fatal = True
+            collector.add("sheet-missing", Severity.ERROR,
+                          f"缺少工作表「{sheet.name}」（也可命名为 {sheet.en}）",
+                          f"sheet '{sheet.name}' (or '{sheet.en}') is missing", sheet.name)
+    source = SourceMap(path=path, sha256=_sha256(path), sheets=dict(found))
+    if fatal:
+        return ReadResult(None, collector.findings)
+
+    profile_data = _SheetData.load(workbook, found["profile"], limits)
+    profile_data.fill_merged(collector)
+    profile, cells, units = _read_profile(profile_data, collector, today)
+    source.profile_cells.update(cells)
+    source.units.update(units)
+
+    tables: dict[str, tuple[list[dict[str, Any]], dict[str, str]] | None] = {}
+    for sheet in (TENANTS, STAFF, FUNDS):
+        if sheet.key not in found:
+            tables[sheet.key] = None
+            continue
+        data = _SheetData.load(workbook, found[sheet.key], limits)
+        data.fill_merged(collector)
+        tables[sheet.key] = _read_table(sheet, data, collector, source, today, profile)
+
+    tenants_rows, _ = tables["tenants"] or ([], {})
+    blank_cells = [f for f in collector.findings if f.code == "value-missing" and f.cell]
+    if blank_cells and path.lower().endswith((".xlsx", ".xlsm")):
+        _reclassify_formula_blanks(path, collector, blank_cells, limits)
+
+    tenants = _tenants(tenants_rows, collector, found["tenants"], source)
+    if not tenants:
+        collector.add("roster-empty", Severity.ERROR,
+                      "在孵企业名单为空：没有一家企业的数据",
+                      "the tenant roster is empty: no enterprise is listed", found["tenants"])
+    staff = None if tables["staff"] is None else tuple(StaffMember(**r) for r in tables["staff"][0])
+    funds = None if tables["funds"] is None else tuple(Fund(**r) for r in tables["funds"][0])
+    if staff is not None:
+        _check_staff(profile, staff, collector, found["staff"], source)
+    submission = Submission(profile=profile, tenants=tenants, staff=staff, funds=funds, source=source)
+    return ReadResult(submission, collector.findings)
+
+
+def _read_profile(data: _SheetData, collector: _Collector, today: dt.date):
+    values: dict[str, Any] = {}
+    cells: dict[str, str] = {}
+    units: dict[str, str] = {}
+    sheet = data.name
+    seen: dict[str, str] = {}
+    for r, row in enumerate(data.rows):
+        label_col = next((c for c, v in enumerate(row) if not _blank(v)), None)
+        if label_col is None:
+            continue
+        raw_label = row[label_col]
+        spec, unit = _match_label("profile", raw_label)
+        if spec is None:
+            if normalize_label(raw_label) not in _PROFILE_HEADER_WORDS:
+                collector.add("unknown-field", Severity.WARNING,
+                              f"无法识别的字段「{raw_label}」，已忽略",
+                              f"unknown field '{raw_label}'; ignored", sheet, cell_name(r, label_col), r + 1)
+            continue
+        ref = cell_name(r, label_col + 1)
+        if spec.key in seen:
+            collector.add("duplicate-field", Severity.WARNING,
+                          f"字段「{spec.label}」重复出现，已使用 {seen[spec.key]} 的值",
+                          f"field '{spec.en}' appears twice; the value at {seen[spec.key]} was used",
+                          sheet, ref, r + 1, spec.key)
+            continue
+        seen[spec.key] = ref
+        cells[spec.key] = ref
+        bad_unit = _unit_problem(spec, unit)
+        if bad_unit:
+            collector.add("unknown-unit", Severity.ERROR, *bad_unit, sheet, cell_name(r, label_col), r + 1, spec.key)
+            continue
+        _note_unit(collector, spec, unit, sheet, cell_name(r, label_col), r + 1, units, f"profile.{spec.key}")
+        raw = row[label_col + 1] if label_col + 1 < len(row) else ""
+        if _blank(raw):
+            continue
+        value = _parse_cell(_parser_for(spec, unit), raw, spec, collector, sheet, ref, r + 1, today)
+        if value is not None:
+            values[spec.key] = value
+
+    level = values.get("level")
+    for spec in PROFILE.fields:
+        needed = (spec.required is Required.YES
+                  or (spec.required is Required.WHEN_REMOTE and values.get("remote_area") is True)
+                  or (spec.required is Required.WITH_REVOKED_ON and "revoked_on" in values)
+                  or (spec.required is Required.EXCELLENCE and level == "卓越级"))
+        if not needed or spec.key in values:
+            continue
+        if spec.key in cells:
+            if not any(f.cell == cells[spec.key] and f.sheet == sheet for f in collector.findings):
+                collector.add("value-missing", Severity.ERROR, f"「{spec.header}」未填写", f"'{spec.en}' is blank",
+                              sheet, cells[spec.key], _row_of(cells[spec.key]), spec.key)
+        else:
+            collector.add("field-missing", Severity.ERROR,
+                          f"缺少字段「{spec.header}」（在 A 列填写该标签，B 列填写值）",
+                          f"field '{spec.header}' ({spec.en}) is missing (label in column A, value in column B)",
+                          sheet, None, None, spec.key)
+    return Profile(**values), cells, units
+
+
+def _row_of(cell: str) -> int:
+    return int("".join(ch for ch in cell if ch.isdigit()))
+
+
+def _note_unit(collector: _Collector, spec: FieldSpec, unit: str, sheet: str, cell: str, row: int,
+               units: dict[str, str], key: str) -> None:
+    if spec.kind not in (Kind.MONEY, Kind.AREA) or not unit:
+        return
+    factor = unit_factor(spec.kind, unit)
+    units[key] = unit
+    if factor is not None and factor != 1:
+        collector.add("unit-converted", Severity.INFO,
+                      f"「{spec.label}」以「{unit}」填报，已换算为{spec.unit}（× {factor}）",
+                      f"'{spec.en}' is given in {unit}; converted to {spec.unit} (× {factor})",
+                      sheet, cell, row, spec.key)
+
+
+def _parse_cell(parser: Parser, raw: Any, spec: FieldSpec, collector: _Collector, sheet: str, ref: str,
+                row: int, today: dt.date) -> Any:
+    try:
+        value = parser(raw)
+    except ValueProblem as problem:
+        collector.problem(problem, sheet, ref, row, spec)
+        return None
+    if spec.kind is Kind.USCC:
+        problem = uscc_problem(value)
+        if problem:
+            collector.problem(problem, sheet, ref, row, spec, Severity.WARNING)
+    elif spec.kind is Kind.DATE and value > today and spec.key != "application_date":
+        collector.add("date-in-future", Severity.ERROR,
+                      f"「{spec.label}」为 {value}，晚于今天（{today}）",
+                      f"'{spec.en}' is {value}, after today ({today})", sheet, ref, row, spec.key)
+        return None
+    return value
+
+
+def _find_header(sheet: SheetSpec, data: _SheetData) -> tuple[int, int]:
+    """The header row (0-based) and how many known headers it holds."""
+    best_row, best_score = -1, 0
+    for r, row in enumerate(data.rows[:HEADER_SEARCH_ROWS]):
+        score = sum(1 for v in row if not _blank(v) and _match_label(sheet.key, v)[0] is not None)
+        if score > best_score:
+            best_row, best_score = r, score
+    return best_row, best_score
+
+
+def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, source: SourceMap, today: dt.date,
+                profile: Profile):
+    name = data.name
+    header_row, score = _find_header(sheet, data)
+    if score == 0:
+        if any(not _blank(v) for row in data.rows for v in row) or sheet.required:
+            collector.add("header-missing", Severity.ERROR,
+                          f"工作表「{name}」前 {HEADER_SEARCH_ROWS} 行中找不到表头（如「{sheet.fields[0].label}」「{sheet.fields[1].label}」）",
+                          f"sheet '{name}' has no header row in its first {HEADER_SEARCH_ROWS} rows "
+                          f"(expected labels such as '{sheet.fields[0].label}', '{sheet.fields[1].label}')", name, "A1", 1)
+        return [], {}
+    if header_row > 0 and any(not _blank(v) for row in data.rows[:header_row] for v in row):
+        collector.add("header-not-first-row", Severity.INFO,
+                      f"表头位于第 {header_row + 1} 行，其上方的内容已忽略",
+                      f"the header is on row {header_row + 1}; the rows above it were ignored", name,
+                      f"A{header_row + 1}", header_row + 1)
+    columns: list[tuple[int, FieldSpec, Parser]] = []
+    letters: dict[str, str] = {}
+    for c, raw in enumerate(data.rows[header_row]):
+        if _blank(raw):
+            continue
+        spec, unit = _match_label(sheet.key, raw)
+        ref = cell_name(header_row, c)
+        if spec is None:
+            collector.add("unknown-column", Severity.WARNING, f"无法识别的列「{raw}」，已忽略",
+                          f"unknown column '{raw}'; ignored", name, ref, header_row + 1)
+            continue
+        if spec.key in letters:
+            collector.add("duplicate-column", Severity.WARNING,
+                          f"列「{spec.label}」重复出现，已使用 {letters[spec.key]} 列",
+                          f"column '{spec.en}' appears twice; column {letters[spec.key]} was used", name, ref,
+                          header_row + 1, spec.key)
+            continue
+        bad_unit = _unit_problem(spec, unit)
+        if bad_unit:
+            collector.add("unknown-unit", Severity.ERROR, *bad_unit, name, ref, header_row + 1, spec.key)
+            continue
+        _note_unit(collector, spec, unit, name, ref, header_row + 1, source.units, f"{sheet.key}.{spec.key}")
+        letters[spec.key] = column_letter(c)
+        columns.append((c, spec, _parser_for(spec, unit)))
+    source.columns[sheet.key] = dict(letters)
+    for spec in sheet.fields:
+        if spec.key in letters or spec.required is Required.NO:
+            continue
+        severity = Severity.ERROR if spec.required is Required.YES else Severity.WARNING
+        collector.add("column-missing", severity, f"缺少列「{spec.header}」", f"column '{spec.header}' ({spec.en}) is missing",
+                      name, f"{column_letter(len(data.rows[header_row]))}{header_row + 1}", header_row + 1, spec.key)
+
+    records: list[dict[str, Any]] = []
+    required_cols = [(c, spec) for c, spec, _ in columns if spec.required is Required.YES]
+    for r in range(header_row + 1, len(data.rows)):
+        row = data.rows[r]
+        if all(_blank(v) for v in row):
+            continue
+        record: dict[str, Any] = {"row": r + 1}
+        width = len(row)
+        for c, spec, parser in columns:
+            raw = row[c] if c < width else ""
+            if _blank(raw):
+                continue
+            value = _parse_cell(parser, raw, spec, collector, name, f"{letters[spec.key]}{r + 1}", r + 1, today)
+            if value is not None:
+                record[spec.key] = value
+        for c, spec in required_cols:
+            raw = row[c] if c < width else ""
+            if _blank(raw):
+                collector.add("value-missing", Severity.ERROR, f"「{spec.header}」未填写", f"'{spec.en}' is blank",
+                              name, f"{letters[spec.key]}{r + 1}", r + 1, spec.key)
+        records.append(record)
+    return records, letters
+
+
+def _tenants(records: list[dict[str, Any]], collector: _Collector, sheet: str, source: SourceMap) -> tuple[Tenant, ...]:
+    first_row: dict[str, int] = {}
+    tenants = []
+    for record in records:
+        uscc = record.get("uscc")
+        if uscc is not None:
+            if uscc in first_row:
+                record["duplicate_of"] = first_row[uscc]
+                collector.add("duplicate-uscc", Severity.ERROR,
+                              f"统一社会信用代码「{uscc}」与第 {first_row[uscc]} 行重复，本行不计入在孵企业",
+                              f"USCC '{uscc}' repeats row {first_row[uscc]}; this row is not counted as a tenant",
+                              sheet, source.tenant_ref("uscc", record["row"]).split("!", 1)[1], record["row"], "uscc")
+            else:
+                first_row[uscc] = record["row"]
+        tenants.append(Tenant(**record))
+    return tuple(tenants)
+
+
+def _check_staff(profile: Profile, staff: tuple[StaffMember, ...], collector: _Collector, sheet: str,
+                 source: SourceMap) -> None:
+    listed = {
+        "total_staff": len(staff),
+        "fulltime_service_staff": sum(1 for s in staff if s.fulltime_service),
+        "mentors": sum(1 for s in staff if s.mentor),
+    }
+    for key, count in listed.items():
+        declared = getattr(profile, key)
+        if declared is None or declared == count:
+            continue
+        spec = PROFILE.field(key)
+        collector.add("staff-count-mismatch", Severity.WARNING,
+                      f"「{spec.label}」填报 {declared}，但「{sheet}」工作表列出 {count} 人",
+                      f"'{spec.en}' is declared as {declared}, but sheet '{sheet}' lists {count}",
+                      source.sheets.get("profile"), source.profile_cells.get(key), None, key)
+
+
+def _reclassify_formula_blanks(path: str, collector: _Collector, blanks: list[Finding], limits: _guard.Limits) -> None:
+    """A blank required cell that holds a formula with no cached value gets its own error, not 'blank'."""
+    by_sheet: dict[str, set[str]] = {}
+    for f in blanks:
+        by_sheet.setdefault(f.sheet or "", set()).add(f.cell or "")
+    formula_cells = _guard.formulas_without_value(path, set(by_sheet), limits)
+    if not formula_cells:
+        return
+    for i, f in enumerate(collector.findings):
+        if f.code == "value-missing" and f.cell in formula_cells.get(f.sheet or "", set()):
+            collector.findings[i] = f.model_copy(update={
+                "code": "formula-no-value",
+                "message_zh": f"{f.cell} 是公式，但文件中没有保存其计算结果（请在 Excel/WPS 中重新计算并保存）",
+                "message_en": f"{f.cell} holds a formula with no cached result (recalculate and save it in Excel/WPS)",
+            })

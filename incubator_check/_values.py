@@ -1,0 +1,306 @@
+"""Cell values: every form of ``spec/workbook.md`` parsed to one canonical Python value.
+
+A parser takes the raw cell value python-calamine gives (str, int, float, bool,
+date, datetime, time, timedelta or ``""``) and returns the canonical value, or raises
+:class:`ValueProblem` with a code and a bilingual message. The reader adds the cell.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from ._layout import Kind
+
+# --- labels -----------------------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
+_UNIT_SUFFIX = re.compile(r"^(.*?)\(([^()]*)\)$")
+
+
+def normalize_label(text: object) -> str:
+    """A label as compared: NFKC (full-width brackets and digits to half-width), no spaces, lower-case."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text))).lower()
+
+
+def split_unit(label: str) -> tuple[str, str]:
+    """``上年度总收入(万元)`` → (``上年度总收入``, ``万元``), for a label already normalised."""
+    match = _UNIT_SUFFIX.match(label)
+    if match and match.group(1):
+        return match.group(1), match.group(2)
+    return label, ""
+
+
+# --- units ------------------------------------------------------------------
+
+# Factor to the canonical unit (万元 for money, 平方米 for area), keyed by the
+# normalised spelling: NFKC turns ㎡ into "m2" and m² into "m2".
+MONEY_UNITS = {"万元": Decimal(1), "元": Decimal("0.0001"), "千元": Decimal("0.1"), "人民币万元": Decimal(1), "万": Decimal(1)}
+AREA_UNITS = {"平方米": Decimal(1), "m2": Decimal(1), "平米": Decimal(1), "公顷": Decimal(10000)}
+COUNT_UNITS = {"人", "家", "年", "个", "名", "位"}
+
+
+def unit_factor(kind: Kind, unit: str) -> Decimal | None:
+    """The factor from a header's unit to the canonical one; None if the unit is not one of the kind's."""
+    if kind is Kind.MONEY:
+        return MONEY_UNITS.get(unit, None) if unit else Decimal(1)
+    if kind is Kind.AREA:
+        return AREA_UNITS.get(unit, None) if unit else Decimal(1)
+    if kind in (Kind.INTEGER, Kind.YEAR):
+        return Decimal(1) if (not unit or unit in COUNT_UNITS) else None
+    return Decimal(1)
+
+
+# --- problems ---------------------------------------------------------------
+
+
+class ValueProblem(Exception):
+    """A cell's value is not of the form its field expects."""
+
+    def __init__(self, code: str, zh: str, en: str):
+        super().__init__(en)
+        self.code = code
+        self.zh = zh
+        self.en = en
+
+
+def _shown(raw: object) -> str:
+    text = str(raw)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+# --- yes/no -----------------------------------------------------------------
+
+_YES = {"是", "y", "yes", "true", "1", "√", "✓"}
+_NO = {"否", "n", "no", "false", "0", "×", "✗"}
+
+
+def parse_yesno(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return bool(raw)
+    text = normalize_label(raw)
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValueProblem(
+        "invalid-yes-no",
+        f"应填 是/否，实为「{_shown(raw)}」",
+        f"expected yes/no (是/否, Y/N, true/false, 1/0), found '{_shown(raw)}'",
+    )
+
+
+# --- numbers ----------------------------------------------------------------
+
+_NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(.*)$")
+
+
+def to_decimal(value: float | int) -> Decimal:
+    """A numeric cell as the decimal the applicant typed: the shortest repr of the binary float."""
+    if isinstance(value, int):
+        return Decimal(value)
+    return Decimal(repr(value))
+
+
+def parse_decimal(raw: object, kind: Kind, header_unit: str) -> Decimal:
+    """A number from a numeric cell or text (thousands separators, full-width digits, a trailing unit)."""
+    if isinstance(raw, bool):
+        raise ValueProblem("invalid-number", f"应填数字，实为「{raw}」", f"expected a number, found '{raw}'")
+    if isinstance(raw, (int, float)):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            raise ValueProblem("invalid-number", f"应填数字，实为「{raw}」", f"expected a number, found '{raw}'")
+        return to_decimal(raw)
+    if not isinstance(raw, str):
+        raise ValueProblem(
+            "invalid-number", f"应填数字，实为「{_shown(raw)}」", f"expected a number, found '{_shown(raw)}'"
+        )
+    text = unicodedata.normalize("NFKC", raw)
+    text = _SPACES.sub("", text).replace(",", "").replace("，", "").lower()
+    match = _NUMBER.match(text)
+    if not match:
+        raise ValueProblem(
+            "invalid-number", f"应填数字，实为「{_shown(raw)}」", f"expected a number, found '{_shown(raw)}'"
+        )
+    number, unit = match.group(1), match.group(2)
+    if unit:
+        if unit != header_unit and not (
+            unit_factor(kind, unit) is not None and unit_factor(kind, unit) == unit_factor(kind, header_unit)
+        ):
+            expected = header_unit or "（无单位）"
+            raise ValueProblem(
+                "unit-mismatch",
+                f"数值的单位「{unit}」与表头的单位「{expected}」不一致",
+                f"the value's unit '{unit}' differs from the header's unit '{expected}'",
+            )
+    try:
+        return Decimal(number)
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
+        raise ValueProblem("invalid-number", f"应填数字，实为「{_shown(raw)}」", f"expected a number, found '{_shown(raw)}'")
+
+
+def parse_amount(raw: object, kind: Kind, header_unit: str) -> Decimal:
+    """Money, area or a count, non-negative, converted to the canonical unit."""
+    value = parse_decimal(raw, kind, header_unit)
+    if value < 0:
+        raise ValueProblem(
+            "negative-value", f"不能为负数，实为 {value}", f"must not be negative, found {value}"
+        )
+    factor = unit_factor(kind, header_unit) or Decimal(1)
+    if factor != 1:
+        value = value * factor
+    return canonical_decimal(value)
+
+
+def canonical_decimal(value: Decimal) -> Decimal:
+    """5000.00 → 5000 and 12.50 → 12.5, never 5E+3: the form a report prints."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def parse_integer(raw: object, kind: Kind, header_unit: str) -> int:
+    value = parse_amount(raw, kind, header_unit)
+    if value != value.to_integral():
+        raise ValueProblem(
+            "invalid-integer", f"应填整数，实为 {value}", f"expected a whole number, found {value}"
+        )
+    return int(value)
+
+
+def parse_year(raw: object) -> int:
+    if isinstance(raw, (_dt.date, _dt.datetime)):
+        return raw.year
+    text = raw
+    if isinstance(raw, str):
+        text = unicodedata.normalize("NFKC", raw).strip().removesuffix("年")
+    year = parse_integer(text, Kind.YEAR, "")
+    if not 1990 <= year <= 2100:
+        raise ValueProblem("invalid-year", f"应填四位年份，实为「{_shown(raw)}」", f"expected a four-digit year, found '{_shown(raw)}'")
+    return year
+
+
+# --- dates ------------------------------------------------------------------
+
+_EXCEL_EPOCH = _dt.date(1899, 12, 30)
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t]0{1,2}:0{2}(?::0{2}(?:\.0+)?)?)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def parse_date(raw: object) -> _dt.date:
+    """A date cell, an Excel serial number, or text in one of the spec's five forms."""
+    if isinstance(raw, _dt.datetime):
+        return raw.date()
+    if isinstance(raw, _dt.date):
+        return raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        # 20240315 typed as a number is a date in the compact form, not a serial.
+        if 19000101 <= raw <= 21001231 and raw == int(raw):
+            return parse_date(str(int(raw)))
+        if 1 <= raw < 2958466 and raw == int(raw):
+            return _EXCEL_EPOCH + _dt.timedelta(days=int(raw))
+    if isinstance(raw, str):
+        text = _SPACES.sub(" ", unicodedata.normalize("NFKC", raw)).strip().lower()
+        text = text.replace(" 年", "年").replace("年 ", "年").replace(" 月", "月").replace("月 ", "月")
+        for pattern in _DATE_PATTERNS:
+            match = pattern.match(text)
+            if match:
+                try:
+                    return _dt.date(*(int(g) for g in match.groups()))
+                except ValueError:
+                    break
+    raise ValueProblem(
+        "invalid-date",
+        f"应填日期（如 2024-03-15、2024/3/15、2024年3月15日），实为「{_shown(raw)}」",
+        f"expected a date (e.g. 2024-03-15, 2024/3/15, 2024年3月15日), found '{_shown(raw)}'",
+    )
+
+
+# --- unified social credit code (GB 32100-2015) ------------------------------
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
+_USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+
+
+def uscc_check_character(first17: str) -> str:
+    """The 18th character of a USCC: 31 − (Σ value × 3^(i−1) mod 31) mod 31."""
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def parse_uscc(raw: object) -> str:
+    """An 18-character USCC, upper-cased; the check character is verified by :func:`uscc_problem`."""
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", str(raw))).upper()
+    if len(text) != 18 or any(c not in _USCC_VALUE for c in text):
+        raise ValueProblem(
+            "invalid-uscc",
+            f"统一社会信用代码应为 18 位（数字及除 I、O、Z、S、V 外的大写字母），实为「{_shown(raw)}」",
+            f"a USCC is 18 characters of digits and capital letters other than I, O, Z, S, V; found '{_shown(raw)}'",
+        )
+    return text
+
+
+def uscc_problem(code: str) -> ValueProblem | None:
+    """The check-character problem of a well-formed USCC, if any."""
+    expected = uscc_check_character(code[:17])
+    if code[17] == expected:
+        return None
+    return ValueProblem(
+        "uscc-check-digit",
+        f"统一社会信用代码「{code}」校验位应为「{expected}」，实为「{code[17]}」",
+        f"USCC '{code}' should end in check character '{expected}', found '{code[17]}'",
+    )
+
+
+# --- text and enumerations ---------------------------------------------------
+
+
+def parse_text(raw: object) -> str:
+    if isinstance(raw, float) and raw == int(raw):
+        raw = int(raw)
+    text = str(raw).strip()
+    return unicodedata.normalize("NFC", text)
+
+
+def _enum_key(text: object) -> str:
+    return re.sub(r"[、,，;；/\s]", "", unicodedata.normalize("NFKC", str(text))).lower()
+
+
+def parse_enum(raw: object, choices: tuple[str, ...], aliases: dict[str, str]) -> str:
+    key = _enum_key(raw)
+    for choice in choices:
+        if _enum_key(choice) == key:
+            return choice
+    if key in aliases:
+        return aliases[key]
+    listed = "、".join(choices)
+    raise ValueProblem(
+        "invalid-choice",
+        f"应为以下之一：{listed}；实为「{_shown(raw)}」",
+        f"expected one of: {listed}; found '{_shown(raw)}'",
+    )
+
+
+_LIST_SPLIT = re.compile(r"[、,，;；/]")
+
+
+def parse_enum_list(raw: object, choices: tuple[str, ...]) -> tuple[str, ...]:
+    parts = [p for p in _LIST_SPLIT.split(unicodedata.normalize("NFKC", str(raw))) if p.strip()]
+    return tuple(dict.fromkeys(parse_enum(p, choices, {}) for p in parts))
+
+
+def parse_county(raw: object) -> str:
+    text = parse_text(raw)
+    text = unicodedata.normalize("NFKC", text)
+    if not re.fullmatch(r"\d{6}", text):
+        raise ValueProblem(
+            "invalid-county-code", f"应填 6 位行政区划代码，实为「{_shown(raw)}」", f"expected a 6-digit county code, found '{_shown(raw)}'"
+        )
+    return text

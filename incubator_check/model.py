@@ -1,0 +1,165 @@
+"""The data model of one submission: profile, tenants, staff and funds, in canonical units.
+
+Money is in 万元 and area in 平方米, always as :class:`~decimal.Decimal`; yes/no is
+``bool``; a value the applicant left blank (or that could not be read) is ``None``.
+Where each value came from is kept in :class:`SourceMap` so that a verdict can
+point at the cells behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ._layout import INDUSTRIES, LEVELS, REMOTE_CATEGORIES, REVOCATION_REASONS, SITE_TENURES
+
+
+def _enum(name: str, values: tuple[str, ...], doc: str) -> type[Enum]:
+    cls = Enum(name, [(v, v) for v in values], type=str, module=__name__)
+    cls.__doc__ = doc
+    cls.__str__ = lambda self: self.value  # type: ignore[method-assign]
+    return cls
+
+
+Level = _enum("Level", LEVELS, "申报级别: 标准级 (Article 6) or 卓越级 (Article 7).")
+Industry = _enum("Industry", INDUSTRIES, "The 16 industries of the SME classification standard.")
+RemoteCategory = _enum("RemoteCategory", REMOTE_CATEGORIES, "艰苦边远地区类别, 一类 to 六类 (MOHRSS).")
+RevocationReason = _enum("RevocationReason", REVOCATION_REASONS, "Why an earlier accreditation was revoked (Article 20).")
+SiteTenure = _enum("SiteTenure", SITE_TENURES, "How the site is held: 自有 / 租赁 / 协议使用 (Article 6(2)).")
+
+_MODEL = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+
+class Profile(BaseModel):
+    """基本信息: the incubator's own figures."""
+
+    model_config = _MODEL
+
+    incubator_name: str | None = None
+    operator_name: str | None = None
+    operator_uscc: str | None = None
+    level: Level | None = None  # type: ignore[valid-type]
+    application_year: int | None = None
+    application_date: dt.date | None = None
+    province: str | None = None
+    county_code: str | None = None
+    independent_legal_person: bool | None = None
+    remote_area: bool | None = None
+    remote_area_category: RemoteCategory | None = None  # type: ignore[valid-type]
+    site_area_m2: Decimal | None = Field(default=None, ge=0)
+    site_tenure: tuple[SiteTenure, ...] | None = None  # type: ignore[valid-type]
+    total_staff: int | None = Field(default=None, ge=0)
+    fulltime_service_staff: int | None = Field(default=None, ge=0)
+    mentors: int | None = Field(default=None, ge=0)
+    leader_profile: str | None = None
+    total_revenue: Decimal | None = Field(default=None, ge=0)
+    rent_property_revenue: Decimal | None = Field(default=None, ge=0)
+    service_revenue_accounted_separately: bool | None = None
+    statistics_years_reported: int | None = Field(default=None, ge=0)
+    major_accident_3y: bool | None = None
+    serious_dishonesty: bool | None = None
+    major_violation: bool | None = None
+    former_national_incubator: bool | None = None
+    revoked_on: dt.date | None = None
+    revocation_reason: RevocationReason | None = None  # type: ignore[valid-type]
+    focus_sector: str | None = None
+    sector_startups_y1: int | None = Field(default=None, ge=0)
+    sector_startups_y2: int | None = Field(default=None, ge=0)
+    service_investment_revenue_y1: Decimal | None = Field(default=None, ge=0)
+    service_investment_revenue_y2: Decimal | None = Field(default=None, ge=0)
+    total_revenue_y2: Decimal | None = Field(default=None, ge=0)
+
+    @property
+    def data_year(self) -> int | None:
+        """上年度: the year the figures describe, 申报年度 − 1."""
+        return None if self.application_year is None else self.application_year - 1
+
+
+class Tenant(BaseModel):
+    """One row of 在孵企业: an enterprise incubated during the data year."""
+
+    model_config = _MODEL
+
+    row: int  # the worksheet row, 1-based
+    name: str | None = None
+    uscc: str | None = None
+    registered_on: dt.date | None = None
+    registered_in_incubator: bool | None = None
+    operating_in_incubator: bool | None = None
+    industry: Industry | None = None  # type: ignore[valid-type]
+    employees: int | None = Field(default=None, ge=0)
+    revenue_y1: Decimal | None = Field(default=None, ge=0)
+    revenue_y2: Decimal | None = Field(default=None, ge=0)
+    rd_y1: Decimal | None = Field(default=None, ge=0)
+    rd_y2: Decimal | None = Field(default=None, ge=0)
+    total_assets: Decimal | None = Field(default=None, ge=0)
+    tech_sme: bool | None = None
+    innovative_sme: bool | None = None
+    incubator_equity_invested: bool | None = None
+    financing_received: bool | None = None
+    newly_certified: bool | None = None
+    largest_round: Decimal | None = Field(default=None, ge=0)
+    acquired_or_listed: bool | None = None
+    graduated: bool | None = None
+    duplicate_of: int | None = None  # the row this USCC first appeared on
+
+
+class StaffMember(BaseModel):
+    """One row of 人员."""
+
+    model_config = _MODEL
+
+    row: int
+    name: str | None = None
+    role: str | None = None
+    fulltime_service: bool | None = None
+    mentor: bool | None = None
+
+
+class Fund(BaseModel):
+    """One row of 投资基金: an equity fund the incubator works with."""
+
+    model_config = _MODEL
+
+    row: int
+    name: str | None = None
+    amac_code: str | None = None
+    sector: str | None = None
+
+
+class SourceMap(BaseModel):
+    """Where each value was read: the sheets' names as found, profile cells, roster columns."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str = ""
+    sha256: str = ""
+    sheets: dict[str, str] = Field(default_factory=dict)  # sheet key → name in the file
+    profile_cells: dict[str, str] = Field(default_factory=dict)  # field key → "B9"
+    columns: dict[str, dict[str, str]] = Field(default_factory=dict)  # sheet key → field key → "C"
+    units: dict[str, str] = Field(default_factory=dict)  # "tenants.revenue_y1" → unit found in the header
+
+    def profile_ref(self, key: str) -> str | None:
+        """``基本信息!B9`` for a profile field, if it was found."""
+        cell = self.profile_cells.get(key)
+        return f"{self.sheets.get('profile', '基本信息')}!{cell}" if cell else None
+
+    def tenant_ref(self, key: str, row: int) -> str | None:
+        """``在孵企业!C12`` for one tenant's value, if the column was found."""
+        col = self.columns.get("tenants", {}).get(key)
+        return f"{self.sheets.get('tenants', '在孵企业')}!{col}{row}" if col else None
+
+
+class Submission(BaseModel):
+    """One incubator's application: one workbook, read and converted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    profile: Profile
+    tenants: tuple[Tenant, ...] = ()
+    staff: tuple[StaffMember, ...] | None = None  # None when the sheet is absent
+    funds: tuple[Fund, ...] | None = None
+    source: SourceMap = Field(default_factory=SourceMap)
