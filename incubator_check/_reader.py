@@ -276,8 +276,9 @@ def _read(workbook, path: str, collector: _Collector, today: dt.date, limits: _g
         collector.add("roster-empty", Severity.ERROR,
                       "在孵企业名单为空：没有一家企业的数据",
                       "the tenant roster is empty: no enterprise is listed", found["tenants"])
-    staff = None if tables["staff"] is None else tuple(StaffMember(**r) for r in tables["staff"][0])
-    funds = None if tables["funds"] is None else tuple(Fund(**r) for r in tables["funds"][0])
+    # An optional sheet left with its header only (as the template gives it) was not filled in: None, not "none".
+    staff = tuple(StaffMember(**r) for r in tables["staff"][0]) if tables["staff"] and tables["staff"][0] else None
+    funds = tuple(Fund(**r) for r in tables["funds"][0]) if tables["funds"] and tables["funds"][0] else None
     if staff is not None:
         _check_staff(profile, staff, collector, found["staff"], source)
     submission = Submission(profile=profile, tenants=tenants, staff=staff, funds=funds, source=source)

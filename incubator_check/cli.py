@@ -66,7 +66,10 @@ def template(out: str, level: str, force: bool) -> None:
 
     if os.path.exists(out) and not force:
         raise click.UsageError(f"{out} 已存在，使用 --force 覆盖 / {out} exists; use --force to overwrite")
-    write_template(out, level=level)
+    try:
+        write_template(out, level=level)
+    except OSError as exc:
+        raise click.UsageError(f"无法写入 {out}（{exc.strerror}） / cannot write {out} ({exc.strerror})") from None
     click.echo(f"{out}")
 
 

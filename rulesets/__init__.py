@@ -1,0 +1,1 @@
+"""The rule data: rulesets and the SME classification as YAML, shipped inside the package."""
