@@ -75,3 +75,175 @@ def render_read(result: ReadResult, lang: str, color: bool) -> str:
     lines.append(_style(("Findings" if en else "发现的问题") + f": {len(result.findings)}", color, bold=True))
     lines.extend(render_findings(result.findings, lang, color))
     return "\n".join(lines)
+
+
+# --- check ------------------------------------------------------------------------------------------
+
+import unicodedata as _ud
+
+_STATUS_COLOUR = {"PASS": "green", "FAIL": "red", "MISSING": "yellow", "REVIEW": "cyan", "ERROR": "red",
+                  "INCOMPLETE": "yellow"}
+_STATUS_ZH = {"PASS": "通过", "FAIL": "不通过", "MISSING": "缺数据", "REVIEW": "待复核", "ERROR": "错误",
+              "INCOMPLETE": "不完整"}
+
+
+def width(text: str) -> int:
+    """Display width in a terminal: CJK characters take two columns."""
+    return sum(2 if _ud.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, size: int) -> str:
+    return text + " " * max(size - width(text), 0)
+
+
+def status_word(status: str, lang: str) -> str:
+    return status if lang == "en" else f"{_STATUS_ZH.get(status, status)}"
+
+
+def _figure(clause, lang: str) -> tuple[str, str, str]:
+    from ._evaluate import percent
+    from fractions import Fraction
+
+    def show(value):
+        if value is None:
+            return "—"
+        if value in ("true", "false"):
+            return ("yes" if value == "true" else "no") if lang == "en" else ("是" if value == "true" else "否")
+        if clause.unit == "ratio":
+            return percent(Fraction(value))
+        return value
+
+    if clause.value_range:
+        value = f"{show(clause.value_range[0])}–{show(clause.value_range[1])}"
+    else:
+        value = show(clause.value)
+    operator = {"==": "=", ">=": "≥", "<=": "≤"}.get(clause.operator or "", clause.operator)
+    threshold = "" if clause.threshold is None else f"{operator} {show(clause.threshold)}"
+    if clause.effective_threshold and clause.effective_threshold != clause.threshold:
+        threshold += f" → {show(clause.effective_threshold)}"
+    shortfall = "" if clause.shortfall is None else show(clause.shortfall) if clause.unit != "ratio" else clause.shortfall
+    return value, threshold, shortfall
+
+
+def render_check(report, lang: str, color: bool) -> str:
+    """The terminal view of one report: a line per clause, excluded tenants, findings, notes, the verdict."""
+    en = lang == "en"
+    lines: list[str] = []
+    path = report.source.get("path", "")
+    verdict = report.verdict.value
+    if report.error:
+        lines.append(f"{path}")
+        lines.append(_style(f"{status_word('ERROR', lang)}: ", color, fg="red", bold=True) + report.error["message"])
+        for f in report.findings[1:]:
+            lines.append(f"  {f['code']} {f['where']}: {f['message']}")
+        return "\n".join(lines)
+    inc = report.incubator or {}
+    rs = report.ruleset or {}
+    lines.append(_style(f"{inc.get('name') or path}", color, bold=True) + f"  ({path})")
+    lines.append(("Ruleset" if en else "规则集") + f": {rs.get('id')} {rs.get('version')} — {rs.get('title')}")
+    if report.relaxation and report.relaxation.get("applied"):
+        lines.append(("Article 10 relaxation applied: thresholds × " if en else "已适用第十条：门槛 × ") + report.relaxation["factor"])
+    lines.append("")
+    head = ("status", "clause", "value", "threshold", "shortfall") if en else ("结果", "条款", "数值", "门槛", "差额")
+    rows = []
+    for clause in report.clauses:
+        value, threshold, shortfall = _figure(clause, lang)
+        rows.append((clause.status.value, f"{clause.id} {clause.title}", value, threshold, shortfall, clause.message))
+    sizes = [0] * 5
+    sizes[0] = max([width(status_word(r[0], lang)) for r in rows] + [width(head[0])])
+    for i in range(1, 5):
+        sizes[i] = min(max([width(r[i]) for r in rows] + [width(head[i])]), 40)
+    lines.append("  ".join(pad(h, s) for h, s in zip(head, sizes)))
+    for status, name, value, threshold, shortfall, message in rows:
+        word = pad(status_word(status, lang), sizes[0])
+        cells = [_style(word, color, fg=_STATUS_COLOUR.get(status)), pad(name, sizes[1]), pad(value, sizes[2]),
+                 pad(threshold, sizes[3]), pad(shortfall, sizes[4])]
+        lines.append("  ".join(cells).rstrip())
+        if status in ("FAIL", "MISSING") and message:
+            lines.append(" " * (sizes[0] + 2) + _style(message, color, dim=True))
+    tenants = report.tenants
+    if tenants is not None:
+        lines.append("")
+        extra = f"–{tenants.qualifying_max}" if tenants.qualifying_max is not None else ""
+        lines.append(_style((f"Tenants: {tenants.listed} listed, {tenants.qualifying}{extra} qualifying (Article 8)" if en
+                             else f"在孵企业：名单 {tenants.listed} 家，符合第八条 {tenants.qualifying}{extra} 家"), color, bold=True))
+        for ex in tenants.excluded:
+            lines.append(f"  {'row' if en else '第'} {ex.row}{'' if en else ' 行'} {ex.name or '—'}: " + ("; " if en else "；").join(ex.reasons))
+    if report.findings:
+        lines.append("")
+        lines.append(_style(("Findings" if en else "发现的问题") + f": {len(report.findings)}", color, bold=True))
+        for f in report.findings:
+            zh, en_word, colour = _SEVERITY[Severity(f["severity"])]
+            tag = _style(f"[{en_word if en else zh}]", color, fg=colour)
+            where = f" {f['where']}" if f["where"] else ""
+            lines.append(f"  {tag} {f['code']}{where}: {f['message']}")
+    for note in report.notes:
+        lines.append("")
+        lines.append(("Note: " if en else "提示：") + note["message"])
+    lines.append("")
+    date = report.application_date or {}
+    lines.append(("Application date used" if en else "所用申报日期") + f": {date.get('date')} ({date.get('source')})")
+    lines.append(_style(("Verdict: " if en else "结论：") + status_word(verdict, lang), color,
+                        fg=_STATUS_COLOUR.get(verdict), bold=True))
+    return "\n".join(lines)
+
+
+# --- rules ------------------------------------------------------------------------------------------
+
+
+def render_rules(ruleset_id: str | None, lang: str) -> str:
+    from ._ruleset import bundled_ids, load_ruleset
+
+    en = lang == "en"
+    lines = []
+    ids = [ruleset_id] if ruleset_id else bundled_ids()
+    for rid in ids:
+        rs = load_ruleset(rid)
+        mark = (" [example]" if en else "【示例】") if rs.example else ""
+        lines.append(f"{rs.id} {rs.version}{mark} — {rs.title(lang)} ({rs.citation}, {'effective' if en else '施行'} {rs.effective})")
+        if ruleset_id:
+            for clause in rs.clauses:
+                thresholds = ", ".join(f"{c.operator} {exact_text(c.threshold)}" for c in clause.conditions)
+                kind = "REVIEW" if clause.review else ("ban" if clause.ban else thresholds)
+                lines.append(f"  {clause.id:<14} {clause.article:<12} {pad(clause.title(lang), 30)} {kind}")
+    return "\n".join(lines)
+
+
+def exact_text(value) -> str:
+    from ._evaluate import exact
+
+    return exact(value) or ""
+
+
+def render_clause(clause_id: str, ruleset_ref: str | None, lang: str) -> str | None:
+    from ._ruleset import bundled_ids, load_ruleset
+
+    en = lang == "en"
+    candidates = [ruleset_ref] if ruleset_ref else ["miit-2025-standard"] + [r for r in bundled_ids() if r != "miit-2025-standard"]
+    for rid in candidates:
+        rs = load_ruleset(rid)
+        try:
+            clause = rs.clause(clause_id)
+        except KeyError:
+            continue
+        lines = [f"{clause.id}  {clause.title(lang)}  ({rs.id} {rs.version})",
+                 f"{'Article' if en else '条款'}: {rs.citation} {clause.article}",
+                 f"{'Legal text' if en else '法条原文'}: {clause.legal_text}"]
+        if clause.reading:
+            lines.append(f"{'Reading' if en else '解读'}: {clause.reading}")
+        if clause.review:
+            lines.append(f"{'Status' if en else '结果'}: REVIEW — {clause.review(lang)}")
+        if clause.ban and rs.bans:
+            lines.append(f"{'Reading' if en else '解读'}: {rs.bans.reading(lang)}")
+            for reason, years in rs.bans.years.items():
+                lines.append(f"  {reason}: {years} {'years' if en else '年'}")
+        for cond in clause.conditions:
+            figure = cond.share and (f"share of tenants passing '{cond.share}'" if en else f"符合「{cond.share}」的在孵企业占比") or (
+                f"{cond.value}" + (f" / {cond.per}" if cond.per else ""))
+            line = f"  {figure} {cond.operator} {exact_text(cond.threshold)}"
+            if cond.relaxable and rs.relaxation:
+                relaxed = cond.threshold * rs.relaxation.factor
+                line += f"   ({'relaxed' if en else '艰苦边远地区降低后'} {exact_text(relaxed)}, {rs.relaxation.basis})"
+            lines.append(line)
+        return "\n".join(lines)
+    return None

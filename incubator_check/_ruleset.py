@@ -198,6 +198,7 @@ class Bans(BaseModel):
     article: str
     legal_text: str
     reading: Text
+    in_force: str
     years: dict[str, int]
 
 
@@ -232,6 +233,7 @@ class Ruleset(BaseModel):
     effective: dt.date
     source: str = ""
     example: bool = False
+    default: bool = False  # applied to applications of its level when no --ruleset is given
     sme_classification: str = "sme-2011"
     population: str = "qualifying"
     relaxation: Relaxation | None = None
@@ -301,6 +303,15 @@ def bundled_ids() -> list[str]:
     return [n for n in names if _load_yaml(os.path.join(_bundled_dir(), n + ".yaml")).get("kind") == "ruleset"]
 
 
+def default_for_level(level: str | None) -> str:
+    """The bundled ruleset applied to an application of this level (标准级 when the level is unknown)."""
+    for ruleset_id in bundled_ids():
+        data = _load_yaml(os.path.join(_bundled_dir(), ruleset_id + ".yaml"))
+        if data.get("default") and data.get("level") == (level or "标准级"):
+            return ruleset_id
+    raise RulesetError(f"没有适用于{level}的规则集", f"no bundled ruleset for level {level}")
+
+
 def _load_yaml(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
@@ -352,7 +363,7 @@ def _resolve(path: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     if parent_ref in seen:
         raise RulesetError(f"规则集 {path} 的 extends 形成循环", f"ruleset {path} extends itself in a cycle")
     parent = _resolve(_locate(parent_ref, os.path.dirname(path)), seen + (parent_ref,))
-    merged = {k: copy.deepcopy(v) for k, v in parent.items() if k not in ("clauses", "keep", "overrides")}
+    merged = {k: copy.deepcopy(v) for k, v in parent.items() if k not in ("clauses", "keep", "overrides", "default", "example")}
     for key in ("parameters", "tenant_tests", "aggregates"):
         if key in data:
             merged[key] = {**merged.get(key, {}), **data.pop(key)}

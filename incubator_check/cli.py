@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from ._reader import read_workbook
-from .errors import IncubatorCheckError, WorkbookError
+from .errors import IncubatorCheckError, RulesetError, WorkbookError
 from .findings import Severity
 
 LANG = click.Choice(["zh", "en"])
@@ -101,6 +101,62 @@ def read(file: str, fmt: str, lang: str) -> None:
 
         click.echo(render_read(result, lang, color=_color_wanted()))
     sys.exit(1 if result.submission is None or any(f.severity is Severity.ERROR for f in findings) else 0)
+
+
+def _load_ruleset_option(ruleset: str | None):
+    """--ruleset ID|PATH, loaded now so that a bad ruleset is a usage error (exit 2) before any file is read."""
+    from ._ruleset import load_ruleset
+
+    if ruleset is None:
+        return None
+    try:
+        return load_ruleset(ruleset)
+    except RulesetError as exc:
+        raise click.BadParameter(f"{exc.zh} / {exc.en}", param_hint="--ruleset") from None
+
+
+@main.command("check")
+@click.argument("file", type=EXISTING_FILE)
+@click.option("--ruleset", metavar="ID|PATH", help="规则集 id 或 YAML 文件；默认按申报级别 / ruleset id or YAML path; default follows 申报级别.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=LANG, default=_lang_default, help="输出语言 / output language (zh default).")
+@click.option("--as-of", "as_of", type=DATE, help="检查日期（未填申报日期时用于第二十条） / date of the check, for Article 20 when 申报日期 is blank.")
+def check_command(file: str, ruleset: str | None, fmt: str, lang: str, as_of: dt.date | None) -> None:
+    """逐条检查一份申报表 / check one workbook, clause by clause."""
+    from ._check import check
+    from ._render import render_check
+
+    loaded = _load_ruleset_option(ruleset)
+    report = check(file, loaded, lang=lang, as_of=as_of)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_check(report, lang, color=_color_wanted()))
+    sys.exit(0 if report.verdict.value == "PASS" else 1)
+
+
+@main.command("rules")
+@click.argument("args", nargs=-1, metavar="[ID] | show CLAUSE")
+@click.option("--ruleset", metavar="ID|PATH", default=None, help="与 show 一起用 / with show: the ruleset to look in.")
+@click.option("--lang", type=LANG, default=_lang_default)
+def rules(args: tuple[str, ...], ruleset: str | None, lang: str) -> None:
+    """列出规则集与条款 / list rulesets; `rules ID` lists its clauses; `rules show 6.4.new` prints one clause."""
+    from ._render import render_clause, render_rules
+
+    if args and args[0] == "show":
+        if len(args) != 2:
+            raise click.UsageError("用法 / usage: incubator-check rules show CLAUSE_ID")
+        _load_ruleset_option(ruleset)
+        text = render_clause(args[1], ruleset, lang)
+        if text is None:
+            raise click.BadParameter(f"没有条款 {args[1]} / no clause {args[1]}", param_hint="CLAUSE_ID")
+        click.echo(text)
+        return
+    if len(args) > 1:
+        raise click.UsageError("用法 / usage: incubator-check rules [ID] | rules show CLAUSE_ID")
+    if args:
+        _load_ruleset_option(args[0])
+    click.echo(render_rules(args[0] if args else None, lang))
 
 
 def _color_wanted() -> bool:

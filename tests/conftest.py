@@ -298,6 +298,9 @@ def build_workbook(
         for r in rows:
             ws.append(list(r))
 
+    for key in ("profile", "tenants", "staff", "funds"):
+        if key in sheets:
+            sheets.setdefault(names[key], sheets[key])  # address a sheet by key or by its name
     for where, ref in merges or []:
         sheets[where].merge_cells(ref)
     for where, ref, value in cells or []:
