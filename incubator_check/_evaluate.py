@@ -402,6 +402,9 @@ def _shortfall(cond: Condition, figure: _Figure, threshold: Decimal) -> Fraction
             return Fraction(max(target - num, 0))
         return max(gap, Fraction(0))
     den = Fraction(den)
+    if den == 0:
+        # Nothing to convert in an empty population; adding one qualifying item is the least that can pass.
+        return Fraction(1) if cond.shortfall == "add" and integer else None
     if cond.shortfall == "convert":
         need = t * den
         target = math.floor(need) + 1 if strict else _ceil(need)
