@@ -11,6 +11,7 @@ from ._reader import read_workbook
 from ._ruleset import Ruleset, default_for_level, load_ruleset
 from .errors import WorkbookError
 from .findings import Finding, Severity
+from .model import Submission
 from .report import Report, Verdict
 
 
@@ -34,18 +35,25 @@ def error_report(path: str, finding: Finding, lang: str = "zh", findings: list[F
 def check(path: str | os.PathLike[str], ruleset: str | Ruleset | None = None, *, lang: str = "zh",
           as_of: dt.date | None = None) -> Report:
     """Check one workbook against a ruleset (by default the one for its 申报级别) and return the report."""
+    return check_with_submission(path, ruleset, lang=lang, as_of=as_of)[0]
+
+
+def check_with_submission(path: str | os.PathLike[str], ruleset: str | Ruleset | None = None, *, lang: str = "zh",
+                          as_of: dt.date | None = None) -> tuple[Report, Submission | None]:
+    """:func:`check`, also returning the submission it read (None when the workbook could not be read)."""
     path = os.fspath(path)
     try:
         result = read_workbook(path, today=as_of)
     except WorkbookError as exc:
-        return error_report(path, exc.finding, lang)
+        return error_report(path, exc.finding, lang), None
     if result.submission is None:
         fatal = next(f for f in result.findings if f.severity is Severity.ERROR)
-        return error_report(path, fatal, lang, result.findings)
+        return error_report(path, fatal, lang, result.findings), None
     submission = result.submission
     if ruleset is None:
         level = submission.profile.level.value if submission.profile.level else None
         ruleset = load_ruleset(default_for_level(level))
     elif isinstance(ruleset, str):
         ruleset = load_ruleset(ruleset)
-    return check_submission(submission, ruleset, result.findings, CheckOptions(lang=lang, as_of=as_of))
+    report = check_submission(submission, ruleset, result.findings, CheckOptions(lang=lang, as_of=as_of))
+    return report, submission

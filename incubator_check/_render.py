@@ -247,3 +247,48 @@ def render_clause(clause_id: str, ruleset_ref: str | None, lang: str) -> str | N
             lines.append(line)
         return "\n".join(lines)
     return None
+
+
+# --- batch ------------------------------------------------------------------------------------------
+
+
+def render_batch(lines, cross, lang: str, color: bool) -> str:
+    """The terminal table of a batch: a row per submission, then the cross-submission findings and the totals."""
+    import json as _json
+    import os as _os
+
+    en = lang == "en"
+    rows = []
+    counts: dict[str, int] = {}
+    for line in lines:
+        data = _json.loads(line)
+        verdict = data["verdict"]
+        counts[verdict] = counts.get(verdict, 0) + 1
+        name = _os.path.basename(data["source"]["path"])
+        failed = [c for c in data.get("clauses", []) if c["status"] == "FAIL"]
+        missing = [c["id"] for c in data.get("clauses", []) if c["status"] == "MISSING"]
+        if data.get("error"):
+            detail = data["error"]["message"]
+        else:
+            parts = [f"{c['id']}" + (f" ({'short' if en else '差'} {c['shortfall']})" if c.get("shortfall") else "") for c in failed]
+            if missing:
+                parts.append(("missing: " if en else "缺数据：") + ", ".join(missing))
+            detail = "; ".join(parts)
+        rows.append((name, verdict, detail))
+    size0 = max([width(r[0]) for r in rows] + [width("file" if en else "文件")])
+    size1 = max([width(status_word(r[1], lang)) for r in rows] + [6])
+    out = [pad("file" if en else "文件", size0) + "  " + pad("verdict" if en else "结论", size1) + "  " +
+           ("failed clauses and shortfalls" if en else "不通过的条款与差额")]
+    for name, verdict, detail in rows:
+        word = _style(pad(status_word(verdict, lang), size1), color, fg=_STATUS_COLOUR.get(verdict))
+        out.append(f"{pad(name, size0)}  {word}  {detail}".rstrip())
+    if cross:
+        out.append("")
+        out.append(_style(("Across submissions" if en else "跨申报问题") + f": {len(cross)}", color, bold=True))
+        for c in cross:
+            out.append(f"  [{c.code}] {c.message(lang)}")
+    out.append("")
+    total = sum(counts.values())
+    summary = ", ".join(f"{status_word(k, lang)} {v}" for k, v in sorted(counts.items()))
+    out.append((f"{total} workbooks: " if en else f"共 {total} 份：") + summary)
+    return "\n".join(out)

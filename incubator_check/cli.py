@@ -159,6 +159,89 @@ def rules(args: tuple[str, ...], ruleset: str | None, lang: str) -> None:
     click.echo(render_rules(args[0] if args else None, lang))
 
 
+def _default_jobs() -> int:
+    """Worker processes by default: measured in benchmarks/batch.py (see docs/benchmarks.md)."""
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+@main.command("batch")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--recursive", "-r", is_flag=True, help="包括子文件夹 / include sub-folders.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True,
+              help="table 终端表格；json 每行一份报告（JSON Lines）；xlsx 汇总工作簿 / table, JSON Lines or a summary workbook.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="写入文件（xlsx 必填） / write to this file (required for xlsx).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="并行进程数 / worker processes.")
+@click.option("--ruleset", metavar="ID|PATH", help="规则集；默认按各申报表的申报级别 / ruleset; default follows each 申报级别.")
+@click.option("--lang", type=LANG, default=_lang_default)
+@click.option("--as-of", "as_of", type=DATE, help="检查日期 / date of the check (Article 20).")
+def batch(folder: str, recursive: bool, fmt: str, output: str | None, jobs: int | None, ruleset: str | None,
+          lang: str, as_of: dt.date | None) -> None:
+    """检查文件夹中的全部申报表 / check every .xlsx, .xls and .ods in a folder."""
+    from ._batch import atomic_writer, find_workbooks, run_batch, with_cross_findings
+    from ._ruleset import default_for_level, load_ruleset
+
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("--format xlsx 需要 --output 文件 / --format xlsx needs --output FILE")
+    loaded = _load_ruleset_option(ruleset)
+    paths = find_workbooks(folder, recursive)
+    jobs = jobs or _default_jobs()
+    show_progress = sys.stderr.isatty() and len(paths) > 1
+    with click.progressbar(length=len(paths), file=sys.stderr, label="检查中 / checking") if show_progress else _nullbar() as bar:
+        spool = run_batch(paths, ruleset=loaded.path if loaded else None, lang=lang, as_of=as_of,
+                          jobs=min(jobs, max(len(paths), 1)), progress=bar.update)
+    try:
+        cross = spool.cross_findings()
+        verdicts = [v for (v,) in spool.db.execute("SELECT verdict FROM submission ORDER BY file")]
+        if fmt == "json":
+            lines = with_cross_findings(spool, cross, lang)
+            if output:
+                with atomic_writer(output) as handle:
+                    for line in lines:
+                        handle.write(line + "\n")
+            else:
+                for line in lines:
+                    click.echo(line)
+        elif fmt == "xlsx":
+            from ._summary import write_summary
+
+            rulesets = [loaded] if loaded else [load_ruleset(default_for_level(level)) for level in ("标准级", "卓越级")]
+            clause_ids = list(dict.fromkeys(c.id for rs in rulesets for c in rs.clauses))
+            clause_ids += [rs.relaxation.review.id for rs in rulesets if rs.relaxation and rs.relaxation.review]
+            quota_rule = next((rs.recommendation_quota for rs in rulesets if rs.recommendation_quota), None)
+            if quota_rule is None:
+                quota_rule = load_ruleset(default_for_level("卓越级")).recommendation_quota
+            quota = spool.quota(quota_rule.share, quota_rule.rounding)
+            with atomic_writer(output, "wb") as handle:
+                handle.close()
+                write_summary(handle.name, lambda: with_cross_findings(spool, cross, lang), list(dict.fromkeys(clause_ids)),
+                              cross, quota, lang, quota_rule.citation)
+            click.echo(output)
+        else:
+            from ._render import render_batch
+
+            text = render_batch(with_cross_findings(spool, cross, lang), cross, lang, _color_wanted())
+            if output:
+                with atomic_writer(output) as handle:
+                    handle.write(click.unstyle(text) + "\n")
+            else:
+                click.echo(text)
+    finally:
+        spool.close()
+    sys.exit(0 if verdicts and all(v == "PASS" for v in verdicts) else 1)
+
+
+class _nullbar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n: int) -> None:
+        """No progress bar when stderr is not a terminal."""
+
+
 def _color_wanted() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 

@@ -1,0 +1,144 @@
+"""The reviewer's summary workbook of a batch, written with openpyxl in write-only (streaming) mode.
+
+Sheets: 汇总 (a row per submission, a column per clause coloured by status, the verdict,
+the shortfalls), 问题清单 (every finding with its workbook and cell), 跨申报问题 (the
+same tenant in several submissions, an operator applying twice) and 卓越级推荐名额
+(per province, excellence applicants passing the pre-screen against the quota).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Callable, Iterable
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ._render import status_word, width
+
+_FILL = {
+    "PASS": PatternFill("solid", fgColor="C6EFCE"),
+    "FAIL": PatternFill("solid", fgColor="FFC7CE"),
+    "MISSING": PatternFill("solid", fgColor="FFEB9C"),
+    "INCOMPLETE": PatternFill("solid", fgColor="FFEB9C"),
+    "REVIEW": PatternFill("solid", fgColor="DDEBF7"),
+    "ERROR": PatternFill("solid", fgColor="FF9999"),
+}
+_HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
+_BOLD = Font(bold=True)
+
+
+class _Sheet:
+    """A write-only sheet: widths measured in a first pass, rows streamed in a second, header frozen, filter on."""
+
+    def __init__(self, book: Workbook, title: str, header: list[str]):
+        self.ws = book.create_sheet(title)
+        self.header = header
+        self.widths = [width(h) for h in header]
+        self.rows = 0
+
+    def measure(self, values: list[Any]) -> None:
+        for i, value in enumerate(values[: len(self.widths)]):
+            self.widths[i] = max(self.widths[i], min(width(str(value if value is not None else "")), 60))
+
+    def begin(self) -> None:
+        for i, w in enumerate(self.widths, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = min(max(w + 2, 6), 62)
+        self.ws.freeze_panes = "A2"
+        header = []
+        for value in self.header:
+            cell = WriteOnlyCell(self.ws, value=value)
+            cell.font, cell.fill, cell.alignment = _BOLD, _HEAD_FILL, Alignment(vertical="center")
+            header.append(cell)
+        self.ws.append(header)
+
+    def append(self, values: list[Any], fills: list[PatternFill | None] | None = None) -> None:
+        cells = []
+        for i, value in enumerate(values):
+            cell = WriteOnlyCell(self.ws, value=value)
+            if fills and i < len(fills) and fills[i] is not None:
+                cell.fill = fills[i]
+            cells.append(cell)
+        self.ws.append(cells)
+        self.rows += 1
+
+    def end(self) -> None:
+        self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.header))}{self.rows + 1}"
+
+
+def _summary_rows(line: str, clause_ids: list[str], lang: str):
+    data = json.loads(line)
+    inc = data.get("incubator") or {}
+    name = os.path.basename(data["source"]["path"])
+    statuses = {c["id"]: c["status"] for c in data.get("clauses", [])}
+    failed = [c for c in data.get("clauses", []) if c["status"] == "FAIL"]
+    missing = [c["id"] for c in data.get("clauses", []) if c["status"] == "MISSING"]
+    shortfalls = data["error"]["message"] if data.get("error") else "; ".join(f"{c['id']}: {c['message']}" for c in failed)
+    verdict = data["verdict"]
+    row = [name, inc.get("name"), inc.get("operator_name"), inc.get("operator_uscc"), inc.get("province"),
+           inc.get("level"), status_word(verdict, lang), ", ".join(c["id"] for c in failed), ", ".join(missing)]
+    fills: list[PatternFill | None] = [None] * 6 + [_FILL.get(verdict), None, None]
+    for cid in clause_ids:
+        status = statuses.get(cid)
+        row.append(status_word(status, lang) if status else "")
+        fills.append(_FILL.get(status) if status else None)
+    row += [shortfalls, len(data.get("findings", []))]
+    finding_rows = [[name, inc.get("name"), f.get("severity"), f.get("code"), f.get("where"), f.get("message")]
+                    for f in data.get("findings", [])]
+    return row, fills, finding_rows
+
+
+def write_summary(path: str, reports: Callable[[], Iterable[str]], clause_ids: list[str], cross: list,
+                  quota: list[dict[str, Any]], lang: str, quota_citation: str) -> None:
+    """Write the summary workbook to ``path``; ``reports`` gives a fresh pass over the JSON lines each call."""
+    en = lang == "en"
+    book = Workbook(write_only=True)
+    head = (["file", "incubator", "operator", "operator USCC", "province", "level", "verdict", "failed", "missing"]
+            if en else ["文件", "孵化器", "运营主体", "运营主体统一社会信用代码", "省份", "申报级别", "结论", "不通过条款", "缺数据条款"])
+    tail = ["shortfalls", "findings"] if en else ["差额说明", "问题数"]
+    summary = _Sheet(book, "Summary" if en else "汇总", head + clause_ids + tail)
+    findings = _Sheet(book, "Findings" if en else "问题清单",
+                      ["file", "incubator", "severity", "code", "where", "message"] if en else ["文件", "孵化器", "级别", "代码", "位置", "说明"])
+    for line in reports():
+        row, _, finding_rows = _summary_rows(line, clause_ids, lang)
+        summary.measure(row)
+        for f in finding_rows:
+            findings.measure(f)
+    summary.begin()
+    for line in reports():
+        row, fills, _ = _summary_rows(line, clause_ids, lang)
+        summary.append(row, fills)
+    summary.end()
+    findings.begin()
+    for line in reports():
+        for f in _summary_rows(line, clause_ids, lang)[2]:
+            findings.append(f)
+    findings.end()
+
+    cross_sheet = _Sheet(book, "Across submissions" if en else "跨申报问题",
+                         ["code", "USCC", "name", "files", "message"] if en else ["代码", "统一社会信用代码", "名称", "涉及文件", "说明"])
+    cross_rows = []
+    for c in cross:
+        files = "; ".join(os.path.basename(p) + ((f" (row {r})" if en else f"（第 {r} 行）") if r else "") for _, p, r in c.files)
+        cross_rows.append([c.code, c.key, c.name, files, c.message(lang)])
+    for r in cross_rows:
+        cross_sheet.measure(r)
+    cross_sheet.begin()
+    for r in cross_rows:
+        cross_sheet.append(r)
+    cross_sheet.end()
+
+    quota_sheet = _Sheet(book, "Excellence quota" if en else "卓越级推荐名额",
+                         ["province", "excellence applicants", "passing the pre-screen", f"quota ({quota_citation})", "over quota"]
+                         if en else ["省份", "卓越级申报数", "预审通过数", f"推荐名额上限（{quota_citation}）", "超出名额"])
+    rows = [[q["province"], q["applicants"], q["passing"], q["quota"], q["over_quota"]] for q in quota]
+    for r in rows:
+        quota_sheet.measure(r)
+    quota_sheet.begin()
+    for r, q in zip(rows, quota):
+        quota_sheet.append(r, [None, None, None, None, _FILL["FAIL"] if q["over_quota"] else None])
+    quota_sheet.end()
+    book.save(path)
