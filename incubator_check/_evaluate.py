@@ -93,11 +93,18 @@ class _Compiled:
 
 
 def _guarded(term_expr: str, needs: tuple[str, ...], blank: bool | None) -> str:
+    """A term that is null (unknown) when a field it needs is missing, never a zen comparison with null.
+
+    With ``blank`` set, a blank cell means that value (e.g. no investment round), but a cell that held
+    something unusable (``#.bad``) stays unknown.
+    """
     if not needs:
         return f"({term_expr})"
     test = " or ".join(f"#.{n} == null" for n in needs)
-    fallback = "null" if blank is None else ("true" if blank else "false")
-    return f"(({test}) ? {fallback} : ({term_expr}))"
+    if blank is None:
+        return f"(({test}) ? null : ({term_expr}))"
+    bad = " or ".join(f"#.bad.{n} == true" for n in needs)
+    return f"(({test}) ? (({bad}) ? null : {'true' if blank else 'false'}) : ({term_expr}))"
 
 
 def _sme_expression(ruleset: Ruleset, side: str) -> str:
@@ -217,7 +224,7 @@ class _TenantOutcome:
     sme_class: tuple[str | None, str | None] = (None, None)
 
 
-def _tenant_context(tenant: Tenant, ruleset: Ruleset) -> dict[str, Any]:
+def _tenant_context(tenant: Tenant, ruleset: Ruleset, source) -> dict[str, Any]:
     row = {k: to_engine(v) for k, v in tenant.__dict__.items()}
     row["registered_year"] = tenant.registered_on.year if tenant.registered_on else None
     lo, hi = {}, {}
@@ -228,7 +235,13 @@ def _tenant_context(tenant: Tenant, ruleset: Ruleset) -> dict[str, Any]:
         lo[figure] = to_engine(value) if value is not None else 0
         hi[figure] = to_engine(value) if value is not None else _BIG
     row["lo"], row["hi"] = lo, hi
+    row["bad"] = {key: True for key in unusable_fields(tenant, source)}
     return row
+
+
+def unusable_fields(tenant: Tenant, source) -> list[str]:
+    suffix = f".{tenant.row}"
+    return [u.split(".")[1] for u in source.unusable if u.startswith("tenants.") and u.endswith(suffix)]
 
 
 def _class_test(allowed: tuple[str, ...], lo: str | None, hi: str | None, ruleset: Ruleset) -> K:
@@ -247,7 +260,7 @@ def _run_tenant_tests(compiled: _Compiled, submission: Submission, base: dict[st
     ruleset = compiled.ruleset
     tenants = submission.tenants
     context = dict(base)
-    context["tenants"] = [_tenant_context(t, ruleset) for t in tenants]
+    context["tenants"] = [_tenant_context(t, ruleset, submission.source) for t in tenants]
     context["funds"] = [to_engine(f.__dict__) for f in submission.funds or ()]
     context["staff"] = [to_engine(s.__dict__) for s in submission.staff or ()]
     failures: list[str] = []
@@ -834,6 +847,10 @@ def _ban_result(clause: Clause, ruleset: Ruleset, compiled: _Compiled, profile, 
     used = {"申报日期": ("申报日期", "the application date"), "--as-of": ("--as-of 指定日期", "the --as-of date"),
             "检查当日": ("检查当日", "the date of the check")}[app_source]
     when = f"{used[1]} {app_date}" if en else f"{used[0]} {app_date}"
+    if profile.revoked_on is None and source.is_unusable("profile", "revoked_on"):
+        ref = source.profile_ref("revoked_on") or "revoked_on"
+        return ClauseResult(**common, status=Status.MISSING, evidence=evidence, needs=[ref],
+                            message=f"the revocation date at {ref} is unusable" if en else f"撤销日期 {ref} 无法识别，无法判断禁止期")
     if bans is None or profile.revoked_on is None:
         return ClauseResult(**common, status=Status.PASS, value=app_date.isoformat(), evidence=evidence,
                             message=("no earlier revocation declared; " + when) if en else f"未填报撤销记录；{when}")

@@ -267,9 +267,8 @@ def _read(workbook, path: str, collector: _Collector, today: dt.date, limits: _g
         tables[sheet.key] = _read_table(sheet, data, collector, source, today, profile)
 
     tenants_rows, _ = tables["tenants"] or ([], {})
-    blank_cells = [f for f in collector.findings if f.code == "value-missing" and f.cell]
-    if blank_cells and path.lower().endswith((".xlsx", ".xlsm")):
-        _reclassify_formula_blanks(path, collector, blank_cells, limits)
+    if path.lower().endswith(".xlsx"):
+        _formula_findings(path, collector, found, source, cells)
 
     tenants = _tenants(tenants_rows, collector, found["tenants"], source)
     if not tenants:
@@ -281,6 +280,13 @@ def _read(workbook, path: str, collector: _Collector, today: dt.date, limits: _g
     funds = tuple(Fund(**r) for r in tables["funds"][0]) if tables["funds"] and tables["funds"][0] else None
     if staff is not None:
         _check_staff(profile, staff, collector, found["staff"], source)
+    key_of_sheet = {name: key for key, name in found.items()}
+    unusable = set()
+    for f in collector.findings:
+        if f.severity is Severity.ERROR and f.column and f.sheet in key_of_sheet:
+            key = key_of_sheet[f.sheet]
+            unusable.add(f"{key}.{f.column}" if key == "profile" else f"{key}.{f.column}.{f.row}")
+    source = source.model_copy(update={"unusable": frozenset(unusable)})
     submission = Submission(profile=profile, tenants=tenants, staff=staff, funds=funds, source=source)
     return ReadResult(submission, collector.findings)
 
@@ -498,18 +504,30 @@ def _check_staff(profile: Profile, staff: tuple[StaffMember, ...], collector: _C
                       source.sheets.get("profile"), source.profile_cells.get(key), None, key)
 
 
-def _reclassify_formula_blanks(path: str, collector: _Collector, blanks: list[Finding], limits: _guard.Limits) -> None:
-    """A blank required cell that holds a formula with no cached value gets its own error, not 'blank'."""
-    by_sheet: dict[str, set[str]] = {}
-    for f in blanks:
-        by_sheet.setdefault(f.sheet or "", set()).add(f.cell or "")
-    formula_cells = _guard.formulas_without_value(path, set(by_sheet), limits)
+def _formula_findings(path: str, collector: _Collector, found: dict[str, str], source: SourceMap,
+                      profile_cells: dict[str, str]) -> None:
+    """A formula with no cached value in a field's cell is an error at that cell, not a blank (nor a zero)."""
+    formula_cells = _guard.formulas_without_value(path, set(found.values()))
     if not formula_cells:
         return
-    for i, f in enumerate(collector.findings):
-        if f.code == "value-missing" and f.cell in formula_cells.get(f.sheet or "", set()):
-            collector.findings[i] = f.model_copy(update={
-                "code": "formula-no-value",
-                "message_zh": f"{f.cell} 是公式，但文件中没有保存其计算结果（请在 Excel/WPS 中重新计算并保存）",
-                "message_en": f"{f.cell} holds a formula with no cached result (recalculate and save it in Excel/WPS)",
-            })
+    by_cell = {(f.sheet, f.cell): i for i, f in enumerate(collector.findings) if f.code == "value-missing"}
+    key_of_sheet = {name: key for key, name in found.items()}
+    for sheet, cells in formula_cells.items():
+        key = key_of_sheet.get(sheet)
+        for cell in sorted(cells, key=lambda c: (_row_of(c), len(c), c)):
+            column = cell.rstrip("0123456789")
+            if key == "profile":
+                field = next((k for k, ref in profile_cells.items() if ref == cell), None)
+            else:
+                letters = source.columns.get(key or "", {})
+                field = next((k for k, letter in letters.items() if letter == column), None)
+            if field is None:
+                continue
+            finding = Finding(code="formula-no-value", severity=Severity.ERROR, file=path, sheet=sheet, cell=cell,
+                              row=_row_of(cell), column=field,
+                              message_zh=f"{cell} 是公式，但文件中没有保存其计算结果（请在 Excel/WPS 中重新计算并保存）",
+                              message_en=f"{cell} holds a formula with no cached result (recalculate and save it in Excel/WPS)")
+            if (sheet, cell) in by_cell:
+                collector.findings[by_cell[(sheet, cell)]] = finding
+            else:
+                collector.findings.append(finding)

@@ -141,6 +141,14 @@ class SourceMap(BaseModel):
     profile_cells: dict[str, str] = Field(default_factory=dict)  # field key → "B9"
     columns: dict[str, dict[str, str]] = Field(default_factory=dict)  # sheet key → field key → "C"
     units: dict[str, str] = Field(default_factory=dict)  # "tenants.revenue_y1" → unit found in the header
+    # Cells that hold something unusable (an error finding), as "profile.revoked_on" or "tenants.largest_round.12":
+    # unknown, which is not the same as blank where a blank has a meaning (no revocation, no investment round).
+    unusable: frozenset[str] = frozenset()
+
+    def is_unusable(self, sheet_key: str, field: str, row: int | None = None) -> bool:
+        """Whether a value was given but could not be used."""
+        key = f"{sheet_key}.{field}" if row is None else f"{sheet_key}.{field}.{row}"
+        return key in self.unusable
 
     def profile_ref(self, key: str) -> str | None:
         """``基本信息!B9`` for a profile field, if it was found."""

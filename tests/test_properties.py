@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import struct
 import tempfile
@@ -31,7 +30,6 @@ from incubator_check._values import (
     canonical_decimal,
     parse_amount,
     parse_date,
-    parse_decimal,
     parse_enum,
     parse_integer,
     parse_text,
@@ -42,7 +40,7 @@ from incubator_check._values import (
     uscc_problem,
 )
 
-from conftest import TODAY, build_workbook, make_uscc, tenant_defaults
+from conftest import TODAY, build_workbook
 
 # --- strategies ------------------------------------------------------------------------
 

@@ -25,7 +25,6 @@ from incubator_check._values import (
     parse_amount,
     parse_county,
     parse_date,
-    parse_decimal,
     parse_enum,
     parse_enum_list,
     parse_integer,
