@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from .errors import WorkbookError
@@ -81,8 +82,12 @@ def _what_is_it(head: bytes) -> tuple[str, str]:
     return "未知格式的文件", "a file of unknown format"
 
 
-def check_file(path: str, limits: Limits) -> None:
-    """Refuse, before parsing, a file that is not a workbook or would cost more than the limits."""
+def check_file(path: str, limits: Limits) -> dict[str, set[str]]:
+    """Refuse, before parsing, a file that is not a workbook or would cost more than the limits.
+
+    For an .xlsx, return the cells of each worksheet part that hold a formula with no cached value
+    (python-calamine reads those as empty), found in the same pass over the zip.
+    """
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as handle:
@@ -94,10 +99,9 @@ def check_file(path: str, limits: Limits) -> None:
                      f"the file is {size // MiB} MiB, over the limit of {limits.max_file_bytes // MiB} MiB")
     if head.startswith(_OLE):
         _check_ole(path)
-        return
+        return {}
     if head.startswith(_ZIP):
-        _check_zip(path, limits)
-        return
+        return _check_zip(path, limits)
     zh, en = _what_is_it(head)
     raise _error(path, "not-a-workbook", f"不是 Excel/WPS/LibreOffice 工作簿，看起来是{zh}；请提交 .xlsx、.xls 或 .ods 文件",
                  f"not an Excel/WPS/LibreOffice workbook; it looks like {en}. Submit an .xlsx, .xls or .ods file")
@@ -115,10 +119,10 @@ def _check_ole(path: str) -> None:
         raise _error(path, "not-a-workbook", "这是 Office 复合文档，但不含工作簿", "an Office compound file with no workbook in it")
 
 
-def _check_zip(path: str, limits: Limits) -> None:
+def _check_zip(path: str, limits: Limits) -> dict[str, set[str]]:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
         raise _error(path, "file-corrupt", f"压缩包已损坏或不完整（{exc}），请重新保存后提交",
                      f"the zip container is corrupt or truncated ({exc}); save the workbook again") from None
     with archive:
@@ -161,14 +165,24 @@ def _check_zip(path: str, limits: Limits) -> None:
             if m.filename == "xl/workbook.xml" and _STRICT_NS in head:
                 raise _error(path, "file-strict-ooxml", "工作簿为 Strict Open XML 格式，请在 Excel 中另存为普通的「Excel 工作簿 (.xlsx)」",
                              "the workbook is in Strict Open XML format; save it as a regular 'Excel Workbook (.xlsx)'")
+        formulas: dict[str, set[str]] = {}
+        for m in members:
+            if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
+                cells = _formula_cells(_read_head(archive, m.filename, m.file_size + 1))
+                if cells:
+                    formulas[m.filename] = cells
+        return formulas
 
 
 def _read_head(archive: zipfile.ZipFile, name: str, size: int) -> bytes:
     try:
         with archive.open(name) as member:
             return member.read(size)
-    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
+    except KeyError:
         return b""
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError, NotImplementedError, zlib.error) as exc:
+        raise _error(archive.filename or "", "file-corrupt", f"「{name}」已损坏，无法解压（{exc}），请重新保存后提交",
+                     f"part '{name}' is corrupt and cannot be inflated ({exc}); save the workbook again") from None
 
 
 def unreadable(path: str, exc: BaseException) -> Finding:
@@ -195,39 +209,35 @@ _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _VALUE = re.compile(rb'<v>[^<]')
 
 
-def formulas_without_value(path: str, sheet_names: set[str]) -> dict[str, set[str]]:
-    """For an .xlsx, the cells of the named sheets that hold a formula but no cached value.
+def _formula_cells(xml: bytes) -> set[str]:
+    """The cells of a worksheet's XML that hold a formula but no cached value."""
+    if b"<f" not in xml:  # most applications have no formulas at all
+        return set()
+    cells = set()
+    for attrs, body in _CELL.findall(xml):
+        if body and b"<f" in body and not _VALUE.search(body):
+            ref = _REF.search(attrs)
+            if ref:
+                cells.add(ref.group(1).decode())
+    return cells
 
-    python-calamine reads such a cell as empty; the spec wants it reported as what it is. Most
-    workbooks have no formulas, so a sheet is only scanned when its XML contains ``<f``.
-    """
+
+def sheet_parts(path: str) -> dict[str, str]:
+    """For an .xlsx, each worksheet's zip part → the sheet's name."""
     from defusedxml import ElementTree as SafeET
 
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    found: dict[str, set[str]] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
             rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target", "") for r in rels}
-            for sheet in workbook.iter(f"{main}sheet"):
-                name = sheet.get("name")
-                if name not in sheet_names:
-                    continue
-                target = targets.get(sheet.get(f"{rel_ns}id"), "")
-                part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                data = archive.read(part)
-                if b"<f" not in data:
-                    continue
-                cells = set()
-                for attrs, body in _CELL.findall(data):
-                    if body and b"<f" in body and not _VALUE.search(body):
-                        ref = _REF.search(attrs)
-                        if ref:
-                            cells.add(ref.group(1).decode())
-                if cells:
-                    found[name] = cells
-    except Exception:  # noqa: BLE001 - a refinement of findings; the reader's own findings stand without it
-        return found
-    return found
+    except Exception:  # noqa: BLE001 - the reader's own findings stand without this refinement
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    parts = {}
+    for sheet in workbook.iter(f"{main}sheet"):
+        target = targets.get(sheet.get(f"{rel_ns}id"), "")
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        parts[part] = sheet.get("name", "")
+    return parts

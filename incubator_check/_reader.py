@@ -34,8 +34,8 @@ from ._layout import (
 )
 from ._values import (
     ValueProblem,
+    amount_parser,
     normalize_label,
-    parse_amount,
     parse_county,
     parse_date,
     parse_enum,
@@ -110,7 +110,7 @@ def _parser_for(spec: FieldSpec, unit: str) -> Parser:
     if kind is Kind.INTEGER:
         return lambda raw: parse_integer(raw, kind, unit)
     if kind in (Kind.MONEY, Kind.AREA):
-        return lambda raw: parse_amount(raw, kind, unit)
+        return amount_parser(kind, unit)
     if kind is Kind.ENUM:
         aliases = ALIASES.get(spec.key, {})
         return lambda raw: parse_enum(raw, spec.choices, aliases)
@@ -211,13 +211,15 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
     limits = limits or _guard.Limits()
     today = today or dt.date.today()
     collector = _Collector(path)
-    _guard.check_file(path, limits)  # raises WorkbookError for what must not be opened
     try:
+        formula_parts = _guard.check_file(path, limits)  # raises WorkbookError for what must not be opened
         workbook = python_calamine.CalamineWorkbook.from_path(path)
-    except Exception as exc:  # noqa: BLE001 - every calamine failure becomes one clear answer
+    except WorkbookError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure to open becomes one clear answer, never a traceback
         raise WorkbookError(_guard.unreadable(path, exc)) from None
     try:
-        return _read(workbook, path, collector, today, limits)
+        return _read(workbook, path, collector, today, limits, formula_parts)
     except _guard.TooLarge as exc:
         raise WorkbookError(exc.finding(path)) from None
     except WorkbookError:
@@ -228,7 +230,8 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
         workbook.close()
 
 
-def _read(workbook, path: str, collector: _Collector, today: dt.date, limits: _guard.Limits) -> ReadResult:
+def _read(workbook, path: str, collector: _Collector, today: dt.date, limits: _guard.Limits,
+          formula_parts: dict[str, set[str]]) -> ReadResult:
     found: dict[str, str] = {}
     for name in workbook.sheet_names:
         key = normalize_label(name)
@@ -267,8 +270,10 @@ def _read(workbook, path: str, collector: _Collector, today: dt.date, limits: _g
         tables[sheet.key] = _read_table(sheet, data, collector, source, today, profile)
 
     tenants_rows, _ = tables["tenants"] or ([], {})
-    if path.lower().endswith(".xlsx"):
-        _formula_findings(path, collector, found, source, cells)
+    if formula_parts:
+        names = _guard.sheet_parts(path)
+        by_sheet = {names[part]: cells_ for part, cells_ in formula_parts.items() if part in names}
+        _formula_findings(path, collector, found, source, cells, by_sheet)
 
     tenants = _tenants(tenants_rows, collector, found["tenants"], source)
     if not tenants:
@@ -389,11 +394,47 @@ def _parse_cell(parser: Parser, raw: Any, spec: FieldSpec, collector: _Collector
 def _find_header(sheet: SheetSpec, data: _SheetData) -> tuple[int, int]:
     """The header row (0-based) and how many known headers it holds."""
     best_row, best_score = -1, 0
+    enough = max(2, len(sheet.fields) // 2)
     for r, row in enumerate(data.rows[:HEADER_SEARCH_ROWS]):
-        score = sum(1 for v in row if not _blank(v) and _match_label(sheet.key, v)[0] is not None)
+        score = sum(1 for v in row if v.__class__ is str and v.strip() and _match_label(sheet.key, v)[0] is not None)
         if score > best_score:
             best_row, best_score = r, score
+            if score >= enough:  # a row naming half the columns is the header; no need to look further
+                break
     return best_row, best_score
+
+
+class _Column:
+    """One recognised column: its field, parser and letter, and a memo of values already parsed.
+
+    Rosters repeat values (是/否, industries, round figures), so each distinct raw value is parsed once.
+    """
+
+    __slots__ = ("index", "spec", "parser", "letter", "memo", "required", "check_uscc", "check_date")
+
+    def __init__(self, index: int, spec: FieldSpec, parser: Parser, letter: str):
+        self.index, self.spec, self.parser, self.letter = index, spec, parser, letter
+        self.memo: dict[tuple[type, Any], Any] = {}
+        self.required = spec.required is Required.YES
+        self.check_uscc = spec.kind is Kind.USCC
+        self.check_date = spec.kind is Kind.DATE and spec.key != "application_date"
+
+    def parse(self, raw: Any) -> Any:
+        """The parsed value, or the ValueProblem it raised (also memoised)."""
+        key = (raw.__class__, raw)
+        try:
+            return self.memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable raw value: parse without the memo
+            key = None
+        try:
+            value = self.parser(raw)
+        except ValueProblem as problem:
+            value = problem
+        if key is not None:
+            self.memo[key] = value
+        return value
 
 
 def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, source: SourceMap, today: dt.date,
@@ -412,7 +453,7 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                       f"表头位于第 {header_row + 1} 行，其上方的内容已忽略",
                       f"the header is on row {header_row + 1}; the rows above it were ignored", name,
                       f"A{header_row + 1}", header_row + 1)
-    columns: list[tuple[int, FieldSpec, Parser]] = []
+    columns: list[_Column] = []
     letters: dict[str, str] = {}
     for c, raw in enumerate(data.rows[header_row]):
         if _blank(raw):
@@ -435,7 +476,7 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
             continue
         _note_unit(collector, spec, unit, name, ref, header_row + 1, source.units, f"{sheet.key}.{spec.key}")
         letters[spec.key] = column_letter(c)
-        columns.append((c, spec, _parser_for(spec, unit)))
+        columns.append(_Column(c, spec, _parser_for(spec, unit), letters[spec.key]))
     source.columns[sheet.key] = dict(letters)
     for spec in sheet.fields:
         if spec.key in letters or spec.required is Required.NO:
@@ -445,25 +486,35 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                       name, f"{column_letter(len(data.rows[header_row]))}{header_row + 1}", header_row + 1, spec.key)
 
     records: list[dict[str, Any]] = []
-    required_cols = [(c, spec) for c, spec, _ in columns if spec.required is Required.YES]
     for r in range(header_row + 1, len(data.rows)):
         row = data.rows[r]
-        if all(_blank(v) for v in row):
+        if all(v == "" or v is None or (v.__class__ is str and not v.strip()) for v in row):
             continue
         record: dict[str, Any] = {"row": r + 1}
         width = len(row)
-        for c, spec, parser in columns:
-            raw = row[c] if c < width else ""
-            if _blank(raw):
+        for column in columns:
+            raw = row[column.index] if column.index < width else ""
+            if raw == "" or raw is None or (raw.__class__ is str and not raw.strip()):
+                if column.required:
+                    spec = column.spec
+                    collector.add("value-missing", Severity.ERROR, f"「{spec.header}」未填写", f"'{spec.en}' is blank",
+                                  name, f"{column.letter}{r + 1}", r + 1, spec.key)
                 continue
-            value = _parse_cell(parser, raw, spec, collector, name, f"{letters[spec.key]}{r + 1}", r + 1, today)
-            if value is not None:
-                record[spec.key] = value
-        for c, spec in required_cols:
-            raw = row[c] if c < width else ""
-            if _blank(raw):
-                collector.add("value-missing", Severity.ERROR, f"「{spec.header}」未填写", f"'{spec.en}' is blank",
-                              name, f"{letters[spec.key]}{r + 1}", r + 1, spec.key)
+            value = column.parse(raw)
+            if value.__class__ is ValueProblem:
+                collector.problem(value, name, f"{column.letter}{r + 1}", r + 1, column.spec)
+                continue
+            if column.check_uscc:
+                problem = uscc_problem(value)
+                if problem:
+                    collector.problem(problem, name, f"{column.letter}{r + 1}", r + 1, column.spec, Severity.WARNING)
+            elif column.check_date and value > today:
+                spec = column.spec
+                collector.add("date-in-future", Severity.ERROR, f"「{spec.label}」为 {value}，晚于今天（{today}）",
+                              f"'{spec.en}' is {value}, after today ({today})", name, f"{column.letter}{r + 1}", r + 1,
+                              spec.key)
+                continue
+            record[column.spec.key] = value
         records.append(record)
     return records, letters
 
@@ -505,11 +556,8 @@ def _check_staff(profile: Profile, staff: tuple[StaffMember, ...], collector: _C
 
 
 def _formula_findings(path: str, collector: _Collector, found: dict[str, str], source: SourceMap,
-                      profile_cells: dict[str, str]) -> None:
+                      profile_cells: dict[str, str], formula_cells: dict[str, set[str]]) -> None:
     """A formula with no cached value in a field's cell is an error at that cell, not a blank (nor a zero)."""
-    formula_cells = _guard.formulas_without_value(path, set(found.values()))
-    if not formula_cells:
-        return
     by_cell = {(f.sheet, f.cell): i for i, f in enumerate(collector.findings) if f.code == "value-missing"}
     key_of_sheet = {name: key for key, name in found.items()}
     for sheet, cells in formula_cells.items():

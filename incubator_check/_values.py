@@ -113,7 +113,7 @@ def parse_decimal(raw: object, kind: Kind, header_unit: str) -> Decimal:
     if isinstance(raw, (int, float)):
         if raw != raw or raw in (float("inf"), float("-inf")):
             raise ValueProblem("invalid-number", f"应填数字，实为「{raw}」", f"expected a number, found '{raw}'")
-        return to_decimal(raw)
+        return _bounded(to_decimal(raw), raw)
     if not isinstance(raw, str):
         raise ValueProblem(
             "invalid-number", f"应填数字，实为「{_shown(raw)}」", f"expected a number, found '{_shown(raw)}'"
@@ -126,10 +126,19 @@ def parse_decimal(raw: object, kind: Kind, header_unit: str) -> Decimal:
             "invalid-number", f"应填数字，实为「{_shown(raw)}」", f"expected a number, found '{_shown(raw)}'"
         )
     number, unit = match.group(1), match.group(2)
+    if unit and unit not in AREA_UNITS and (unit[0] in "0123456789.+-" or any(ch.isdigit() for ch in unit)):
+        # "2024.3.15" in a money cell is not 2024.3 with a unit ".15": it is not a number at all.
+        raise ValueProblem(
+            "invalid-number", f"应填数字，实为「{_shown(raw)}」", f"expected a number, found '{_shown(raw)}'"
+        )
     if unit:
-        if unit != header_unit and not (
-            unit_factor(kind, unit) is not None and unit_factor(kind, unit) == unit_factor(kind, header_unit)
-        ):
+        if kind in (Kind.INTEGER, Kind.YEAR):
+            # Counts have no conversions: 家 under a 人 header is a different thing, not a different unit.
+            same = unit == header_unit or (not header_unit and unit in COUNT_UNITS)
+        else:
+            factor = unit_factor(kind, unit)
+            same = unit == header_unit or (factor is not None and factor == unit_factor(kind, header_unit))
+        if not same:
             expected = header_unit or "（无单位）"
             raise ValueProblem(
                 "unit-mismatch",
@@ -137,9 +146,21 @@ def parse_decimal(raw: object, kind: Kind, header_unit: str) -> Decimal:
                 f"the value's unit '{unit}' differs from the header's unit '{expected}'",
             )
     try:
-        return Decimal(number)
+        value = Decimal(number)
     except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
         raise ValueProblem("invalid-number", f"应填数字，实为「{_shown(raw)}」", f"expected a number, found '{_shown(raw)}'")
+    return _bounded(value, raw)
+
+
+#: No figure of an application comes near this (10^15 万元); larger numbers are typing accidents.
+MAX_MAGNITUDE = Decimal("1e15")
+
+
+def _bounded(value: Decimal, raw: object) -> Decimal:
+    if not value.is_finite() or abs(value) > MAX_MAGNITUDE:
+        raise ValueProblem("invalid-number", f"数值「{_shown(raw)}」过大，不可能是申报数据",
+                           f"the number '{_shown(raw)}' is too large to be a figure of an application")
+    return value
 
 
 def parse_amount(raw: object, kind: Kind, header_unit: str) -> Decimal:
@@ -160,6 +181,19 @@ def canonical_decimal(value: Decimal) -> Decimal:
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
     return value.normalize()
+
+
+def amount_parser(kind: Kind, header_unit: str):
+    """A parser for one column's amounts, with a fast path for the usual case: a non-negative numeric cell."""
+    factor = unit_factor(kind, header_unit) or Decimal(1)
+    def parse(raw: object) -> Decimal:
+        cls = raw.__class__
+        if (cls is float or cls is int) and 0 <= raw <= 1e15:
+            value = Decimal(int(raw)) if cls is int or raw.is_integer() else Decimal(repr(raw))
+            return value if factor == 1 else canonical_decimal(value * factor)
+        return parse_amount(raw, kind, header_unit)
+
+    return parse
 
 
 def parse_integer(raw: object, kind: Kind, header_unit: str) -> int:
@@ -207,7 +241,7 @@ def parse_date(raw: object) -> _dt.date:
             return _EXCEL_EPOCH + _dt.timedelta(days=int(raw))
     if isinstance(raw, str):
         text = _SPACES.sub(" ", unicodedata.normalize("NFKC", raw)).strip().lower()
-        text = text.replace(" 年", "年").replace("年 ", "年").replace(" 月", "月").replace("月 ", "月")
+        text = text.replace(" 年", "年").replace("年 ", "年").replace(" 月", "月").replace("月 ", "月").replace(" 日", "日")
         for pattern in _DATE_PATTERNS:
             match = pattern.match(text)
             if match:
@@ -263,7 +297,7 @@ def uscc_problem(code: str) -> ValueProblem | None:
 
 
 def parse_text(raw: object) -> str:
-    if isinstance(raw, float) and raw == int(raw):
+    if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = str(raw).strip()
     return unicodedata.normalize("NFC", text)

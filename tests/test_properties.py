@@ -126,15 +126,11 @@ def test_parsers_on_any_float_except_text(name, raw):
     _only_value_problems(OTHER_PARSERS[name], raw)
 
 
-@pytest.mark.xfail(strict=True, reason="parse_text does int(raw) on a float to drop '.0', which raises OverflowError "
-                                       "for inf and ValueError for nan")
 @given(raw=st.sampled_from([float("inf"), float("-inf"), float("nan")]))
 def test_parse_text_on_nan_and_infinity(raw):
     _only_value_problems(parse_text, raw)
 
 
-@pytest.mark.xfail(strict=True, reason="canonical_decimal quantizes in decimal's default 28-digit context, so any "
-                                       "number >= 1e28 (a float cell or text like '1e30') raises decimal.InvalidOperation")
 @pytest.mark.parametrize("name", sorted(NUMBER_PARSERS))
 @given(raw=st.one_of(st.floats(min_value=1e28, allow_infinity=False), st.integers(min_value=10**28),
                      st.integers(min_value=28, max_value=400).map(lambda e: f"1e{e}")))
@@ -374,9 +370,6 @@ def _damaged_deflate_example() -> list[tuple[int, int]]:
     return [(info.header_offset + 30 + name_len + extra_len, 0xFF)]
 
 
-@pytest.mark.xfail(strict=True, reason="_guard._read_head lets zlib.error out for a damaged deflate stream, and "
-                                       "_check_zip lets NotImplementedError out of zipfile.ZipFile() for an unknown "
-                                       "zip version; both escape read_workbook instead of a WorkbookError")
 @given(edits=st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), min_size=1, max_size=8))
 @example(edits=_damaged_deflate_example())
 @settings(max_examples=25, deadline=None)
