@@ -152,25 +152,30 @@ def _check_zip(path: str, limits: Limits) -> dict[str, set[str]]:
         if not is_ods and "xl/workbook.xml" not in names:
             raise _error(path, "not-a-workbook", "压缩包内没有工作簿（缺少 xl/workbook.xml）",
                          "a zip file with no workbook in it (no xl/workbook.xml)")
-        if "xl/vbaProject.bin" in names or b"macroEnabled" in _read_head(archive, "[Content_Types].xml", 1 << 16):
+        content_types = _read_head(archive, "[Content_Types].xml", 1 << 16)
+        if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
             raise _error(path, "file-macro-enabled", "工作簿含宏（.xlsm），出于安全不予读取；请另存为 .xlsx",
                          "the workbook contains macros (.xlsm) and is refused for safety; save it as .xlsx")
-        for m in members:
-            if not m.filename.endswith((".xml", ".rels", ".vml")) and m.filename != "[Content_Types].xml":
-                continue
-            head = _read_head(archive, m.filename, 4096)
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise _error(path, "xml-dtd", f"「{m.filename}」含 DTD/实体声明，出于安全不予读取（可能是实体膨胀或外部实体攻击）",
-                             f"part '{m.filename}' declares a DTD or entities, refused for safety (entity expansion or external entities)")
-            if m.filename == "xl/workbook.xml" and _STRICT_NS in head:
-                raise _error(path, "file-strict-ooxml", "工作簿为 Strict Open XML 格式，请在 Excel 中另存为普通的「Excel 工作簿 (.xlsx)」",
-                             "the workbook is in Strict Open XML format; save it as a regular 'Excel Workbook (.xlsx)'")
         formulas: dict[str, set[str]] = {}
         for m in members:
-            if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
-                cells = _formula_cells(_read_head(archive, m.filename, m.file_size + 1))
+            name = m.filename
+            if not name.endswith((".xml", ".rels", ".vml")):
+                continue
+            # Worksheets are read whole (bounded by the inflated-size limit above) to find formulas as well;
+            # every other part only as far as its prolog, where a DTD would have to be.
+            worksheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+            data = content_types if name == "[Content_Types].xml" else _read_head(archive, name, m.file_size + 1 if worksheet else 4096)
+            head = data[:4096]
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise _error(path, "xml-dtd", f"「{name}」含 DTD/实体声明，出于安全不予读取（可能是实体膨胀或外部实体攻击）",
+                             f"part '{name}' declares a DTD or entities, refused for safety (entity expansion or external entities)")
+            if name == "xl/workbook.xml" and _STRICT_NS in head:
+                raise _error(path, "file-strict-ooxml", "工作簿为 Strict Open XML 格式，请在 Excel 中另存为普通的「Excel 工作簿 (.xlsx)」",
+                             "the workbook is in Strict Open XML format; save it as a regular 'Excel Workbook (.xlsx)'")
+            if worksheet:
+                cells = _formula_cells(data)
                 if cells:
-                    formulas[m.filename] = cells
+                    formulas[name] = cells
         return formulas
 
 

@@ -77,6 +77,15 @@ def _blank(raw: Any) -> bool:
     return raw is None or raw == "" or (isinstance(raw, str) and not raw.strip())
 
 
+_MISSING = object()
+
+
+def _problem_finding(p: ValueProblem, path: str, sheet: str, cell: str, row: int, spec: FieldSpec,
+                     severity: Severity = Severity.ERROR) -> Finding:
+    return Finding(code=p.code, severity=severity, message_zh=f"「{spec.header}」{p.zh}", message_en=f"'{spec.en}': {p.en}",
+                   file=path, sheet=sheet, cell=cell, row=row, column=spec.key)
+
+
 class _Collector:
     """Collects findings for one file."""
 
@@ -90,7 +99,7 @@ class _Collector:
                                      sheet=sheet, cell=cell, row=row, column=column))
 
     def problem(self, p: ValueProblem, sheet: str, cell: str, row: int, spec: FieldSpec, severity=Severity.ERROR) -> None:
-        self.add(p.code, severity, f"「{spec.header}」{p.zh}", f"'{spec.en}': {p.en}", sheet, cell, row, spec.key)
+        self.findings.append(_problem_finding(p, self.path, sheet, cell, row, spec, severity))
 
 
 def _parser_for(spec: FieldSpec, unit: str) -> Parser:
@@ -485,37 +494,46 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         collector.add("column-missing", severity, f"缺少列「{spec.header}」", f"column '{spec.header}' ({spec.en}) is missing",
                       name, f"{column_letter(len(data.rows[header_row]))}{header_row + 1}", header_row + 1, spec.key)
 
-    records: list[dict[str, Any]] = []
-    for r in range(header_row + 1, len(data.rows)):
-        row = data.rows[r]
-        if all(v == "" or v is None or (v.__class__ is str and not v.strip()) for v in row):
-            continue
-        record: dict[str, Any] = {"row": r + 1}
-        width = len(row)
-        for column in columns:
-            raw = row[column.index] if column.index < width else ""
-            if raw == "" or raw is None or (raw.__class__ is str and not raw.strip()):
+    # Column by column: each column's memo and parser stay hot, and repeated values cost a dict lookup.
+    data_rows = [(r, row) for r, row in enumerate(data.rows[header_row + 1:], start=header_row + 1)
+                 if any(v != "" and v is not None and not (v.__class__ is str and not v.strip()) for v in row)]
+    records: list[dict[str, Any]] = [{"row": r + 1} for r, _ in data_rows]
+    found: list[tuple[int, int, Finding]] = []  # (row, column, finding), sorted into row order below
+    missing = _MISSING
+    for column in columns:
+        index, memo, key, spec = column.index, column.memo, column.spec.key, column.spec
+        for record, (r, row) in zip(records, data_rows):
+            raw = row[index] if index < len(row) else ""
+            try:
+                value = memo.get((raw.__class__, raw), missing)  # blank cells are never memoised
+            except TypeError:
+                value = missing
+            if value is missing and (raw == "" or raw is None or (raw.__class__ is str and not raw.strip())):
                 if column.required:
-                    spec = column.spec
-                    collector.add("value-missing", Severity.ERROR, f"「{spec.header}」未填写", f"'{spec.en}' is blank",
-                                  name, f"{column.letter}{r + 1}", r + 1, spec.key)
+                    found.append((r, index, Finding(
+                        code="value-missing", severity=Severity.ERROR, message_zh=f"「{spec.header}」未填写",
+                        message_en=f"'{spec.en}' is blank", file=collector.path, sheet=name,
+                        cell=f"{column.letter}{r + 1}", row=r + 1, column=key)))
                 continue
-            value = column.parse(raw)
+            if value is missing:
+                value = column.parse(raw)
             if value.__class__ is ValueProblem:
-                collector.problem(value, name, f"{column.letter}{r + 1}", r + 1, column.spec)
+                found.append((r, index, _problem_finding(value, collector.path, name, f"{column.letter}{r + 1}", r + 1, spec)))
                 continue
             if column.check_uscc:
                 problem = uscc_problem(value)
                 if problem:
-                    collector.problem(problem, name, f"{column.letter}{r + 1}", r + 1, column.spec, Severity.WARNING)
+                    found.append((r, index, _problem_finding(problem, collector.path, name, f"{column.letter}{r + 1}",
+                                                             r + 1, spec, Severity.WARNING)))
             elif column.check_date and value > today:
-                spec = column.spec
-                collector.add("date-in-future", Severity.ERROR, f"「{spec.label}」为 {value}，晚于今天（{today}）",
-                              f"'{spec.en}' is {value}, after today ({today})", name, f"{column.letter}{r + 1}", r + 1,
-                              spec.key)
+                found.append((r, index, Finding(
+                    code="date-in-future", severity=Severity.ERROR, message_zh=f"「{spec.label}」为 {value}，晚于今天（{today}）",
+                    message_en=f"'{spec.en}' is {value}, after today ({today})", file=collector.path, sheet=name,
+                    cell=f"{column.letter}{r + 1}", row=r + 1, column=key)))
                 continue
-            record[column.spec.key] = value
-        records.append(record)
+            record[key] = value
+    found.sort(key=lambda item: (item[0], item[1]))
+    collector.findings.extend(f for _, _, f in found)
     return records, letters
 
 

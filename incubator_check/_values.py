@@ -261,18 +261,23 @@ def parse_date(raw: object) -> _dt.date:
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+_USCC_CHARS = frozenset(USCC_ALPHABET)
 
 
 def uscc_check_character(first17: str) -> str:
     """The 18th character of a USCC: 31 − (Σ value × 3^(i−1) mod 31) mod 31."""
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS))
+    values = _USCC_VALUE
+    total = 0
+    for c, w in zip(first17, _USCC_WEIGHTS):
+        total += values[c] * w
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def parse_uscc(raw: object) -> str:
     """An 18-character USCC, upper-cased; the check character is verified by :func:`uscc_problem`."""
-    text = _SPACES.sub("", unicodedata.normalize("NFKC", str(raw))).upper()
-    if len(text) != 18 or any(c not in _USCC_VALUE for c in text):
+    text = raw.upper() if raw.__class__ is str and raw.isascii() and raw.isalnum() else \
+        _SPACES.sub("", unicodedata.normalize("NFKC", str(raw))).upper()
+    if len(text) != 18 or not _USCC_CHARS.issuperset(text):
         raise ValueProblem(
             "invalid-uscc",
             f"统一社会信用代码应为 18 位（数字及除 I、O、Z、S、V 外的大写字母），实为「{_shown(raw)}」",
