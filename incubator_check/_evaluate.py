@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
@@ -22,30 +23,18 @@ from typing import Any
 from . import _engine
 from ._engine import EngineFailure, compile_expression, evaluate, from_engine, identifiers, to_engine
 from ._layout import PROFILE, TENANTS
-from ._ruleset import Clause, Condition, Ruleset, TenantTest, Text
+from ._ruleset import Clause, Condition, Ruleset, TenantTest, Term, Text
 from ._values import canonical_decimal
 from .findings import Finding, Severity
 from .model import Submission, Tenant
 from .report import ClauseResult, ConditionResult, ExcludedTenant, Report, Status, TenantSummary, Verdict
 
-K = bool | None  # Kleene truth value: True, False, unknown
+K = bool | None  # Kleene truth value: True, False, unknown (folded in zen, see _fold)
 
 _PROFILE_KEYS = {f.key for f in PROFILE.fields}
 _TENANT_LABELS = {f.key: f for f in TENANTS.fields}
 _BIG = 10**15  # a missing classification figure's "highest possible" value
 INTEGER_UNITS = {"人", "家", "年", "支", "个", "名"}
-
-
-def k_and(values: list[K]) -> K:
-    if any(v is False for v in values):
-        return False
-    return None if any(v is None for v in values) else True
-
-
-def k_or(values: list[K]) -> K:
-    if any(v is True for v in values):
-        return True
-    return None if any(v is None for v in values) else False
 
 
 def exact(value: Fraction | Decimal | int | bool | None) -> str | None:
@@ -82,7 +71,6 @@ def percent(value: Fraction) -> str:
 class _Compiled:
     ruleset: Ruleset
     tenant_call: Any
-    term_slots: dict[str, list[int | None]]  # test → index of each term in the zen list (None: not an expr term)
     test_order: list[str]
     value_call: Any | None
     value_slots: dict[tuple[int, int], tuple[str | None, str | None]]  # (clause, condition) → (value key, per key)
@@ -90,6 +78,7 @@ class _Compiled:
     ban_call: Any | None
     note_calls: list[Any]
     integer_figures: set[str]
+    tenant_fields: tuple[str, ...]  # the roster fields the tests read: only these are sent to zen
 
 
 def _guarded(term_expr: str, needs: tuple[str, ...], blank: bool | None) -> str:
@@ -107,7 +96,12 @@ def _guarded(term_expr: str, needs: tuple[str, ...], blank: bool | None) -> str:
     return f"(({test}) ? (({bad}) ? null : {'true' if blank else 'false'}) : ({term_expr}))"
 
 
+_CLASS_RANK = {"micro": 0, "small": 1, "medium": 2, "large": 3}
+_RANK_CLASS = {v: k for k, v in _CLASS_RANK.items()}
+
+
 def _sme_expression(ruleset: Ruleset, side: str) -> str:
+    """The class rank (0 micro … 3 large) of a tenant from its figures on one side (lowest or highest possible)."""
     sme = ruleset.sme
     assert sme is not None
     parts = []
@@ -116,10 +110,52 @@ def _sme_expression(ruleset: Ruleset, side: str) -> str:
         for cls in ("large", "medium", "small"):
             bounds = sme.bounds(industry, cls)
             test = " and ".join(f"#.{side}.{fig} >= {bound}" for fig, bound in bounds.items())
-            chain += f"({test}) ? '{cls}' : "
-        chain += "'micro'"
+            chain += f"({test}) ? {_CLASS_RANK[cls]} : "
+        chain += "0"
         parts.append(f"#.industry == '{industry}' ? ({chain})")
     return " : ".join(parts) + " : null"
+
+
+def _class_table(allowed: tuple[str, ...]) -> str:
+    """Kleene truth of "the class is one of `allowed`" for every (lowest, highest) rank pair, as a zen array."""
+    ranks = {_CLASS_RANK[c] for c in allowed}
+    cells = []
+    for lo in range(4):
+        for hi in range(4):
+            possible = set(range(lo, hi + 1))
+            cells.append("true" if possible and possible <= ranks else "false" if not possible & ranks else "null")
+    return "[" + ", ".join(cells) + "]"
+
+
+def _term_expression(term: Term, ruleset: Ruleset, folded: dict[str, str]) -> str:
+    if term.test is not None:
+        return folded[term.test]
+    if term.sme_class is not None:
+        return f"((#.lo == null or #.hi == null) ? null : {_class_table(term.sme_class)}[#.lo * 4 + #.hi])"
+    # Within the outer map `#` is {r: tenant, lo, hi}: the ruleset's `#.field` is the tenant's `#.r.field`.
+    return _guarded(term.expr or "", term.needs, term.blank).replace("#.", "#.r.")
+
+
+def _fold(terms: list[str], how: str) -> str:
+    """Kleene AND (all) or OR (any) of term expressions, in zen."""
+    if len(terms) == 1:
+        return terms[0]
+    decisive, other = ("false", "true") if how == "all" else ("true", "false")
+    any_decisive = " or ".join(f"{t} == {decisive}" for t in terms)
+    any_unknown = " or ".join(f"{t} == null" for t in terms)
+    return f"(({any_decisive}) ? {decisive} : (({any_unknown}) ? null : {other}))"
+
+
+def _tenant_fields(ruleset: Ruleset) -> tuple[str, ...]:
+    fields = {"industry", "registered_year"}
+    for test in ruleset.tenant_tests.values():
+        for term in test.terms:
+            fields.update(term.needs)
+            if term.expr:
+                fields.update(re.findall(r"#\.([A-Za-z_]\w*)", term.expr))
+    if ruleset.sme is not None:
+        fields.update(spec["column"] for spec in ruleset.sme.figures.values())
+    return tuple(sorted(fields))
 
 
 def _test_order(tests: dict[str, TenantTest]) -> list[str]:
@@ -169,22 +205,25 @@ def _compile(ruleset: Ruleset) -> _Compiled:
 def _compile_uncached(ruleset: Ruleset) -> _Compiled:
     where = ruleset.id
     tests = ruleset.tenant_tests
-    term_slots: dict[str, list[int | None]] = {}
-    entries = []
+    order = _test_order(tests)
+    folded: dict[str, str] = {}
+    term_lists: dict[str, list[str]] = {}
+    for name in order:
+        terms = [_term_expression(term, ruleset, folded) for term in tests[name].terms]
+        term_lists[name] = terms
+        folded[name] = _fold(terms, "all" if tests[name].all is not None else "any")
+    # Two maps over the roster in one call: the inner classifies each tenant once (lowest and highest
+    # possible class); the outer folds every test with Kleene logic. `#.r` is the tenant's row.
+    inner = f"map(tenants, {{r: #, lo: {_sme_expression(ruleset, 'lo')}, hi: {_sme_expression(ruleset, 'hi')}}})"
+    entries = [f"'{name}': {folded[name]}" for name in order]
+    entries.append(f"'terms:{ruleset.population}': [{', '.join(term_lists[ruleset.population])}]")
     for name, test in tests.items():
-        exprs: list[str] = []
-        slots: list[int | None] = []
-        for term in test.terms:
-            if term.expr is not None:
-                slots.append(len(exprs))
-                exprs.append(_guarded(term.expr, term.needs, term.blank))
-            else:
-                slots.append(None)
-        term_slots[name] = slots
-        entries.append(f"'{name}': [{', '.join(exprs)}]")
-    entries.append(f"'__sme': [{_sme_expression(ruleset, 'lo')}, {_sme_expression(ruleset, 'hi')}]")
+        if test.finding is not None:
+            entries.append(f"'terms:{name}': [{', '.join(term_lists[name])}]")
+    entries += ["lo: #.lo", "hi: #.hi"]
     aggregates = ", ".join(f"'{name}': {agg.expr}" for name, agg in ruleset.aggregates.items())
-    tenant_call = compile_expression(f"{{t: map(tenants, {{{', '.join(entries)}}}), a: {{{aggregates}}}}}", where)
+    tenant_call = compile_expression(f"{{t: map({inner}, {{{', '.join(entries)}}}), a: {{{aggregates}}}}}", where)
+    tenant_fields = _tenant_fields(ruleset)
 
     value_parts = []
     value_slots: dict[tuple[int, int], tuple[str | None, str | None]] = {}
@@ -209,8 +248,8 @@ def _compile_uncached(ruleset: Ruleset) -> _Compiled:
     ban_call = compile_expression(ruleset.bans.in_force, where) if ruleset.bans else None
     note_calls = [compile_expression(note.when, f"{where} note {note.id}") for note in ruleset.notes]
     integer_figures = {f.key for f in PROFILE.fields if f.kind.value in ("integer", "year")}
-    return _Compiled(ruleset, tenant_call, term_slots, _test_order(tests), value_call, value_slots, compare_call,
-                     ban_call, note_calls, integer_figures)
+    return _Compiled(ruleset, tenant_call, order, value_call, value_slots, compare_call,
+                     ban_call, note_calls, integer_figures, tenant_fields)
 
 
 # --- per-tenant tests ---------------------------------------------------------------------------
@@ -224,18 +263,25 @@ class _TenantOutcome:
     sme_class: tuple[str | None, str | None] = (None, None)
 
 
-def _tenant_context(tenant: Tenant, ruleset: Ruleset, source) -> dict[str, Any]:
-    row = {k: to_engine(v) for k, v in tenant.__dict__.items()}
+def _tenant_context(tenant: Tenant, fields: tuple[str, ...], figures: dict[str, str], source) -> dict[str, Any]:
+    values = tenant.__dict__
+    row: dict[str, Any] = {}
+    for key in fields:
+        value = values.get(key)
+        cls = value.__class__
+        if cls is Decimal:
+            value = int(value) if value == value.to_integral_value() else float(value)
+        elif value is not None and cls is not bool and cls is not int and cls is not str:
+            value = to_engine(value)
+        row[key] = value
     row["registered_year"] = tenant.registered_on.year if tenant.registered_on else None
     lo, hi = {}, {}
-    sme = ruleset.sme
-    assert sme is not None
-    for figure, spec in sme.figures.items():
-        value = getattr(tenant, spec["column"])
-        lo[figure] = to_engine(value) if value is not None else 0
-        hi[figure] = to_engine(value) if value is not None else _BIG
+    for figure, column in figures.items():
+        value = row.get(column)
+        lo[figure] = 0 if value is None else value
+        hi[figure] = _BIG if value is None else value
     row["lo"], row["hi"] = lo, hi
-    row["bad"] = {key: True for key in unusable_fields(tenant, source)}
+    row["bad"] = {key: True for key in unusable_fields(tenant, source)} if source.unusable else {}
     return row
 
 
@@ -244,23 +290,12 @@ def unusable_fields(tenant: Tenant, source) -> list[str]:
     return [u.split(".")[1] for u in source.unusable if u.startswith("tenants.") and u.endswith(suffix)]
 
 
-def _class_test(allowed: tuple[str, ...], lo: str | None, hi: str | None, ruleset: Ruleset) -> K:
-    if lo is None or hi is None:
-        return None
-    order = list(reversed(list(ruleset.sme.classes)))  # micro < small < medium < large
-    possible = order[order.index(lo): order.index(hi) + 1]
-    if all(c in allowed for c in possible):
-        return True
-    if not any(c in allowed for c in possible):
-        return False
-    return None
-
-
 def _run_tenant_tests(compiled: _Compiled, submission: Submission, base: dict[str, Any]):
     ruleset = compiled.ruleset
     tenants = submission.tenants
+    figures = {figure: spec["column"] for figure, spec in ruleset.sme.figures.items()} if ruleset.sme else {}
     context = dict(base)
-    context["tenants"] = [_tenant_context(t, ruleset, submission.source) for t in tenants]
+    context["tenants"] = [_tenant_context(t, compiled.tenant_fields, figures, submission.source) for t in tenants]
     context["funds"] = [to_engine(f.__dict__) for f in submission.funds or ()]
     context["staff"] = [to_engine(s.__dict__) for s in submission.staff or ()]
     failures: list[str] = []
@@ -270,26 +305,18 @@ def _run_tenant_tests(compiled: _Compiled, submission: Submission, base: dict[st
     except EngineFailure as exc:
         failures.append(str(exc))
         rows, aggregates = [{} for _ in tenants], {}
+    population = ruleset.population
     outcomes = []
     for tenant, row in zip(tenants, rows):
         outcome = _TenantOutcome(tenant)
-        sme_pair = row.get("__sme") or [None, None]
-        outcome.sme_class = (sme_pair[0], sme_pair[1])
-        for name in compiled.test_order:
-            test = ruleset.tenant_tests[name]
-            zen_values = row.get(name)
-            values: list[K] = []
-            for term, slot in zip(test.terms, compiled.term_slots[name]):
-                if term.test is not None:
-                    values.append(outcome.tests[term.test])
-                elif term.sme_class is not None:
-                    values.append(_class_test(term.sme_class, *outcome.sme_class, ruleset))
-                else:
-                    values.append(None if zen_values is None else zen_values[slot])
-            outcome.terms[name] = values
-            outcome.tests[name] = k_and(values) if test.all is not None else k_or(values)
+        lo, hi = row.get("lo"), row.get("hi")
+        outcome.sme_class = (None if lo is None else _RANK_CLASS[int(lo)], None if hi is None else _RANK_CLASS[int(hi)])
+        outcome.tests = {name: row.get(name) for name in compiled.test_order}
+        outcome.terms = {key[6:]: value for key, value in row.items() if key.startswith("terms:")}
+        if population not in outcome.terms:
+            outcome.terms[population] = [None] * len(ruleset.tenant_tests[population].terms)
         if tenant.duplicate_of is not None:
-            outcome.tests[ruleset.population] = False
+            outcome.tests[population] = False
         outcomes.append(outcome)
     return outcomes, aggregates, failures
 

@@ -370,3 +370,19 @@ def test_missing_names_only_the_cells_that_decide_it():
     c = clause(judge(submission(profile(), tenants)), "6.4.new")
     assert c.status is Status.MISSING
     assert c.needs == [tenant_cell("registered_on", 40), tenant_cell("registered_on", 41)]
+
+
+def test_8_small_and_micro_bounds_are_not_relaxed_in_a_remote_area():
+    # 100 people in 其他未列明行业 is medium; Article 10 lowers thresholds, not the SME classification.
+    report = one(remote=True, employees=100)
+    assert report.tenants.qualifying == 0
+    assert report.tenants.excluded[0].reasons == ["不是小型或微型企业（中型）"]
+
+
+def test_undecided_tenant_against_the_relaxed_count():
+    # remote: 25 certain + 1 undecided: 25 fails 25.5, 26 passes — the blank decides it.
+    prof = profile(**REMOTE)
+    c = clause(judge(submission(prof, passing_roster(25) + [tenant(40, employees=None)])), "6.4.count")
+    assert c.status is Status.MISSING and c.value_range == ["25", "26"]
+    c = clause(judge(submission(prof, passing_roster(26) + [tenant(40, employees=None)])), "6.4.count")
+    assert c.status is Status.PASS
