@@ -22,7 +22,7 @@ from typing import Any
 
 from . import _engine
 from ._engine import EngineFailure, compile_expression, evaluate, from_engine, identifiers, to_engine
-from ._layout import PROFILE, TENANTS
+from ._layout import PROFILE, SHEETS, TENANTS, FieldSpec
 from ._ruleset import Clause, Condition, Ruleset, TenantTest, Term, Text
 from ._values import canonical_decimal
 from .findings import Finding, Severity
@@ -32,7 +32,7 @@ from .report import ClauseResult, ConditionResult, ExcludedTenant, Report, Statu
 K = bool | None  # Kleene truth value: True, False, unknown (folded in zen, see _fold)
 
 _PROFILE_KEYS = {f.key for f in PROFILE.fields}
-_TENANT_LABELS = {f.key: f for f in TENANTS.fields}
+_SHEET_NAMES = {sheet.key: sheet.name for sheet in SHEETS}
 _BIG = 10**15  # a missing classification figure's "highest possible" value
 INTEGER_UNITS = {"人", "家", "年", "支", "个", "名"}
 
@@ -59,9 +59,12 @@ def exact(value: Fraction | Decimal | int | bool | None) -> str | None:
 
 
 def percent(value: Fraction) -> str:
-    """Display only: 0.68 → 68%, 1/3 → 33.33%."""
+    """Display only: 0.68 → 68%, 0.29999 → 29.999% (exact when it terminates), 1/3 → 33.33%."""
+    text = exact(value * 100)
+    if text is not None and "/" not in text:
+        return f"{text}%"
     pct = Decimal(value.numerator * 100) / Decimal(value.denominator)
-    return f"{canonical_decimal(pct.quantize(Decimal('0.01')))}%"
+    return f"≈{canonical_decimal(pct.quantize(Decimal('0.01')))}%"
 
 
 # --- the compiled form of a ruleset -------------------------------------------------------------
@@ -133,7 +136,13 @@ def _term_expression(term: Term, ruleset: Ruleset, folded: dict[str, str]) -> st
     if term.sme_class is not None:
         return f"((#.lo == null or #.hi == null) ? null : {_class_table(term.sme_class)}[#.lo * 4 + #.hi])"
     # Within the outer map `#` is {r: tenant, lo, hi}: the ruleset's `#.field` is the tenant's `#.r.field`.
-    return _guarded(term.expr or "", term.needs, term.blank).replace("#.", "#.r.")
+    expr = _guarded(term.expr or "", term.needs, term.blank).replace("#.", "#.r.")
+    # A profile figure the term reads (申报年度 → data_year) may be blank too: then the term is unknown.
+    profile_names = sorted(n for n in identifiers(term.expr or "") if n in _PROFILE_KEYS or n in ("data_year", "year_before"))
+    if profile_names:
+        test = " or ".join(f"{n} == null" for n in profile_names)
+        expr = f"(({test}) ? null : {expr})"
+    return expr
 
 
 def _fold(terms: list[str], how: str) -> str:
@@ -263,6 +272,9 @@ class _TenantOutcome:
     sme_class: tuple[str | None, str | None] = (None, None)
 
 
+_PLAIN = {type(None), bool, int, str, float}
+
+
 def _tenant_context(tenant: Tenant, fields: tuple[str, ...], figures: dict[str, str], source) -> dict[str, Any]:
     values = tenant.__dict__
     row: dict[str, Any] = {}
@@ -270,8 +282,9 @@ def _tenant_context(tenant: Tenant, fields: tuple[str, ...], figures: dict[str, 
         value = values.get(key)
         cls = value.__class__
         if cls is Decimal:
-            value = int(value) if value == value.to_integral_value() else float(value)
-        elif value is not None and cls is not bool and cls is not int and cls is not str:
+            # zen reads a float as its shortest decimal, so a figure typed in a cell arrives exactly.
+            value = float(value)
+        elif cls not in _PLAIN:
             value = to_engine(value)
         row[key] = value
     row["registered_year"] = tenant.registered_on.year if tenant.registered_on else None
@@ -334,8 +347,10 @@ class _Figure:
     evidence: list[str] = field(default_factory=list)
 
 
-def _share_figure(outcomes: list[_TenantOutcome], population: str, test: str, submission: Submission,
+def _share_figure(outcomes: list[_TenantOutcome], ruleset: Ruleset, test: str, submission: Submission,
                   needs_fields: list[str]) -> _Figure:
+    """The share of the population passing a test, at its lowest and highest; and the cells that would decide it."""
+    population = ruleset.population
     tt = tf = tu = ut = uf = uu = 0
     rows: list[int] = []
     missing: list[str] = []
@@ -359,12 +374,11 @@ def _share_figure(outcomes: list[_TenantOutcome], population: str, test: str, su
                 uf += 1
             else:
                 uu += 1
-        if q is None or x is None:
-            for key in needs_fields:
-                if getattr(o.tenant, key, None) is None:
-                    ref = source.tenant_ref(key, o.tenant.row)
-                    if ref:
-                        missing.append(ref)
+        if q is None:
+            missing += _population_cells(o, ruleset, source)
+        if x is None:
+            missing += [ref for key in needs_fields if getattr(o.tenant, key, None) is None
+                        for ref in [source.tenant_ref(key, o.tenant.row)] if ref]
     # Lowest share: undecided rows count against (qualifying but not passing) wherever they can;
     # highest share: they count for, or drop out of the population when they would only dilute it.
     k_min, n_min = tt, tt + tf + tu + uf + uu
@@ -653,8 +667,14 @@ def _condition_figure(ci: int, ki: int, cond: Condition, compiled: _Compiled, su
     ruleset = compiled.ruleset
     source = submission.source
     if cond.share is not None:
-        fields = _test_fields(ruleset, ruleset.population) + _test_fields(ruleset, cond.share)
-        figure = _share_figure(outcomes, ruleset.population, cond.share, submission, fields)
+        fields = [f for f in _test_fields(ruleset, cond.share) if f != "registered_year"]
+        figure = _share_figure(outcomes, ruleset, cond.share, submission, fields)
+        # A test that reads a profile figure (申报年度 for "registered in the data year") is unknown without it.
+        for name in sorted(_test_profile_names(ruleset, cond.share)):
+            if base.get(name) is None:
+                source_name = "application_year" if name in ("data_year", "year_before") else name
+                ref = source.profile_ref(source_name) or PROFILE.field(source_name).header
+                figure.needs = [ref] + figure.needs
         figure.evidence = _column_evidence(submission, list(dict.fromkeys(_test_fields(ruleset, cond.share))))
         return figure
     names = set(cond.needs or ()) | identifiers(cond.value or "") | identifiers(cond.per or "")
@@ -670,7 +690,8 @@ def _condition_figure(ci: int, ki: int, cond: Condition, compiled: _Compiled, su
                 label = PROFILE.field(n).header
                 needs.append(f"{ref}（{label}）" if ref else f"{source.sheets.get('profile', '基本信息')}：{label}")
             else:
-                needs.append(n)
+                sheets = [source.sheets.get(need) or _SHEET_NAMES.get(need, need) for need in ruleset.aggregates[n].needs]
+                needs.append("、".join(f"{sheet}（工作表 / sheet）" for sheet in sheets))
         return _Figure(False, needs=needs, evidence=evidence)
     vkey, pkey = compiled.value_slots[(ci, ki)]
     lo_vals, hi_vals = figures_by_n.get(n_lo, {}), figures_by_n.get(n_hi, {})
@@ -694,16 +715,36 @@ def _condition_figure(ci: int, ki: int, cond: Condition, compiled: _Compiled, su
 
 
 def _undecided_cells(outcomes: list[_TenantOutcome], ruleset: Ruleset, submission: Submission) -> list[str]:
-    fields = _test_fields(ruleset, ruleset.population)
     cells = []
     for o in outcomes:
         if o.tests[ruleset.population] is None:
-            for key in fields:
-                if getattr(o.tenant, key, None) is None:
-                    ref = submission.source.tenant_ref(key, o.tenant.row)
-                    if ref:
-                        cells.append(ref)
+            cells += _population_cells(o, ruleset, submission.source)
     return cells
+
+
+def _population_cells(o: _TenantOutcome, ruleset: Ruleset, source) -> list[str]:
+    """The blank cells that keep a tenant's Article 8 status undecided — only those that could decide it."""
+    t = o.tenant
+    cells: list[str] = []
+    for term, value in zip(ruleset.tenant_tests[ruleset.population].terms, o.terms[ruleset.population]):
+        if value is not None:
+            continue
+        if term.sme_class is not None:
+            cells += [ref for ref, _ in _missing_sme_figures(t, ruleset.sme, source)]
+        else:
+            cells += [source.tenant_ref(n, t.row) or n for n in term.needs if getattr(t, n, None) is None]
+    return cells
+
+
+def _test_profile_names(ruleset: Ruleset, name: str) -> set[str]:
+    """The profile-level names (申报年度's data_year, parameters excluded) a tenant test reads."""
+    names: set[str] = set()
+    for term in ruleset.tenant_tests[name].terms:
+        if term.expr is not None:
+            names |= {n for n in identifiers(term.expr.replace("#.", "#_")) if n in _PROFILE_KEYS or n in ("data_year", "year_before")}
+        elif term.test is not None:
+            names |= _test_profile_names(ruleset, term.test)
+    return names
 
 
 def _ratio(num: Any, den: Any) -> Fraction | None:
@@ -874,10 +915,11 @@ def _ban_result(clause: Clause, ruleset: Ruleset, compiled: _Compiled, profile, 
     used = {"申报日期": ("申报日期", "the application date"), "--as-of": ("--as-of 指定日期", "the --as-of date"),
             "检查当日": ("检查当日", "the date of the check")}[app_source]
     when = f"{used[1]} {app_date}" if en else f"{used[0]} {app_date}"
-    if profile.revoked_on is None and source.is_unusable("profile", "revoked_on"):
+    if profile.revoked_on is None and (source.is_unusable("profile", "revoked_on") or profile.revocation_reason is not None):
+        # A reason without a date (or a date that could not be read) declares a revocation whose ban cannot be dated.
         ref = source.profile_ref("revoked_on") or "revoked_on"
         return ClauseResult(**common, status=Status.MISSING, evidence=evidence, needs=[ref],
-                            message=f"the revocation date at {ref} is unusable" if en else f"撤销日期 {ref} 无法识别，无法判断禁止期")
+                            message=f"the revocation date at {ref} is blank or unusable" if en else f"撤销日期 {ref} 未填写或无法识别，无法判断禁止期")
     if bans is None or profile.revoked_on is None:
         return ClauseResult(**common, status=Status.PASS, value=app_date.isoformat(), evidence=evidence,
                             message=("no earlier revocation declared; " + when) if en else f"未填报撤销记录；{when}")
@@ -920,63 +962,75 @@ def _ban_result(clause: Clause, ruleset: Ruleset, compiled: _Compiled, profile, 
                         message=message, evidence=evidence, needs=needs)
 
 
+def _exclusion_reasons(o: _TenantOutcome, ruleset: Ruleset, source, lang: str) -> list[str]:
+    """Why a roster row is not (or not surely) a tenant under Article 8, in one language."""
+    en = lang == "en"
+    t = o.tenant
+    sme = ruleset.sme
+    reasons: list[str] = []
+    if t.duplicate_of is not None:
+        reasons.append(f"duplicates row {t.duplicate_of} (same USCC)" if en else f"与第 {t.duplicate_of} 行统一社会信用代码重复")
+    for term, value in zip(ruleset.tenant_tests[ruleset.population].terms, o.terms[ruleset.population]):
+        if value is True:
+            continue
+        if term.sme_class is not None:
+            lo = o.sme_class[0]
+            if value is False and lo is not None:
+                cls = sme.classes[lo](lang) if sme else lo
+                reasons.append(term.reason(lang, **{"class": cls}) if term.reason else cls)
+            else:
+                needed = _missing_sme_text(t, sme, source, lang)
+                reasons.append(f"cannot be classified as small or micro without {needed}" if en
+                               else f"缺少{needed}，无法判定是否为小型或微型企业")
+        elif value is False:
+            reasons.append(term.reason(lang) if term.reason else (term.expr or ""))
+        else:
+            cells = [source.tenant_ref(n, t.row) or n for n in term.needs if getattr(t, n, None) is None]
+            reasons.append(f"undecided: {', '.join(cells)} is blank" if en else f"无法判定：{'、'.join(cells)} 未填写")
+    return reasons
+
+
 def _excluded(outcomes: list[_TenantOutcome], ruleset: Ruleset, submission: Submission, lang: str,
               findings: list[Finding]) -> list[ExcludedTenant]:
-    en = lang == "en"
     population = ruleset.population
-    test = ruleset.tenant_tests[population]
     source = submission.source
-    sme = ruleset.sme
     excluded = []
     for o in outcomes:
         q = o.tests[population]
         if q is True:
             continue
         t = o.tenant
-        reasons: list[str] = []
-        if t.duplicate_of is not None:
-            reasons.append(f"duplicates row {t.duplicate_of} (same USCC)" if en else f"与第 {t.duplicate_of} 行统一社会信用代码重复")
-        for term, value in zip(test.terms, o.terms[population]):
-            if value is True:
-                continue
-            if term.sme_class is not None:
-                lo, hi = o.sme_class
-                if value is False and lo is not None:
-                    cls = sme.classes[lo](lang) if sme else lo
-                    reasons.append(term.reason(lang, **{"class": cls}) if term.reason else cls)
-                else:
-                    needed = _missing_sme_cells(t, sme, source)
-                    reasons.append((f"cannot be classified as small or micro without {needed}" if en
-                                    else f"缺少{needed}，无法判定是否为小型或微型企业"))
-                continue
-            if value is False:
-                reasons.append(term.reason(lang) if term.reason else (term.expr or ""))
-            else:
-                cells = [source.tenant_ref(n, t.row) or n for n in term.needs if getattr(t, n, None) is None]
-                reasons.append((f"undecided: {', '.join(cells)} is blank" if en else f"无法判定：{'、'.join(cells)} 未填写"))
+        reasons = _exclusion_reasons(o, ruleset, source, lang)
         if q is None:
+            zh = "；".join(_exclusion_reasons(o, ruleset, source, "zh"))
+            en = "; ".join(_exclusion_reasons(o, ruleset, source, "en"))
             findings.append(Finding(code="tenant-undecided", severity=Severity.WARNING, file=source.path,
                                     sheet=source.sheets.get("tenants"), row=t.row,
                                     cell=(source.tenant_ref("name", t.row) or "!").split("!", 1)[1] or None,
-                                    message_zh=f"第 {t.row} 行「{t.name or ''}」能否计为在孵企业无法判定：" + "；".join(reasons),
-                                    message_en=f"row {t.row} '{t.name or ''}': cannot tell whether it counts as a tenant: " + "; ".join(reasons)))
+                                    message_zh=f"第 {t.row} 行「{t.name or ''}」能否计为在孵企业无法判定：{zh}",
+                                    message_en=f"row {t.row} '{t.name or ''}': cannot tell whether it counts as a tenant: {en}"))
         excluded.append(ExcludedTenant(row=t.row, name=t.name, uscc=t.uscc, reasons=reasons, undecided=q is None))
     return excluded
 
 
-def _missing_sme_cells(tenant: Tenant, sme, source) -> str:
+def _missing_sme_figures(tenant: Tenant, sme, source) -> list[tuple[str, FieldSpec]]:
+    """(cell, field) of each classification figure this tenant's industry needs and the row leaves blank."""
     if tenant.industry is None:
-        return source.tenant_ref("industry", tenant.row) or "所属行业"
+        return [(source.tenant_ref("industry", tenant.row) or "industry", TENANTS.field("industry"))]
     bounds = sme.industries[tenant.industry.value]
-    figures = {fig for cls in ("large", "medium", "small") for fig in bounds[cls]}
-    cells = []
+    figures = sorted({fig for cls in ("large", "medium", "small") for fig in bounds[cls]})
+    missing = []
     for fig in figures:
         column = sme.figures[fig]["column"]
         if getattr(tenant, column) is None:
-            label = _TENANT_LABELS[column].header
-            ref = source.tenant_ref(column, tenant.row)
-            cells.append(f"{ref}（{label}）" if ref else label)
-    return "、".join(sorted(cells)) or "?"
+            missing.append((source.tenant_ref(column, tenant.row) or column, TENANTS.field(column)))
+    return missing
+
+
+def _missing_sme_text(tenant: Tenant, sme, source, lang: str) -> str:
+    parts = [f"{ref} ({spec.en})" if lang == "en" else f"{ref}（{spec.header}）"
+             for ref, spec in _missing_sme_figures(tenant, sme, source)]
+    return ("、" if lang != "en" else ", ").join(parts) or "?"
 
 
 def _test_findings(outcomes: list[_TenantOutcome], ruleset: Ruleset, submission: Submission,

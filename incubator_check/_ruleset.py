@@ -291,18 +291,22 @@ class SmeClassification(BaseModel):
 Ruleset.model_rebuild()
 
 _PACKAGE = "incubator_check.rulesets"
+# libyaml's loader when PyYAML was built with it (most wheels are), else the pure-Python one: both safe.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _bundled_dir() -> str:
     return str(resources.files(_PACKAGE))
 
 
+@lru_cache(maxsize=1)
 def bundled_ids() -> list[str]:
     """The ids of the rulesets shipped with the package."""
     names = sorted(n[:-5] for n in os.listdir(_bundled_dir()) if n.endswith(".yaml"))
     return [n for n in names if _load_yaml(os.path.join(_bundled_dir(), n + ".yaml")).get("kind") == "ruleset"]
 
 
+@lru_cache(maxsize=8)
 def default_for_level(level: str | None) -> str:
     """The bundled ruleset applied to an application of this level (标准级 when the level is unknown)."""
     for ruleset_id in bundled_ids():
@@ -315,7 +319,7 @@ def default_for_level(level: str | None) -> str:
 def _load_yaml(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+            data = yaml.load(handle, Loader=_YAML_LOADER)
     except OSError as exc:
         raise RulesetError(f"无法读取规则集文件 {path}（{exc.strerror}）", f"cannot read ruleset file {path} ({exc.strerror})") from None
     except yaml.YAMLError as exc:
@@ -403,6 +407,9 @@ def load_ruleset(ref: str) -> Ruleset:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
         raise RulesetError(f"规则集 {path} 不符合格式：{problems}", f"ruleset {path} does not fit the schema: {problems}") from None
     _check_references(ruleset, path)
+    from ._evaluate import _compile  # compiling now makes a bad expression a load error, not a check error
+
+    _compile(ruleset)
     return ruleset
 
 

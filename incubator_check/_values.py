@@ -100,10 +100,15 @@ _NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(.*)$")
 
 
 def to_decimal(value: float | int) -> Decimal:
-    """A numeric cell as the decimal the applicant typed: the shortest repr of the binary float."""
+    """A numeric cell as the decimal the applicant sees: the shortest repr of the binary float, or, when that
+    needs more than 15 significant digits (a formula's 0.30000000000000004), the 15 digits Excel shows."""
     if isinstance(value, int):
         return Decimal(value)
-    return Decimal(repr(value))
+    text = repr(value)
+    decimal = Decimal(text)
+    if len(decimal.as_tuple().digits) > MAX_DIGITS:
+        decimal = Decimal(format(value, ".15g"))
+    return decimal
 
 
 def parse_decimal(raw: object, kind: Kind, header_unit: str) -> Decimal:
@@ -156,11 +161,24 @@ def parse_decimal(raw: object, kind: Kind, header_unit: str) -> Decimal:
 MAX_MAGNITUDE = Decimal("1e15")
 
 
+#: Excel and WPS keep 15 significant digits; a figure with more could not have come from a numeric cell.
+MAX_DIGITS = 15
+
+
 def _bounded(value: Decimal, raw: object) -> Decimal:
     if not value.is_finite() or abs(value) > MAX_MAGNITUDE:
         raise ValueProblem("invalid-number", f"数值「{_shown(raw)}」过大，不可能是申报数据",
                            f"the number '{_shown(raw)}' is too large to be a figure of an application")
+    if not fits_spreadsheet(value):
+        raise ValueProblem("too-many-digits", f"数值「{_shown(raw)}」超过 15 位有效数字（Excel 只能保存 15 位）",
+                           f"the number '{_shown(raw)}' has more than 15 significant digits (Excel keeps 15)")
     return value
+
+
+def fits_spreadsheet(value: Decimal) -> bool:
+    """Whether a decimal has at most 15 significant digits, as a spreadsheet cell can hold (and a double carries exactly)."""
+    digits = value.normalize().as_tuple().digits if value else (0,)
+    return len(digits) <= MAX_DIGITS
 
 
 def parse_amount(raw: object, kind: Kind, header_unit: str) -> Decimal:
@@ -189,7 +207,7 @@ def amount_parser(kind: Kind, header_unit: str):
     def parse(raw: object) -> Decimal:
         cls = raw.__class__
         if (cls is float or cls is int) and 0 <= raw <= 1e15:
-            value = Decimal(int(raw)) if cls is int or raw.is_integer() else Decimal(repr(raw))
+            value = Decimal(int(raw)) if cls is int or raw.is_integer() else to_decimal(raw)
             return value if factor == 1 else canonical_decimal(value * factor)
         return parse_amount(raw, kind, header_unit)
 

@@ -12,7 +12,9 @@ import datetime as dt
 from decimal import Decimal
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ._layout import INDUSTRIES, LEVELS, REMOTE_CATEGORIES, REVOCATION_REASONS, SITE_TENURES
 
@@ -33,6 +35,19 @@ SiteTenure = _enum("SiteTenure", SITE_TENURES, "How the site is held: 自有 / �
 _MODEL = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 
 
+def _spreadsheet_precision(value: Decimal) -> Decimal:
+    from ._values import MAX_DIGITS, fits_spreadsheet
+
+    if not fits_spreadsheet(value):
+        raise ValueError(f"more than {MAX_DIGITS} significant digits, which no spreadsheet cell holds")
+    return value
+
+
+#: Money (万元) or area (平方米): exact, non-negative, at most 15 significant digits (what a spreadsheet keeps,
+#: and what travels to zen-engine without loss).
+Amount = Annotated[Decimal, AfterValidator(_spreadsheet_precision), Field(ge=0)]
+
+
 class Profile(BaseModel):
     """基本信息: the incubator's own figures."""
 
@@ -49,14 +64,14 @@ class Profile(BaseModel):
     independent_legal_person: bool | None = None
     remote_area: bool | None = None
     remote_area_category: RemoteCategory | None = None  # type: ignore[valid-type]
-    site_area_m2: Decimal | None = Field(default=None, ge=0)
+    site_area_m2: Amount | None = None
     site_tenure: tuple[SiteTenure, ...] | None = None  # type: ignore[valid-type]
     total_staff: int | None = Field(default=None, ge=0)
     fulltime_service_staff: int | None = Field(default=None, ge=0)
     mentors: int | None = Field(default=None, ge=0)
     leader_profile: str | None = None
-    total_revenue: Decimal | None = Field(default=None, ge=0)
-    rent_property_revenue: Decimal | None = Field(default=None, ge=0)
+    total_revenue: Amount | None = None
+    rent_property_revenue: Amount | None = None
     service_revenue_accounted_separately: bool | None = None
     statistics_years_reported: int | None = Field(default=None, ge=0)
     major_accident_3y: bool | None = None
@@ -68,9 +83,9 @@ class Profile(BaseModel):
     focus_sector: str | None = None
     sector_startups_y1: int | None = Field(default=None, ge=0)
     sector_startups_y2: int | None = Field(default=None, ge=0)
-    service_investment_revenue_y1: Decimal | None = Field(default=None, ge=0)
-    service_investment_revenue_y2: Decimal | None = Field(default=None, ge=0)
-    total_revenue_y2: Decimal | None = Field(default=None, ge=0)
+    service_investment_revenue_y1: Amount | None = None
+    service_investment_revenue_y2: Amount | None = None
+    total_revenue_y2: Amount | None = None
 
     @property
     def data_year(self) -> int | None:
@@ -91,17 +106,17 @@ class Tenant(BaseModel):
     operating_in_incubator: bool | None = None
     industry: Industry | None = None  # type: ignore[valid-type]
     employees: int | None = Field(default=None, ge=0)
-    revenue_y1: Decimal | None = Field(default=None, ge=0)
-    revenue_y2: Decimal | None = Field(default=None, ge=0)
-    rd_y1: Decimal | None = Field(default=None, ge=0)
-    rd_y2: Decimal | None = Field(default=None, ge=0)
-    total_assets: Decimal | None = Field(default=None, ge=0)
+    revenue_y1: Amount | None = None
+    revenue_y2: Amount | None = None
+    rd_y1: Amount | None = None
+    rd_y2: Amount | None = None
+    total_assets: Amount | None = None
     tech_sme: bool | None = None
     innovative_sme: bool | None = None
     incubator_equity_invested: bool | None = None
     financing_received: bool | None = None
     newly_certified: bool | None = None
-    largest_round: Decimal | None = Field(default=None, ge=0)
+    largest_round: Amount | None = None
     acquired_or_listed: bool | None = None
     graduated: bool | None = None
     duplicate_of: int | None = None  # the row this USCC first appeared on

@@ -291,9 +291,6 @@ def test_exit_2_for_a_malformed_ruleset_file(tmp_path):
     assert "bad.yaml" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="bug: load_ruleset does not compile expressions, so a ruleset with a syntax "
-                                       "error passes --ruleset validation and the RulesetError escapes from check "
-                                       "(exit 1, uncaught under click) instead of a usage error (exit 2)")
 def test_exit_2_for_a_ruleset_with_a_bad_expression(tmp_path):
     path = tmp_path / "bad-expr.yaml"
     path.write_text('id: bad-expr\nkind: ruleset\nversion: "1"\nlevel: 标准级\nextends: miit-2025-standard\n'

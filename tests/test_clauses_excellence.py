@@ -133,8 +133,6 @@ def test_7_4_without_a_funds_sheet_is_missing():
     assert report.verdict is Verdict.INCOMPLETE
 
 
-@pytest.mark.xfail(strict=True, reason="bug: 7.4 MISSING says it needs 'funds_with_amac_code' (an internal aggregate "
-                                       "name) instead of naming the 投资基金 sheet (clauses.md: say which cells are needed)")
 def test_7_4_missing_names_the_funds_sheet():
     c = clause(excellence(funds=None), "7.4")
     assert any("投资基金" in n for n in c.needs)

@@ -14,6 +14,7 @@ import sys
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -785,11 +786,9 @@ def test_english_titles_and_messages():
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in c.message)
 
 
-# --- engine bugs found by these tests (xfail until fixed) ----------------------------------------------------
+# --- engine bugs these tests found, now fixed --------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="bug: with 申报年度 blank, data_year is null and new_in_data_year is false for "
-                                       "every tenant, so 6.4.new FAILs at 0 instead of being MISSING")
 def test_6_4_new_without_application_year_is_missing():
     report = judge(submission(profile(application_year=None)))
     c = clause(report, "6.4.new")
@@ -798,24 +797,25 @@ def test_6_4_new_without_application_year_is_missing():
     assert report.verdict is Verdict.INCOMPLETE
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a revocation reason without a revocation date passes Article 20 "
-                                       "('no earlier revocation declared') instead of MISSING the date")
 def test_20_reason_without_revocation_date_is_missing():
     c = clause(judge(submission(profile(revocation_reason="违法违规", revoked_on=None))), "20")
     assert c.status is Status.MISSING
     assert c.needs == [cell("revoked_on")]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: _engine.to_engine passes non-integer Decimals to zen as binary floats, "
-                                       "so 4999.99999999999999 m² becomes 5000 and passes 6.2 (and is reported as '5000')")
-def test_6_2_compared_exactly_at_high_precision():
-    c = check_clause("6.2", site_area_m2=Decimal("4999.99999999999999"))
+def test_6_2_figures_beyond_spreadsheet_precision_are_refused_by_the_model():
+    # A cell keeps 15 significant digits; within them every figure reaches zen exactly, so the model
+    # refuses more rather than round it (the reader reports such text as a too-many-digits cell finding).
+    with pytest.raises(ValidationError):
+        profile(site_area_m2=Decimal("4999.99999999999999"))
+
+
+def test_6_2_compared_exactly_at_fifteen_digits():
+    c = check_clause("6.2", site_area_m2=Decimal("4999.99999999999"))
     assert c.status is Status.FAIL
-    assert c.value == "4999.99999999999999"
+    assert c.value == "4999.99999999999"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: messages round a failing ratio to 2 decimals of a percent, so 0.29999 "
-                                       "is shown as '299.99/1000 = 30%，门槛 ≥ 30%' next to FAIL")
 def test_6_7_failing_message_does_not_show_the_value_equal_to_the_threshold():
     c = check_clause("6.7", total_revenue="1000", rent_property_revenue="700.01")
     assert c.status is Status.FAIL

@@ -339,8 +339,6 @@ def test_undecided_tenant_is_in_the_worst_case_denominator_of_a_share():
     assert tenant_cell("employees", 40) in c.needs
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the tenant-undecided finding's English message carries the "
-                                       "Chinese reasons (reasons are built once, in the report language)")
 def test_undecided_finding_is_bilingual():
     report = one(employees=None)
     finding = next(f for f in report.findings if f["code"] == "tenant-undecided")
@@ -360,9 +358,6 @@ def test_6_5_any_combination_is_missing_when_no_branch_passes_and_one_is_undecid
     assert c.needs == [tenant_cell("employees", 50), tenant_cell("employees", 51)]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: _share_figure lists every blank cell of the population and share tests "
-                                       "for an undecided row, even cells that cannot matter (here revenue and assets "
-                                       "of a qualifying 其他未列明行业 tenant whose registration date is blank)")
 def test_missing_names_only_the_cells_that_decide_it():
     tenants = passing_roster(40, new=7)
     tenants[38] = tenant(40, registered_on=None, total_assets=None, revenue_y1=None)
