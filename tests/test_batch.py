@@ -1,0 +1,177 @@
+"""Batch: a reviewer's folder — a row per workbook, cross-submission findings, the same output whatever --jobs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from incubator_check.cli import main
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
+FOLDER_FILES = [
+    "standard-pass.xlsx",
+    "standard-fail-area.xlsx",
+    "broken-not-a-workbook.xlsx",
+    "broken-missing-sheet.xlsx",
+    "duplicate-a.xlsx",
+    "duplicate-b.xlsx",
+    "excellence-pass.xlsx",
+]
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    target = tmp_path / "申报材料"
+    target.mkdir()
+    for name in FOLDER_FILES:
+        shutil.copyfile(os.path.join(FIXTURES, name), target / name)
+    (target / "说明.txt").write_text("not a workbook, not an application", encoding="utf-8")
+    (target / "~$standard-pass.xlsx").write_bytes(b"lock file of an open workbook")
+    return target
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def lines_of(result):
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def test_batch_json_lines_one_per_workbook_in_file_name_order(folder):
+    result = run("batch", str(folder), "--format", "json", "--jobs", "1")
+    assert result.exit_code == 1  # a FAIL and ERRORs are in the folder
+    reports = lines_of(result)
+    names = [os.path.basename(r["source"]["path"]) for r in reports]
+    assert names == sorted(FOLDER_FILES)  # lock files and non-workbooks are not applications
+    verdicts = {os.path.basename(r["source"]["path"]): r["verdict"] for r in reports}
+    assert verdicts["standard-pass.xlsx"] == "PASS"
+    assert verdicts["standard-fail-area.xlsx"] == "FAIL"
+    assert verdicts["broken-not-a-workbook.xlsx"] == "ERROR"
+    assert verdicts["broken-missing-sheet.xlsx"] == "ERROR"
+    assert verdicts["excellence-pass.xlsx"] == "PASS"
+    for report in reports:
+        assert report["schema"] == "incubator-check/report/v1"
+    error = next(r for r in reports if r["verdict"] == "ERROR" and "not-a-workbook" in r["source"]["path"])
+    assert error["error"]["code"] == "not-a-workbook"
+
+
+def test_batch_finds_the_same_tenant_claimed_by_two_incubators(folder):
+    reports = {os.path.basename(r["source"]["path"]): r for r in
+               lines_of(run("batch", str(folder), "--format", "json", "--jobs", "1"))}
+    cross_a = [f for f in reports["duplicate-a.xlsx"]["findings"] if f["code"] == "tenant-in-several-submissions"]
+    cross_b = [f for f in reports["duplicate-b.xlsx"]["findings"] if f["code"] == "tenant-in-several-submissions"]
+    assert len(cross_a) == 3 and len(cross_b) == 3  # fixtures/README.md: three USCCs in common
+    assert {f["uscc"] for f in cross_a} == {f["uscc"] for f in cross_b}
+    assert all(any("duplicate-b.xlsx" in p for p in f["other_files"]) for f in cross_a)
+    assert sorted(f["row"] for f in cross_a) == [3, 4, 5]
+    assert not [f for f in reports["excellence-pass.xlsx"]["findings"] if f["code"] == "tenant-in-several-submissions"]
+
+
+def test_batch_flags_an_operator_applying_twice(folder):
+    shutil.copyfile(os.path.join(FIXTURES, "standard-fail-area.xlsx"), folder / "standard-fail-area-again.xlsx")
+    reports = lines_of(run("batch", str(folder), "--format", "json", "--jobs", "1"))
+    flagged = [os.path.basename(r["source"]["path"]) for r in reports
+               if any(f["code"] == "operator-in-several-submissions" for f in r["findings"])]
+    assert "standard-fail-area.xlsx" in flagged and "standard-fail-area-again.xlsx" in flagged
+
+
+def test_batch_output_is_byte_identical_for_jobs_1_and_2(folder, tmp_path):
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    run("batch", str(folder), "--format", "json", "--jobs", "1", "--output", str(one), "--as-of", "2026-05-01")
+    run("batch", str(folder), "--format", "json", "--jobs", "2", "--output", str(two), "--as-of", "2026-05-01")
+    assert one.read_bytes() == two.read_bytes()
+    assert len(one.read_text(encoding="utf-8").splitlines()) == len(FOLDER_FILES)
+
+
+def test_batch_never_writes_to_its_inputs(folder):
+    def snapshot():
+        return {p: hashlib.sha256((folder / p).read_bytes()).hexdigest() for p in sorted(os.listdir(folder))}
+
+    before = snapshot()
+    run("batch", str(folder), "--format", "json", "--jobs", "2")
+    assert snapshot() == before
+
+
+def test_batch_summary_workbook(folder, tmp_path):
+    out = tmp_path / "汇总.xlsx"
+    result = run("batch", str(folder), "--format", "xlsx", "--output", str(out), "--jobs", "1")
+    assert result.exit_code == 1
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["汇总", "问题清单", "跨申报问题", "卓越级推荐名额"]
+    summary = book["汇总"]
+    header = [c.value for c in summary[1]]
+    assert header[:7] == ["文件", "孵化器", "运营主体", "运营主体统一社会信用代码", "省份", "申报级别", "结论"]
+    for clause_id in ("6.2", "6.4.new", "20", "7.1", "10.remote"):
+        assert clause_id in header
+    assert summary.freeze_panes == "A2" and summary.auto_filter.ref.startswith("A1:")
+    rows = {r[0]: r for r in summary.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == set(FOLDER_FILES)
+    fail = rows["standard-fail-area.xlsx"]
+    assert fail[header.index("结论")] == "不通过"
+    assert fail[header.index("不通过条款")] == "6.2"
+    assert fail[header.index("6.2")] == "不通过"
+    assert "388" in fail[header.index("差额说明")]
+    cell = summary.cell(row=[r[0] for r in summary.iter_rows(min_row=1, values_only=True)].index("standard-fail-area.xlsx") + 1,
+                        column=header.index("6.2") + 1)
+    assert cell.fill.fgColor.rgb.endswith("FFC7CE")  # red for FAIL
+    findings = list(book["问题清单"].iter_rows(min_row=2, values_only=True))
+    assert any(r[0] == "broken-not-a-workbook.xlsx" and r[3] == "not-a-workbook" for r in findings)
+    cross = list(book["跨申报问题"].iter_rows(min_row=2, values_only=True))
+    # standard-pass and standard-fail-area are built from the same roster, so they share tenants too.
+    pair = [r for r in cross if r[0] == "tenant-in-several-submissions" and "duplicate-a.xlsx" in r[3]]
+    assert len(pair) == 3 and all("duplicate-b.xlsx" in r[3] for r in pair)
+    quota = list(book["卓越级推荐名额"].iter_rows(min_row=2, values_only=True))
+    # one excellence applicant in its province, passing the pre-screen: 10 % of 1 rounded up is 1.
+    assert [(r[1], r[2], r[3], r[4]) for r in quota] == [(1, 1, 1, 0)]
+
+
+def test_batch_xlsx_needs_an_output_file(folder):
+    result = CliRunner().invoke(main, ["batch", str(folder), "--format", "xlsx"])
+    assert result.exit_code == 2
+
+
+def test_batch_on_a_missing_folder_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(main, ["batch", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+
+
+def test_batch_exit_0_when_every_workbook_passes(tmp_path):
+    folder = tmp_path / "ok"
+    folder.mkdir()
+    shutil.copyfile(os.path.join(FIXTURES, "standard-pass.xlsx"), folder / "a.xlsx")
+    shutil.copyfile(os.path.join(FIXTURES, "excellence-pass.xlsx"), folder / "b.xlsx")
+    result = run("batch", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "a.xlsx" in result.output and "通过" in result.output
+
+
+def test_batch_recursive(tmp_path):
+    folder = tmp_path / "top"
+    (folder / "杭州").mkdir(parents=True)
+    shutil.copyfile(os.path.join(FIXTURES, "standard-pass.xlsx"), folder / "杭州" / "a.xlsx")
+    assert lines_of(run("batch", str(folder), "--format", "json")) == []
+    reports = lines_of(run("batch", str(folder), "--format", "json", "--recursive"))
+    assert [os.path.basename(r["source"]["path"]) for r in reports] == ["a.xlsx"]
+
+
+def test_batch_output_file_is_written_whole_or_not_at_all(folder, tmp_path, monkeypatch):
+    from incubator_check import _summary
+
+    out = tmp_path / "summary.xlsx"
+    out.write_bytes(b"the previous summary")
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_summary, "write_summary", broken)
+    result = CliRunner().invoke(main, ["batch", str(folder), "--format", "xlsx", "--output", str(out)])
+    assert result.exit_code != 0  # click turns the interrupt into "Aborted!"
+    assert out.read_bytes() == b"the previous summary"
+    assert [p for p in os.listdir(tmp_path) if p.startswith(".~")] == []
