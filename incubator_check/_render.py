@@ -159,7 +159,7 @@ def render_check(report, lang: str, color: bool) -> str:
         cells = [_style(word, color, fg=_STATUS_COLOUR.get(status)), pad(name, sizes[1]), pad(value, sizes[2]),
                  pad(threshold, sizes[3]), pad(shortfall, sizes[4])]
         lines.append("  ".join(cells).rstrip())
-        if status in ("FAIL", "MISSING") and message:
+        if status in ("FAIL", "MISSING", "REVIEW") and message:
             lines.append(" " * (sizes[0] + 2) + _style(message, color, dim=True))
     tenants = report.tenants
     if tenants is not None:
@@ -182,7 +182,9 @@ def render_check(report, lang: str, color: bool) -> str:
         lines.append(("Note: " if en else "提示：") + note["message"])
     lines.append("")
     date = report.application_date or {}
-    lines.append(("Application date used" if en else "所用申报日期") + f": {date.get('date')} ({date.get('source')})")
+    source = {"申报日期": ("申报日期", "申报日期 in the profile"), "--as-of": ("--as-of", "--as-of"),
+              "检查当日": ("检查当日", "the date of the check")}.get(date.get("source"), (date.get("source"), date.get("source")))
+    lines.append(("Application date used" if en else "所用申报日期") + f": {date.get('date')} ({source[1] if en else source[0]})")
     lines.append(_style(("Verdict: " if en else "结论：") + status_word(verdict, lang), color,
                         fg=_STATUS_COLOUR.get(verdict), bold=True))
     return "\n".join(lines)
