@@ -247,6 +247,10 @@ def render_clause(clause_id: str, ruleset_ref: str | None, lang: str) -> str | N
                 relaxed = cond.threshold * rs.relaxation.factor
                 line += f"   ({'relaxed' if en else '艰苦边远地区降低后'} {exact_text(relaxed)}, {rs.relaxation.basis})"
             lines.append(line)
+            if cond.share:
+                lines += _describe_test(rs, cond.share, en, "    ")
+                lines.append(f"    {'of the tenants that pass' if en else '分母：符合'} {rs.population}:")
+                lines += _describe_test(rs, rs.population, en, "      ")
         return "\n".join(lines)
     return None
 
@@ -294,3 +298,22 @@ def render_batch(lines, cross, lang: str, color: bool) -> str:
     summary = ", ".join(f"{status_word(k, lang)} {v}" for k, v in sorted(counts.items()))
     out.append((f"{total} workbooks: " if en else f"共 {total} 份：") + summary)
     return "\n".join(out)
+
+
+def _describe_test(rs, name: str, en: bool, indent: str) -> list[str]:
+    """A tenant test as the ruleset states it: its article, legal text, reading and terms."""
+    test = rs.tenant_tests[name]
+    lines = [f"{indent}{name} ({test.article}): {test.legal_text}".rstrip(": ")]
+    if test.reading:
+        lines.append(f"{indent}{'reading' if en else '解读'}: {test.reading}")
+    joiner = ("all of" if en else "同时满足") if test.all is not None else ("any of" if en else "满足其一")
+    lines.append(f"{indent}{joiner}:")
+    for term in test.terms:
+        if term.expr:
+            blank = "" if term.blank is None else (f"  (blank = {str(term.blank).lower()})" if en else f"（未填视为{'是' if term.blank else '否'}）")
+            lines.append(f"{indent}  - {term.expr}{blank}")
+        elif term.test:
+            lines.append(f"{indent}  - {'test' if en else '检验'} {term.test}")
+        else:
+            lines.append(f"{indent}  - {'SME class in' if en else '企业规模属于'} {', '.join(term.sme_class or ())} ({rs.sme_classification})")
+    return lines

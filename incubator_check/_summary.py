@@ -142,3 +142,71 @@ def write_summary(path: str, reports: Callable[[], Iterable[str]], clause_ids: l
         quota_sheet.append(r, [None, None, None, None, _FILL["FAIL"] if q["over_quota"] else None])
     quota_sheet.end()
     book.save(path)
+
+
+def write_report(path: str, report, lang: str) -> None:
+    """One submission's report as a workbook: the verdict, a row per clause coloured by status, exclusions, findings."""
+    en = lang == "en"
+    book = Workbook(write_only=True)
+    data = report.as_json()
+    overview = _Sheet(book, "Verdict" if en else "结论", ["item", "value"] if en else ["项目", "内容"])
+    inc = data.get("incubator") or {}
+    rs = data.get("ruleset") or {}
+    items = [
+        ("file" if en else "文件", data["source"]["path"]),
+        ("incubator" if en else "孵化器", inc.get("name")),
+        ("operator" if en else "运营主体", inc.get("operator_name")),
+        ("operator USCC" if en else "运营主体统一社会信用代码", inc.get("operator_uscc")),
+        ("province" if en else "省份", inc.get("province")),
+        ("level" if en else "申报级别", inc.get("level")),
+        ("ruleset" if en else "规则集", f"{rs.get('id')} {rs.get('version')}" if rs else None),
+        ("Article 10 relaxation" if en else "第十条降低门槛", str((data.get("relaxation") or {}).get("applied", "—"))),
+        ("application date used" if en else "所用申报日期", (data.get("application_date") or {}).get("date")),
+        ("verdict" if en else "结论", status_word(data["verdict"], lang)),
+    ]
+    if data.get("error"):
+        items.append(("error" if en else "错误", data["error"]["message"]))
+    for item in items:
+        overview.measure(list(item))
+    overview.begin()
+    for item in items:
+        overview.append(list(item), [None, _FILL.get(data["verdict"]) if item[0] in ("verdict", "结论") else None])
+    overview.end()
+
+    head = (["clause", "article", "title", "status", "value", "operator", "threshold", "effective threshold", "shortfall",
+             "message", "evidence"] if en else
+            ["条款", "法条", "名称", "结果", "数值", "比较", "门槛", "适用门槛", "差额", "说明", "数据来源"])
+    clauses = _Sheet(book, "Clauses" if en else "条款", head)
+    rows = []
+    for c in data.get("clauses", []):
+        value = c.get("value") if not c.get("value_range") else "–".join(c["value_range"])
+        rows.append(([c["id"], c["article"], c["title"], status_word(c["status"], lang), value, c.get("operator"),
+                      c.get("threshold"), c.get("effective_threshold"), c.get("shortfall"), c.get("message"),
+                      ", ".join(c.get("evidence", []))], c["status"]))
+    for row, _ in rows:
+        clauses.measure(row)
+    clauses.begin()
+    for row, status in rows:
+        clauses.append(row, [None, None, None, _FILL.get(status)])
+    clauses.end()
+
+    excluded = _Sheet(book, "Excluded tenants" if en else "未计入的企业",
+                      ["row", "name", "USCC", "reasons"] if en else ["行", "企业名称", "统一社会信用代码", "原因"])
+    ex_rows = [[e["row"], e["name"], e["uscc"], "; ".join(e["reasons"])] for e in (data.get("tenants") or {}).get("excluded", [])]
+    for row in ex_rows:
+        excluded.measure(row)
+    excluded.begin()
+    for row in ex_rows:
+        excluded.append(row)
+    excluded.end()
+
+    findings = _Sheet(book, "Findings" if en else "问题清单",
+                      ["severity", "code", "where", "message"] if en else ["级别", "代码", "位置", "说明"])
+    f_rows = [[f.get("severity"), f.get("code"), f.get("where"), f.get("message")] for f in data.get("findings", [])]
+    for row in f_rows:
+        findings.measure(row)
+    findings.begin()
+    for row in f_rows:
+        findings.append(row)
+    findings.end()
+    book.save(path)

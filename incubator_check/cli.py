@@ -118,20 +118,38 @@ def _load_ruleset_option(ruleset: str | None):
 @main.command("check")
 @click.argument("file", type=EXISTING_FILE)
 @click.option("--ruleset", metavar="ID|PATH", help="规则集 id 或 YAML 文件；默认按申报级别 / ruleset id or YAML path; default follows 申报级别.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True,
+              help="table 终端；json 报告；xlsx 工作簿（需 --output） / terminal, JSON report, or a workbook (needs --output).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="写入文件 / write to this file.")
 @click.option("--lang", type=LANG, default=_lang_default, help="输出语言 / output language (zh default).")
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（未填申报日期时用于第二十条） / date of the check, for Article 20 when 申报日期 is blank.")
-def check_command(file: str, ruleset: str | None, fmt: str, lang: str, as_of: dt.date | None) -> None:
+def check_command(file: str, ruleset: str | None, fmt: str, output: str | None, lang: str, as_of: dt.date | None) -> None:
     """逐条检查一份申报表 / check one workbook, clause by clause."""
+    from ._batch import atomic_writer
     from ._check import check
     from ._render import render_check
 
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("--format xlsx 需要 --output 文件 / --format xlsx needs --output FILE")
+    if output and os.path.abspath(output) == os.path.abspath(file):
+        raise click.UsageError("--output 不能是输入文件 / --output must not be the input file")
     loaded = _load_ruleset_option(ruleset)
     report = check(file, loaded, lang=lang, as_of=as_of)
-    if fmt == "json":
-        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    if fmt == "xlsx":
+        from ._summary import write_report
+
+        with atomic_writer(output, "wb") as handle:
+            handle.close()
+            write_report(handle.name, report, lang)
+        click.echo(output)
     else:
-        click.echo(render_check(report, lang, color=_color_wanted()))
+        text = json.dumps(report.as_json(), ensure_ascii=False, indent=2) if fmt == "json" else render_check(
+            report, lang, color=_color_wanted() and not output)
+        if output:
+            with atomic_writer(output) as handle:
+                handle.write(text + "\n")
+        else:
+            click.echo(text)
     sys.exit(0 if report.verdict.value == "PASS" else 1)
 
 
