@@ -3,17 +3,43 @@
 from __future__ import annotations
 
 import os
-import shutil
+import re
 import sys
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 
 import build  # noqa: E402  (fixtures/build.py)
 
+from incubator_check._values import USCC_ALPHABET, uscc_check_character  # noqa: E402
+
+_USCC = re.compile(rb"\b[0-9A-HJ-NP-RT-UW-Y]{2}\d{6}[0-9A-HJ-NP-RT-UW-Y]{10}\b")
+
+
+def _distinct_copy(template: str, target: str, index: int) -> None:
+    """Copy a workbook, giving every USCC in it (operator and tenants) a variant unique to this copy.
+
+    Applications from different incubators share no tenants; a corpus of identical copies would make
+    every tenant a cross-submission finding and measure that pathology instead of a batch.
+    """
+
+    def variant(match: re.Match) -> bytes:
+        code = match.group(0).decode()
+        digits = f"{index:06d}"
+        body = code[:8] + "".join(USCC_ALPHABET[(USCC_ALPHABET.index(c) + int(d)) % 31] for c, d in zip(code[8:14], digits)) + code[14:17]
+        return (body + uscc_check_character(body)).encode()
+
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.endswith(".xml"):
+                data = _USCC.sub(variant, data)
+            out.writestr(item, data)
+
 
 def make_corpus(folder: str, count: int, tenants: int = 100) -> list[str]:
-    """Write ``count`` distinct workbooks (8 templates, copied) into ``folder``; reuse it if already complete."""
+    """Write ``count`` distinct workbooks (8 templates, each copy with its own USCCs) into ``folder``; reuse a complete one."""
     os.makedirs(folder, exist_ok=True)
     paths = [os.path.join(folder, f"application-{i:05d}.xlsx") for i in range(count)]
     if all(os.path.exists(p) for p in paths):
@@ -27,5 +53,5 @@ def make_corpus(folder: str, count: int, tenants: int = 100) -> list[str]:
         templates.append(path)
     for i, path in enumerate(paths):
         if not os.path.exists(path):
-            shutil.copyfile(templates[i % len(templates)], path)
+            _distinct_copy(templates[i % len(templates)], path, i)
     return paths
