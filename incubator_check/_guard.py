@@ -1,29 +1,52 @@
 """The gate in front of the reader: what a file must be before it is opened, and the limits it must keep.
 
-A ``.xlsx`` or ``.ods`` is a zip of XML. Before python-calamine inflates anything,
-the zip directory is checked: member count, inflated size, compression ratio,
-member names, DTDs in any XML part (entity expansion, external entities),
-encryption, macros and strict OOXML. Every refusal is a :class:`Finding` with a
-stable code, carried by :class:`WorkbookError`; nothing here writes to the file.
+A ``.xlsx`` or ``.ods`` is a zip of XML; a ``.xls`` is a compound file holding a BIFF
+record stream. python-calamine trusts all of it: a cell at ``XFD1048576`` makes it
+allocate a dense grid of 17 billion cells and abort the process, a member whose
+deflate stream runs past its declared size is inflated to the end, a ``DIMENSIONS``
+record is reserved as given. So before python-calamine sees a file, this module
+checks, in one streaming pass that never holds more than a bounded piece of it:
+
+- the zip directory: member count, declared inflated size, compression ratio,
+  member names (path traversal, duplicates), Word/PowerPoint documents;
+- every member, inflated with a bound: it may not inflate past its declared size
+  (a lying zip bomb), and its size and CRC must match;
+- every XML part (including one padded or UTF-16 encoded): no DTD, no entities;
+- macros (.xlsm) and Strict OOXML;
+- every worksheet's cells and merged ranges (xlsx), every table's expanded rows
+  and columns (ods), every BIFF cell record, ``DIMENSIONS`` and ``MERGEDCELLS``
+  record (xls): rows, columns and cells within :class:`Limits`;
+- the compound file of an ``.xls``: encryption (``FILEPASS`` or an encrypted OOXML
+  package), sector chains that loop or point outside the file, records whose
+  lengths python-calamine does not check.
+
+Every refusal is a :class:`Finding` with a stable code, carried by
+:class:`WorkbookError`; nothing here writes to the file. ``docs/limits.md`` lists the
+limits and the codes.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
+import stat
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 from .errors import WorkbookError
 from .findings import Finding, Severity
 
 MiB = 1 << 20
+_CHUNK = 1 << 20  # inflate and scan in pieces of this size
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what one workbook may cost to read. All configurable; the defaults are documented in the README."""
+    """Bounds on what one workbook may cost to read. All configurable; the defaults are documented in docs/limits.md."""
 
     max_file_bytes: int = 50 * MiB
     max_inflated_bytes: int = 256 * MiB  # all zip members together, as the zip directory declares them
@@ -31,6 +54,7 @@ class Limits:
     max_members: int = 2000
     max_rows: int = 100_000  # per sheet
     max_columns: int = 500  # per sheet
+    max_cells: int = 2_000_000  # per sheet: rows × columns of the grid python-calamine builds (A1 to the last cell)
 
 
 def _error(path: str, code: str, zh: str, en: str) -> WorkbookError:
@@ -38,19 +62,38 @@ def _error(path: str, code: str, zh: str, en: str) -> WorkbookError:
                                  message_en=f"{os.path.basename(path)}: {en}", file=path))
 
 
-class TooLarge(Exception):
-    """A sheet exceeds the row or column limit."""
+def _corrupt(path: str, zh: str, en: str) -> WorkbookError:
+    return _error(path, "file-corrupt", f"{zh}，请重新保存后提交", f"{en}; save the workbook again")
 
-    def __init__(self, sheet: str, rows: int, columns: int, limits: Limits):
+
+class TooLarge(Exception):
+    """A sheet exceeds the row, column or cell limit."""
+
+    def __init__(self, sheet: str, rows: int, columns: int, limits: Limits, at_least: bool = False):
         super().__init__(sheet)
-        self.sheet, self.rows, self.columns, self.limits = sheet, rows, columns, limits
+        self.sheet, self.rows, self.columns, self.limits, self.at_least = sheet, rows, columns, limits, at_least
 
     def finding(self, path: str) -> Finding:
+        lim = self.limits
+        zh_n = "至少 " if self.at_least else ""
+        en_n = "at least " if self.at_least else ""
         return Finding(code="sheet-too-large", severity=Severity.ERROR, file=path, sheet=self.sheet,
-                       message_zh=f"{os.path.basename(path)}：工作表「{self.sheet}」有 {self.rows} 行 × {self.columns} 列，"
-                                  f"超过上限 {self.limits.max_rows} 行 × {self.limits.max_columns} 列",
-                       message_en=f"{os.path.basename(path)}: sheet '{self.sheet}' has {self.rows} rows × {self.columns} columns, "
-                                  f"over the limit of {self.limits.max_rows} rows × {self.limits.max_columns} columns")
+                       message_zh=f"{os.path.basename(path)}：工作表「{self.sheet}」有{zh_n} {self.rows} 行 × {self.columns} 列，"
+                                  f"超过上限（{lim.max_rows} 行、{lim.max_columns} 列、共 {lim.max_cells} 个单元格）；"
+                                  f"请删除多余的行列或无关的工作表后提交",
+                       message_en=f"{os.path.basename(path)}: sheet '{self.sheet}' has {en_n}{self.rows} rows × {self.columns} columns, "
+                                  f"over the limit ({lim.max_rows} rows, {lim.max_columns} columns, {lim.max_cells} cells in all); "
+                                  f"delete the surplus rows, columns or sheets")
+
+    def exceeds(self) -> bool:
+        lim = self.limits
+        return self.rows > lim.max_rows or self.columns > lim.max_columns or self.rows * self.columns > lim.max_cells
+
+
+def _check_size(path: str, sheet: str, rows: int, columns: int, limits: Limits, at_least: bool = False) -> None:
+    too_large = TooLarge(sheet, rows, columns, limits, at_least)
+    if too_large.exceeds():
+        raise WorkbookError(too_large.finding(path))
 
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -89,7 +132,11 @@ def check_file(path: str, limits: Limits) -> dict[str, set[str]]:
     (python-calamine reads those as empty), found in the same pass over the zip.
     """
     try:
-        size = os.path.getsize(path)
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            kind_zh, kind_en = ("文件夹", "a folder") if stat.S_ISDIR(info.st_mode) else ("特殊文件", "a special file")
+            raise _error(path, "file-unreadable", f"这不是普通文件，而是{kind_zh}", f"this is not a regular file but {kind_en}")
+        size = info.st_size
         with open(path, "rb") as handle:
             head = handle.read(8192)
     except OSError as exc:
@@ -98,7 +145,7 @@ def check_file(path: str, limits: Limits) -> dict[str, set[str]]:
         raise _error(path, "file-too-large", f"文件大小 {size // MiB} MiB，超过上限 {limits.max_file_bytes // MiB} MiB",
                      f"the file is {size // MiB} MiB, over the limit of {limits.max_file_bytes // MiB} MiB")
     if head.startswith(_OLE):
-        _check_ole(path)
+        _check_ole(path, limits)
         return {}
     if head.startswith(_ZIP):
         return _check_zip(path, limits)
@@ -107,35 +154,255 @@ def check_file(path: str, limits: Limits) -> dict[str, set[str]]:
                  f"not an Excel/WPS/LibreOffice workbook; it looks like {en}. Submit an .xlsx, .xls or .ods file")
 
 
-def _check_ole(path: str) -> None:
+# --- compound files (.xls, encrypted OOXML) -----------------------------------------------------------
+
+def _encrypted(path: str) -> WorkbookError:
+    return _error(path, "file-encrypted", "工作簿设有打开密码（已加密），无法读取；请去除密码后另存",
+                  "the workbook is password-protected (encrypted) and cannot be read; remove the password and save again")
+
+
+def _check_ole(path: str, limits: Limits) -> None:
     with open(path, "rb") as handle:
         data = handle.read()
     if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
-        raise _error(path, "file-encrypted", "工作簿设有打开密码（已加密），无法读取；请去除密码后另存",
-                     "the workbook is password-protected (encrypted) and cannot be read; remove the password and save again")
+        raise _encrypted(path)
     if "WordDocument".encode("utf-16-le") in data:
         raise _error(path, "not-a-workbook", "这是 Word 文档，不是工作簿", "this is a Word document, not a workbook")
     if "Workbook".encode("utf-16-le") not in data and "Book".encode("utf-16-le") not in data:
         raise _error(path, "not-a-workbook", "这是 Office 复合文档，但不含工作簿", "an Office compound file with no workbook in it")
+    try:
+        cfb = _Cfb(data)
+        stream = cfb.stream("Workbook")
+        if stream is None:
+            stream = cfb.stream("Book")
+    except _CfbError as exc:
+        raise _corrupt(path, f"复合文档结构已损坏（{exc}）", f"the compound file is damaged ({exc})") from None
+    if stream is None:
+        raise _error(path, "not-a-workbook", "这是 Office 复合文档，但不含工作簿", "an Office compound file with no workbook in it")
+    _check_biff(path, stream, limits)
+
+
+class _CfbError(Exception):
+    pass
+
+
+_FREESECT, _ENDOFCHAIN = 0xFFFFFFFF, 0xFFFFFFFE
+
+
+class _Cfb:
+    """A strict reader of the Compound File Binary format, as python-calamine reads it, refusing what could loop or overrun."""
+
+    def __init__(self, data: bytes):
+        if len(data) < 512:
+            raise _CfbError("header truncated")
+        self.data = data
+        shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+        if shift not in (9, 12) or mini_shift != 6:
+            raise _CfbError("bad sector size")
+        self.size = 1 << shift
+        self.count = (len(data) - self.size) // self.size  # sector n starts at (n + 1) × size; the header fills sector -1
+        dir_len, fat_len, dir_start = struct.unpack_from("<III", data, 0x28)
+        minifat_start, minifat_len, difat_start, difat_len = struct.unpack_from("<IIII", data, 0x3C)
+        if max(dir_len, fat_len, minifat_len, difat_len) > self.count:
+            raise _CfbError("header counts exceed the file")
+        difat = list(struct.unpack_from("<109I", data, 0x4C))
+        seen: set[int] = set()
+        sector = difat_start
+        per = self.size // 4
+        while sector not in (_FREESECT, _ENDOFCHAIN):
+            if sector in seen:
+                raise _CfbError("DIFAT chain loops")
+            seen.add(sector)
+            entries = struct.unpack_from(f"<{per}I", self._sector(sector))
+            difat.extend(entries[:-1])
+            sector = entries[-1]
+        fat_sectors = [s for s in difat if s != _FREESECT]
+        if len(fat_sectors) > self.count:
+            raise _CfbError("too many FAT sectors")
+        self.fat: list[int] = []
+        for s in fat_sectors:
+            self.fat.extend(struct.unpack_from(f"<{per}I", self._sector(s)))
+        directory = self._chain(dir_start)
+        self.entries = []
+        for off in range(0, len(directory) - 127, 128):
+            raw = directory[off:off + 128]
+            name = raw[:64].decode("utf-16-le", "ignore").split("\0", 1)[0]
+            start = struct.unpack_from("<I", raw, 116)[0]
+            length = struct.unpack_from("<I" if self.size == 512 else "<Q", raw, 120)[0]
+            self.entries.append((name, start, length))
+        if not self.entries:
+            raise _CfbError("no directory")
+        _, root_start, root_len = self.entries[0]
+        if root_len > len(data):
+            raise _CfbError("root entry larger than the file")
+        self.ministream = self._chain(root_start)[:root_len] if root_start != _ENDOFCHAIN else b""
+        minifat = self._chain(minifat_start) if minifat_start != _ENDOFCHAIN else b""
+        self.minifat = list(struct.unpack_from(f"<{len(minifat) // 4}I", minifat))
+
+    def _sector(self, index: int) -> bytes:
+        if index >= self.count:
+            raise _CfbError(f"sector {index} outside the file")
+        offset = (index + 1) * self.size
+        return self.data[offset:offset + self.size]
+
+    def _chain(self, start: int, table: list[int] | None = None, mini: bool = False) -> bytes:
+        table = self.fat if table is None else table
+        parts = []
+        seen: set[int] = set()
+        sector = start
+        while sector != _ENDOFCHAIN:
+            if sector >= len(table) or sector in seen:
+                raise _CfbError("sector chain broken or looping")
+            seen.add(sector)
+            if mini:
+                if (sector + 1) * 64 > len(self.ministream):
+                    raise _CfbError("mini sector outside the mini stream")
+                parts.append(self.ministream[sector * 64:(sector + 1) * 64])
+            else:
+                parts.append(self._sector(sector))
+            sector = table[sector]
+        return b"".join(parts)
+
+    def stream(self, name: str) -> bytes | None:
+        """The first directory entry of this exact name (as python-calamine looks it up), or None."""
+        for entry_name, start, length in self.entries:
+            if entry_name != name:
+                continue
+            if length > len(self.data):
+                raise _CfbError(f"stream '{name}' larger than the file")
+            if length < 4096:
+                return self._chain(start, self.minifat, mini=True)[:length]
+            return self._chain(start)[:length]
+        return None
+
+
+#: BIFF cell records python-calamine turns into cells (BLANK and MULBLANK it skips).
+_BIFF_CELLS = {0x0203: 14, 0x0204: 6, 0x0205: 8, 0x027E: 10, 0x00FD: 10, 0x0006: 20}
+
+
+def _biff_records(stream: bytes, pos: int) -> Iterator[tuple[int, int, bytes]]:
+    end = len(stream)
+    while pos + 4 <= end:
+        typ, size = struct.unpack_from("<HH", stream, pos)
+        if pos + 4 + size > end:
+            return
+        yield typ, pos, stream[pos + 4:pos + 4 + size]
+        pos += 4 + size
+        if typ == 0x000A:  # EOF
+            return
+
+
+def _biff_name(data: bytes) -> str:
+    """A BOUNDSHEET's sheet name (BIFF8 ShortXLUnicodeString, or BIFF5 8-bit)."""
+    if len(data) < 8:
+        return "?"
+    cch, flags = data[6], data[7]
+    try:
+        if flags & 1:
+            return data[8:8 + 2 * cch].decode("utf-16-le", "replace") or "?"
+        if flags == 0:
+            return data[8:8 + cch].decode("latin-1") or "?"
+    except Exception:  # noqa: BLE001 - the name is only for the message
+        pass
+    return data[7:7 + cch].decode("latin-1", "replace") or "?"
+
+
+def _check_biff(path: str, stream: bytes, limits: Limits) -> None:
+    """The BIFF workbook stream, record by record as python-calamine parses it."""
+    def bad(what: str) -> WorkbookError:
+        return _corrupt(path, f"工作簿数据已损坏（{what}）", f"the workbook data is damaged ({what})")
+
+    sheets: list[tuple[int, str]] = []
+    for typ, pos, data in _biff_records(stream, 0):
+        if typ == 0x002F:  # FILEPASS: an open password
+            if len(data) < 2:
+                raise bad("FILEPASS")
+            if struct.unpack_from("<H", data)[0] != 0:
+                raise _encrypted(path)
+        elif typ in (0x0042, 0x0022, 0x0809, 0x0017) and len(data) < 2:
+            raise bad(f"record 0x{typ:04X} too short")
+        elif typ == 0x0085:  # BOUNDSHEET
+            if len(data) < 6:
+                raise bad("BOUNDSHEET too short")
+            offset = struct.unpack_from("<I", data)[0]
+            if offset > len(stream):
+                raise bad("sheet offset outside the stream")
+            sheets.append((offset, _biff_name(data)))
+        elif typ == 0x00FC and len(data) >= 8:  # SST: python-calamine reserves the count it declares
+            count = struct.unpack_from("<i", data, 4)[0]
+            if count < 0 or count > len(stream) // 3:
+                raise bad("shared string count")
+        elif typ == 0x0018:  # Lbl (defined name): python-calamine indexes it unchecked
+            if len(data) < 15:
+                raise bad("defined name too short")
+            cch, cce = data[3], struct.unpack_from("<H", data, 4)[0]
+            width = 2 if data[14] & 1 else 1
+            if 15 + cch * width + cce > len(data):
+                raise bad("defined name overruns its record")
+    if len(sheets) > 4096:
+        raise bad("too many sheets")
+    spans = []
+    for offset, name in sheets:
+        max_row = max_col = -1
+        end = offset
+        for typ, pos, data in _biff_records(stream, offset):
+            end = pos + 4 + len(data)
+            if typ == 0x0200 and len(data) in (10, 14):  # DIMENSIONS: reserved as given
+                if len(data) == 10:
+                    rf, rl, cf, cl = struct.unpack_from("<HHHH", data)
+                else:
+                    rf, rl, cf, cl = struct.unpack_from("<IIHH", data)
+                if rl >= 1 and cl >= 1:
+                    rows = ((rl - 1 - rf) & 0xFFFFFFFF) + 1
+                    cols = ((cl - 1 - cf) & 0xFFFFFFFF) + 1
+                    if rows > max(limits.max_rows, 65536) or cols > max(limits.max_columns, 256):
+                        raise WorkbookError(TooLarge(name, rows, cols, limits).finding(path))
+            elif typ in _BIFF_CELLS and len(data) >= 4:
+                row, col = struct.unpack_from("<HH", data)
+                max_row, max_col = max(max_row, row), max(max_col, col)
+            elif typ == 0x00BD and len(data) >= 6:  # MULRK
+                row, first = struct.unpack_from("<HH", data)
+                last = max(struct.unpack_from("<H", data, len(data) - 2)[0], first + (len(data) - 6) // 6 - 1)
+                max_row, max_col = max(max_row, row), max(max_col, last)
+            elif typ == 0x00E5 and len(data) >= 2:  # MERGEDCELLS: python-calamine indexes it unchecked
+                count = struct.unpack_from("<H", data)[0]
+                if 2 + 8 * count > len(data):
+                    raise bad("merged cells overrun their record")
+                for i in range(count):
+                    _, rl, _, cl = struct.unpack_from("<HHHH", data, 2 + 8 * i)
+                    max_row, max_col = max(max_row, rl), max(max_col, cl)
+        spans.append((offset, end))
+        _check_size(path, name, max_row + 1, max_col + 1, limits)
+    spans.sort()
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        if start < end:
+            raise bad("sheets overlap")
+
+
+# --- zip packages (.xlsx, .ods) -----------------------------------------------------------------------
+
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 
 def _check_zip(path: str, limits: Limits) -> dict[str, set[str]]:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
-        raise _error(path, "file-corrupt", f"压缩包已损坏或不完整（{exc}），请重新保存后提交",
-                     f"the zip container is corrupt or truncated ({exc}); save the workbook again") from None
-    with archive:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError, struct.error) as exc:
+        raise _corrupt(path, f"压缩包已损坏或不完整（{exc}）", f"the zip container is corrupt or truncated ({exc})") from None
+    with archive, open(path, "rb") as handle:
         members = archive.infolist()
         if len(members) > limits.max_members:
             raise _error(path, "zip-too-many-members", f"压缩包内有 {len(members)} 个文件，超过上限 {limits.max_members}",
                          f"the zip holds {len(members)} members, over the limit of {limits.max_members}")
-        names = {m.filename for m in members}
         for m in members:
             name = m.filename.replace("\\", "/")
-            if name.startswith("/") or ".." in name.split("/") or (len(name) > 1 and name[1] == ":"):
+            if name.startswith("/") or ".." in name.split("/") or (len(name) > 1 and name[1] == ":") or "\0" in name:
                 raise _error(path, "zip-unsafe-path", f"压缩包内含不安全的路径「{m.filename}」",
                              f"the zip holds an unsafe member path '{m.filename}'")
+        by_name = {m.filename: m for m in members}
+        if len(by_name) != len(members):
+            twice = next(n for n in by_name if sum(m.filename == n for m in members) > 1)
+            raise _corrupt(path, f"压缩包内有两个同名文件「{twice}」", f"the zip holds two members named '{twice}'")
         inflated = sum(m.file_size for m in members)
         if inflated > limits.max_inflated_bytes:
             raise _error(path, "zip-bomb", f"解压后大小 {inflated // MiB} MiB，超过上限 {limits.max_inflated_bytes // MiB} MiB（疑似压缩炸弹）",
@@ -144,50 +411,388 @@ def _check_zip(path: str, limits: Limits) -> dict[str, set[str]]:
             if m.file_size > MiB and m.file_size > limits.max_member_ratio * max(m.compress_size, 1):
                 raise _error(path, "zip-bomb", f"「{m.filename}」的压缩比超过 {limits.max_member_ratio}:1（疑似压缩炸弹）",
                              f"member '{m.filename}' has a compression ratio over {limits.max_member_ratio}:1 (a zip bomb?)")
-        if "word/document.xml" in names:
+        if "word/document.xml" in by_name:
             raise _error(path, "not-a-workbook", "这是 Word 文档（.docx），不是工作簿", "this is a Word document (.docx), not a workbook")
-        if "ppt/presentation.xml" in names:
+        if "ppt/presentation.xml" in by_name:
             raise _error(path, "not-a-workbook", "这是 PowerPoint 演示文稿，不是工作簿", "this is a PowerPoint presentation, not a workbook")
-        is_ods = "mimetype" in names and b"spreadsheet" in _read_head(archive, "mimetype", 200)
-        if not is_ods and "xl/workbook.xml" not in names:
+        package = _Package(path, handle)
+        done: set[str] = set()
+
+        def read_xml(name: str) -> bytes:
+            done.add(name)
+            return b"".join(package.xml(by_name[name])) if name in by_name else b""
+
+        is_ods = "mimetype" in by_name and b"spreadsheet" in b"".join(package.raw(by_name["mimetype"]))[:200]
+        done.add("mimetype")
+        if not is_ods and "xl/workbook.xml" not in by_name:
             raise _error(path, "not-a-workbook", "压缩包内没有工作簿（缺少 xl/workbook.xml）",
                          "a zip file with no workbook in it (no xl/workbook.xml)")
-        content_types = _read_head(archive, "[Content_Types].xml", 1 << 16)
-        if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
+        content_types = read_xml("[Content_Types].xml")
+        if "xl/vbaProject.bin" in by_name or b"macroEnabled" in content_types:
             raise _error(path, "file-macro-enabled", "工作簿含宏（.xlsm），出于安全不予读取；请另存为 .xlsx",
                          "the workbook contains macros (.xlsm) and is refused for safety; save it as .xlsx")
+        workbook = read_xml("xl/workbook.xml")
+        if _STRICT_NS in workbook:
+            raise _error(path, "file-strict-ooxml", "工作簿为 Strict Open XML 格式，请在 Excel 中另存为普通的「Excel 工作簿 (.xlsx)」",
+                         "the workbook is in Strict Open XML format; save it as a regular 'Excel Workbook (.xlsx)'")
+        rels = read_xml("xl/_rels/workbook.xml.rels")
+        targets = _rel_targets(rels)
+        names = _sheet_names(workbook, rels)
         formulas: dict[str, set[str]] = {}
         for m in members:
             name = m.filename
-            if not name.endswith((".xml", ".rels", ".vml")):
+            if name in done:
                 continue
-            # Worksheets are read whole (bounded by the inflated-size limit above) to find formulas as well;
-            # every other part only as far as its prolog, where a DTD would have to be.
-            worksheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
-            data = content_types if name == "[Content_Types].xml" else _read_head(archive, name, m.file_size + 1 if worksheet else 4096)
-            head = data[:4096]
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise _error(path, "xml-dtd", f"「{name}」含 DTD/实体声明，出于安全不予读取（可能是实体膨胀或外部实体攻击）",
-                             f"part '{name}' declares a DTD or entities, refused for safety (entity expansion or external entities)")
-            if name == "xl/workbook.xml" and _STRICT_NS in head:
-                raise _error(path, "file-strict-ooxml", "工作簿为 Strict Open XML 格式，请在 Excel 中另存为普通的「Excel 工作簿 (.xlsx)」",
-                             "the workbook is in Strict Open XML format; save it as a regular 'Excel Workbook (.xlsx)'")
-            if worksheet:
-                cells = _formula_cells(data)
+            if name in names or (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                cells = _scan_worksheet(path, package, m, names.get(name, name), limits)
                 if cells:
                     formulas[name] = cells
+            elif is_ods and name == "content.xml":
+                _scan_ods(path, package, m, limits)
+            elif name.endswith(_XML_SUFFIXES) or name in targets:
+                for _ in package.xml(m):
+                    pass
+            else:
+                for _ in package.raw(m):
+                    pass
         return formulas
 
 
-def _read_head(archive: zipfile.ZipFile, name: str, size: int) -> bytes:
-    try:
-        with archive.open(name) as member:
-            return member.read(size)
-    except KeyError:
-        return b""
-    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError, NotImplementedError, zlib.error) as exc:
-        raise _error(archive.filename or "", "file-corrupt", f"「{name}」已损坏，无法解压（{exc}），请重新保存后提交",
-                     f"part '{name}' is corrupt and cannot be inflated ({exc}); save the workbook again") from None
+class _Package:
+    """Members of a zip inflated from the raw file in bounded pieces, each held to its declared size and CRC."""
+
+    def __init__(self, path: str, handle):
+        self.path = path
+        self.handle = handle
+
+    def _bad(self, name: str, zh: str, en: str) -> WorkbookError:
+        return _corrupt(self.path, f"「{name}」{zh}", f"part '{name}' {en}")
+
+    def raw(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        """The inflated bytes of one member; refuse one that inflates past its declared size (a zip bomb)."""
+        name, handle = info.filename, self.handle
+        if info.flag_bits & 0x1:
+            raise _encrypted(self.path)
+        handle.seek(info.header_offset)
+        local = handle.read(30)
+        if len(local) != 30 or local[:4] != b"PK\x03\x04":
+            raise self._bad(name, "的文件头缺失", "has no local header")
+        name_len, extra_len = struct.unpack_from("<HH", local, 26)
+        handle.seek(info.header_offset + 30 + name_len + extra_len)
+        left, size = info.compress_size, info.file_size
+        produced = crc = 0
+        if info.compress_type == zipfile.ZIP_STORED:
+            if left != size:
+                raise self._bad(name, "的大小与目录不符", "does not have the size the zip directory declares")
+            while left:
+                chunk = handle.read(min(_CHUNK, left))
+                if not chunk:
+                    raise self._bad(name, "不完整", "is truncated")
+                left -= len(chunk)
+                produced += len(chunk)
+                crc = zlib.crc32(chunk, crc)
+                yield chunk
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            inflater = zlib.decompressobj(-15)
+            pending = b""
+            while not inflater.eof:
+                if not pending:
+                    if left <= 0:
+                        break
+                    pending = handle.read(min(_CHUNK, left))
+                    if not pending:
+                        break
+                    left -= len(pending)
+                try:
+                    out = inflater.decompress(pending, _CHUNK)
+                except zlib.error as exc:
+                    raise self._bad(name, f"已损坏，无法解压（{exc}）", f"is corrupt and cannot be inflated ({exc})") from None
+                pending = inflater.unconsumed_tail
+                if out:
+                    produced += len(out)
+                    if produced > size:
+                        raise _error(self.path, "zip-bomb",
+                                     f"「{name}」解压后超过压缩包目录声明的 {size} 字节（疑似压缩炸弹）",
+                                     f"member '{name}' inflates past the {size} bytes the zip directory declares (a zip bomb?)")
+                    crc = zlib.crc32(out, crc)
+                    yield out
+            if not inflater.eof:
+                raise self._bad(name, "不完整（压缩数据被截断）", "is truncated (its deflate stream ends early)")
+        else:
+            raise self._bad(name, f"使用了不支持的压缩方式（{info.compress_type}）",
+                            f"uses an unsupported compression method ({info.compress_type})")
+        if produced != size:
+            raise self._bad(name, "的大小与目录不符", "does not have the size the zip directory declares")
+        if crc != info.CRC:
+            raise self._bad(name, "校验和（CRC）不符", "fails its CRC check")
+
+    def xml(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        """An XML member as UTF-8 pieces (UTF-16 and UTF-32 parts transcoded); refuse any DTD or entity declaration."""
+        name = info.filename
+        chunks = self.raw(info)
+        first = next(chunks, b"")
+        encoding = _xml_encoding(first)
+        if encoding:
+            chunks = _transcode(first, chunks, encoding)
+        else:
+            chunks = _prepend(first, chunks)
+        tail = b""
+        for chunk in chunks:
+            window = tail + chunk
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                raise _error(self.path, "xml-dtd", f"「{name}」含 DTD/实体声明，出于安全不予读取（可能是实体膨胀或外部实体攻击）",
+                             f"part '{name}' declares a DTD or entities, refused for safety (entity expansion or external entities)")
+            tail = window[-8:]
+            yield chunk
+
+
+def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    if first:
+        yield first
+    yield from rest
+
+
+def _xml_encoding(head: bytes) -> str | None:
+    """The encoding of an XML part that is not ASCII-compatible, from its byte order mark or first character."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"<\x00\x00\x00", b"\x00\x00\x00<")):
+        return "utf-32" if head[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") else ("utf-32-le" if head[0] == 0x3C else "utf-32-be")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if head.startswith(b"<\x00"):
+        return "utf-16-le"
+    if head.startswith(b"\x00<"):
+        return "utf-16-be"
+    return None
+
+
+def _transcode(first: bytes, rest: Iterable[bytes], encoding: str) -> Iterator[bytes]:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    yield decoder.decode(first).encode("utf-8")
+    for chunk in rest:
+        yield decoder.decode(chunk).encode("utf-8")
+    yield decoder.decode(b"", final=True).encode("utf-8")
+
+
+_TARGET = re.compile(rb'\bTarget\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_RELATIONSHIP = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>')
+_REL_ID = re.compile(rb'\bId\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_SHEET = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?sheet\b[^>]*>')
+_SHEET_NAME = re.compile(rb'\sname\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_SHEET_RID = re.compile(rb'\s[\w.-]*:id\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+
+
+def _part_name(target: str) -> str:
+    """The zip member a workbook relationship's Target names, as python-calamine resolves it."""
+    if target.startswith("/"):
+        return target[1:]
+    if target.startswith("xl/"):
+        return target
+    return f"xl/{target}"
+
+
+def _rel_targets(rels: bytes) -> set[str]:
+    found = set()
+    for m in _TARGET.finditer(rels):
+        target = (m.group(1) or m.group(2) or b"").decode("utf-8", "replace")
+        found.add(_part_name(target))
+        found.add(os.path.normpath(_part_name(target)).replace("\\", "/"))
+    return found
+
+
+def _sheet_names(workbook: bytes, rels: bytes) -> dict[str, str]:
+    """Each worksheet part → its sheet's name, from xl/workbook.xml and its relationships (no XML parser needed)."""
+    import html
+
+    targets = {}
+    for rel in _RELATIONSHIP.findall(rels):
+        rid, target = _REL_ID.search(rel), _TARGET.search(rel)
+        if rid and target:
+            targets[(rid.group(1) or rid.group(2) or b"")] = _part_name((target.group(1) or target.group(2) or b"").decode("utf-8", "replace"))
+    parts = {}
+    for tag in _SHEET.findall(workbook):
+        name, rid = _SHEET_NAME.search(tag), _SHEET_RID.search(tag)
+        if rid and (rid.group(1) or rid.group(2) or b"") in targets:
+            label = html.unescape((name.group(1) or name.group(2) or b"").decode("utf-8", "replace")) if name else ""
+            parts[targets[rid.group(1) or rid.group(2) or b""]] = label
+    return parts
+
+
+def _pieces(chunks: Iterable[bytes], cut) -> Iterator[tuple[bytes, bool]]:
+    """Re-chunk a stream so that each piece ends where ``cut(buffer)`` says (0: not yet); with whether it is the last."""
+    buffer = b""
+    ready = None
+    for chunk in chunks:
+        buffer = buffer + chunk if buffer else chunk
+        at = cut(buffer)
+        if at:
+            if ready is not None:
+                yield ready, False
+            ready, buffer = buffer[:at], buffer[at:]
+    if buffer:
+        if ready is not None:
+            yield ready, False
+        ready = buffer
+    if ready is not None:
+        yield ready, True
+
+
+_END_TAG_HEAD = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?\Z")
+
+
+def _after_last_row(buffer: bytes) -> int:
+    """The offset just after the last ``</row>`` (any prefix) in the buffer, or 0."""
+    at = len(buffer)
+    while True:
+        at = buffer.rfind(b"row>", 0, at)
+        if at < 0:
+            return 0
+        start = buffer.rfind(b"<", max(0, at - 64), at)
+        if start >= 0 and _END_TAG_HEAD.match(buffer, start, at):
+            return at + 4
+
+
+def _after_last_tag(buffer: bytes) -> int:
+    return max(buffer.rfind(b"<"), 0)
+
+
+_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
+#: r="…" of a cell with content (python-calamine skips self-closing <c/>), when it is letters then digits.
+_CELL_REF = re.compile(rb"<" + _PREFIX + rb"c\s[^>]*?(?<=\s)r\s*=\s*[\"']([A-Za-z]*)([0-9]*)[\"'][^>]*(?<!/)>")
+#: A cell with content and no r attribute: its place follows from the cells before it.
+_CELL_NO_REF = re.compile(rb"<" + _PREFIX + rb"c(?=[\s>])(?:(?!\sr\s*=)[^>])*(?<!/)>")
+#: A '>' inside a quoted attribute value would mislead the two patterns above.
+_QUOTED_GT = re.compile(rb"=\s*\"[^\"<]*>|=\s*'[^'<]*>")
+_MERGE_REF = re.compile(rb"<" + _PREFIX + rb"mergeCell\s[^>]*?(?<=\s)ref\s*=\s*[\"']([^\"']*)[\"']")
+_TOKEN = re.compile(rb"<(/?)" + _PREFIX + rb"(row|c)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_HUGE = 1 << 40
+
+
+def _column_number(letters: bytes) -> int:
+    """A → 1, Z → 26, AA → 27; very long letter runs are simply huge."""
+    if len(letters) > 8:
+        return _HUGE
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _row_number(digits: bytes) -> int:
+    return _HUGE if len(digits) > 12 else int(digits or b"0")
+
+
+def _cell_position(ref: bytes) -> tuple[int, int] | None:
+    """``XFD12`` → (12, 16384), 1-based; None for a reference python-calamine would refuse."""
+    m = re.fullmatch(rb"([A-Za-z]*)([0-9]*)", ref)
+    if not m:
+        return None
+    return _row_number(m.group(2)), _column_number(m.group(1))
+
+
+def _scan_worksheet(path: str, package: _Package, info: zipfile.ZipInfo, sheet: str, limits: Limits) -> set[str]:
+    """One pass over a worksheet: its formula cells with no cached value, and its extent within the limits.
+
+    The extent is what python-calamine will allocate: the last row and column of any cell with content
+    (by its r attribute, or by its place when it has none) and of any merged range (the reader fills those).
+    """
+    formulas: set[str] = set()
+    rows = cols = 0
+    positional = False
+    for piece, last in _pieces(package.xml(info), _after_last_row):
+        if b"<f" in piece:
+            formulas |= _formula_cells(piece)
+        if not positional and (_CELL_NO_REF.search(piece) or _QUOTED_GT.search(piece)):
+            positional = True
+        refs = _CELL_REF.findall(piece)
+        if refs:
+            letters, digits = zip(*refs)
+            cols = max(cols, max(_column_number(l) for l in set(letters)))
+            rows = max(rows, max(_row_number(d) for d in set(digits)))
+        if b"mergeCell" in piece:
+            for ref in _MERGE_REF.findall(piece):
+                for part in ref.split(b":"):
+                    pos = _cell_position(part)
+                    if pos:
+                        rows, cols = max(rows, pos[0]), max(cols, pos[1])
+        _check_size(path, sheet, rows, cols, limits, at_least=not last)
+    if positional:
+        rows2, cols2 = _positional_extent(_pieces(package.xml(info), _after_last_tag))
+        _check_size(path, sheet, max(rows, rows2), max(cols, cols2), limits)
+    return formulas
+
+
+def _positional_extent(pieces: Iterable[tuple[bytes, bool]]) -> tuple[int, int]:
+    """Where python-calamine puts each cell, tag by tag: a row or cell without r follows the one before it."""
+    row = col = 0  # 0-based, as python-calamine counts
+    rows = cols = 0
+    for piece, _ in pieces:
+        for closing, tag, attrs in _TOKEN.findall(piece):
+            if attrs.endswith(b"/"):
+                continue  # an empty element: python-calamine ignores it
+            if tag == b"row":
+                if closing:
+                    row, col = row + 1, 0
+                else:
+                    m = _R_ATTR.search(attrs)
+                    if m:
+                        row = max(_row_number(re.sub(rb"[^0-9]", b"", m.group(1) or m.group(2) or b"")) - 1, 0)
+            elif not closing:
+                m = _R_ATTR.search(attrs)
+                pos = _cell_position(m.group(1) or m.group(2) or b"") if m else None
+                if pos:
+                    row, col = max(pos[0] - 1, 0), max(pos[1] - 1, 0)
+                rows, cols = max(rows, row + 1), max(cols, col + 1)
+                col += 1
+    return rows, cols
+
+
+_ODS_TOKEN = re.compile(rb"<(/?)" + _PREFIX + rb"(table|table-row|table-cell|covered-table-cell)(?=[\s/>])"
+                        rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ODS_REPEAT = re.compile(rb"number-(?:rows|columns)-repeated\s*=\s*[\"']\s*([0-9]+)")
+_ODS_VALUE = re.compile(rb"value-type\s*=")
+_ODS_NAME = re.compile(rb"(?:^|\s)" + _PREFIX + rb"name\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def _scan_ods(path: str, package: _Package, info: zipfile.ZipInfo, limits: Limits) -> None:
+    """Each table of content.xml with its repeated rows and columns expanded, as python-calamine expands them.
+
+    Trailing empty rows and cells (LibreOffice writes a million of them) cost nothing; any with content,
+    or followed by content, count.
+    """
+    import html
+
+    name = "?"
+    row = height = width = 0
+    row_repeat = col = row_end = 0
+    for piece, _ in _pieces(package.xml(info), _after_last_tag):
+        for closing, tag, attrs in _ODS_TOKEN.findall(piece):
+            empty = attrs.endswith(b"/")
+            if tag == b"table":
+                if not closing:
+                    m = _ODS_NAME.search(attrs)
+                    name = html.unescape((m.group(1) or m.group(2)).decode("utf-8", "replace")) if m else "?"
+                    row = height = width = 0
+                continue
+            repeat = 1
+            if not closing:
+                m = _ODS_REPEAT.search(attrs)
+                if m:
+                    repeat = _HUGE if len(m.group(1)) > 12 else max(int(m.group(1)), 1)
+            if tag == b"table-row":
+                if closing:
+                    if row_end:
+                        height, width = row + row_repeat, max(width, row_end)
+                        _check_size(path, name, height, width, limits, at_least=True)
+                    row += row_repeat
+                elif empty:
+                    row += repeat
+                else:
+                    row_repeat, col, row_end = repeat, 0, 0
+            elif not closing:  # a cell: content if it has a value type or is not an empty element
+                col += repeat
+                if not empty or _ODS_VALUE.search(attrs):
+                    row_end = col
 
 
 def unreadable(path: str, exc: BaseException) -> Finding:

@@ -105,6 +105,8 @@ def to_decimal(value: float | int) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     text = repr(value)
+    if len(text) <= MAX_DIGITS + 1:  # sign or point included: at most 15 digits
+        return Decimal(text)
     decimal = Decimal(text)
     if len(decimal.as_tuple().digits) > MAX_DIGITS:
         decimal = Decimal(format(value, ".15g"))
@@ -177,8 +179,9 @@ def _bounded(value: Decimal, raw: object) -> Decimal:
 
 def fits_spreadsheet(value: Decimal) -> bool:
     """Whether a decimal has at most 15 significant digits, as a spreadsheet cell can hold (and a double carries exactly)."""
-    digits = value.normalize().as_tuple().digits if value else (0,)
-    return len(digits) <= MAX_DIGITS
+    if len(value.as_tuple().digits) <= MAX_DIGITS:
+        return True
+    return len(value.normalize().as_tuple().digits) <= MAX_DIGITS  # 5000.000…0 has few significant digits
 
 
 def parse_amount(raw: object, kind: Kind, header_unit: str) -> Decimal:
