@@ -68,6 +68,15 @@ class _Sheet:
     def end(self) -> None:
         self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.header))}{self.rows + 1}"
 
+    def write_all(self, rows: list[list[Any]], fills: list[list[PatternFill | None]] | None = None) -> None:
+        """A sheet small enough to hold in memory: measure, write every row, finish."""
+        for row in rows:
+            self.measure(row)
+        self.begin()
+        for i, row in enumerate(rows):
+            self.append(row, fills[i] if fills else None)
+        self.end()
+
 
 def _summary_rows(line: str, clause_ids: list[str], lang: str):
     data = json.loads(line)
@@ -124,23 +133,13 @@ def write_summary(path: str, reports: Callable[[], Iterable[str]], clause_ids: l
     for c in cross:
         files = "; ".join(os.path.basename(p) + ((f" (row {r})" if en else f"（第 {r} 行）") if r else "") for _, p, r in c.files)
         cross_rows.append([c.code, c.key, c.name, files, c.message(lang)])
-    for r in cross_rows:
-        cross_sheet.measure(r)
-    cross_sheet.begin()
-    for r in cross_rows:
-        cross_sheet.append(r)
-    cross_sheet.end()
+    cross_sheet.write_all(cross_rows)
 
     quota_sheet = _Sheet(book, "Excellence quota" if en else "卓越级推荐名额",
                          ["province", "excellence applicants", "passing the pre-screen", f"quota ({quota_citation})", "over quota"]
                          if en else ["省份", "卓越级申报数", "预审通过数", f"推荐名额上限（{quota_citation}）", "超出名额"])
     rows = [[q["province"], q["applicants"], q["passing"], q["quota"], q["over_quota"]] for q in quota]
-    for r in rows:
-        quota_sheet.measure(r)
-    quota_sheet.begin()
-    for r, q in zip(rows, quota):
-        quota_sheet.append(r, [None, None, None, None, _FILL["FAIL"] if q["over_quota"] else None])
-    quota_sheet.end()
+    quota_sheet.write_all(rows, [[None, None, None, None, _FILL["FAIL"] if q["over_quota"] else None] for q in quota])
     book.save(path)
 
 
@@ -166,12 +165,8 @@ def write_report(path: str, report, lang: str) -> None:
     ]
     if data.get("error"):
         items.append(("error" if en else "错误", data["error"]["message"]))
-    for item in items:
-        overview.measure(list(item))
-    overview.begin()
-    for item in items:
-        overview.append(list(item), [None, _FILL.get(data["verdict"]) if item[0] in ("verdict", "结论") else None])
-    overview.end()
+    overview.write_all([list(item) for item in items],
+                       [[None, _FILL.get(data["verdict"]) if item[0] in ("verdict", "结论") else None] for item in items])
 
     head = (["clause", "article", "title", "status", "value", "operator", "threshold", "effective threshold", "shortfall",
              "message", "evidence"] if en else
@@ -183,30 +178,15 @@ def write_report(path: str, report, lang: str) -> None:
         rows.append(([c["id"], c["article"], c["title"], status_word(c["status"], lang), value, c.get("operator"),
                       c.get("threshold"), c.get("effective_threshold"), c.get("shortfall"), c.get("message"),
                       ", ".join(c.get("evidence", []))], c["status"]))
-    for row, _ in rows:
-        clauses.measure(row)
-    clauses.begin()
-    for row, status in rows:
-        clauses.append(row, [None, None, None, _FILL.get(status)])
-    clauses.end()
+    clauses.write_all([row for row, _ in rows], [[None, None, None, _FILL.get(status)] for _, status in rows])
 
     excluded = _Sheet(book, "Excluded tenants" if en else "未计入的企业",
                       ["row", "name", "USCC", "reasons"] if en else ["行", "企业名称", "统一社会信用代码", "原因"])
     ex_rows = [[e["row"], e["name"], e["uscc"], "; ".join(e["reasons"])] for e in (data.get("tenants") or {}).get("excluded", [])]
-    for row in ex_rows:
-        excluded.measure(row)
-    excluded.begin()
-    for row in ex_rows:
-        excluded.append(row)
-    excluded.end()
+    excluded.write_all(ex_rows)
 
     findings = _Sheet(book, "Findings" if en else "问题清单",
                       ["severity", "code", "where", "message"] if en else ["级别", "代码", "位置", "说明"])
     f_rows = [[f.get("severity"), f.get("code"), f.get("where"), f.get("message")] for f in data.get("findings", [])]
-    for row in f_rows:
-        findings.measure(row)
-    findings.begin()
-    for row in f_rows:
-        findings.append(row)
-    findings.end()
+    findings.write_all(f_rows)
     book.save(path)
