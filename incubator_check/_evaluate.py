@@ -23,7 +23,7 @@ from typing import Any
 from . import _engine
 from ._engine import EngineFailure, compile_expression, evaluate, from_engine, identifiers, to_engine
 from ._layout import PROFILE, SHEETS, TENANTS, FieldSpec
-from ._ruleset import Clause, Condition, Ruleset, TenantTest, Term, Text
+from ._ruleset import Clause, Condition, Ruleset, TenantTest, Term, Text, in_language
 from ._values import canonical_decimal
 from .findings import Finding, Severity
 from .model import Submission, Tenant
@@ -841,7 +841,7 @@ def _condition_clause(clause: Clause, conds: list[tuple[int, Condition, _Figure]
         title_en=clause.title.en, status=status, value=primary.value, value_range=primary.value_range,
         unit=clause.unit, operator=primary.operator, threshold=primary.threshold,
         effective_threshold=primary.effective_threshold, relaxed=relaxed_any, shortfall=shortfall,
-        message=("；" if not en else "; ").join(messages), reading=clause.reading,
+        message=("；" if not en else "; ").join(messages), reading=in_language(clause.reading, lang),
         evidence=list(dict.fromkeys(evidence)), rows=sorted(set(rows)), needs=list(dict.fromkeys(needs))[:50],
         conditions=cond_results)
 
@@ -893,7 +893,7 @@ def _review_result(clause: Clause, lang: str, base: dict[str, Any]) -> ClauseRes
     values = {k: ("—" if v is None else v) for k, v in base.items()}
     return ClauseResult(id=clause.id, article=clause.article, title=clause.title(lang), title_zh=clause.title.zh,
                         title_en=clause.title.en, status=Status.REVIEW, message=clause.review(lang, **values),  # type: ignore[misc]
-                        reading=clause.reading)
+                        reading=in_language(clause.reading, lang))
 
 
 def _application_date(profile, options: CheckOptions) -> tuple[dt.date, str]:

@@ -228,11 +228,13 @@ def render_clause(clause_id: str, ruleset_ref: str | None, lang: str) -> str | N
             clause = rs.clause(clause_id)
         except KeyError:
             continue
+        from ._ruleset import in_language
+
         lines = [f"{clause.id}  {clause.title(lang)}  ({rs.id} {rs.version})",
                  f"{'Article' if en else '条款'}: {rs.citation} {clause.article}",
                  f"{'Legal text' if en else '法条原文'}: {clause.legal_text}"]
         if clause.reading:
-            lines.append(f"{'Reading' if en else '解读'}: {clause.reading}")
+            lines.append(f"{'Reading' if en else '解读'}: {in_language(clause.reading, lang)}")
         if clause.review:
             lines.append(f"{'Status' if en else '结果'}: REVIEW — {clause.review(lang)}")
         if clause.ban and rs.bans:
@@ -302,10 +304,11 @@ def render_batch(lines, cross, lang: str, color: bool) -> str:
 
 def _describe_test(rs, name: str, en: bool, indent: str) -> list[str]:
     """A tenant test as the ruleset states it: its article, legal text, reading and terms."""
+    from ._ruleset import in_language
     test = rs.tenant_tests[name]
     lines = [f"{indent}{name} ({test.article}): {test.legal_text}".rstrip(": ")]
     if test.reading:
-        lines.append(f"{indent}{'reading' if en else '解读'}: {test.reading}")
+        lines.append(f"{indent}{'reading' if en else '解读'}: {in_language(test.reading, 'en' if en else 'zh')}")
     joiner = ("all of" if en else "同时满足") if test.all is not None else ("any of" if en else "满足其一")
     lines.append(f"{indent}{joiner}:")
     for term in test.terms:

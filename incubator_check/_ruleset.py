@@ -26,6 +26,11 @@ from .errors import RulesetError
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
+def in_language(text: "Text | str", lang: str) -> str:
+    """A ruleset text in one language; a plain string is Chinese only and serves both."""
+    return text(lang) if isinstance(text, Text) else text
+
+
 class Text(BaseModel):
     """A sentence in Chinese and English."""
 
@@ -84,7 +89,7 @@ class TenantTest(BaseModel):
     model_config = _STRICT
     article: str = ""
     legal_text: str = ""
-    reading: str = ""
+    reading: Text | str = ""
     all: tuple[Term, ...] | None = None
     any: tuple[Term, ...] | None = None
     finding: TestFinding | None = None
@@ -117,7 +122,7 @@ class Condition(BaseModel):
     shortfall: Literal["amount", "add", "convert"] | None = None
     shortfall_unit: str = ""
     shortfall_text: Text | None = None
-    reading: str = ""
+    reading: Text | str = ""
 
     _threshold = field_validator("threshold", mode="before")(classmethod(lambda cls, v: _decimal(v)))
 
@@ -137,7 +142,7 @@ class Clause(BaseModel):
     legal_text: str
     title: Text
     unit: str = ""
-    reading: str = ""
+    reading: Text | str = ""
     combine: Literal["all", "any"] = "all"
     conditions: tuple[Condition, ...] = ()
     review: Text | None = None
@@ -180,7 +185,7 @@ class Parameter(BaseModel):
     unit: str = ""
     article: str = ""
     legal_text: str = ""
-    reading: str = ""
+    reading: Text | str = ""
 
     _value = field_validator("value", mode="before")(classmethod(lambda cls, v: _decimal(v)))
 
