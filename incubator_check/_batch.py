@@ -31,7 +31,7 @@ def find_workbooks(folder: str, recursive: bool) -> list[str]:
     if recursive:
         for root, dirs, files in os.walk(folder):
             dirs.sort()
-            found += [os.path.join(root, f) for f in files]
+            found += [os.path.join(root, f) for f in files if os.path.isfile(os.path.join(root, f))]
     else:
         found = [os.path.join(folder, f) for f in os.listdir(folder) if os.path.isfile(os.path.join(folder, f))]
     chosen = [p for p in found if p.lower().endswith(SUFFIXES) and not os.path.basename(p).startswith(("~$", ".~lock"))]
@@ -53,7 +53,9 @@ def check_one(job: Job) -> tuple[str, dict[str, Any]]:
     submission = None
     try:
         report, submission = check_with_submission(job.path, job.ruleset, lang=job.lang, as_of=job.as_of)
-    except Exception as exc:  # noqa: BLE001 - one bad workbook never stops the batch
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - one bad workbook (even a Rust panic) never stops the batch
         from ._check import error_report
         from .findings import Finding, Severity
 

@@ -16,6 +16,8 @@ from .report import Report, Verdict
 
 
 def _file_sha256(path: str) -> str | None:
+    if not os.path.isfile(path):  # a folder or a named pipe: nothing to hash, and reading a pipe would block
+        return None
     try:
         with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest() if hasattr(hashlib, "file_digest") else hashlib.sha256(handle.read()).hexdigest()

@@ -1,24 +1,26 @@
 """The gate in front of the reader: what a file must be before it is opened, and the limits it must keep.
 
 A ``.xlsx`` or ``.ods`` is a zip of XML; a ``.xls`` is a compound file holding a BIFF
-record stream. python-calamine trusts all of it: a cell at ``XFD1048576`` makes it
-allocate a dense grid of 17 billion cells and abort the process, a member whose
-deflate stream runs past its declared size is inflated to the end, a ``DIMENSIONS``
-record is reserved as given. So before python-calamine sees a file, this module
-checks, in one streaming pass that never holds more than a bounded piece of it:
+record stream. python-calamine trusts much of it: one cell at ``XFD1048576`` makes it
+allocate a dense grid of 17 billion cells and abort the whole process, an ``.xls``
+``DIMENSIONS`` record is reserved as given, an ``.ods`` repeats rows and columns as
+told, and a few BIFF records are indexed unchecked (a Rust panic, which Python sees as
+a ``BaseException``). So before python-calamine sees a file, this module checks it,
+inflating each zip member once, in bounded pieces:
 
 - the zip directory: member count, declared inflated size, compression ratio,
   member names (path traversal, duplicates), Word/PowerPoint documents;
-- every member, inflated with a bound: it may not inflate past its declared size
-  (a lying zip bomb), and its size and CRC must match;
-- every XML part (including one padded or UTF-16 encoded): no DTD, no entities;
+- every member: it may not inflate past its declared size (a lying zip bomb), and
+  its size and CRC must match;
+- every XML part (also one padded past its first kilobytes, or in UTF-16): no DTD,
+  no entity declaration;
 - macros (.xlsm) and Strict OOXML;
-- every worksheet's cells and merged ranges (xlsx), every table's expanded rows
-  and columns (ods), every BIFF cell record, ``DIMENSIONS`` and ``MERGEDCELLS``
-  record (xls): rows, columns and cells within :class:`Limits`;
-- the compound file of an ``.xls``: encryption (``FILEPASS`` or an encrypted OOXML
-  package), sector chains that loop or point outside the file, records whose
-  lengths python-calamine does not check.
+- every worksheet's cells and merged ranges (xlsx), every table's rows and columns
+  with repetitions expanded (ods), every BIFF cell, ``DIMENSIONS`` and
+  ``MERGEDCELLS`` record (xls): rows, columns and cells within :class:`Limits`;
+- the compound file of an ``.xls``: encryption (``FILEPASS``, or an encrypted OOXML
+  package), sector chains that loop or leave the file, records too short for what
+  python-calamine reads from them.
 
 Every refusal is a :class:`Finding` with a stable code, carried by
 :class:`WorkbookError`; nothing here writes to the file. ``docs/limits.md`` lists the
@@ -75,7 +77,7 @@ class TooLarge(Exception):
 
     def finding(self, path: str) -> Finding:
         lim = self.limits
-        zh_n = "至少 " if self.at_least else ""
+        zh_n = "至少" if self.at_least else ""
         en_n = "at least " if self.at_least else ""
         return Finding(code="sheet-too-large", severity=Severity.ERROR, file=path, sheet=self.sheet,
                        message_zh=f"{os.path.basename(path)}：工作表「{self.sheet}」有{zh_n} {self.rows} 行 × {self.columns} 列，"
@@ -276,8 +278,9 @@ class _Cfb:
         return None
 
 
-#: BIFF cell records python-calamine turns into cells (BLANK and MULBLANK it skips).
-_BIFF_CELLS = {0x0203: 14, 0x0204: 6, 0x0205: 8, 0x027E: 10, 0x00FD: 10, 0x0006: 20}
+#: BIFF cell records python-calamine turns into cells: NUMBER, LABEL, BOOLERR, RK, LABELSST, FORMULA
+#: (BLANK and MULBLANK it skips; MULRK and MERGEDCELLS are read below).
+_BIFF_CELLS = frozenset({0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x0006})
 
 
 def _biff_records(stream: bytes, pos: int) -> Iterator[tuple[int, int, bytes]]:
@@ -422,7 +425,10 @@ def _check_zip(path: str, limits: Limits) -> dict[str, set[str]]:
             done.add(name)
             return b"".join(package.xml(by_name[name])) if name in by_name else b""
 
-        is_ods = "mimetype" in by_name and b"spreadsheet" in b"".join(package.raw(by_name["mimetype"]))[:200]
+        mimetype = b""
+        for chunk in package.raw(by_name["mimetype"]) if "mimetype" in by_name else ():
+            mimetype = mimetype or chunk[:200]
+        is_ods = b"spreadsheet" in mimetype
         done.add("mimetype")
         if not is_ods and "xl/workbook.xml" not in by_name:
             raise _error(path, "not-a-workbook", "压缩包内没有工作簿（缺少 xl/workbook.xml）",
@@ -444,7 +450,7 @@ def _check_zip(path: str, limits: Limits) -> dict[str, set[str]]:
             if name in done:
                 continue
             if name in names or (name.startswith("xl/worksheets/") and name.endswith(".xml")):
-                cells = _scan_worksheet(path, package, m, names.get(name, name), limits)
+                cells, _ = _scan_worksheet(path, package, m, names.get(name, name), limits)
                 if cells:
                     formulas[name] = cells
             elif is_ods and name == "content.xml":
@@ -464,6 +470,7 @@ class _Package:
     def __init__(self, path: str, handle):
         self.path = path
         self.handle = handle
+        self.size = handle.seek(0, os.SEEK_END)
 
     def _bad(self, name: str, zh: str, en: str) -> WorkbookError:
         return _corrupt(self.path, f"「{name}」{zh}", f"part '{name}' {en}")
@@ -473,13 +480,18 @@ class _Package:
         name, handle = info.filename, self.handle
         if info.flag_bits & 0x1:
             raise _encrypted(self.path)
+        if not 0 <= info.header_offset <= self.size - 30:
+            raise self._bad(name, "的位置超出文件", "lies outside the file")
         handle.seek(info.header_offset)
         local = handle.read(30)
         if len(local) != 30 or local[:4] != b"PK\x03\x04":
             raise self._bad(name, "的文件头缺失", "has no local header")
         name_len, extra_len = struct.unpack_from("<HH", local, 26)
-        handle.seek(info.header_offset + 30 + name_len + extra_len)
+        start = info.header_offset + 30 + name_len + extra_len
         left, size = info.compress_size, info.file_size
+        if start + left > self.size:
+            raise self._bad(name, "不完整", "is truncated")
+        handle.seek(start)
         produced = crc = 0
         if info.compress_type == zipfile.ZIP_STORED:
             if left != size:
@@ -538,12 +550,15 @@ class _Package:
             chunks = _prepend(first, chunks)
         tail = b""
         for chunk in chunks:
-            window = tail + chunk
-            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+            if _DTD.search(chunk) or (tail and _DTD.search(tail + chunk[:16])):
                 raise _error(self.path, "xml-dtd", f"「{name}」含 DTD/实体声明，出于安全不予读取（可能是实体膨胀或外部实体攻击）",
                              f"part '{name}' declares a DTD or entities, refused for safety (entity expansion or external entities)")
-            tail = window[-8:]
+            tail = (tail + chunk)[-16:] if len(chunk) < 16 else chunk[-16:]
             yield chunk
+
+
+#: A document type or entity declaration, in any case (XML wants capitals; some parsers do not insist).
+_DTD = re.compile(rb"<!\s*(?:[Dd][Oo][Cc][Tt][Yy][Pp][Ee]|[Ee][Nn][Tt][Ii][Tt][Yy])")
 
 
 def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
@@ -628,12 +643,9 @@ def _pieces(chunks: Iterable[bytes], cut) -> Iterator[tuple[bytes, bool]]:
             if ready is not None:
                 yield ready, False
             ready, buffer = buffer[:at], buffer[at:]
-    if buffer:
-        if ready is not None:
-            yield ready, False
-        ready = buffer
-    if ready is not None:
-        yield ready, True
+    last = (ready or b"") + buffer
+    if last:
+        yield last, True
 
 
 _END_TAG_HEAD = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?\Z")
@@ -651,21 +663,19 @@ def _after_last_row(buffer: bytes) -> int:
             return at + 4
 
 
-def _after_last_tag(buffer: bytes) -> int:
-    return max(buffer.rfind(b"<"), 0)
-
-
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
-#: r="…" of a cell with content (python-calamine skips self-closing <c/>), when it is letters then digits.
-_CELL_REF = re.compile(rb"<" + _PREFIX + rb"c\s[^>]*?(?<=\s)r\s*=\s*[\"']([A-Za-z]*)([0-9]*)[\"'][^>]*(?<!/)>")
-#: A cell with content and no r attribute: its place follows from the cells before it.
-_CELL_NO_REF = re.compile(rb"<" + _PREFIX + rb"c(?=[\s>])(?:(?!\sr\s*=)[^>])*(?<!/)>")
-#: A '>' inside a quoted attribute value would mislead the two patterns above.
-_QUOTED_GT = re.compile(rb"=\s*\"[^\"<]*>|=\s*'[^'<]*>")
-_MERGE_REF = re.compile(rb"<" + _PREFIX + rb"mergeCell\s[^>]*?(?<=\s)ref\s*=\s*[\"']([^\"']*)[\"']")
-_TOKEN = re.compile(rb"<(/?)" + _PREFIX + rb"(row|c)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
-_R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+#: Every <c> tag: its reference when it starts r="A1", else b"" (its place must then be worked out by parsing).
+_CELL_REF = re.compile(rb'<c(?: r="([A-Za-z]*[0-9]*)"|(?=[\s>/]))')
+_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
+#: An attribute value holding '<' or '>' (python-calamine takes it; it could split or hide a mergeCell tag here).
+_ODD_ATTRIBUTE = re.compile(rb"=\s*\"[^\"<>]*[<>]|=\s*'[^'<>]*[<>]")
+_MERGE = re.compile(rb"<" + _PREFIX + rb"mergeCell(?=[\s/>])([^>]*)>")
 _HUGE = 1 << 40
+
+
+def _attr(attrs: bytes, name: bytes) -> bytes | None:
+    m = re.search(rb"(?:^|\s)" + name + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", attrs)
+    return None if m is None else (m.group(1) if m.group(1) is not None else m.group(2))
 
 
 def _column_number(letters: bytes) -> int:
@@ -679,6 +689,7 @@ def _column_number(letters: bytes) -> int:
 
 
 def _row_number(digits: bytes) -> int:
+    digits = digits.lstrip(b"0")
     return _HUGE if len(digits) > 12 else int(digits or b"0")
 
 
@@ -690,109 +701,193 @@ def _cell_position(ref: bytes) -> tuple[int, int] | None:
     return _row_number(m.group(2)), _column_number(m.group(1))
 
 
-def _scan_worksheet(path: str, package: _Package, info: zipfile.ZipInfo, sheet: str, limits: Limits) -> set[str]:
+_DIGITS, _LETTERS = b"0123456789", bytes(range(65, 91)) + bytes(range(97, 123))
+
+
+def _refs_extent(piece: bytes) -> tuple[int, int] | None:
+    """The largest row and column among the piece's ``<c r="…">`` tags, found with byte operations, not a loop;
+    None if some <c> tag does not start with its reference."""
+    found = _CELL_REF.findall(piece)
+    if b"" in found:
+        return None
+    refs = b" ".join(found)
+    if not refs:
+        return 0, 0
+    digits = set(refs.translate(None, _LETTERS).split())
+    letters = set(refs.translate(None, _DIGITS).split())
+    row = 0
+    if digits:
+        row = max(map(_row_number, digits)) if max(map(len, digits)) > 12 else max(map(int, digits))
+    return row, max(map(_column_number, letters)) if letters else 0
+
+
+def _scan_worksheet(path: str, package: _Package, info: zipfile.ZipInfo, sheet: str,
+                    limits: Limits) -> tuple[set[str], tuple[int, int]]:
     """One pass over a worksheet: its formula cells with no cached value, and its extent within the limits.
 
-    The extent is what python-calamine will allocate: the last row and column of any cell with content
-    (by its r attribute, or by its place when it has none) and of any merged range (the reader fills those).
+    The extent is what python-calamine will allocate: the last row and column of any cell (by its r
+    attribute, or by its place when it has none) and of any merged range (the reader fills those), and
+    the number of cells with content. Ordinary sheets, whose every cell starts ``<c r="A1"``, are measured
+    with a few pattern searches per piece; any other (no r, r not first, a namespace prefix) tag by tag.
+    Returns the formula cells and the (rows, columns) found.
     """
     formulas: set[str] = set()
-    rows = cols = 0
+    rows = cols = cells = 0
     positional = False
     for piece, last in _pieces(package.xml(info), _after_last_row):
         if b"<f" in piece:
             formulas |= _formula_cells(piece)
-        if not positional and (_CELL_NO_REF.search(piece) or _QUOTED_GT.search(piece)):
-            positional = True
-        refs = _CELL_REF.findall(piece)
-        if refs:
-            letters, digits = zip(*refs)
-            cols = max(cols, max(_column_number(l) for l in set(letters)))
-            rows = max(rows, max(_row_number(d) for d in set(digits)))
         if b"mergeCell" in piece:
-            for ref in _MERGE_REF.findall(piece):
-                for part in ref.split(b":"):
+            for attrs in _MERGE.findall(piece):
+                for part in (_attr(attrs, b"ref") or b"").split(b":"):
                     pos = _cell_position(part)
                     if pos:
                         rows, cols = max(rows, pos[0]), max(cols, pos[1])
+        if not positional:
+            # A '<c' tag is found wherever it is, and r="…" read only when it comes first, so quoting cannot hide a
+            # cell; but a '>' or '</row>' in an attribute value could cut a mergeCell tag in two: parse those.
+            odd = ((b":c" in piece and _PREFIXED_CELL.search(piece))
+                   or (b"mergeCell" in piece and _ODD_ATTRIBUTE.search(piece)))
+            extent = None if odd else _refs_extent(piece)
+            if extent is None:
+                positional = True
+            else:
+                cells += piece.count(b"</c>")
+                rows, cols = max(rows, extent[0]), max(cols, extent[1])
         _check_size(path, sheet, rows, cols, limits, at_least=not last)
+        if cells > limits.max_cells:
+            raise WorkbookError(TooLarge(sheet, rows, cols, limits, at_least=True).finding(path))
     if positional:
-        rows2, cols2 = _positional_extent(_pieces(package.xml(info), _after_last_tag))
-        _check_size(path, sheet, max(rows, rows2), max(cols, cols2), limits)
-    return formulas
+        rows, cols = _parsed_extent(path, sheet, package.xml(info), rows, cols, limits)
+        _check_size(path, sheet, rows, cols, limits)
+    return formulas, (rows, cols)
 
 
-def _positional_extent(pieces: Iterable[tuple[bytes, bool]]) -> tuple[int, int]:
-    """Where python-calamine puts each cell, tag by tag: a row or cell without r follows the one before it."""
-    row = col = 0  # 0-based, as python-calamine counts
-    rows = cols = 0
-    for piece, _ in pieces:
-        for closing, tag, attrs in _TOKEN.findall(piece):
-            if attrs.endswith(b"/"):
-                continue  # an empty element: python-calamine ignores it
-            if tag == b"row":
-                if closing:
-                    row, col = row + 1, 0
-                else:
-                    m = _R_ATTR.search(attrs)
-                    if m:
-                        row = max(_row_number(re.sub(rb"[^0-9]", b"", m.group(1) or m.group(2) or b"")) - 1, 0)
-            elif not closing:
-                m = _R_ATTR.search(attrs)
-                pos = _cell_position(m.group(1) or m.group(2) or b"") if m else None
+def _local(name: str) -> str:
+    return name.rpartition(":")[2]
+
+
+def _parse(path: str, chunks: Iterable[bytes], start, end, after_chunk) -> None:
+    """Feed UTF-8 XML pieces to expat (a C parser: quotes, comments and CDATA handled, no DTD reaches it)."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate(encoding="utf-8")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+            after_chunk()
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise _corrupt(path, f"XML 无法解析（{exc}）", f"its XML does not parse ({exc})") from None
+
+
+def _parsed_extent(path: str, sheet: str, chunks: Iterable[bytes], rows: int, cols: int,
+                   limits: Limits) -> tuple[int, int]:
+    """Where python-calamine puts each cell, element by element.
+
+    A row's r sets the row, and its end moves to the next; a cell's r places it (and the next cell of the row
+    after it), a cell without r goes after the one before. A cell with no child element holds no value: it
+    takes its place in the row but adds nothing to the extent. Merged ranges count whole.
+    """
+    state = {"row": 0, "col": 0, "rows": rows, "cols": cols, "cells": 0, "cell": None, "content": False}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = _local(name)
+        if local == "row":
+            r = attrs.get("r")
+            if r is not None:
+                state["row"] = max(_row_number(re.sub(r"[^0-9]", "", r).encode()) - 1, 0)
+        elif local == "c":
+            r = attrs.get("r")
+            pos = _cell_position(r.encode("utf-8", "replace")) if r is not None else None
+            here = pos or (state["row"] + 1, state["col"] + 1)
+            state["col"], state["cell"], state["content"] = here[1], here, False
+        elif local == "mergeCell":
+            for part in attrs.get("ref", "").split(":"):
+                pos = _cell_position(part.encode("utf-8", "replace"))
                 if pos:
-                    row, col = max(pos[0] - 1, 0), max(pos[1] - 1, 0)
-                rows, cols = max(rows, row + 1), max(cols, col + 1)
-                col += 1
-    return rows, cols
+                    state["rows"], state["cols"] = max(state["rows"], pos[0]), max(state["cols"], pos[1])
+        elif state["cell"] is not None:
+            state["content"] = True
+
+    def end(name: str) -> None:
+        local = _local(name)
+        if local == "row":
+            state["row"], state["col"] = state["row"] + 1, 0
+        elif local == "c":
+            if state["content"]:
+                here = state["cell"]
+                state["rows"], state["cols"] = max(state["rows"], here[0]), max(state["cols"], here[1])
+                state["cells"] += 1
+            state["cell"] = None
+
+    def after_chunk() -> None:
+        _check_size(path, sheet, state["rows"], state["cols"], limits, at_least=True)
+        if state["cells"] > limits.max_cells:
+            raise WorkbookError(TooLarge(sheet, state["rows"], state["cols"], limits, at_least=True).finding(path))
+
+    _parse(path, chunks, start, end, after_chunk)
+    return state["rows"], state["cols"]
 
 
-_ODS_TOKEN = re.compile(rb"<(/?)" + _PREFIX + rb"(table|table-row|table-cell|covered-table-cell)(?=[\s/>])"
-                        rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
-_ODS_REPEAT = re.compile(rb"number-(?:rows|columns)-repeated\s*=\s*[\"']\s*([0-9]+)")
-_ODS_VALUE = re.compile(rb"value-type\s*=")
-_ODS_NAME = re.compile(rb"(?:^|\s)" + _PREFIX + rb"name\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+def _attribute(attrs: dict[str, str], suffix: str) -> str | None:
+    """The value of the attribute whose local name is ``suffix``, whatever its prefix."""
+    for key, value in attrs.items():
+        if _local(key) == suffix:
+            return value
+    return None
+
+
+def _repeat(attrs: dict[str, str], which: str) -> int:
+    value = (_attribute(attrs, f"number-{which}-repeated") or "1").strip()
+    if not value.isdigit():
+        return 1
+    return _HUGE if len(value.lstrip("0")) > 12 else max(int(value), 1)
 
 
 def _scan_ods(path: str, package: _Package, info: zipfile.ZipInfo, limits: Limits) -> None:
     """Each table of content.xml with its repeated rows and columns expanded, as python-calamine expands them.
 
-    Trailing empty rows and cells (LibreOffice writes a million of them) cost nothing; any with content,
-    or followed by content, count.
+    Trailing empty rows and cells (LibreOffice writes a million of them) cost nothing; any with content (a
+    value type, or a child element), or followed by content, count.
     """
-    import html
+    state = {"name": "?", "row": 0, "height": 0, "width": 0, "row_repeat": 1, "col": 0, "row_end": 0,
+             "in_cell": False, "content": False}
 
-    name = "?"
-    row = height = width = 0
-    row_repeat = col = row_end = 0
-    for piece, _ in _pieces(package.xml(info), _after_last_tag):
-        for closing, tag, attrs in _ODS_TOKEN.findall(piece):
-            empty = attrs.endswith(b"/")
-            if tag == b"table":
-                if not closing:
-                    m = _ODS_NAME.search(attrs)
-                    name = html.unescape((m.group(1) or m.group(2)).decode("utf-8", "replace")) if m else "?"
-                    row = height = width = 0
-                continue
-            repeat = 1
-            if not closing:
-                m = _ODS_REPEAT.search(attrs)
-                if m:
-                    repeat = _HUGE if len(m.group(1)) > 12 else max(int(m.group(1)), 1)
-            if tag == b"table-row":
-                if closing:
-                    if row_end:
-                        height, width = row + row_repeat, max(width, row_end)
-                        _check_size(path, name, height, width, limits, at_least=True)
-                    row += row_repeat
-                elif empty:
-                    row += repeat
-                else:
-                    row_repeat, col, row_end = repeat, 0, 0
-            elif not closing:  # a cell: content if it has a value type or is not an empty element
-                col += repeat
-                if not empty or _ODS_VALUE.search(attrs):
-                    row_end = col
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = _local(name)
+        if local == "table":
+            state.update(name=_attribute(attrs, "name") or "?", row=0, height=0, width=0)
+        elif local == "table-row":
+            state.update(row_repeat=_repeat(attrs, "rows"), col=0, row_end=0)
+        elif local in ("table-cell", "covered-table-cell"):
+            state["col"] += _repeat(attrs, "columns")
+            state.update(in_cell=True, content=_attribute(attrs, "value-type") is not None)
+        elif state["in_cell"]:
+            state["content"] = True
+
+    def end(name: str) -> None:
+        local = _local(name)
+        if local in ("table-cell", "covered-table-cell"):
+            if state["content"]:
+                state["row_end"] = state["col"]
+            state["in_cell"] = False
+        elif local == "table-row":
+            if state["row_end"]:
+                state["height"] = state["row"] + state["row_repeat"]
+                state["width"] = max(state["width"], state["row_end"])
+                height, width = state["height"], state["width"]
+                if height > limits.max_rows or height * width > limits.max_cells:  # stop early: rows only grow
+                    _check_size(path, state["name"], height, width, limits, at_least=True)
+            state["row"] += state["row_repeat"]
+        elif local == "table":
+            _check_size(path, state["name"], state["height"], state["width"], limits)
+            state.update(row=0, height=0, width=0)
+
+    _parse(path, package.xml(info), start, end, lambda: None)
+    _check_size(path, state["name"], state["height"], state["width"], limits)
 
 
 def unreadable(path: str, exc: BaseException) -> Finding:

@@ -175,8 +175,11 @@ class _SheetData:
     @classmethod
     def load(cls, workbook: python_calamine.CalamineWorkbook, name: str, limits: _guard.Limits) -> "_SheetData":
         sheet = workbook.get_sheet_by_name(name)
-        if sheet.total_height > limits.max_rows or sheet.total_width > limits.max_columns:
-            raise _guard.TooLarge(name, sheet.total_height, sheet.total_width, limits)
+        # total_height/total_width are the last 0-based index; the guard has already measured the sheet,
+        # this is a second line of defence before the rows are built.
+        rows, cols = sheet.total_height + 1, sheet.total_width + 1
+        if rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells:
+            raise _guard.TooLarge(name, rows, cols, limits)
         rows = sheet.to_python(skip_empty_area=False)
         try:
             merged = list(sheet.merged_cell_ranges or [])
@@ -223,17 +226,17 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
     try:
         formula_parts = _guard.check_file(path, limits)  # raises WorkbookError for what must not be opened
         workbook = python_calamine.CalamineWorkbook.from_path(path)
-    except WorkbookError:
+    except (WorkbookError, KeyboardInterrupt, SystemExit):
         raise
-    except Exception as exc:  # noqa: BLE001 - every failure to open becomes one clear answer, never a traceback
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException; never a traceback
         raise WorkbookError(_guard.unreadable(path, exc)) from None
     try:
         return _read(workbook, path, collector, today, limits, formula_parts)
     except _guard.TooLarge as exc:
         raise WorkbookError(exc.finding(path)) from None
-    except WorkbookError:
+    except (WorkbookError, KeyboardInterrupt, SystemExit):
         raise
-    except Exception as exc:  # noqa: BLE001 - a calamine error while reading a sheet
+    except BaseException as exc:  # noqa: BLE001 - a calamine error (or Rust panic) while reading a sheet
         raise WorkbookError(_guard.unreadable(path, exc)) from None
     finally:
         workbook.close()
