@@ -300,8 +300,13 @@ _PACKAGE = "incubator_check.rulesets"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+@lru_cache(maxsize=1)
 def _bundled_dir() -> str:
-    return str(resources.files(_PACKAGE))
+    """The rulesets shipped with the package; from a source checkout (not installed), the top-level rulesets/."""
+    try:
+        return str(resources.files(_PACKAGE))
+    except ModuleNotFoundError:
+        return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rulesets")
 
 
 @lru_cache(maxsize=1)
