@@ -185,7 +185,7 @@ def _check_ole(path: str, limits: Limits) -> None:
 
 
 class _CfbError(Exception):
-    pass
+    """The compound file of an .xls is malformed (a sector chain loops or leaves the file)."""
 
 
 _FREESECT, _ENDOFCHAIN = 0xFFFFFFFF, 0xFFFFFFFE
@@ -456,11 +456,9 @@ def _check_zip(path: str, limits: Limits) -> dict[str, set[str]]:
             elif is_ods and name == "content.xml":
                 _scan_ods(path, package, m, limits)
             elif name.endswith(_XML_SUFFIXES) or name in targets:
-                for _ in package.xml(m):
-                    pass
+                _drain(package.xml(m))  # inflating is the check: size, CRC and DTDs, piece by piece
             else:
-                for _ in package.raw(m):
-                    pass
+                _drain(package.raw(m))  # every other member is still held to its declared size and CRC
         return formulas
 
 
@@ -559,6 +557,12 @@ class _Package:
 
 #: A document type or entity declaration, in any case (XML wants capitals; some parsers do not insist).
 _DTD = re.compile(rb"<!\s*(?:[Dd][Oo][Cc][Tt][Yy][Pp][Ee]|[Ee][Nn][Tt][Ii][Tt][Yy])")
+
+
+def _drain(pieces: Iterable[bytes]) -> None:
+    """Run a checking generator to its end, keeping nothing."""
+    for _ in pieces:
+        continue
 
 
 def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
