@@ -835,7 +835,9 @@ def _condition_clause(clause: Clause, conds: list[tuple[int, Condition, _Figure]
         messages = [c.message for c in cond_results if c.status is Status.PASS][:1] + [
             c.message for c in cond_results if c.status is not Status.PASS]
     if relaxed_any:
-        messages.append(f"已按第十条降低 15%（× {exact(factor)}）" if not en else f"lowered 15% under Article 10 (× {exact(factor)})")
+        basis = ruleset.relaxation.basis if ruleset.relaxation else ""
+        lowered = percent(1 - Fraction(factor))
+        messages.append(f"lowered {lowered} under {basis} (× {exact(factor)})" if en else f"已按{basis}降低 {lowered}（× {exact(factor)}）")
     return ClauseResult(
         id=clause.id, article=clause.article, title=clause.title(lang), title_zh=clause.title.zh,
         title_en=clause.title.en, status=status, value=primary.value, value_range=primary.value_range,

@@ -142,7 +142,8 @@ def render_check(report, lang: str, color: bool) -> str:
     lines.append(_style(f"{inc.get('name') or path}", color, bold=True) + f"  ({path})")
     lines.append(("Ruleset" if en else "规则集") + f": {rs.get('id')} {rs.get('version')} — {rs.get('title')}")
     if report.relaxation and report.relaxation.get("applied"):
-        lines.append(("Article 10 relaxation applied: thresholds × " if en else "已适用第十条：门槛 × ") + report.relaxation["factor"])
+        basis = report.relaxation.get("basis", "")
+        lines.append((f"relaxation of {basis} applied: thresholds × " if en else f"已适用{basis}：门槛 × ") + report.relaxation["factor"])
     lines.append("")
     head = ("status", "clause", "value", "threshold", "shortfall") if en else ("结果", "条款", "数值", "门槛", "差额")
     rows = []
@@ -165,8 +166,8 @@ def render_check(report, lang: str, color: bool) -> str:
     if tenants is not None:
         lines.append("")
         extra = f"–{tenants.qualifying_max}" if tenants.qualifying_max is not None else ""
-        lines.append(_style((f"Tenants: {tenants.listed} listed, {tenants.qualifying}{extra} qualifying (Article 8)" if en
-                             else f"在孵企业：名单 {tenants.listed} 家，符合第八条 {tenants.qualifying}{extra} 家"), color, bold=True))
+        lines.append(_style((f"Tenants: {tenants.listed} listed, {tenants.qualifying}{extra} qualifying" if en
+                             else f"在孵企业：名单 {tenants.listed} 家，计入 {tenants.qualifying}{extra} 家"), color, bold=True))
         for ex in tenants.excluded:
             lines.append(f"  {'row' if en else '第'} {ex.row}{'' if en else ' 行'} {ex.name or '—'}: " + ("; " if en else "；").join(ex.reasons))
     if report.findings:

@@ -159,7 +159,7 @@ def write_report(path: str, report, lang: str) -> None:
         ("province" if en else "省份", inc.get("province")),
         ("level" if en else "申报级别", inc.get("level")),
         ("ruleset" if en else "规则集", f"{rs.get('id')} {rs.get('version')}" if rs else None),
-        ("Article 10 relaxation" if en else "第十条降低门槛", str((data.get("relaxation") or {}).get("applied", "—"))),
+        ("relaxation applied" if en else "是否降低门槛", str((data.get("relaxation") or {}).get("applied", "—"))),
         ("application date used" if en else "所用申报日期", (data.get("application_date") or {}).get("date")),
         ("verdict" if en else "结论", status_word(data["verdict"], lang)),
     ]
