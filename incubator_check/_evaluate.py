@@ -825,11 +825,12 @@ def _condition_clause(clause: Clause, conds: list[tuple[int, Condition, _Figure]
     # The figure shown for the clause: the branch that passed in an "any" clause, else the first condition.
     primary = next((c for c in cond_results if c.status is Status.PASS), cond_results[0]) if clause.combine == "any" else cond_results[0]
     shortfall = None
+    shortfall_unit = ""
     if status is Status.FAIL:
         gaps = [c for c in cond_results if c.status is Status.FAIL and c.shortfall is not None]
         if gaps:
             pick = min(gaps, key=lambda c: Fraction(c.shortfall)) if clause.combine == "any" else gaps[0]
-            shortfall = pick.shortfall
+            shortfall, shortfall_unit = pick.shortfall, pick.shortfall_unit or clause.unit
     messages = [c.message for c in cond_results if c.message]
     if status is Status.PASS and clause.combine == "any":
         messages = [c.message for c in cond_results if c.status is Status.PASS][:1] + [
@@ -843,6 +844,7 @@ def _condition_clause(clause: Clause, conds: list[tuple[int, Condition, _Figure]
         title_en=clause.title.en, status=status, value=primary.value, value_range=primary.value_range,
         unit=clause.unit, operator=primary.operator, threshold=primary.threshold,
         effective_threshold=primary.effective_threshold, relaxed=relaxed_any, shortfall=shortfall,
+        shortfall_unit=shortfall_unit,
         message=("；" if not en else "; ").join(messages), reading=in_language(clause.reading, lang),
         evidence=list(dict.fromkeys(evidence)), rows=sorted(set(rows)), needs=list(dict.fromkeys(needs))[:50],
         conditions=cond_results)
@@ -961,6 +963,7 @@ def _ban_result(clause: Clause, ruleset: Ruleset, compiled: _Compiled, profile, 
     needs = [source.profile_ref("revocation_reason") or "撤销原因"] if status is Status.MISSING else []
     return ClauseResult(**common, status=status, value=app_date.isoformat(), threshold=end.isoformat(),
                         effective_threshold=end.isoformat(), shortfall=earliest.isoformat() if status is Status.FAIL else None,
+                        shortfall_unit="date" if status is Status.FAIL else "",
                         message=message, evidence=evidence, needs=needs)
 
 

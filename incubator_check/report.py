@@ -67,6 +67,7 @@ class ClauseResult(BaseModel):
     effective_threshold: str | None = None
     relaxed: bool = False
     shortfall: str | None = None
+    shortfall_unit: str = ""  # the unit of the shortfall (家, 人, 万元, m2, date), which for a share is not the share's
     message: str = ""
     reading: str = ""
     evidence: list[str] = Field(default_factory=list)
