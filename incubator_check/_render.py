@@ -121,7 +121,9 @@ def _figure(clause, lang: str) -> tuple[str, str, str]:
     threshold = "" if clause.threshold is None else f"{operator} {show(clause.threshold)}"
     if clause.effective_threshold and clause.effective_threshold != clause.threshold:
         threshold += f" → {show(clause.effective_threshold)}"
-    shortfall = "" if clause.shortfall is None else show(clause.shortfall) if clause.unit != "ratio" else clause.shortfall
+    unit = {"m2": "m²" if lang == "en" else "平方米", "date": "", "ratio": "", "flag": ""}.get(
+        clause.shortfall_unit, clause.shortfall_unit)
+    shortfall = "" if clause.shortfall is None else f"{clause.shortfall} {unit}".strip()
     return value, threshold, shortfall
 
 
