@@ -80,7 +80,6 @@ class _Compiled:
     compare_call: Any | None
     ban_call: Any | None
     note_calls: list[Any]
-    integer_figures: set[str]
     tenant_fields: tuple[str, ...]  # the roster fields the tests read: only these are sent to zen
 
 
@@ -256,9 +255,8 @@ def _compile_uncached(ruleset: Ruleset) -> _Compiled:
     compare_call = compile_expression("[" + ", ".join(compare_parts) + "]", where) if compare_parts else None
     ban_call = compile_expression(ruleset.bans.in_force, where) if ruleset.bans else None
     note_calls = [compile_expression(note.when, f"{where} note {note.id}") for note in ruleset.notes]
-    integer_figures = {f.key for f in PROFILE.fields if f.kind.value in ("integer", "year")}
     return _Compiled(ruleset, tenant_call, order, value_call, value_slots, compare_call,
-                     ban_call, note_calls, integer_figures, tenant_fields)
+                     ban_call, note_calls, tenant_fields)
 
 
 # --- per-tenant tests ---------------------------------------------------------------------------
@@ -432,14 +430,6 @@ def _placeholder(context: dict[str, Any]) -> dict[str, Any]:
     return {k: (0 if v is None else v) for k, v in context.items()}
 
 
-def _fmt_threshold(value: Decimal | bool) -> str:
-    return exact(value)  # type: ignore[return-value]
-
-
-def _ceil(value: Fraction) -> int:
-    return math.ceil(value)
-
-
 def _shortfall(cond: Condition, figure: _Figure, threshold: Decimal) -> Fraction | None:
     """The smallest change that passes the condition, in its own unit, from the most favourable figure."""
     if isinstance(cond.threshold, bool) or cond.shortfall is None:
@@ -452,7 +442,7 @@ def _shortfall(cond: Condition, figure: _Figure, threshold: Decimal) -> Fraction
     if cond.shortfall == "amount" or den is None:
         gap = t - num
         if integer:
-            target = math.floor(t) + 1 if strict else _ceil(t)
+            target = math.floor(t) + 1 if strict else math.ceil(t)
             return Fraction(max(target - num, 0))
         return max(gap, Fraction(0))
     den = Fraction(den)
@@ -461,14 +451,14 @@ def _shortfall(cond: Condition, figure: _Figure, threshold: Decimal) -> Fraction
         return Fraction(1) if cond.shortfall == "add" and integer else None
     if cond.shortfall == "convert":
         need = t * den
-        target = math.floor(need) + 1 if strict else _ceil(need)
+        target = math.floor(need) + 1 if strict else math.ceil(need)
         return Fraction(max(target - num, 0)) if integer else max(need - num, Fraction(0))
     # "add": new items that count in both numerator and denominator: (num + x) / (den + x) ≥ t.
     if t >= 1:
         return None
     need = (t * den - num) / (1 - t)
     if integer:
-        x = math.floor(need) + 1 if strict else _ceil(need)
+        x = math.floor(need) + 1 if strict else math.ceil(need)
         return Fraction(max(x, 0))
     if need <= 0:
         return Fraction(0)
@@ -796,8 +786,8 @@ def _condition_clause(clause: Clause, conds: list[tuple[int, Condition, _Figure]
         rows += figure.rows
         if status is Status.MISSING:
             needs += figure.needs
-        result = ConditionResult(status=status, operator=cond.operator, threshold=_fmt_threshold(thr_normal),
-                                 effective_threshold=_fmt_threshold(effective), shortfall_unit=cond.shortfall_unit,
+        result = ConditionResult(status=status, operator=cond.operator, threshold=exact(thr_normal),
+                                 effective_threshold=exact(effective), shortfall_unit=cond.shortfall_unit,
                                  needs=figure.needs if status is Status.MISSING else [])
         if figure.known:
             wv, bv = _ratio(*figure.worst), _ratio(*figure.best)
