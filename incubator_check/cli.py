@@ -6,6 +6,7 @@ INCOMPLETE or ERROR; 2 the command was used wrongly. Errors go to stderr.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -125,7 +126,6 @@ def _load_ruleset_option(ruleset: str | None):
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（未填申报日期时用于第二十条） / date of the check, for Article 20 when 申报日期 is blank.")
 def check_command(file: str, ruleset: str | None, fmt: str, output: str | None, lang: str, as_of: dt.date | None) -> None:
     """逐条检查一份申报表 / check one workbook, clause by clause."""
-    from ._batch import atomic_writer
     from ._check import check
     from ._render import render_check
 
@@ -138,7 +138,7 @@ def check_command(file: str, ruleset: str | None, fmt: str, output: str | None, 
     if fmt == "xlsx":
         from ._summary import write_report
 
-        with atomic_writer(output, "wb") as handle:
+        with _output(output, "wb") as handle:
             handle.close()
             write_report(handle.name, report, lang)
         click.echo(output)
@@ -146,7 +146,7 @@ def check_command(file: str, ruleset: str | None, fmt: str, output: str | None, 
         text = json.dumps(report.as_json(), ensure_ascii=False, indent=2) if fmt == "json" else render_check(
             report, lang, color=_color_wanted() and not output)
         if output:
-            with atomic_writer(output) as handle:
+            with _output(output) as handle:
                 handle.write(text + "\n")
         else:
             click.echo(text)
@@ -177,6 +177,19 @@ def rules(args: tuple[str, ...], ruleset: str | None, lang: str) -> None:
     click.echo(render_rules(args[0] if args else None, lang))
 
 
+@contextlib.contextmanager
+def _output(path: str, mode: str = "w"):
+    """An output file written under a temporary name and renamed into place; a failure is one clear message."""
+    from ._batch import atomic_writer
+
+    try:
+        with atomic_writer(path, mode) as handle:
+            yield handle
+    except OSError as exc:
+        raise click.FileError(path, hint=f"无法写入（{exc.strerror}；文件是否正被 Excel/WPS 打开？） / cannot write it "
+                                         f"({exc.strerror}; is it open in Excel/WPS?)") from None
+
+
 def _default_jobs() -> int:
     """Worker processes by default: measured in benchmarks/batch.py (see docs/benchmarks.md)."""
     return max(1, min(os.cpu_count() or 1, 8))
@@ -196,7 +209,7 @@ def _default_jobs() -> int:
 def batch(folder: str, recursive: bool, fmt: str, output: str | None, jobs: int | None, ruleset: str | None,
           lang: str, as_of: dt.date | None) -> None:
     """检查文件夹中的全部申报表 / check every .xlsx, .xls and .ods in a folder."""
-    from ._batch import atomic_writer, find_workbooks, run_batch, with_cross_findings
+    from ._batch import find_workbooks, run_batch, with_cross_findings
     from ._ruleset import default_for_level, load_ruleset
 
     if fmt == "xlsx" and not output:
@@ -214,7 +227,7 @@ def batch(folder: str, recursive: bool, fmt: str, output: str | None, jobs: int 
         if fmt == "json":
             lines = with_cross_findings(spool, cross, lang)
             if output:
-                with atomic_writer(output) as handle:
+                with _output(output) as handle:
                     for line in lines:
                         handle.write(line + "\n")
             else:
@@ -230,7 +243,7 @@ def batch(folder: str, recursive: bool, fmt: str, output: str | None, jobs: int 
             if quota_rule is None:
                 quota_rule = load_ruleset(default_for_level("卓越级")).recommendation_quota
             quota = spool.quota(quota_rule.share, quota_rule.rounding)
-            with atomic_writer(output, "wb") as handle:
+            with _output(output, "wb") as handle:
                 handle.close()
                 write_summary(handle.name, lambda: with_cross_findings(spool, cross, lang), list(dict.fromkeys(clause_ids)),
                               cross, quota, lang, quota_rule.citation)
@@ -240,7 +253,7 @@ def batch(folder: str, recursive: bool, fmt: str, output: str | None, jobs: int 
 
             text = render_batch(with_cross_findings(spool, cross, lang), cross, lang, _color_wanted())
             if output:
-                with atomic_writer(output) as handle:
+                with _output(output) as handle:
                     handle.write(click.unstyle(text) + "\n")
             else:
                 click.echo(text)
