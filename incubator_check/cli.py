@@ -43,7 +43,7 @@ class _DateType(click.ParamType):
 
 
 DATE = _DateType()
-EXISTING_FILE = click.Path(exists=True, dir_okay=False, readable=True)
+EXISTING_FILE = click.Path(exists=True, dir_okay=False)  # an unreadable file gets its ERROR report (exit 1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
