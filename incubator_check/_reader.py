@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 import python_calamine
+from pydantic import TypeAdapter
 
 from . import _guard
 from ._layout import (
@@ -78,6 +79,7 @@ def _blank(raw: Any) -> bool:
 
 
 _MISSING = object()
+_TENANT_ROWS = TypeAdapter(tuple[Tenant, ...])
 
 
 def _problem_finding(p: ValueProblem, path: str, sheet: str, cell: str, row: int, spec: FieldSpec,
@@ -542,7 +544,6 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
 
 def _tenants(records: list[dict[str, Any]], collector: _Collector, sheet: str, source: SourceMap) -> tuple[Tenant, ...]:
     first_row: dict[str, int] = {}
-    tenants = []
     for record in records:
         uscc = record.get("uscc")
         if uscc is not None:
@@ -554,8 +555,7 @@ def _tenants(records: list[dict[str, Any]], collector: _Collector, sheet: str, s
                               sheet, source.tenant_ref("uscc", record["row"]).split("!", 1)[1], record["row"], "uscc")
             else:
                 first_row[uscc] = record["row"]
-        tenants.append(Tenant(**record))
-    return tuple(tenants)
+    return _TENANT_ROWS.validate_python(records)  # one call into pydantic-core for the whole roster
 
 
 def _check_staff(profile: Profile, staff: tuple[StaffMember, ...], collector: _Collector, sheet: str,
