@@ -9,7 +9,6 @@ Goals (issue 4): batch within 2x of the bare read; 16,000 workbooks in under 3 m
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import time

@@ -232,36 +232,3 @@ def with_cross_findings(spool: Spool, cross: list[CrossFinding], lang: str) -> I
         data = json.loads(line)
         data["findings"] = data.get("findings", []) + [f.as_json(lang, index) for f in mine]
         yield json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def atomic_writer(path: str, mode: str = "w"):
-    """A file written under a temporary name beside its target and renamed into place when complete."""
-    return _AtomicFile(path, mode)
-
-
-class _AtomicFile:
-    def __init__(self, path: str, mode: str):
-        self.path = path
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, self.tmp = tempfile.mkstemp(prefix=".~" + os.path.basename(path) + ".", dir=folder)
-        os.close(fd)
-        self.mode = mode
-        self.handle = None
-
-    def __enter__(self):
-        if "b" in self.mode:
-            self.handle = open(self.tmp, self.mode)
-        else:
-            self.handle = open(self.tmp, self.mode, encoding="utf-8", newline="\n")
-        return self.handle
-
-    def __exit__(self, kind, value, tb):
-        self.handle.close()
-        if kind is None:
-            os.replace(self.tmp, self.path)
-        else:
-            try:
-                os.unlink(self.tmp)
-            except OSError:
-                pass
-        return False

@@ -20,7 +20,6 @@ from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import Any
 
-from . import _engine
 from ._engine import EngineFailure, compile_expression, evaluate, from_engine, identifiers, to_engine
 from ._layout import PROFILE, SHEETS, TENANTS, FieldSpec
 from ._ruleset import Clause, Condition, Ruleset, TenantTest, Term, Text, in_language
@@ -98,32 +97,31 @@ def _guarded(term_expr: str, needs: tuple[str, ...], blank: bool | None) -> str:
     return f"(({test}) ? (({bad}) ? null : {'true' if blank else 'false'}) : ({term_expr}))"
 
 
-_CLASS_RANK = {"micro": 0, "small": 1, "medium": 2, "large": 3}
-_RANK_CLASS = {v: k for k, v in _CLASS_RANK.items()}
-
-
 def _sme_expression(ruleset: Ruleset, side: str) -> str:
-    """The class rank (0 micro … 3 large) of a tenant from its figures on one side (lowest or highest possible)."""
+    """The class rank (its index in ``sme.ranked``: 0 is the smallest) from the figures on one side (lowest or
+    highest possible), trying the classes from the largest down as the standard does."""
     sme = ruleset.sme
     assert sme is not None
+    rank = {cls: i for i, cls in enumerate(sme.ranked)}
     parts = []
     for industry in sme.industries:
         chain = ""
-        for cls in ("large", "medium", "small"):
+        for cls in sme.bounded:
             bounds = sme.bounds(industry, cls)
             test = " and ".join(f"#.{side}.{fig} >= {bound}" for fig, bound in bounds.items())
-            chain += f"({test}) ? {_CLASS_RANK[cls]} : "
+            chain += f"({test}) ? {rank[cls]} : "
         chain += "0"
         parts.append(f"#.industry == '{industry}' ? ({chain})")
     return " : ".join(parts) + " : null"
 
 
-def _class_table(allowed: tuple[str, ...]) -> str:
+def _class_table(allowed: tuple[str, ...], ranked: list[str]) -> str:
     """Kleene truth of "the class is one of `allowed`" for every (lowest, highest) rank pair, as a zen array."""
-    ranks = {_CLASS_RANK[c] for c in allowed}
+    ranks = {ranked.index(c) for c in allowed}
+    size = len(ranked)
     cells = []
-    for lo in range(4):
-        for hi in range(4):
+    for lo in range(size):
+        for hi in range(size):
             possible = set(range(lo, hi + 1))
             cells.append("true" if possible and possible <= ranks else "false" if not possible & ranks else "null")
     return "[" + ", ".join(cells) + "]"
@@ -133,7 +131,9 @@ def _term_expression(term: Term, ruleset: Ruleset, folded: dict[str, str]) -> st
     if term.test is not None:
         return folded[term.test]
     if term.sme_class is not None:
-        return f"((#.lo == null or #.hi == null) ? null : {_class_table(term.sme_class)}[#.lo * 4 + #.hi])"
+        ranked = ruleset.sme.ranked
+        table = _class_table(term.sme_class, ranked)
+        return f"((#.lo == null or #.hi == null) ? null : {table}[#.lo * {len(ranked)} + #.hi])"
     # Within the outer map `#` is {r: tenant, lo, hi}: the ruleset's `#.field` is the tenant's `#.r.field`.
     expr = _guarded(term.expr or "", term.needs, term.blank).replace("#.", "#.r.")
     # A profile figure the term reads (申报年度 → data_year) may be blank too: then the term is unknown.
@@ -317,11 +317,12 @@ def _run_tenant_tests(compiled: _Compiled, submission: Submission, base: dict[st
         failures.append(str(exc))
         rows, aggregates = [{} for _ in tenants], {}
     population = ruleset.population
+    ranked = ruleset.sme.ranked if ruleset.sme else []
     outcomes = []
     for tenant, row in zip(tenants, rows):
         outcome = _TenantOutcome(tenant)
         lo, hi = row.get("lo"), row.get("hi")
-        outcome.sme_class = (None if lo is None else _RANK_CLASS[int(lo)], None if hi is None else _RANK_CLASS[int(hi)])
+        outcome.sme_class = (None if lo is None else ranked[int(lo)], None if hi is None else ranked[int(hi)])
         outcome.tests = {name: row.get(name) for name in compiled.test_order}
         outcome.terms = {key[6:]: value for key, value in row.items() if key.startswith("terms:")}
         if population not in outcome.terms:
@@ -1013,7 +1014,7 @@ def _missing_sme_figures(tenant: Tenant, sme, source) -> list[tuple[str, FieldSp
     if tenant.industry is None:
         return [(source.tenant_ref("industry", tenant.row) or "industry", TENANTS.field("industry"))]
     bounds = sme.industries[tenant.industry.value]
-    figures = sorted({fig for cls in ("large", "medium", "small") for fig in bounds[cls]})
+    figures = sorted({fig for cls in sme.bounded for fig in bounds[cls]})
     missing = []
     for fig in figures:
         column = sme.figures[fig]["column"]

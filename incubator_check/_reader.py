@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Callable
 
 import python_calamine

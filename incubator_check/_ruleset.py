@@ -280,7 +280,7 @@ class SmeClassification(BaseModel):
     @model_validator(mode="after")
     def _bounds(self) -> "SmeClassification":
         for industry, spec in self.industries.items():
-            for cls in ("large", "medium", "small"):
+            for cls in self.bounded:
                 bounds = spec.get(cls)
                 if not isinstance(bounds, dict) or not bounds:
                     raise ValueError(f"{industry}: missing bounds for {cls}")
@@ -288,6 +288,16 @@ class SmeClassification(BaseModel):
                     if figure not in self.figures:
                         raise ValueError(f"{industry}.{cls}: unknown figure {figure}")
         return self
+
+    @property
+    def bounded(self) -> list[str]:
+        """The classes with lower bounds, largest first (the YAML order); the last class is what falls below."""
+        return list(self.classes)[:-1]
+
+    @property
+    def ranked(self) -> list[str]:
+        """Every class, smallest first: a class's index here is its rank."""
+        return list(reversed(self.classes))
 
     def bounds(self, industry: str, cls: str) -> dict[str, Decimal]:
         return {k: Decimal(str(v)) for k, v in self.industries[industry][cls].items()}

@@ -9,7 +9,6 @@ here spells a field's label again.
 from __future__ import annotations
 
 import os
-import secrets
 import unicodedata
 from typing import Iterable
 
@@ -20,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ._files import atomic_path
 from ._layout import (
     FUNDS,
     INSTRUCTIONS_NAME,
@@ -337,18 +337,6 @@ def build_template(level: str = "标准级") -> Workbook:
 
 def write_template(path: str | os.PathLike[str], level: str = "标准级") -> None:
     """Write the blank application workbook to ``path``, atomically (temp file, then rename)."""
-    path = os.fspath(path)
     workbook = build_template(level)
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    # Created with the ordinary permissions (0666 less the umask), then filled in by openpyxl.
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-    try:
+    with atomic_path(path) as tmp:
         workbook.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -138,9 +138,8 @@ def check_command(file: str, ruleset: str | None, fmt: str, output: str | None, 
     if fmt == "xlsx":
         from ._summary import write_report
 
-        with _output(output, "wb") as handle:
-            handle.close()
-            write_report(handle.name, report, lang)
+        with _output_path(output) as tmp:
+            write_report(tmp, report, lang)
         click.echo(output)
     else:
         text = json.dumps(report.as_json(), ensure_ascii=False, indent=2) if fmt == "json" else render_check(
@@ -178,16 +177,23 @@ def rules(args: tuple[str, ...], ruleset: str | None, lang: str) -> None:
 
 
 @contextlib.contextmanager
-def _output(path: str, mode: str = "w"):
-    """An output file written under a temporary name and renamed into place; a failure is one clear message."""
-    from ._batch import atomic_writer
+def _output_path(path: str):
+    """A temporary path for an output file, renamed into place when done; a failure is one clear message."""
+    from ._files import atomic_path
 
     try:
-        with atomic_writer(path, mode) as handle:
-            yield handle
+        with atomic_path(path) as tmp:
+            yield tmp
     except OSError as exc:
         raise click.FileError(path, hint=f"无法写入（{exc.strerror}；文件是否正被 Excel/WPS 打开？） / cannot write it "
                                          f"({exc.strerror}; is it open in Excel/WPS?)") from None
+
+
+@contextlib.contextmanager
+def _output(path: str):
+    """A text output file (UTF-8, \\n line ends) written whole or not at all."""
+    with _output_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+        yield handle
 
 
 def _default_jobs() -> int:
@@ -243,9 +249,8 @@ def batch(folder: str, recursive: bool, fmt: str, output: str | None, jobs: int 
             if quota_rule is None:
                 quota_rule = load_ruleset(default_for_level("卓越级")).recommendation_quota
             quota = spool.quota(quota_rule.share, quota_rule.rounding)
-            with _output(output, "wb") as handle:
-                handle.close()
-                write_summary(handle.name, lambda: with_cross_findings(spool, cross, lang), list(dict.fromkeys(clause_ids)),
+            with _output_path(output) as tmp:
+                write_summary(tmp, lambda: with_cross_findings(spool, cross, lang), list(dict.fromkeys(clause_ids)),
                               cross, quota, lang, quota_rule.citation)
             click.echo(output)
         else:
