@@ -30,6 +30,7 @@ limits and the codes.
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import re
 import stat
@@ -127,33 +128,63 @@ def _what_is_it(head: bytes) -> tuple[str, str]:
     return "未知格式的文件", "a file of unknown format"
 
 
-def check_file(path: str, limits: Limits) -> dict[str, set[str]]:
-    """Refuse, before parsing, a file that is not a workbook or would cost more than the limits.
+def read_bytes(path: str, limits: Limits) -> bytes:
+    """The file's bytes, read once: everything after this (the guard, python-calamine, the sha256) sees these bytes.
 
-    For an .xlsx, return the cells of each worksheet part that hold a formula with no cached value
-    (python-calamine reads those as empty), found in the same pass over the zip.
+    Only a regular file is opened (a folder, a pipe or a device is refused before it can block), its size is
+    checked before it is read, and the read stops one byte past the limit, so a file that grows while it is
+    read, or is swapped for another, cannot make the answer disagree with what was checked.
     """
     try:
-        info = os.stat(path)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise _error(path, "file-unreadable", f"无法打开文件（{exc.strerror}）", f"cannot open the file ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)  # the file opened, not whatever the name points to by now
         if not stat.S_ISREG(info.st_mode):
             kind_zh, kind_en = ("文件夹", "a folder") if stat.S_ISDIR(info.st_mode) else ("特殊文件", "a special file")
             raise _error(path, "file-unreadable", f"这不是普通文件，而是{kind_zh}", f"this is not a regular file but {kind_en}")
-        size = info.st_size
-        with open(path, "rb") as handle:
-            head = handle.read(8192)
+        if info.st_size > limits.max_file_bytes:
+            raise _too_big(path, info.st_size, limits)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limits.max_file_bytes + 1)
     except OSError as exc:
-        raise _error(path, "file-unreadable", f"无法打开文件（{exc.strerror}）", f"cannot open the file ({exc.strerror})") from None
-    if size > limits.max_file_bytes:
-        raise _error(path, "file-too-large", f"文件大小 {size // MiB} MiB，超过上限 {limits.max_file_bytes // MiB} MiB",
-                     f"the file is {size // MiB} MiB, over the limit of {limits.max_file_bytes // MiB} MiB")
+        raise _error(path, "file-unreadable", f"无法读取文件（{exc.strerror}）", f"cannot read the file ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(data) > limits.max_file_bytes:  # it grew after the size check
+        raise _too_big(path, len(data), limits)
+    return data
+
+
+def _too_big(path: str, size: int, limits: Limits) -> WorkbookError:
+    return _error(path, "file-too-large", f"文件大小 {size // MiB} MiB，超过上限 {limits.max_file_bytes // MiB} MiB",
+                  f"the file is {size // MiB} MiB, over the limit of {limits.max_file_bytes // MiB} MiB")
+
+
+def check_data(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
+    """Refuse, before parsing, a file that is not a workbook or would cost more than the limits.
+
+    ``data`` is the file's bytes (:func:`read_bytes`); ``path`` only names it in messages.
+    For an .xlsx, return the cells of each worksheet part that hold a formula with no cached value
+    (python-calamine reads those as empty), found in the same pass over the zip.
+    """
+    if len(data) > limits.max_file_bytes:
+        raise _too_big(path, len(data), limits)
+    head = data[:8192]
     if head.startswith(_OLE):
-        _check_ole(path, limits)
+        _check_ole(path, data, limits)
         return {}
     if head.startswith(_ZIP):
-        return _check_zip(path, limits)
+        return _check_zip(path, data, limits)
     zh, en = _what_is_it(head)
     raise _error(path, "not-a-workbook", f"不是 Excel/WPS/LibreOffice 工作簿，看起来是{zh}；请提交 .xlsx、.xls 或 .ods 文件",
                  f"not an Excel/WPS/LibreOffice workbook; it looks like {en}. Submit an .xlsx, .xls or .ods file")
+
+
+def check_file(path: str, limits: Limits) -> dict[str, set[str]]:
+    """:func:`check_data` on the file's bytes (:func:`read_bytes`)."""
+    return check_data(path, read_bytes(path, limits), limits)
 
 
 # --- compound files (.xls, encrypted OOXML) -----------------------------------------------------------
@@ -163,9 +194,7 @@ def _encrypted(path: str) -> WorkbookError:
                   "the workbook is password-protected (encrypted) and cannot be read; remove the password and save again")
 
 
-def _check_ole(path: str, limits: Limits) -> None:
-    with open(path, "rb") as handle:
-        data = handle.read()
+def _check_ole(path: str, data: bytes, limits: Limits) -> None:
     if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
         raise _encrypted(path)
     if "WordDocument".encode("utf-16-le") in data:
@@ -387,12 +416,13 @@ def _check_biff(path: str, stream: bytes, limits: Limits) -> None:
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 
-def _check_zip(path: str, limits: Limits) -> dict[str, set[str]]:
+def _check_zip(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
+    handle = io.BytesIO(data)
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError, struct.error) as exc:
         raise _corrupt(path, f"压缩包已损坏或不完整（{exc}）", f"the zip container is corrupt or truncated ({exc})") from None
-    with archive, open(path, "rb") as handle:
+    with archive:
         members = archive.infolist()
         if len(members) > limits.max_members:
             raise _error(path, "zip-too-many-members", f"压缩包内有 {len(members)} 个文件，超过上限 {limits.max_members}",
@@ -931,14 +961,14 @@ def _formula_cells(xml: bytes) -> set[str]:
     return cells
 
 
-def sheet_parts(path: str) -> dict[str, str]:
-    """For an .xlsx, each worksheet's zip part → the sheet's name."""
+def sheet_parts(data: bytes) -> dict[str, str]:
+    """For an .xlsx (its bytes), each worksheet's zip part → the sheet's name."""
     from defusedxml import ElementTree as SafeET
 
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
             rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except Exception:  # noqa: BLE001 - the reader's own findings stand without this refinement

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -209,14 +210,6 @@ class _SheetData:
                         row[c] = top
 
 
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
                   limits: _guard.Limits | None = None) -> ReadResult:
     """Read one submission workbook; raise :class:`WorkbookError` only if it is not a usable workbook."""
@@ -224,15 +217,16 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
     limits = limits or _guard.Limits()
     today = today or dt.date.today()
     collector = _Collector(path)
+    data = _guard.read_bytes(path, limits)  # read once: the guard, calamine and the hash all see these bytes
     try:
-        formula_parts = _guard.check_file(path, limits)  # raises WorkbookError for what must not be opened
-        workbook = python_calamine.CalamineWorkbook.from_path(path)
+        formula_parts = _guard.check_data(path, data, limits)  # raises WorkbookError for what must not be opened
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (WorkbookError, KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException; never a traceback
         raise WorkbookError(_guard.unreadable(path, exc)) from None
     try:
-        return _read(workbook, path, collector, today, limits, formula_parts)
+        return _read(workbook, path, data, collector, today, limits, formula_parts)
     except _guard.TooLarge as exc:
         raise WorkbookError(exc.finding(path)) from None
     except (WorkbookError, KeyboardInterrupt, SystemExit):
@@ -243,7 +237,7 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
         workbook.close()
 
 
-def _read(workbook, path: str, collector: _Collector, today: dt.date, limits: _guard.Limits,
+def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.date, limits: _guard.Limits,
           formula_parts: dict[str, set[str]]) -> ReadResult:
     found: dict[str, str] = {}
     for name in workbook.sheet_names:
@@ -263,7 +257,7 @@ def _read(workbook, path: str, collector: _Collector, today: dt.date, limits: _g
             collector.add("sheet-missing", Severity.ERROR,
                           f"缺少工作表「{sheet.name}」（也可命名为 {sheet.en}）",
                           f"sheet '{sheet.name}' (or '{sheet.en}') is missing", sheet.name)
-    source = SourceMap(path=path, sha256=_sha256(path), sheets=dict(found))
+    source = SourceMap(path=path, sha256=hashlib.sha256(content).hexdigest(), sheets=dict(found))
     if fatal:
         return ReadResult(None, collector.findings)
 
@@ -284,7 +278,7 @@ def _read(workbook, path: str, collector: _Collector, today: dt.date, limits: _g
 
     tenants_rows, _ = tables["tenants"] or ([], {})
     if formula_parts:
-        names = _guard.sheet_parts(path)
+        names = _guard.sheet_parts(content)
         by_sheet = {names[part]: cells_ for part, cells_ in formula_parts.items() if part in names}
         _formula_findings(path, collector, found, source, cells, by_sheet)
 
