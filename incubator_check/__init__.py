@@ -1,30 +1,82 @@
 """incubator-check: checks an incubator's application workbook against MIIT's 2025 accreditation criteria.
 
-The public surface is small: :func:`read_workbook` reads a submission,
-:func:`check` judges it against a ruleset, and the exceptions of :mod:`.errors`.
+The public surface::
+
+    from incubator_check import check, read_workbook, check_submission, load_ruleset
+
+    report = check("申报表.xlsx")                        # read + judge, by the ruleset of its 申报级别
+    report.verdict, [c.id for c in report.failed()]
+
+    result = read_workbook("申报表.xlsx")                # the Submission and every Finding of the reader
+    rules = load_ruleset("example-province-zj")          # a bundled id, or a path to a YAML ruleset
+    report = check_submission(result.submission, rules, result.findings)
+
+:class:`Report` (with :class:`ClauseResult`, :class:`Status`, :class:`Verdict`) is what a check returns,
+:class:`Finding` a problem found in a workbook, and :class:`IncubatorCheckError` the base of the errors
+raised on purpose (:class:`WorkbookError`, :class:`RulesetError`). Anything else — the modules whose names
+start with ``_`` — is private and may change.
+
+The names are imported on first use (PEP 562), not when the package is imported: ``import incubator_check``
+loads nothing heavy, and ``incubator-check --help`` does not pay for pydantic, python-calamine or zen.
 """
 
-from ._reader import ReadResult, read_workbook
-from ._guard import Limits
-from .errors import IncubatorCheckError, RulesetError, WorkbookError
-from .findings import Finding, Severity
-from .model import Fund, Profile, StaffMember, Submission, Tenant
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Finding",
-    "Fund",
-    "IncubatorCheckError",
-    "Limits",
-    "Profile",
-    "ReadResult",
-    "RulesetError",
-    "Severity",
-    "StaffMember",
-    "Submission",
-    "Tenant",
-    "WorkbookError",
-    "read_workbook",
-    "__version__",
-]
+# Public name → the module that defines it.
+_EXPORTS = {
+    "check": "._check",
+    "check_submission": "._evaluate",
+    "CheckOptions": "._evaluate",
+    "read_workbook": "._reader",
+    "ReadResult": "._reader",
+    "Limits": "._guard",
+    "load_ruleset": "._ruleset",
+    "Ruleset": "._ruleset",
+    "Report": ".report",
+    "ClauseResult": ".report",
+    "ConditionResult": ".report",
+    "Status": ".report",
+    "Verdict": ".report",
+    "Finding": ".findings",
+    "Severity": ".findings",
+    "IncubatorCheckError": ".errors",
+    "WorkbookError": ".errors",
+    "RulesetError": ".errors",
+    "Submission": ".model",
+    "Profile": ".model",
+    "Tenant": ".model",
+    "StaffMember": ".model",
+    "Fund": ".model",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the names come from __getattr__
+    from ._check import check
+    from ._evaluate import CheckOptions, check_submission
+    from ._guard import Limits
+    from ._reader import ReadResult, read_workbook
+    from ._ruleset import Ruleset, load_ruleset
+    from .errors import IncubatorCheckError, RulesetError, WorkbookError
+    from .findings import Finding, Severity
+    from .model import Fund, Profile, StaffMember, Submission, Tenant
+    from .report import ClauseResult, ConditionResult, Report, Status, Verdict
