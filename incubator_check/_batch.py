@@ -1,7 +1,8 @@
 """Batch: a reviewer's folder of applications, every one checked, one line or row each, cross-checked.
 
-Workers check one workbook each and return only the small report (as JSON text) and
-the few identifiers the cross-check needs, never the parsed data. Results are
+Workers of the supervised reader (``_supervise.py``) check one workbook each and return
+only the small report (as JSON text) and the few identifiers the cross-check needs, never
+the parsed data; a worker that dies costs only its own file, which gets its ERROR row. Results are
 spooled to a temporary file in file-name order and indexed in a temporary SQLite
 database, so memory stays bounded however large the folder; then the tenant
 USCCs claimed by more than one submission, and operators applying twice, are
@@ -10,17 +11,19 @@ found with one query, and the output is written from the spool.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import datetime as dt
 import json
+import itertools
 import math
 import os
 import sqlite3
 import tempfile
-from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
+
+from ._supervise import Job, ReaderPool
+from ._text import dumps, json_text, visible
 
 SUFFIXES = (".xlsx", ".xls", ".ods", ".xlsm")
 
@@ -38,86 +41,77 @@ def find_workbooks(folder: str, recursive: bool) -> list[str]:
     return sorted(chosen, key=lambda p: os.path.relpath(p, folder))
 
 
-@dataclass(frozen=True)
-class Job:
-    path: str
-    ruleset: str | None
-    lang: str
-    as_of: dt.date | None
-
-
-def check_one(job: Job) -> tuple[str, dict[str, Any]]:
-    """In a worker: check one workbook; return the report as JSON text and the identifiers for the cross-check."""
-    from ._check import check_with_submission
-
-    submission = None
-    try:
-        report, submission = check_with_submission(job.path, job.ruleset, lang=job.lang, as_of=job.as_of)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - one bad workbook (even a Rust panic) never stops the batch
-        from ._check import error_report
-        from .findings import Finding, Severity
-
-        finding = Finding(code="internal-error", severity=Severity.ERROR, file=job.path,
-                          message_zh=f"{os.path.basename(job.path)}：检查时发生内部错误（{type(exc).__name__}），请报告此问题",
-                          message_en=f"{os.path.basename(job.path)}: internal error while checking ({type(exc).__name__}); please report it")
-        report = error_report(job.path, finding, job.lang)
-    data = report.as_json()
-    keys = {
-        "verdict": data["verdict"],
-        "operator_uscc": (data.get("incubator") or {}).get("operator_uscc"),
-        "operator_name": (data.get("incubator") or {}).get("operator_name"),
-        "name": (data.get("incubator") or {}).get("name"),
-        "province": (data.get("incubator") or {}).get("province"),
-        "level": (data.get("incubator") or {}).get("level"),
-        "tenants": [] if submission is None else [(t.uscc, t.row, t.name) for t in submission.tenants if t.uscc],
-    }
-    return json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":")), keys
-
-
-def ordered_map(fn: Callable[[Job], Any], jobs: list[Job], workers: int) -> Iterator[Any]:
-    """Results in input order with at most a few tasks in flight per worker, so memory stays bounded."""
-    if workers <= 1:
-        for job in jobs:
-            yield fn(job)
-        return
-    window = workers * 4
-    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: deque[cf.Future] = deque()
-        it = iter(jobs)
-        for job in it:
-            pending.append(pool.submit(fn, job))
-            if len(pending) >= window:
-                break
-        while pending:
-            future = pending.popleft()
-            yield future.result()
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(pool.submit(fn, nxt))
+OTHERS_SHOWN = 10  # report.md: a cross-submission finding names at most 10 other submissions, and counts them all
 
 
 @dataclass
 class CrossFinding:
-    """A finding that spans submissions: the same tenant in two applications, an operator applying twice."""
+    """A finding that spans submissions: the same tenant in two applications, an operator applying twice.
+
+    ``claims`` holds every (file index, path, roster row) once, so all cross findings together are as large as
+    the claims themselves; each report shows at most :data:`OTHERS_SHOWN` of the others and how many there are,
+    so 500 copies of one workbook give about 500 reports' worth of output, not 500².
+    """
 
     code: str
     key: str  # the USCC shared
     name: str
-    files: list[tuple[int, str, int | None]]  # (file index, path, roster row)
-    message_zh: str
-    message_en: str
+    claims: list[tuple[int, str, int | None]]
+
+    @property
+    def submissions(self) -> int:
+        return len({f for f, _, _ in self.claims})
+
+    @property
+    def files(self) -> list[tuple[int, str, int | None]]:
+        """The claims, at most one per submission and at most :data:`OTHERS_SHOWN` + 1 of them (for listings)."""
+        shown, seen = [], set()
+        for claim in self.claims:
+            if claim[0] not in seen:
+                seen.add(claim[0])
+                shown.append(claim)
+                if len(shown) > OTHERS_SHOWN:
+                    break
+        return shown
+
+    def _where(self, claims, en: bool) -> str:
+        if self.code == "operator-in-several-submissions":
+            return (", " if en else "、").join(visible(os.path.basename(p)) for _, p, _ in claims)
+        return ("; " if en else "；").join(
+            visible(os.path.basename(p)) + (f" row {r}" if en else f" 第 {r} 行") for _, p, r in claims)
 
     def message(self, lang: str) -> str:
-        return self.message_en if lang == "en" else self.message_zh
+        """The finding across the folder, listing at most :data:`OTHERS_SHOWN` + 1 submissions."""
+        en = lang == "en"
+        listed = self.files
+        more = self.submissions - len(listed)
+        where = self._where(listed, en) + ((f"; and {more} more" if en else f"；另有 {more} 份") if more > 0 else "")
+        if self.code == "operator-in-several-submissions":
+            return (f"operator '{self.name}' ({self.key}) submitted {self.submissions} applications: {where}" if en else
+                    f"运营主体「{self.name}」（{self.key}）提交了 {self.submissions} 份申报：{where}")
+        return (f"tenant '{self.name}' ({self.key}) is claimed by {self.submissions} submissions: {where}" if en else
+                f"在孵企业「{self.name}」（{self.key}）被 {self.submissions} 份申报同时列入：{where}")
 
     def as_json(self, lang: str, index: int) -> dict[str, Any]:
-        others = [p for i, p, _ in self.files if i != index]
-        rows = [r for i, _, r in self.files if i == index and r is not None]
+        """The finding as it goes into one submission's report: its own row, and the others (at most 10)."""
+        rows = [r for i, _, r in self.claims if i == index and r is not None]
+        others_all = {i for i, _, _ in self.claims if i != index}
+        others, seen = [], set()
+        for i, p, r in self.claims:
+            if i != index and i not in seen and len(others) < OTHERS_SHOWN:
+                seen.add(i)
+                others.append((i, p, r))
+        more = len(others_all) - len(others)
+        zh_more, en_more = (f"；另有 {more} 份", f"; and {more} more") if more > 0 else ("", "")
+        if self.code == "operator-in-several-submissions":
+            zh = f"运营主体「{self.name}」（{self.key}）还提交了另外 {len(others_all)} 份申报：{self._where(others, False)}{zh_more}"
+            en = f"operator '{self.name}' ({self.key}) also submitted {len(others_all)} other applications: {self._where(others, True)}{en_more}"
+        else:
+            zh = f"在孵企业「{self.name}」（{self.key}）也被另外 {len(others_all)} 份申报列入：{self._where(others, False)}{zh_more}"
+            en = f"tenant '{self.name}' ({self.key}) is also claimed by {len(others_all)} other submissions: {self._where(others, True)}{en_more}"
         return {"severity": "warning", "code": self.code, "where": f"在孵企业!第{rows[0]}行" if rows else "",
-                "row": rows[0] if rows else None, "uscc": self.key, "other_files": others,
-                "message": self.message(lang), "message_zh": self.message_zh, "message_en": self.message_en}
+                "row": rows[0] if rows else None, "uscc": self.key, "others": [p for _, p, _ in others],
+                "others_count": len(others_all), "message": en if lang == "en" else zh, "message_zh": zh, "message_en": en}
 
 
 class Spool:
@@ -139,42 +133,30 @@ class Spool:
         index = self.count
         self.lines.write(line + "\n")
         self.db.execute("INSERT INTO submission VALUES (?,?,?,?,?,?,?,?)",
-                        (index, path, keys["verdict"], keys["operator_uscc"], keys["operator_name"], keys["name"],
+                        (index, json_text(path), keys["verdict"], keys["operator_uscc"], keys["operator_name"], keys["name"],
                          keys["province"], keys["level"]))
         self.db.executemany("INSERT INTO tenant VALUES (?,?,?,?)", [(index, u, r, n) for u, r, n in keys["tenants"]])
         self.count += 1
 
     def cross_findings(self) -> list[CrossFinding]:
+        """Tenant USCCs claimed by several submissions, and operators applying more than once: one query each."""
         self.lines.flush()
         found: list[CrossFinding] = []
         rows = self.db.execute(
             "SELECT t.uscc, t.file, s.path, t.row, t.name FROM tenant t JOIN submission s USING (file) WHERE t.uscc IN "
-            "(SELECT uscc FROM tenant GROUP BY uscc HAVING COUNT(DISTINCT file) > 1) ORDER BY t.uscc, t.file, t.row").fetchall()
-        by_uscc: dict[str, list[tuple[int, str, int, str]]] = {}
-        for uscc, file, path, row, name in rows:
-            by_uscc.setdefault(uscc, []).append((file, path, row, name))
-        for uscc, claims in by_uscc.items():
-            name = next((c[3] for c in claims if c[3]), "")
-            files = [(f, p, r) for f, p, r, _ in claims]
-            where = "；".join(f"{os.path.basename(p)} 第 {r} 行" for _, p, r in files)
-            where_en = "; ".join(f"{os.path.basename(p)} row {r}" for _, p, r in files)
-            found.append(CrossFinding("tenant-in-several-submissions", uscc, name, files,
-                                      f"在孵企业「{name}」（{uscc}）被 {len({f for f, _, _ in files})} 份申报同时列入：{where}",
-                                      f"tenant '{name}' ({uscc}) is claimed by {len({f for f, _, _ in files})} submissions: {where_en}"))
+            "(SELECT uscc FROM tenant GROUP BY uscc HAVING COUNT(DISTINCT file) > 1) ORDER BY t.uscc, t.file, t.row")
+        for uscc, group in itertools.groupby(rows, key=lambda r: r[0]):
+            claims = list(group)
+            name = next((c[4] for c in claims if c[4]), "")
+            found.append(CrossFinding("tenant-in-several-submissions", uscc, name, [(f, p, r) for _, f, p, r, _ in claims]))
         rows = self.db.execute(
             "SELECT operator_uscc, file, path, operator_name FROM submission WHERE operator_uscc IN (SELECT operator_uscc "
             "FROM submission WHERE operator_uscc IS NOT NULL GROUP BY operator_uscc HAVING COUNT(*) > 1) "
-            "ORDER BY operator_uscc, file").fetchall()
-        by_operator: dict[str, list[tuple[int, str, str]]] = {}
-        for uscc, file, path, name in rows:
-            by_operator.setdefault(uscc, []).append((file, path, name))
-        for uscc, subs in by_operator.items():
-            name = next((s[2] for s in subs if s[2]), "")
-            files = [(f, p, None) for f, p, _ in subs]
-            listed = "、".join(os.path.basename(p) for _, p, _ in files)
-            found.append(CrossFinding("operator-in-several-submissions", uscc, name, files,
-                                      f"运营主体「{name}」（{uscc}）提交了 {len(files)} 份申报：{listed}",
-                                      f"operator '{name}' ({uscc}) submitted {len(files)} applications: {', '.join(os.path.basename(p) for _, p, _ in files)}"))
+            "ORDER BY operator_uscc, file")
+        for uscc, group in itertools.groupby(rows, key=lambda r: r[0]):
+            subs = list(group)
+            name = next((s[3] for s in subs if s[3]), "")
+            found.append(CrossFinding("operator-in-several-submissions", uscc, name, [(f, p, None) for _, f, p, _ in subs]))
         return found
 
     def quota(self, share: Decimal, rounding: str) -> list[dict[str, Any]]:
@@ -203,18 +185,31 @@ class Spool:
 
 
 def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.date | None, jobs: int,
-              progress: Callable[[int], None] | None = None) -> Spool:
-    """Check every workbook into a spool, in file-name order."""
+              progress: Callable[[int], None] | None = None, pool: ReaderPool | None = None) -> Spool:
+    """Check every workbook into a spool, in file-name order, each parsed in a supervised worker.
+
+    ``pool`` is a running :class:`ReaderPool` to use (the web app keeps one); otherwise one of ``jobs``
+    workers is started for this batch and stopped after it.
+    """
     spool = Spool()
-    work = [Job(p, ruleset, lang, as_of) for p in paths]
+    own = pool is None
+    if pool is None:
+        pool = ReaderPool(workers=jobs)
     try:
-        for path, (line, keys) in zip(paths, ordered_map(check_one, work, jobs)):
-            spool.add(path, line, keys)
+        work = (Job(p, ruleset, lang, as_of) for p in paths)
+        for path, outcome in zip(paths, pool.map(work)):
+            spool.add(path, outcome.line, outcome.keys)
             if progress:
                 progress(1)
     except BaseException:
+        if own:
+            pool.close(now=True)
+            own = False
         spool.close()
         raise
+    finally:
+        if own:
+            pool.close()
     return spool
 
 
@@ -231,4 +226,4 @@ def with_cross_findings(spool: Spool, cross: list[CrossFinding], lang: str) -> I
             continue
         data = json.loads(line)
         data["findings"] = data.get("findings", []) + [f.as_json(lang, index) for f in mine]
-        yield json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        yield dumps(data)

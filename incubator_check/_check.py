@@ -7,31 +7,23 @@ import hashlib
 import os
 
 from ._evaluate import CheckOptions, check_submission
+from ._guard import Limits, read_bytes
 from ._reader import read_workbook
 from ._ruleset import Ruleset, default_for_level, load_ruleset
 from .errors import WorkbookError
-from .findings import Finding, Severity
+from .findings import Finding, Severity, bound
 from .model import Submission
 from .report import Report, Verdict
 
 
-def _file_sha256(path: str) -> str | None:
-    if not os.path.isfile(path):  # a folder or a named pipe: nothing to hash, and reading a pipe would block
-        return None
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest() if hasattr(hashlib, "file_digest") else hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
-        return None
-
-
-def error_report(path: str, finding: Finding, lang: str = "zh", findings: list[Finding] | None = None) -> Report:
-    """The report of a workbook that cannot be checked at all."""
+def error_report(path: str, finding: Finding, lang: str = "zh", findings: list[Finding] | None = None, *,
+                 sha256: str | None = None) -> Report:
+    """The report of a workbook that cannot be checked at all; ``sha256`` is that of the bytes read, if any were."""
     all_findings = findings or [finding]
-    return Report(source={"path": path, "sha256": _file_sha256(path)}, verdict=Verdict.ERROR,
+    return Report(source={"path": path, "sha256": sha256}, verdict=Verdict.ERROR,
                   error={"code": finding.code, "message": finding.message(lang), "message_zh": finding.message_zh,
                          "message_en": finding.message_en},
-                  findings=[f.as_json(lang) for f in all_findings], lang=lang)
+                  findings=[f.as_json(lang) for f in bound(all_findings)], lang=lang)
 
 
 def check(path: str | os.PathLike[str], ruleset: str | Ruleset | None = None, *, lang: str = "zh",
@@ -41,16 +33,27 @@ def check(path: str | os.PathLike[str], ruleset: str | Ruleset | None = None, *,
 
 
 def check_with_submission(path: str | os.PathLike[str], ruleset: str | Ruleset | None = None, *, lang: str = "zh",
-                          as_of: dt.date | None = None) -> tuple[Report, Submission | None]:
-    """:func:`check`, also returning the submission it read (None when the workbook could not be read)."""
+                          as_of: dt.date | None = None, data: bytes | None = None,
+                          sha256: str | None = None) -> tuple[Report, Submission | None]:
+    """:func:`check`, also returning the submission it read (None when the workbook could not be read).
+
+    ``data`` is the file's bytes when the caller has read them already (the supervised reader does), and
+    ``sha256`` their hash; otherwise the file is read here, once.
+    """
     path = os.fspath(path)
+    if data is None:
+        try:
+            data = read_bytes(path, Limits())
+        except WorkbookError as exc:
+            return error_report(path, exc.finding, lang), None
+    sha256 = sha256 or hashlib.sha256(data).hexdigest()
     try:
-        result = read_workbook(path, today=as_of)
+        result = read_workbook(path, today=as_of, data=data)
     except WorkbookError as exc:
-        return error_report(path, exc.finding, lang), None
+        return error_report(path, exc.finding, lang, sha256=sha256), None
     if result.submission is None:
         fatal = next(f for f in result.findings if f.severity is Severity.ERROR)
-        return error_report(path, fatal, lang, result.findings), None
+        return error_report(path, fatal, lang, result.findings, sha256=sha256), None
     submission = result.submission
     if ruleset is None:
         level = submission.profile.level.value if submission.profile.level else None

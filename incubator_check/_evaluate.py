@@ -24,7 +24,7 @@ from ._engine import EngineFailure, compile_expression, evaluate, from_engine, i
 from ._layout import PROFILE, SHEETS, TENANTS, FieldSpec
 from ._ruleset import Clause, Condition, Ruleset, TenantTest, Term, Text, in_language
 from ._values import canonical_decimal
-from .findings import Finding, Severity
+from .findings import Finding, Severity, bound
 from .model import Submission, Tenant
 from .report import ClauseResult, ConditionResult, ExcludedTenant, Report, Status, TenantSummary, Verdict
 
@@ -646,7 +646,7 @@ def check_submission(submission: Submission, ruleset: Ruleset, findings: list[Fi
         clauses=results,
         tenants=TenantSummary(listed=len(submission.tenants), qualifying=n_lo,
                               qualifying_max=n_hi if n_hi != n_lo else None, excluded=excluded),
-        findings=[f.as_json(lang) for f in findings],
+        findings=[f.as_json(lang) for f in bound(findings)],
         notes=notes,
         lang=lang,
     )

@@ -50,7 +50,7 @@ from ._values import (
     uscc_problem,
 )
 from .errors import WorkbookError
-from .findings import Finding, Severity, cell_name, column_letter
+from .findings import Finding, Severity, cell_name, column_letter, from_catalogue
 from .model import Fund, Profile, SourceMap, StaffMember, Submission, Tenant
 
 #: Header rows are looked for among this many first rows of a tabular sheet.
@@ -189,10 +189,18 @@ class _SheetData:
             merged = []
         return cls(name, rows, merged)
 
-    def fill_merged(self, collector: _Collector) -> None:
+    def fill_merged(self, collector: _Collector, limits: _guard.Limits) -> None:
+        # Overlapping ranges (which Excel itself refuses) fill the same cells again and again; the cells
+        # filled in all are bounded by the sheet's cell limit, so 200 overlapping ranges cost no more than one grid.
+        budget = limits.max_cells
         for (r0, c0), (r1, c1) in self.merged:
             if r0 >= len(self.rows):
                 continue
+            budget -= (r1 - r0 + 1) * (c1 - c0 + 1)
+            if budget < 0:
+                collector.findings.append(from_catalogue(
+                    "merged-area-too-large", collector.path, sheet=self.name, limit=limits.max_cells))
+                return
             top = self.rows[r0][c0] if c0 < len(self.rows[r0]) else ""
             ref = f"{cell_name(r0, c0)}:{cell_name(r1, c1)}"
             collector.add("merged-cells", Severity.WARNING,
@@ -211,13 +219,18 @@ class _SheetData:
 
 
 def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
-                  limits: _guard.Limits | None = None) -> ReadResult:
-    """Read one submission workbook; raise :class:`WorkbookError` only if it is not a usable workbook."""
+                  limits: _guard.Limits | None = None, data: bytes | None = None) -> ReadResult:
+    """Read one submission workbook; raise :class:`WorkbookError` only if it is not a usable workbook.
+
+    ``data`` is the file's bytes if the caller has read them (``path`` then only names the file); otherwise
+    the file is read here, once, and everything below sees those bytes.
+    """
     path = os.fspath(path)
     limits = limits or _guard.Limits()
     today = today or dt.date.today()
     collector = _Collector(path)
-    data = _guard.read_bytes(path, limits)  # read once: the guard, calamine and the hash all see these bytes
+    if data is None:
+        data = _guard.read_bytes(path, limits)  # read once: the guard, calamine and the hash all see these bytes
     try:
         formula_parts = _guard.check_data(path, data, limits)  # raises WorkbookError for what must not be opened
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -262,7 +275,7 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
         return ReadResult(None, collector.findings)
 
     profile_data = _SheetData.load(workbook, found["profile"], limits)
-    profile_data.fill_merged(collector)
+    profile_data.fill_merged(collector, limits)
     profile, cells, units = _read_profile(profile_data, collector, today)
     source.profile_cells.update(cells)
     source.units.update(units)
@@ -273,7 +286,7 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
             tables[sheet.key] = None
             continue
         data = _SheetData.load(workbook, found[sheet.key], limits)
-        data.fill_merged(collector)
+        data.fill_merged(collector, limits)
         tables[sheet.key] = _read_table(sheet, data, collector, source, today, profile)
 
     tenants_rows, _ = tables["tenants"] or ([], {})

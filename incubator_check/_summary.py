@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ._render import status_word, width
+from ._text import cell_text, visible
 
 _FILL = {
     "PASS": PatternFill("solid", fgColor="C6EFCE"),
@@ -29,6 +30,22 @@ _FILL = {
 }
 _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 _BOLD = Font(bold=True)
+
+
+def _cell(ws, value: Any) -> WriteOnlyCell:
+    """A cell that is only ever data: text that begins with ``=`` stays text, and control characters show.
+
+    openpyxl turns any string that begins with ``=`` into a formula, so an applicant's ``=HYPERLINK(…)``
+    (or the operator ``==``) would become live in the reviewer's Excel. The text is kept, typed as a
+    string, and marked with a quote prefix so that Excel does not make it a formula on editing either.
+    """
+    if isinstance(value, str):
+        value = cell_text(value)
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and cell.data_type == "f":
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 class _Sheet:
@@ -50,7 +67,7 @@ class _Sheet:
         self.ws.freeze_panes = "A2"
         header = []
         for value in self.header:
-            cell = WriteOnlyCell(self.ws, value=value)
+            cell = _cell(self.ws, value)
             cell.font, cell.fill, cell.alignment = _BOLD, _HEAD_FILL, Alignment(vertical="center")
             header.append(cell)
         self.ws.append(header)
@@ -58,7 +75,7 @@ class _Sheet:
     def append(self, values: list[Any], fills: list[PatternFill | None] | None = None) -> None:
         cells = []
         for i, value in enumerate(values):
-            cell = WriteOnlyCell(self.ws, value=value)
+            cell = _cell(self.ws, value)
             if fills and i < len(fills) and fills[i] is not None:
                 cell.fill = fills[i]
             cells.append(cell)
@@ -81,7 +98,7 @@ class _Sheet:
 def _summary_rows(line: str, clause_ids: list[str], lang: str):
     data = json.loads(line)
     inc = data.get("incubator") or {}
-    name = os.path.basename(data["source"]["path"])
+    name = visible(os.path.basename(data["source"]["path"]))
     statuses = {c["id"]: c["status"] for c in data.get("clauses", [])}
     failed = [c for c in data.get("clauses", []) if c["status"] == "FAIL"]
     missing = [c["id"] for c in data.get("clauses", []) if c["status"] == "MISSING"]
@@ -131,7 +148,9 @@ def write_summary(path: str, reports: Callable[[], Iterable[str]], clause_ids: l
                          ["code", "USCC", "name", "files", "message"] if en else ["代码", "统一社会信用代码", "名称", "涉及文件", "说明"])
     cross_rows = []
     for c in cross:
-        files = "; ".join(os.path.basename(p) + ((f" (row {r})" if en else f"（第 {r} 行）") if r else "") for _, p, r in c.files)
+        files = "; ".join(visible(os.path.basename(p)) + ((f" (row {r})" if en else f"（第 {r} 行）") if r else "") for _, p, r in c.files)
+        if c.submissions > len(c.files):
+            files += f"; … ({c.submissions} in all)" if en else f"；…（共 {c.submissions} 份）"
         cross_rows.append([c.code, c.key, c.name, files, c.message(lang)])
     cross_sheet.write_all(cross_rows)
 
@@ -152,7 +171,7 @@ def write_report(path: str, report, lang: str) -> None:
     inc = data.get("incubator") or {}
     rs = data.get("ruleset") or {}
     items = [
-        ("file" if en else "文件", data["source"]["path"]),
+        ("file" if en else "文件", visible(data["source"]["path"])),
         ("incubator" if en else "孵化器", inc.get("name")),
         ("operator" if en else "运营主体", inc.get("operator_name")),
         ("operator USCC" if en else "运营主体统一社会信用代码", inc.get("operator_uscc")),

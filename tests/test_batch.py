@@ -69,7 +69,7 @@ def test_batch_finds_the_same_tenant_claimed_by_two_incubators(folder):
     cross_b = [f for f in reports["duplicate-b.xlsx"]["findings"] if f["code"] == "tenant-in-several-submissions"]
     assert len(cross_a) == 3 and len(cross_b) == 3  # fixtures/README.md: three USCCs in common
     assert {f["uscc"] for f in cross_a} == {f["uscc"] for f in cross_b}
-    assert all(any("duplicate-b.xlsx" in p for p in f["other_files"]) for f in cross_a)
+    assert all(any("duplicate-b.xlsx" in p for p in f["others"]) and f["others_count"] == 1 for f in cross_a)
     assert sorted(f["row"] for f in cross_a) == [3, 4, 5]
     assert not [f for f in reports["excellence-pass.xlsx"]["findings"] if f["code"] == "tenant-in-several-submissions"]
 

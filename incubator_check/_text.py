@@ -1,0 +1,67 @@
+"""Text from strangers, made safe for each output: file names and applicant text as people can see them.
+
+A file name on Linux is bytes; Python gives the bytes that are not UTF-8 as lone surrogates
+(``surrogateescape``), which no UTF-8 output can hold. A name can also hold a newline (one
+table row becomes two) or a control character (openpyxl refuses it). Applicant text in a cell
+can begin with ``=`` (a spreadsheet would run it as a formula). Each output calls one of these:
+
+- :func:`json_text` — JSON: only what UTF-8 cannot hold is escaped (``\\xff`` for a byte that is not UTF-8);
+- :func:`visible` — terminal and table rows: control characters shown as ``\\n``, ``\\x01``… as well;
+- :func:`cell_text` — workbook cells: what XML 1.0 cannot hold shown as ``\\x01``…; newlines and tabs kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, as surrogateescape carries it
+        return f"\\x{code - 0xDC00:02x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+def json_text(text: str) -> str:
+    """``text`` with every lone surrogate escaped, so that it encodes as UTF-8."""
+    return _SURROGATE.sub(lambda m: _escape(m.group()), text) if _SURROGATE.search(text) else text
+
+
+def visible(text: str) -> str:
+    """``text`` as one line of a terminal or a table: control characters and non-UTF-8 bytes escaped."""
+    return _CONTROL.sub(lambda m: _escape(m.group()), text) if _CONTROL.search(text) else text
+
+
+def cell_text(text: str) -> str:
+    """``text`` as a workbook cell can hold it: what XML 1.0 forbids escaped visibly, the rest kept."""
+    return _XML_ILLEGAL.sub(lambda m: _escape(m.group()), text) if _XML_ILLEGAL.search(text) else text
+
+
+def json_safe(data):
+    """A JSON value with every string passed through :func:`json_text` (only needed when a dump would fail)."""
+    if isinstance(data, str):
+        return json_text(data)
+    if isinstance(data, dict):
+        return {json_safe(k): json_safe(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [json_safe(v) for v in data]
+    return data
+
+
+def dumps(data) -> str:
+    """Compact JSON text that always encodes as UTF-8 (a name that is not UTF-8 is escaped, not a crash)."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if _SURROGATE.search(text):
+        text = json.dumps(json_safe(data), ensure_ascii=False, separators=(",", ":"))
+    return text
