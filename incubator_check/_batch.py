@@ -29,16 +29,42 @@ SUFFIXES = (".xlsx", ".xls", ".ods", ".xlsm")
 
 
 def find_workbooks(folder: str, recursive: bool) -> list[str]:
-    """The workbooks of a folder in file-name order; Office lock files (``~$…``) are not applications."""
+    """The workbooks of a folder in file-name order; Office lock files (``~$…``) are not applications.
+
+    Every entry with a workbook's suffix that is not a folder counts, whatever it is: a link to a device, a
+    dangling link, a link loop or a FIFO is listed too, so that it gets its own ERROR row instead of being
+    skipped silently (the reader refuses it without blocking). Links to folders are not followed.
+    """
     found = []
     if recursive:
         for root, dirs, files in os.walk(folder):
             dirs.sort()
-            found += [os.path.join(root, f) for f in files if os.path.isfile(os.path.join(root, f))]
+            found += [os.path.join(root, f) for f in files]
+            found += [os.path.join(root, d) for d in dirs if os.path.islink(os.path.join(root, d))]
     else:
-        found = [os.path.join(folder, f) for f in os.listdir(folder) if os.path.isfile(os.path.join(folder, f))]
-    chosen = [p for p in found if p.lower().endswith(SUFFIXES) and not os.path.basename(p).startswith(("~$", ".~lock"))]
+        with os.scandir(folder) as entries:
+            found = [e.path for e in entries if e.is_symlink() or not e.is_dir(follow_symlinks=False)]
+    chosen = [p for p in found if p.lower().endswith(SUFFIXES) and not os.path.basename(p).startswith(("~$", ".~lock", ".~"))]
     return sorted(chosen, key=lambda p: os.path.relpath(p, folder))
+
+
+def same_files(paths: list[str]) -> dict[str, str]:
+    """Each path that is the same file as an earlier one (a link to it, a hard link) → that earlier path."""
+    first: dict[tuple[int, int], str] = {}
+    same: dict[str, str] = {}
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
+            continue
+        if not info.st_ino or not os.path.isfile(path):
+            continue
+        key = (info.st_dev, info.st_ino)
+        if key in first:
+            same[path] = first[key]
+        else:
+            first[key] = path
+    return same
 
 
 OTHERS_SHOWN = 10  # report.md: a cross-submission finding names at most 10 other submissions, and counts them all
@@ -185,8 +211,12 @@ class Spool:
 
 
 def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.date | None, jobs: int,
-              progress: Callable[[int], None] | None = None, pool: ReaderPool | None = None) -> Spool:
+              progress: Callable[[int], None] | None = None, pool: ReaderPool | None = None,
+              folder: str | None = None) -> Spool:
     """Check every workbook into a spool, in file-name order, each parsed in a supervised worker.
+
+    With ``folder``, each report's ``source.path`` is relative to it (report.md); a path that is the same file
+    as an earlier one (a link to it) is reported as that submission, not checked twice.
 
     ``pool`` is a running :class:`ReaderPool` to use (the web app keeps one); otherwise one of ``jobs``
     workers is started for this batch and stopped after it.
@@ -195,9 +225,17 @@ def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.dat
     own = pool is None
     if pool is None:
         pool = ReaderPool(workers=jobs)
+    same = same_files(paths)
+
+    def shown(path: str) -> str:
+        return os.path.relpath(path, folder) if folder is not None else path
+
+    def work() -> Iterator[Job]:
+        for p in paths:
+            yield Job(p, ruleset, lang, as_of, shown=shown(p), same_as=same.get(p) and shown(same[p]))
+
     try:
-        work = (Job(p, ruleset, lang, as_of) for p in paths)
-        for path, outcome in zip(paths, pool.map(work)):
+        for path, outcome in zip(paths, pool.map(work())):
             spool.add(path, outcome.line, outcome.keys)
             if progress:
                 progress(1)

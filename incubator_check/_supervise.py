@@ -65,6 +65,8 @@ class Job:
     ruleset: str | None = None
     lang: str = "zh"
     as_of: dt.date | None = None
+    shown: str | None = None  # the path as the report gives it (in a batch: relative to the folder given)
+    same_as: str | None = None  # in a batch: the earlier entry this one is the same file as (a link to it)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,12 @@ class ReaderPool:
         from .errors import WorkbookError
 
         result: cf.Future[Outcome] = cf.Future()
+        if job.same_as is not None:
+            from ._text import visible
+            from .findings import from_catalogue
+
+            result.set_result(_error_outcome(job, from_catalogue("same-file", job.path, other=visible(job.same_as)), None))
+            return result
         try:
             data = read_bytes(job.path, Limits())
         except WorkbookError as exc:  # not a regular file, unreadable, too large: answered without a worker
@@ -206,6 +214,8 @@ def _error_outcome(job: Job, finding, sha256: str | None) -> Outcome:
     from ._text import dumps
 
     data = error_report(job.path, finding, job.lang, sha256=sha256).as_json()
+    if job.shown is not None:
+        data["source"]["path"] = job.shown
     return Outcome(dumps(data), _keys(data, None))
 
 
@@ -283,6 +293,8 @@ def _work(job: Job, data: bytes, sha256: str) -> Outcome:
         report = error_report(job.path, reader_failure("internal-error", job.path, how=type(exc).__name__),
                               job.lang, sha256=sha256)
     data_ = report.as_json()
+    if job.shown is not None:
+        data_["source"]["path"] = job.shown
     return Outcome(dumps(data_), _keys(data_, submission))
 
 

@@ -1,7 +1,9 @@
 """The ``incubator-check`` command: template, read, check, batch and rules.
 
 Exit codes (report.md): 0 every submission passes; 1 at least one is FAIL,
-INCOMPLETE or ERROR; 2 the command was used wrongly. Errors go to stderr.
+INCOMPLETE or ERROR; 2 the command was used wrongly (an output that is one of the
+inputs included); 3 the program could not finish (an output that cannot be written,
+an internal failure); 130 interrupted. Errors go to stderr.
 """
 
 from __future__ import annotations
@@ -67,10 +69,13 @@ def template(out: str, level: str, force: bool) -> None:
 
     if os.path.exists(out) and not force:
         raise click.UsageError(f"{out} 已存在，使用 --force 覆盖 / {out} exists; use --force to overwrite")
-    try:
-        write_template(out, level=level)
-    except OSError as exc:
-        raise click.UsageError(f"无法写入 {out}（{exc.strerror}） / cannot write {out} ({exc.strerror})") from None
+    with _writing():
+        try:
+            write_template(out, level=level)
+        except OSError as exc:
+            from ._files import OutputFailed
+
+            raise exc if isinstance(exc, OutputFailed) else OutputFailed(out, exc.strerror or str(exc)) from None
     click.echo(f"{out}")
 
 
@@ -116,39 +121,111 @@ def _load_ruleset_option(ruleset: str | None):
         raise click.BadParameter(f"{exc.zh} / {exc.en}", param_hint="--ruleset") from None
 
 
+FORMATS = ("table", "json", "xlsx")
+_BY_SUFFIX = {".json": "json", ".jsonl": "json", ".ndjson": "json", ".xlsx": "xlsx", ".txt": "table"}
+
+
+class OutputError(click.ClickException):
+    """An output could not be written: exit 3 (report.md), one bilingual line."""
+
+    exit_code = 3
+
+    def __init__(self, failed) -> None:
+        super().__init__(f"{failed.zh}\n{failed.en}")
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _format_for(fmt: str | None, output: str | None) -> str:
+    """--format, or else the --output file's extension (report.md), or else the terminal table."""
+    if fmt:
+        return fmt
+    if output and output != "-":
+        return _BY_SUFFIX.get(os.path.splitext(output)[1].lower(), "table")
+    return "table"
+
+
+def _refuse_output_onto_input(output: str | None, inputs: list[str]) -> None:
+    """Exit 2 if writing --output would overwrite one of the inputs (compared as files, links followed)."""
+    from ._files import input_it_would_replace
+
+    if output:
+        clash = input_it_would_replace(output, inputs)
+        if clash is not None:
+            from ._text import visible
+
+            raise click.UsageError(f"--output {visible(output)} 就是输入文件 {visible(clash)}，不会覆盖它 / "
+                                   f"--output {visible(output)} is the input {visible(clash)}; it is never overwritten")
+
+
+@contextlib.contextmanager
+def _writing():
+    """Turn a failure to write an output into exit 3 with one clear message."""
+    from ._files import OutputFailed
+
+    try:
+        yield
+    except OutputFailed as exc:
+        raise OutputError(exc) from None
+
+
+def _write_text(output: str | None, text: str, utf8: bool) -> None:
+    """Text to --output (UTF-8 file, or a stream), or to the console; JSON is UTF-8 even on a GBK console."""
+    from ._files import output_text
+
+    if output:
+        with _writing(), output_text(output) as handle:
+            handle.write(text + "\n")
+    elif utf8:
+        with _writing(), output_text("-") as handle:
+            handle.write(text + "\n")
+    else:
+        click.echo(text)
+
+
 @main.command("check")
 @click.argument("file", type=EXISTING_FILE)
 @click.option("--ruleset", metavar="ID|PATH", help="规则集 id 或 YAML 文件；默认按申报级别 / ruleset id or YAML path; default follows 申报级别.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True,
-              help="table 终端；json 报告；xlsx 工作簿（需 --output） / terminal, JSON report, or a workbook (needs --output).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="写入文件 / write to this file.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="table 终端；json 报告；xlsx 工作簿；默认按 --output 的扩展名 / terminal, JSON report, or a workbook; "
+                   "by default from the --output extension.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True),
+              help="写入文件，- 为标准输出 / write to this file; - is standard output.")
 @click.option("--lang", type=LANG, default=_lang_default, help="输出语言 / output language (zh default).")
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（未填申报日期时用于第二十条） / date of the check, for Article 20 when 申报日期 is blank.")
-def check_command(file: str, ruleset: str | None, fmt: str, output: str | None, lang: str, as_of: dt.date | None) -> None:
-    """逐条检查一份申报表 / check one workbook, clause by clause."""
-    from ._check import check
-    from ._render import render_check
+def check_command(file: str, ruleset: str | None, fmt: str | None, output: str | None, lang: str,
+                  as_of: dt.date | None) -> None:
+    """逐条检查一份申报表 / check one workbook, clause by clause.
 
+    The workbook is read in a supervised worker process: a file that crashes or exhausts the reader is
+    that file's ERROR report (exit 1), never a crash of the command.
+    """
+    from ._render import render_check
+    from ._supervise import ReaderPool
+    from .report import Report
+
+    fmt = _format_for(fmt, output)
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx 需要 --output 文件 / --format xlsx needs --output FILE")
-    if output and os.path.abspath(output) == os.path.abspath(file):
-        raise click.UsageError("--output 不能是输入文件 / --output must not be the input file")
+    _refuse_output_onto_input(output, [file])
     loaded = _load_ruleset_option(ruleset)
-    report = check(file, loaded, lang=lang, as_of=as_of)
+    with ReaderPool(workers=1) as pool:
+        report = Report.model_validate(pool.check(file, loaded.path if loaded else None, lang=lang, as_of=as_of))
     if fmt == "xlsx":
+        from ._files import output_stream
         from ._summary import write_report
 
-        with _output_path(output) as tmp:
-            write_report(tmp, report, lang)
-        click.echo(output)
+        with _writing(), output_stream(output) as handle:
+            write_report(handle, report, lang)
+        if output != "-":
+            click.echo(output)
+    elif fmt == "json":
+        from ._text import dumps
+
+        _write_text(output, json.dumps(json.loads(dumps(report.as_json())), ensure_ascii=False, indent=2), utf8=True)
     else:
-        text = json.dumps(report.as_json(), ensure_ascii=False, indent=2) if fmt == "json" else render_check(
-            report, lang, color=_color_wanted() and not output)
-        if output:
-            with _output(output) as handle:
-                handle.write(text + "\n")
-        else:
-            click.echo(text)
+        _write_text(output, render_check(report, lang, color=_color_wanted() and not output), utf8=False)
     sys.exit(0 if report.verdict.value == "PASS" else 1)
 
 
@@ -176,26 +253,6 @@ def rules(args: tuple[str, ...], ruleset: str | None, lang: str) -> None:
     click.echo(render_rules(args[0] if args else None, lang))
 
 
-@contextlib.contextmanager
-def _output_path(path: str):
-    """A temporary path for an output file, renamed into place when done; a failure is one clear message."""
-    from ._files import atomic_path
-
-    try:
-        with atomic_path(path) as tmp:
-            yield tmp
-    except OSError as exc:
-        raise click.FileError(path, hint=f"无法写入（{exc.strerror}；文件是否正被 Excel/WPS 打开？） / cannot write it "
-                                         f"({exc.strerror}; is it open in Excel/WPS?)") from None
-
-
-@contextlib.contextmanager
-def _output(path: str):
-    """A text output file (UTF-8, \\n line ends) written whole or not at all."""
-    with _output_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-        yield handle
-
-
 def _default_jobs() -> int:
     """Worker processes by default: measured in benchmarks/batch.py (see docs/benchmarks.md)."""
     return max(1, min(os.cpu_count() or 1, 8))
@@ -204,66 +261,82 @@ def _default_jobs() -> int:
 @main.command("batch")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--recursive", "-r", is_flag=True, help="包括子文件夹 / include sub-folders.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True,
-              help="table 终端表格；json 每行一份报告（JSON Lines）；xlsx 汇总工作簿 / table, JSON Lines or a summary workbook.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="写入文件（xlsx 必填） / write to this file (required for xlsx).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="table 终端表格；json 每行一份报告（JSON Lines）；xlsx 汇总工作簿；默认按 --output 的扩展名 / "
+                   "table, JSON Lines or a summary workbook; by default from the --output extension.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True),
+              help="写入文件（xlsx 必填），- 为标准输出 / write to this file (required for xlsx); - is standard output.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="并行进程数 / worker processes.")
 @click.option("--ruleset", metavar="ID|PATH", help="规则集；默认按各申报表的申报级别 / ruleset; default follows each 申报级别.")
 @click.option("--lang", type=LANG, default=_lang_default)
 @click.option("--as-of", "as_of", type=DATE, help="检查日期 / date of the check (Article 20).")
-def batch(folder: str, recursive: bool, fmt: str, output: str | None, jobs: int | None, ruleset: str | None,
+def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, jobs: int | None, ruleset: str | None,
           lang: str, as_of: dt.date | None) -> None:
-    """检查文件夹中的全部申报表 / check every .xlsx, .xls and .ods in a folder."""
+    """检查文件夹中的全部申报表 / check every .xlsx, .xls and .ods in a folder.
+
+    Each workbook is read in a supervised worker: one that crashes or exhausts the reader gets its ERROR row,
+    and the others go on.
+    """
     from ._batch import find_workbooks, run_batch, with_cross_findings
     from ._ruleset import default_for_level, load_ruleset
 
+    fmt = _format_for(fmt, output)
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx 需要 --output 文件 / --format xlsx needs --output FILE")
-    loaded = _load_ruleset_option(ruleset)
     paths = find_workbooks(folder, recursive)
+    _refuse_output_onto_input(output, find_workbooks(folder, True) if not recursive else paths)
+    loaded = _load_ruleset_option(ruleset)
     jobs = jobs or _default_jobs()
     show_progress = sys.stderr.isatty() and len(paths) > 1
-    with click.progressbar(length=len(paths), file=sys.stderr, label="检查中 / checking") if show_progress else _nullbar() as bar:
-        spool = run_batch(paths, ruleset=loaded.path if loaded else None, lang=lang, as_of=as_of,
-                          jobs=min(jobs, max(len(paths), 1)), progress=bar.update)
-    try:
-        cross = spool.cross_findings()
-        verdicts = [v for (v,) in spool.db.execute("SELECT verdict FROM submission ORDER BY file")]
-        if fmt == "json":
-            lines = with_cross_findings(spool, cross, lang)
-            if output:
-                with _output(output) as handle:
-                    for line in lines:
+    with _writing():
+        with click.progressbar(length=len(paths), file=sys.stderr, label="检查中 / checking") if show_progress else _nullbar() as bar:
+            try:
+                spool = run_batch(paths, ruleset=loaded.path if loaded else None, lang=lang, as_of=as_of,
+                                  jobs=min(jobs, max(len(paths), 1)), progress=bar.update, folder=folder)
+            except OSError as exc:  # the spool in the temporary folder: TMPDIR full or unwritable
+                from ._files import OutputFailed
+
+                if isinstance(exc, OutputFailed):
+                    raise
+                raise OutputFailed(os.environ.get("TMPDIR") or "TMPDIR", exc.strerror or str(exc)) from None
+        try:
+            cross = spool.cross_findings()
+            verdicts = [v for (v,) in spool.db.execute("SELECT verdict FROM submission ORDER BY file")]
+            if fmt == "json":
+                from ._files import output_text
+
+                with output_text(output or "-") as handle:
+                    for line in with_cross_findings(spool, cross, lang):
                         handle.write(line + "\n")
-            else:
-                for line in lines:
-                    click.echo(line)
-        elif fmt == "xlsx":
-            from ._summary import write_summary
+            elif fmt == "xlsx":
+                from ._files import output_stream
+                from ._summary import write_summary
 
-            rulesets = [loaded] if loaded else [load_ruleset(default_for_level(level)) for level in ("标准级", "卓越级")]
-            clause_ids = list(dict.fromkeys(c.id for rs in rulesets for c in rs.clauses))
-            clause_ids += [rs.relaxation.review.id for rs in rulesets if rs.relaxation and rs.relaxation.review]
-            quota_rule = next((rs.recommendation_quota for rs in rulesets if rs.recommendation_quota), None)
-            if quota_rule is None:
-                quota_rule = load_ruleset(default_for_level("卓越级")).recommendation_quota
-            quota = spool.quota(quota_rule.share, quota_rule.rounding)
-            with _output_path(output) as tmp:
-                write_summary(tmp, lambda: with_cross_findings(spool, cross, lang), list(dict.fromkeys(clause_ids)),
-                              cross, quota, lang, quota_rule.citation)
-            click.echo(output)
-        else:
-            from ._render import render_batch
-
-            text = render_batch(with_cross_findings(spool, cross, lang), cross, lang, _color_wanted())
-            if output:
-                with _output(output) as handle:
-                    handle.write(click.unstyle(text) + "\n")
+                rulesets = [loaded] if loaded else [load_ruleset(default_for_level(level)) for level in ("标准级", "卓越级")]
+                clause_ids = list(dict.fromkeys(c.id for rs in rulesets for c in rs.clauses))
+                clause_ids += [rs.relaxation.review.id for rs in rulesets if rs.relaxation and rs.relaxation.review]
+                quota_rule = next((rs.recommendation_quota for rs in rulesets if rs.recommendation_quota), None)
+                if quota_rule is None:
+                    quota_rule = load_ruleset(default_for_level("卓越级")).recommendation_quota
+                quota = spool.quota(quota_rule.share, quota_rule.rounding)
+                with output_stream(output) as handle:
+                    write_summary(handle, lambda: with_cross_findings(spool, cross, lang), list(dict.fromkeys(clause_ids)),
+                                  cross, quota, lang, quota_rule.citation)
+                if output != "-":
+                    click.echo(output)
             else:
-                click.echo(text)
-    finally:
-        spool.close()
+                from ._render import render_batch
+
+                text = render_batch(with_cross_findings(spool, cross, lang), cross, lang, _color_wanted() and not output)
+                _write_text(output, click.unstyle(text) if output else text, utf8=False)
+        except OSError as exc:
+            from ._files import OutputFailed
+
+            if isinstance(exc, OutputFailed):
+                raise
+            raise OutputFailed(output or "TMPDIR", exc.strerror or str(exc)) from None
+        finally:
+            spool.close()
     sys.exit(0 if verdicts and all(v == "PASS" for v in verdicts) else 1)
 
 
@@ -282,10 +355,49 @@ def _color_wanted() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
+def _on_sigterm(signum, frame) -> None:
+    # An exit that unwinds: every output's temporary file is removed and the workers are stopped.
+    raise SystemExit(128 + signum)
+
+
+def _console_safe() -> None:
+    """Console text in the console's encoding, a character it cannot show replaced, never a crash (GBK, cp936)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="replace")
+
+
 def run() -> None:
-    """Entry point that turns any unexpected failure into a one-line message, never a traceback."""
+    """The entry point: exit codes 0/1/2/3/130 of report.md, one-line messages, never a traceback."""
+    import signal
+
+    with contextlib.suppress(ValueError, OSError, AttributeError):
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    _console_safe()
+    lang = "en" if "--lang=en" in sys.argv or ("--lang" in sys.argv[:-1] and sys.argv[sys.argv.index("--lang") + 1] == "en") \
+        else _lang_default()
     try:
-        main(standalone_mode=True)
+        code = main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo(_t(lang, "已中断。", "Interrupted."), err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo(_t(lang, "已中断。", "Interrupted."), err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     except IncubatorCheckError as exc:  # pragma: no cover - commands catch these themselves
         click.echo(f"{exc.zh}\n{exc.en}", err=True)
+        sys.exit(3)
+    except BrokenPipeError:  # the reader of our output went away (`| head`): nothing more to say
+        with contextlib.suppress(Exception):
+            sys.stdout = open(os.devnull, "w")
         sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - an internal failure is one line and exit 3, never a traceback
+        if os.environ.get("INCUBATOR_CHECK_DEBUG"):
+            raise
+        click.echo(f"内部错误（{type(exc).__name__}: {exc}），请报告此问题 / internal error ({type(exc).__name__}: {exc}); "
+                   f"please report it (INCUBATOR_CHECK_DEBUG=1 shows the details)", err=True)
+        sys.exit(3)
+    sys.exit(code or 0)

@@ -101,6 +101,10 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         Severity.ERROR,
         "{file}：检查时发生内部错误（{how}），请将此文件与问题一并报告",
         "{file}: internal error while checking ({how}); please report it with the file"),
+    "same-file": (
+        Severity.ERROR,
+        "{file}：与 {other} 是同一个文件（链接），按同一份申报处理，未重复检查",
+        "{file}: the same file as {other} (a link to it); it is that submission, and was not checked twice"),
     "merged-area-too-large": (
         Severity.ERROR,
         "{file}：工作表「{sheet}」的合并单元格（多半互相重叠）覆盖的单元格超过 {limit} 个，其余合并区域未展开；请取消多余的合并后另存",

@@ -180,6 +180,6 @@ def test_batch_output_file_is_written_whole_or_not_at_all(folder, tmp_path, monk
 def test_an_output_that_cannot_be_written_is_a_clear_error(folder, tmp_path):
     result = CliRunner().invoke(main, ["batch", str(folder), "--format", "json", "--output",
                                        str(tmp_path / "no-such-folder" / "all.jsonl")])
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # report.md: the program could not finish
     assert "无法写入" in result.output and "cannot write" in result.output
     assert "Traceback" not in result.output
