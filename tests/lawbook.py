@@ -24,11 +24,10 @@ from typing import Any, Iterable
 
 from openpyxl.utils import get_column_letter
 
-from incubator_check._evaluate import CheckOptions, check_submission
-from incubator_check._layout import PROFILE, TENANTS
-from incubator_check._ruleset import Ruleset, load_ruleset
-from incubator_check.model import Fund, Profile, SourceMap, Submission, Tenant
-from incubator_check.report import ClauseResult, Report
+from incubator_check import (CheckOptions, ClauseResult, Fund, Profile, Report, Ruleset, Submission, Tenant,
+                             check_submission, load_ruleset)
+from incubator_check._layout import PROFILE, TENANTS  # where the template puts each field, for cell names
+from incubator_check.model import SourceMap
 
 STANDARD = "miit-2025-standard"
 EXCELLENCE = "miit-2025-excellence"

@@ -18,9 +18,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from lawbook import (  # noqa: E402
     EXCELLENCE, STANDARD, clause, finding_codes, judge, passing_roster, profile, roster, submission, tenant,
 )
-from incubator_check._ruleset import bundled_ids, default_for_level, load_ruleset  # noqa: E402
-from incubator_check.errors import RulesetError  # noqa: E402
-from incubator_check.report import Status, Verdict  # noqa: E402
+from incubator_check import RulesetError, Status, Verdict, load_ruleset  # noqa: E402
+from incubator_check._ruleset import bundled_ids, default_for_level  # noqa: E402  (not public: the CLI's)
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "clauses.md"
 if not SPEC.exists():

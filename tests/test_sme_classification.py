@@ -18,8 +18,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 from lawbook import STANDARD, finding_codes, judge, profile, submission, tenant, tenant_cell  # noqa: E402
-from incubator_check import _evaluate  # noqa: E402
-from incubator_check._ruleset import load_ruleset  # noqa: E402
+from incubator_check import _evaluate, load_ruleset  # noqa: E402  (_evaluate: a tenant's class is not in a report)
 
 # industry → class → figure → lower bound (persons; 万元)
 REGULATION = {

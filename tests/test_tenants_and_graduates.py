@@ -28,7 +28,7 @@ from lawbook import (  # noqa: E402
     tenant,
     tenant_cell,
 )
-from incubator_check.report import Status, Verdict  # noqa: E402
+from incubator_check import Status, Verdict  # noqa: E402
 
 REMOTE = {"remote_area": True, "remote_area_category": "三类"}
 
