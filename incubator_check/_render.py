@@ -10,6 +10,7 @@ import click
 
 from ._layout import PROFILE, TENANTS
 from ._reader import ReadResult
+from ._text import visible
 from .findings import Finding, Severity
 
 _SEVERITY = {
@@ -44,7 +45,7 @@ def render_findings(findings: list[Finding], lang: str, color: bool) -> list[str
         zh, en, colour = _SEVERITY[f.severity]
         tag = _style(f"[{en if lang == 'en' else zh}]", color, fg=colour)
         where = f" {f.where}" if f.where else ""
-        lines.append(f"  {tag} {f.code}{where}: {f.message(lang)}")
+        lines.append(f"  {tag} {f.code}{visible(where)}: {visible(f.message(lang))}")
     return lines
 
 
@@ -131,17 +132,17 @@ def render_check(report, lang: str, color: bool) -> str:
     """The terminal view of one report: a line per clause, excluded tenants, findings, notes, the verdict."""
     en = lang == "en"
     lines: list[str] = []
-    path = report.source.get("path", "")
+    path = visible(report.source.get("path", ""))  # a name may hold a newline, bytes that are not UTF-8, escapes
     verdict = report.verdict.value
     if report.error:
         lines.append(f"{path}")
-        lines.append(_style(f"{status_word('ERROR', lang)}: ", color, fg="red", bold=True) + report.error["message"])
+        lines.append(_style(f"{status_word('ERROR', lang)}: ", color, fg="red", bold=True) + visible(report.error["message"]))
         for f in report.findings[1:]:
-            lines.append(f"  {f['code']} {f['where']}: {f['message']}")
+            lines.append(f"  {f['code']} {visible(f['where'])}: {visible(f['message'])}")
         return "\n".join(lines)
     inc = report.incubator or {}
     rs = report.ruleset or {}
-    lines.append(_style(f"{inc.get('name') or path}", color, bold=True) + f"  ({path})")
+    lines.append(_style(f"{visible(inc.get('name') or '') or path}", color, bold=True) + f"  ({path})")
     lines.append(("Ruleset" if en else "规则集") + f": {rs.get('id')} {rs.get('version')} — {rs.get('title')}")
     if report.relaxation and report.relaxation.get("applied"):
         basis = report.relaxation.get("basis", "")
@@ -171,7 +172,8 @@ def render_check(report, lang: str, color: bool) -> str:
         lines.append(_style((f"Tenants: {tenants.listed} listed, {tenants.qualifying}{extra} qualifying" if en
                              else f"在孵企业：名单 {tenants.listed} 家，计入 {tenants.qualifying}{extra} 家"), color, bold=True))
         for ex in tenants.excluded:
-            lines.append(f"  {'row' if en else '第'} {ex.row}{'' if en else ' 行'} {ex.name or '—'}: " + ("; " if en else "；").join(ex.reasons))
+            lines.append(f"  {'row' if en else '第'} {ex.row}{'' if en else ' 行'} {visible(ex.name or '—')}: "
+                         + visible(("; " if en else "；").join(ex.reasons)))
     if report.findings:
         lines.append("")
         lines.append(_style(("Findings" if en else "发现的问题") + f": {len(report.findings)}", color, bold=True))
@@ -179,7 +181,7 @@ def render_check(report, lang: str, color: bool) -> str:
             zh, en_word, colour = _SEVERITY[Severity(f["severity"])]
             tag = _style(f"[{en_word if en else zh}]", color, fg=colour)
             where = f" {f['where']}" if f["where"] else ""
-            lines.append(f"  {tag} {f['code']}{where}: {f['message']}")
+            lines.append(f"  {tag} {f['code']}{visible(where)}: {visible(f['message'])}")
     for note in report.notes:
         lines.append("")
         lines.append(("Note: " if en else "提示：") + note["message"])
@@ -275,11 +277,11 @@ def render_batch(lines, cross, lang: str, color: bool) -> str:
         data = _json.loads(line)
         verdict = data["verdict"]
         counts[verdict] = counts.get(verdict, 0) + 1
-        name = _os.path.basename(data["source"]["path"])
+        name = visible(data["source"]["path"])
         failed = [c for c in data.get("clauses", []) if c["status"] == "FAIL"]
         missing = [c["id"] for c in data.get("clauses", []) if c["status"] == "MISSING"]
         if data.get("error"):
-            detail = data["error"]["message"]
+            detail = visible(data["error"]["message"])
         else:
             parts = [f"{c['id']}" + (f" ({'short' if en else '差'} {c['shortfall']})" if c.get("shortfall") else "") for c in failed]
             if missing:
@@ -297,7 +299,7 @@ def render_batch(lines, cross, lang: str, color: bool) -> str:
         out.append("")
         out.append(_style(("Across submissions" if en else "跨申报问题") + f": {len(cross)}", color, bold=True))
         for c in cross:
-            out.append(f"  [{c.code}] {c.message(lang)}")
+            out.append(f"  [{c.code}] {visible(c.message(lang))}")
     out.append("")
     total = sum(counts.values())
     summary = ", ".join(f"{status_word(k, lang)} {v}" for k, v in sorted(counts.items()))

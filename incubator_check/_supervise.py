@@ -54,7 +54,9 @@ class WorkerLimits:
     memory_bytes: int = 2048 * MiB  # address space (RLIMIT_AS), or resident memory under the watchdog
     wall_seconds: float = 60.0  # per workbook, from the moment a worker takes it
     cpu_seconds: int = 60  # per workbook (RLIMIT_CPU, re-armed for each task)
-    watchdog: bool | None = None  # None: only where RLIMIT_AS is missing or not enforced (Windows, macOS)
+    # How memory is held: "address-space" (RLIMIT_AS: a hard limit, Linux), "watchdog" (a thread that ends the
+    # worker when its resident memory passes the limit: Windows, macOS), or "auto" (the first where it holds).
+    memory_mode: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ class ReaderPool:
 
         from .findings import reader_failure
 
+        if isinstance(exc, MemoryError):
+            return reader_failure("reader-out-of-memory", path, mib=self.limits.memory_bytes // MiB)
         if isinstance(exc, cf.TimeoutError):
             return reader_failure("reader-timeout", path, seconds=self.limits.wall_seconds)
         if isinstance(exc, pebble.ProcessExpired):
@@ -242,15 +246,21 @@ def _init_worker(limits: WorkerLimits, errors_dir: str) -> None:
         os.close(fd)
     with contextlib.suppress(ValueError, OSError, AttributeError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
-    hard_limit = False
-    try:
-        import resource
+    with contextlib.suppress(ImportError, RuntimeError):
+        import faulthandler
 
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        hard_limit = sys.platform.startswith("linux")  # macOS accepts RLIMIT_AS but does not enforce it
-    except (ImportError, ValueError, OSError, AttributeError):
-        pass
-    if limits.watchdog or (limits.watchdog is None and not hard_limit):
+        if faulthandler.is_enabled():  # keep its dump of a crash in the private file, off the user's console
+            faulthandler.enable(file=sys.stderr)
+    hard_limit = False
+    if limits.memory_mode in ("auto", "address-space"):
+        try:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+            hard_limit = sys.platform.startswith("linux")  # macOS accepts RLIMIT_AS but does not enforce it
+        except (ImportError, ValueError, OSError, AttributeError):
+            pass
+    if limits.memory_mode == "watchdog" or (limits.memory_mode == "auto" and not hard_limit):
         threading.Thread(target=_watchdog, args=(limits.memory_bytes,), daemon=True, name="memory-watchdog").start()
     global _LIMITS
     _LIMITS = limits

@@ -1,0 +1,185 @@
+"""The supervised reader (``_supervise.py``): a worker that dies costs its own file an ERROR, and the pool goes on.
+
+The deaths are real: the guard is switched off so python-calamine's native code aborts on a crafted file,
+or the worker's task is replaced by one that aborts, hangs, burns CPU or eats memory. Each test then
+checks the next workbook in the same pool, which must read as if nothing had happened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hostile_corpus import build_corpus
+from incubator_check import _guard, _supervise
+from incubator_check._batch import run_batch
+from incubator_check._supervise import Job, ReaderPool, WorkerLimits
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+GOOD = os.fspath(FIXTURES / "standard-pass.xlsx")
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork and RLIMIT_AS: Linux only")
+
+
+# Tasks a worker runs in place of the real one (fork: the child sees this module as the parent does).
+def _abort(job, data, sha256):
+    if job.path.endswith("bad.xlsx"):
+        os.abort()
+    return _REAL_WORK(job, data, sha256)
+
+
+def _segfault(job, data, sha256):
+    import ctypes
+
+    if job.path.endswith("bad.xlsx"):
+        ctypes.string_at(0)
+    return _REAL_WORK(job, data, sha256)
+
+
+def _hang(job, data, sha256):
+    if job.path.endswith("bad.xlsx"):
+        time.sleep(600)
+    return _REAL_WORK(job, data, sha256)
+
+
+def _spin(job, data, sha256):
+    _supervise._arm_cpu_limit(_supervise._LIMITS.cpu_seconds)
+    if job.path.endswith("bad.xlsx"):
+        while True:
+            pass
+    return _REAL_WORK(job, data, sha256)
+
+
+def _grow(job, data, sha256):
+    """Memory that grows a little at a time, as a parse does: the watchdog has to notice it."""
+    if job.path.endswith("bad.xlsx"):
+        held = []
+        for _ in range(400):
+            held.append(bytearray(8 << 20))  # touched, so resident
+            time.sleep(0.005)
+    return _REAL_WORK(job, data, sha256)
+
+
+_REAL_WORK = _supervise._work
+
+
+@pytest.fixture
+def pair(tmp_path) -> list[str]:
+    """A bad file between two good ones (all three are the same good workbook; the task decides who dies)."""
+    paths = [tmp_path / "a.xlsx", tmp_path / "bad.xlsx", tmp_path / "c.xlsx"]
+    for p in paths:
+        shutil.copyfile(GOOD, p)
+    return [os.fspath(p) for p in paths]
+
+
+def _verdicts(pool: ReaderPool, paths: list[str]) -> list[tuple[str, str | None]]:
+    out = []
+    for outcome in pool.map(Job(p) for p in paths):
+        data = json.loads(outcome.line)
+        out.append((data["verdict"], (data.get("error") or {}).get("code")))
+    return out
+
+
+@pytest.mark.parametrize("task, code", [(_abort, "reader-crashed"), (_segfault, "reader-crashed")])
+def test_a_worker_killed_by_a_signal_is_reader_crashed(monkeypatch, pair, task, code):
+    monkeypatch.setattr(_supervise, "_work", task)
+    with ReaderPool(workers=1) as pool:
+        assert _verdicts(pool, pair) == [("PASS", None), ("ERROR", code), ("PASS", None)]
+        report = pool.check(pair[1])
+    assert report["error"]["message_zh"].startswith("bad.xlsx：") and "SIG" in report["error"]["message_en"]
+    assert report["source"]["sha256"]  # the bytes were read (once, by the parent) before the worker died
+
+
+def test_a_worker_over_its_wall_time_is_reader_timeout(monkeypatch, pair):
+    monkeypatch.setattr(_supervise, "_work", _hang)
+    started = time.monotonic()
+    with ReaderPool(workers=1, limits=WorkerLimits(wall_seconds=1.0)) as pool:
+        assert _verdicts(pool, pair) == [("PASS", None), ("ERROR", "reader-timeout"), ("PASS", None)]
+    assert time.monotonic() - started < 20
+
+
+def test_a_worker_over_its_cpu_time_is_reader_timeout(monkeypatch, pair):
+    monkeypatch.setattr(_supervise, "_work", _spin)
+    with ReaderPool(workers=1, limits=WorkerLimits(cpu_seconds=1, wall_seconds=60)) as pool:
+        assert _verdicts(pool, pair) == [("PASS", None), ("ERROR", "reader-timeout"), ("PASS", None)]
+
+
+def test_the_cpu_limit_is_per_workbook_not_per_worker(pair):
+    # Many quick workbooks through one worker: together they use more CPU than one workbook's allowance.
+    with ReaderPool(workers=1, limits=WorkerLimits(cpu_seconds=1)) as pool:
+        verdicts = _verdicts(pool, pair * 30)
+    assert {v for v, _ in verdicts} == {"PASS"}
+
+
+def test_the_watchdog_ends_a_worker_whose_memory_grows_past_the_limit(monkeypatch, pair):
+    # The watchdog is what holds where there is no RLIMIT_AS (Windows); here it is switched on by hand.
+    monkeypatch.setattr(_supervise, "_work", _grow)
+    limits = WorkerLimits(memory_bytes=1024 << 20, memory_mode="watchdog")
+    with ReaderPool(workers=1, limits=limits) as pool:
+        assert _verdicts(pool, pair) == [("PASS", None), ("ERROR", "reader-out-of-memory"), ("PASS", None)]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> dict[str, Path]:
+    return build_corpus(tmp_path_factory.mktemp("hostile"))
+
+
+# Files the guard refuses, on which python-calamine itself aborts (a failed allocation) when it is let through.
+NATIVE_ABORTS = ["far-cell.xlsx", "far-cell-prefixed.xlsx", "dimensions.xls"]
+
+
+@pytest.mark.parametrize("name", NATIVE_ABORTS)
+def test_a_native_abort_in_python_calamine_is_that_files_error(monkeypatch, corpus, name):
+    monkeypatch.setattr(_guard, "check_data", lambda path, data, limits: {})  # as if the guard missed the trick
+    with ReaderPool(workers=1) as pool:
+        report = pool.check(os.fspath(corpus[name]))
+        after = pool.check(GOOD)
+    assert report["verdict"] == "ERROR"
+    assert report["error"]["code"] in ("reader-out-of-memory", "reader-crashed")
+    assert after["verdict"] == "PASS"
+
+
+def test_a_batch_with_a_file_that_aborts_the_native_reader_reports_every_good_one(monkeypatch, corpus, tmp_path):
+    monkeypatch.setattr(_guard, "check_data", lambda path, data, limits: {})
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for i in range(6):
+        shutil.copyfile(GOOD, folder / f"good-{i}.xlsx")
+    shutil.copyfile(corpus["far-cell.xlsx"], folder / "good-3-crafted.xlsx")
+    paths = sorted(os.fspath(p) for p in folder.iterdir())
+    spool = run_batch(paths, ruleset=None, lang="zh", as_of=None, jobs=2, folder=os.fspath(folder))
+    try:
+        rows = [json.loads(line) for line in spool.reports()]
+    finally:
+        spool.close()
+    by_name = {r["source"]["path"]: r for r in rows}
+    assert sorted(by_name) == sorted(os.path.basename(p) for p in paths)
+    assert by_name["good-3-crafted.xlsx"]["verdict"] == "ERROR"
+    assert {r["verdict"] for n, r in by_name.items() if n != "good-3-crafted.xlsx"} == {"PASS"}
+
+
+def test_the_command_line_batch_survives_a_native_abort(corpus, tmp_path):
+    """The real command, with the guard switched off in its process: exit 1, a row each, a clean stderr."""
+    folder = tmp_path / "申报 材料"
+    folder.mkdir()
+    shutil.copyfile(GOOD, folder / "a.xlsx")
+    shutil.copyfile(corpus["far-cell.xlsx"], folder / "b.xlsx")
+    shutil.copyfile(corpus["dimensions.xls"], folder / "c.xls")
+    shutil.copyfile(GOOD, folder / "d.xlsx")
+    program = ("import sys; from incubator_check import _guard; _guard.check_data = lambda p, d, l: {}; "
+               "from incubator_check.cli import run; sys.argv[0] = 'incubator-check'; run()")
+    for jobs in ("1", "2"):
+        proc = subprocess.run([sys.executable, "-c", program, "batch", os.fspath(folder), "--format", "json",
+                               "--jobs", jobs], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 1, proc.stderr
+        rows = [json.loads(line) for line in proc.stdout.splitlines()]
+        assert [r["source"]["path"] for r in rows] == ["a.xlsx", "b.xlsx", "c.xls", "d.xlsx"]
+        assert [r["verdict"] for r in rows] == ["PASS", "ERROR", "ERROR", "PASS"]
+        assert proc.stderr == "", proc.stderr  # no traceback, no native crash message
