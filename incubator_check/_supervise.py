@@ -246,11 +246,11 @@ def _init_worker(limits: WorkerLimits, errors_dir: str) -> None:
         os.close(fd)
     with contextlib.suppress(ValueError, OSError, AttributeError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
-    with contextlib.suppress(ImportError, RuntimeError):
+    with contextlib.suppress(Exception):  # an initializer that raises would break the pool: never
         import faulthandler
 
         if faulthandler.is_enabled():  # keep its dump of a crash in the private file, off the user's console
-            faulthandler.enable(file=sys.stderr)
+            faulthandler.enable(file=2)
     hard_limit = False
     if limits.memory_mode in ("auto", "address-space"):
         try:
