@@ -154,6 +154,22 @@ class ReaderPool:
 
         return json.loads(self.submit(Job(path, ruleset, lang, as_of)).result().line)
 
+    def read(self, path: str, today: dt.date | None = None):
+        """What ``read_workbook`` makes of one file, read in a worker; a dead worker is a :class:`WorkbookError`."""
+        from ._guard import Limits, read_bytes
+        from .errors import WorkbookError
+
+        data = read_bytes(path, Limits())
+        with self._lock:
+            task = self._pool.schedule(_read_work, args=(path, data, today), timeout=self.limits.wall_seconds)
+        try:
+            kind, value = task.result()
+        except BaseException as exc:  # noqa: BLE001 - the worker died: the file's own error
+            raise WorkbookError(self._death_finding(path, exc)) from None
+        if kind == "error":
+            raise WorkbookError(value)
+        return value
+
     def map(self, jobs: Iterable[Job]) -> Iterator[Outcome]:
         """Outcomes in input order, with a few tasks in flight per worker, so memory stays bounded."""
         window = self.workers * 4
@@ -264,6 +280,9 @@ def _init_worker(limits: WorkerLimits, errors_dir: str) -> None:
         threading.Thread(target=_watchdog, args=(limits.memory_bytes,), daemon=True, name="memory-watchdog").start()
     global _LIMITS
     _LIMITS = limits
+    # Import the reader and the judge now, while the parent is still starting up (a one-file check overlaps the
+    # two), rather than when the first workbook arrives.
+    from . import _check  # noqa: F401
 
 
 _LIMITS = WorkerLimits()
@@ -306,6 +325,22 @@ def _work(job: Job, data: bytes, sha256: str) -> Outcome:
     if job.shown is not None:
         data_["source"]["path"] = job.shown
     return Outcome(dumps(data_), _keys(data_, submission))
+
+
+def _read_work(path: str, data: bytes, today: dt.date | None):
+    """In a worker: ``read_workbook`` on the bytes; a refusal comes back as data (exceptions do not pickle well)."""
+    _arm_cpu_limit(_LIMITS.cpu_seconds)
+    from ._reader import read_workbook
+    from .errors import WorkbookError
+
+    try:
+        return "result", read_workbook(path, today=today, data=data)
+    except WorkbookError as exc:
+        return "error", exc.finding
+    except MemoryError:
+        from .findings import reader_failure
+
+        return "error", reader_failure("reader-out-of-memory", path, mib=_LIMITS.memory_bytes // MiB)
 
 
 def _resident_bytes() -> int | None:

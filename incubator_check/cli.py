@@ -17,7 +17,6 @@ import sys
 import click
 
 from . import __version__
-from ._reader import read_workbook
 from .errors import IncubatorCheckError, RulesetError, WorkbookError
 from .findings import Severity
 
@@ -85,8 +84,11 @@ def template(out: str, level: str, force: bool) -> None:
 @click.option("--lang", type=LANG, default=_lang_default, help="输出语言 / output language.")
 def read(file: str, fmt: str, lang: str) -> None:
     """显示程序如何理解一份申报表 / show how a workbook was understood: the parsed data and every finding."""
+    from ._supervise import ReaderPool
+
     try:
-        result = read_workbook(file)
+        with ReaderPool(workers=1) as pool:  # the same isolation as check: a crafted file cannot take this down
+            result = pool.read(file)
     except WorkbookError as exc:
         if fmt == "json":
             click.echo(json.dumps({"source": {"path": file}, "error": exc.finding.as_json(lang),
@@ -201,14 +203,16 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
     The workbook is read in a supervised worker process: a file that crashes or exhausts the reader is
     that file's ERROR report (exit 1), never a crash of the command.
     """
-    from ._render import render_check
     from ._supervise import ReaderPool
-    from .report import Report
 
     fmt = _format_for(fmt, output)
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx 需要 --output 文件 / --format xlsx needs --output FILE")
     _refuse_output_onto_input(output, [file])
+    from . import _check  # noqa: F401 - imported before the worker starts: a forked worker then has it already
+    from ._render import render_check
+    from .report import Report
+
     loaded = _load_ruleset_option(ruleset)
     with ReaderPool(workers=1) as pool:
         report = Report.model_validate(pool.check(file, loaded.path if loaded else None, lang=lang, as_of=as_of))
