@@ -183,3 +183,41 @@ def test_the_command_line_batch_survives_a_native_abort(corpus, tmp_path):
         assert [r["source"]["path"] for r in rows] == ["a.xlsx", "b.xlsx", "c.xls", "d.xlsx"]
         assert [r["verdict"] for r in rows] == ["PASS", "ERROR", "ERROR", "PASS"]
         assert proc.stderr == "", proc.stderr  # no traceback, no native crash message
+
+
+def test_a_file_swapped_while_it_is_read_gets_the_answer_for_the_bytes_it_hashed(corpus, tmp_path):
+    """Read once: whatever the file is swapped for meanwhile, the verdict and the sha256 describe the same bytes."""
+    import hashlib
+    import threading
+
+    good_bytes, bad_bytes = Path(GOOD).read_bytes(), corpus["far-cell.xlsx"].read_bytes()
+    sha = {hashlib.sha256(good_bytes).hexdigest(): "good", hashlib.sha256(bad_bytes).hexdigest(): "bad"}
+    target = tmp_path / "申报表.xlsx"
+    target.write_bytes(good_bytes)
+    stop = threading.Event()
+
+    def swap() -> None:
+        i = 0
+        while not stop.is_set():
+            staged = tmp_path / f"staged-{i % 2}.xlsx"
+            staged.write_bytes(bad_bytes if i % 2 else good_bytes)
+            os.replace(staged, target)
+            i += 1
+
+    swapper = threading.Thread(target=swap, daemon=True)
+    swapper.start()
+    seen = set()
+    try:
+        with ReaderPool(workers=2) as pool:
+            for _ in range(80):
+                report = pool.check(os.fspath(target))
+                which = sha[report["source"]["sha256"]]
+                seen.add(which)
+                if which == "good":
+                    assert report["verdict"] == "PASS", report.get("error")
+                else:
+                    assert report["error"]["code"] == "sheet-too-large"
+    finally:
+        stop.set()
+        swapper.join()
+    assert seen == {"good", "bad"}  # the swap did happen under the reads
