@@ -37,10 +37,12 @@ class _DateType(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, dt.date):
             return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"'{value}' 不是 YYYY-MM-DD 日期 / is not a YYYY-MM-DD date", param, ctx)
+        from ._values import ValueProblem, parse_date
+
+        try:  # the forms the workbook takes (workbook.md): 2026-05-01, 2026/5/1, 2026年5月1日, 20260501
+            return parse_date(str(value))
+        except ValueProblem as problem:
+            self.fail(f"{problem.zh} / {problem.en}", param, ctx)
 
 
 DATE = _DateType()
@@ -380,6 +382,10 @@ def run() -> None:
     _console_safe()
     lang = "en" if "--lang=en" in sys.argv or ("--lang" in sys.argv[:-1] and sys.argv[sys.argv.index("--lang") + 1] == "en") \
         else _lang_default()
+    if lang == "zh":
+        from ._click_zh import install
+
+        install()  # click's own usage errors and headings in Chinese
     try:
         code = main(standalone_mode=False)
     except click.exceptions.Abort:

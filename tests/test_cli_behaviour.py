@@ -1,0 +1,101 @@
+"""The command line as a Chinese Windows user meets it: click's messages, exit codes, a GBK console, date forms."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import build_workbook, tenant_defaults
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+GOOD = os.fspath(FIXTURES / "standard-pass.xlsx")
+
+
+def _cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    program = "import sys; from incubator_check.cli import run; sys.argv[0] = 'incubator-check'; run()"
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("INCUBATOR_CHECK_LANG", None) if not env or "INCUBATOR_CHECK_LANG" not in env else None
+    return subprocess.run([sys.executable, "-c", program, *args], capture_output=True, env=full_env, timeout=120,
+                          **kwargs)
+
+
+def test_click_usage_errors_are_in_chinese_by_default():
+    proc = _cli("check", "--nope", GOOD)
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert "错误：没有选项 '--nope'。" in err and "用法:" in err and "No such option" not in err
+
+
+def test_click_usage_errors_stay_english_with_lang_en():
+    proc = _cli("check", "--nope", GOOD, "--lang", "en")
+    assert proc.returncode == 2 and "No such option '--nope'" in proc.stderr.decode()
+
+
+@pytest.mark.parametrize("form", ["2026-05-01", "2026/05/01", "2026/5/1", "2026年5月1日", "20260501"])
+def test_as_of_takes_the_date_forms_the_workbook_takes(form):
+    proc = _cli("check", GOOD, "--as-of", form, "--format", "json")
+    assert proc.returncode == 0, proc.stderr.decode()
+
+
+def test_as_of_that_is_not_a_date_is_a_usage_error_in_both_languages():
+    proc = _cli("check", GOOD, "--as-of", "明天")
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert "应填日期" in err and "expected a date" in err
+
+
+def test_exit_0_pass_1_fail_2_usage_3_unwritable(tmp_path):
+    assert _cli("check", GOOD).returncode == 0
+    assert _cli("check", os.fspath(FIXTURES / "standard-fail-area.xlsx")).returncode == 1
+    assert _cli("check", os.fspath(tmp_path / "missing.xlsx")).returncode == 2
+    assert _cli("check", GOOD, "-o", os.fspath(tmp_path / "no" / "such" / "folder.json")).returncode == 3
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to a child")
+def test_ctrl_c_exits_130_and_leaves_no_partial_output(tmp_path):
+    import signal
+    import time
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    import shutil
+
+    for i in range(1000):  # long enough at --jobs 1 that the interrupt comes in the middle (copies: links are one file)
+        shutil.copyfile(GOOD, folder / f"a{i:04}.xlsx")
+    out = tmp_path / "out.xlsx"
+    program = "import sys; from incubator_check.cli import run; sys.argv[0] = 'incubator-check'; run()"
+    child = subprocess.Popen([sys.executable, "-c", program, "batch", os.fspath(folder), "-o", os.fspath(out),
+                              "--jobs", "1"], stderr=subprocess.PIPE)
+    time.sleep(2.0)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err.decode()
+    assert "已中断" in err.decode() and "Traceback" not in err.decode()
+    assert not out.exists() and [p for p in os.listdir(tmp_path) if p.endswith(".part")] == []
+
+
+@pytest.fixture(scope="module")
+def rare_roster(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("gbk")
+    tenants = [tenant_defaults(i) for i in range(3)]
+    tenants[0]["name"] = "𬌗𠀀科技有限公司"  # outside GBK
+    build_workbook(folder / "𬌗申报表.xlsx", tenants=tenants, n_tenants=3)
+    return folder / "𬌗申报表.xlsx"
+
+
+@pytest.mark.parametrize("args", [["check", "{file}"], ["batch", "{folder}"], ["rules", "show", "6.4.new"],
+                                  ["read", "{file}"], ["check", "{file}", "--format", "json"]])
+def test_a_gbk_console_never_crashes(rare_roster, args):
+    args = [a.format(file=os.fspath(rare_roster), folder=os.fspath(rare_roster.parent)) for a in args]
+    proc = _cli(*args, env={"PYTHONIOENCODING": "cp936"})
+    assert proc.returncode in (0, 1), proc.stderr.decode("gbk", "replace")
+    assert b"Traceback" not in proc.stderr and b"UnicodeEncodeError" not in proc.stderr
+    if "json" in args:
+        assert json.loads(proc.stdout.decode("utf-8"))["schema"]  # JSON is UTF-8 whatever the console
+    else:
+        proc.stdout.decode("gbk")  # console text in the console's encoding, the rest replaced
