@@ -154,6 +154,7 @@ class Spool:
             "CREATE TABLE submission(file INTEGER PRIMARY KEY, path TEXT, verdict TEXT, operator_uscc TEXT,"
             " operator_name TEXT, name TEXT, province TEXT, level TEXT);")
         self.count = 0
+        self.skipped: list[str] = []  # workbooks this tool wrote, found in the folder and left out
 
     def add(self, path: str, line: str, keys: dict[str, Any]) -> None:
         index = self.count
@@ -236,7 +237,10 @@ def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.dat
 
     try:
         for path, outcome in zip(paths, pool.map(work())):
-            spool.add(path, outcome.line, outcome.keys)
+            if outcome.skipped:
+                spool.skipped.append(shown(path))
+            else:
+                spool.add(path, outcome.line, outcome.keys)
             if progress:
                 progress(1)
     except BaseException:

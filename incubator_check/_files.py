@@ -27,6 +27,17 @@ _PART = re.compile(r"^\.~(?P<base>.+)\.(?P<pid>\d+)\.[0-9a-f]{12}\.part$")
 _STALE_SECONDS = 3600  # where a writer's liveness cannot be asked (Windows), a temporary this old is stale
 
 
+# The zip comment of every workbook this tool writes: a later batch over the same folder recognises it from the
+# file's last bytes, without parsing anything, and skips it instead of counting it as a failed application.
+OUTPUT_MARK = b"incubator-check output workbook"
+
+
+def is_own_output(data: bytes) -> bool:
+    """True for a workbook this tool wrote (its zip comment is :data:`OUTPUT_MARK`)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 256))
+    return end >= 0 and data[end + 22:].rstrip(b"\0") == OUTPUT_MARK
+
+
 class OutputFailed(OSError):
     """An output could not be written; ``zh``/``en`` say which and why."""
 

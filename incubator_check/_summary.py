@@ -17,6 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ._files import OUTPUT_MARK
 from ._render import status_word, width
 from ._text import cell_text, visible
 
@@ -117,6 +118,23 @@ def _summary_rows(line: str, clause_ids: list[str], lang: str):
     return row, fills, finding_rows
 
 
+def _save(book: Workbook, target) -> None:
+    """Save with the tool's mark as the zip comment; ``target`` is a path or a binary handle."""
+    import io
+    import struct
+
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    end = data.rfind(b"PK\x05\x06")
+    data = data[:end + 20] + struct.pack("<H", len(OUTPUT_MARK)) + OUTPUT_MARK  # the comment's length, then it
+    if isinstance(target, (str, os.PathLike)):
+        with open(target, "wb") as handle:
+            handle.write(data)
+    else:
+        target.write(data)
+
+
 def write_summary(path: str, reports: Callable[[], Iterable[str]], clause_ids: list[str], cross: list,
                   quota: list[dict[str, Any]], lang: str, quota_citation: str) -> None:
     """Write the summary workbook to ``path``; ``reports`` gives a fresh pass over the JSON lines each call."""
@@ -159,7 +177,7 @@ def write_summary(path: str, reports: Callable[[], Iterable[str]], clause_ids: l
                          if en else ["省份", "卓越级申报数", "预审通过数", f"推荐名额上限（{quota_citation}）", "超出名额"])
     rows = [[q["province"], q["applicants"], q["passing"], q["quota"], q["over_quota"]] for q in quota]
     quota_sheet.write_all(rows, [[None, None, None, None, _FILL["FAIL"] if q["over_quota"] else None] for q in quota])
-    book.save(path)
+    _save(book, path)
 
 
 def write_report(path: str, report, lang: str) -> None:
@@ -208,4 +226,4 @@ def write_report(path: str, report, lang: str) -> None:
                       ["severity", "code", "where", "message"] if en else ["级别", "代码", "位置", "说明"])
     f_rows = [[f.get("severity"), f.get("code"), f.get("where"), f.get("message")] for f in data.get("findings", [])]
     findings.write_all(f_rows)
-    book.save(path)
+    _save(book, path)

@@ -77,6 +77,7 @@ class Outcome:
 
     line: str
     keys: dict[str, Any]
+    skipped: bool = False  # a workbook this tool wrote (a summary saved in the folder): not an application
 
 
 def _default_context() -> str:
@@ -134,6 +135,11 @@ class ReaderPool:
             data = read_bytes(job.path, Limits())
         except WorkbookError as exc:  # not a regular file, unreadable, too large: answered without a worker
             result.set_result(_error_outcome(job, exc.finding, None))
+            return result
+        from ._files import is_own_output
+
+        if is_own_output(data):
+            result.set_result(Outcome("", {}, skipped=True))
             return result
         sha256 = hashlib.sha256(data).hexdigest()
         with self._lock:

@@ -285,11 +285,14 @@ def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, job
     """
     from ._batch import find_workbooks, run_batch, with_cross_findings
     from ._ruleset import default_for_level, load_ruleset
+    from ._text import visible
 
     fmt = _format_for(fmt, output)
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx 需要 --output 文件 / --format xlsx needs --output FILE")
     paths = find_workbooks(folder, recursive)
+    if not paths:
+        _no_workbooks(folder, recursive)
     _refuse_output_onto_input(output, find_workbooks(folder, True) if not recursive else paths)
     loaded = _load_ruleset_option(ruleset)
     jobs = jobs or _default_jobs()
@@ -305,6 +308,9 @@ def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, job
                 if isinstance(exc, OutputFailed):
                     raise
                 raise OutputFailed(os.environ.get("TMPDIR") or "TMPDIR", exc.strerror or str(exc)) from None
+        for skipped in spool.skipped:
+            click.echo(_t(lang, f"说明：{visible(skipped)} 是本工具生成的汇总表或报告，已跳过",
+                          f"note: {visible(skipped)} is a summary or report this tool wrote; skipped"), err=True)
         try:
             cross = spool.cross_findings()
             verdicts = [v for (v,) in spool.db.execute("SELECT verdict FROM submission ORDER BY file")]
@@ -344,6 +350,20 @@ def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, job
         finally:
             spool.close()
     sys.exit(0 if verdicts and all(v == "PASS" for v in verdicts) else 1)
+
+
+def _no_workbooks(folder: str, recursive: bool) -> None:
+    """A folder with no workbooks is a usage error (exit 2), with a hint where the workbooks might be."""
+    from ._batch import find_workbooks
+    from ._text import visible
+
+    shown = visible(folder)
+    if not recursive:
+        below = len(find_workbooks(folder, True))
+        if below:
+            raise click.UsageError(f"{shown} 中没有申报表，但其子文件夹中有 {below} 份；加 -r（--recursive）以包括子文件夹 / "
+                                   f"no workbooks in {shown}, but {below} in its sub-folders; add -r (--recursive) to include them")
+    raise click.UsageError(f"{shown} 中没有 .xlsx、.xls 或 .ods 申报表 / no .xlsx, .xls or .ods workbooks in {shown}")
 
 
 class _nullbar:

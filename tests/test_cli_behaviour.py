@@ -99,3 +99,42 @@ def test_a_gbk_console_never_crashes(rare_roster, args):
         assert json.loads(proc.stdout.decode("utf-8"))["schema"]  # JSON is UTF-8 whatever the console
     else:
         proc.stdout.decode("gbk")  # console text in the console's encoding, the rest replaced
+
+
+def test_an_empty_folder_with_workbooks_below_hints_at_recursive(tmp_path):
+    (tmp_path / "sub").mkdir()
+    os.link(GOOD, tmp_path / "sub" / "a.xlsx")
+    proc = _cli("batch", os.fspath(tmp_path))
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert "-r" in err and "子文件夹中有 1 份" in err and "1 in its sub-folders" in err
+    assert _cli("batch", os.fspath(tmp_path), "-r").returncode == 0
+
+
+def test_a_summary_the_tool_wrote_in_the_folder_is_skipped_with_a_note(tmp_path):
+    import shutil
+
+    import openpyxl
+
+    shutil.copyfile(GOOD, tmp_path / "a.xlsx")
+    assert _cli("batch", os.fspath(tmp_path), "-o", os.fspath(tmp_path / "汇总.xlsx")).returncode == 0
+    assert _cli("check", GOOD, "-o", os.fspath(tmp_path / "报告.xlsx")).returncode == 0
+    assert openpyxl.load_workbook(tmp_path / "汇总.xlsx").sheetnames[0] == "汇总"  # still an ordinary workbook
+    proc = _cli("batch", os.fspath(tmp_path), "--format", "json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert [json.loads(line)["source"]["path"] for line in proc.stdout.decode().splitlines()] == ["a.xlsx"]
+    err = proc.stderr.decode()
+    assert "汇总.xlsx 是本工具生成的汇总表或报告，已跳过" in err and "报告.xlsx" in err
+
+
+@pytest.mark.parametrize("suffix, kind", [(".json", "json"), (".jsonl", "json"), (".xlsx", "xlsx"), (".txt", "table")])
+def test_the_output_format_follows_the_extension(tmp_path, suffix, kind):
+    out = tmp_path / f"out{suffix}"
+    assert _cli("check", GOOD, "-o", os.fspath(out)).returncode == 0
+    data = out.read_bytes()
+    if kind == "json":
+        assert json.loads(data)["verdict"] == "PASS"
+    elif kind == "xlsx":
+        assert data[:2] == b"PK"
+    else:
+        assert "通过" in data.decode("utf-8")
