@@ -156,7 +156,8 @@ def test_batch_recursive(tmp_path):
     folder = tmp_path / "top"
     (folder / "杭州").mkdir(parents=True)
     shutil.copyfile(os.path.join(FIXTURES, "standard-pass.xlsx"), folder / "杭州" / "a.xlsx")
-    assert lines_of(run("batch", str(folder), "--format", "json")) == []
+    flat = run("batch", str(folder), "--format", "json")
+    assert flat.exit_code == 2 and "--recursive" in flat.output  # nothing at the top: a hint, not an empty answer
     reports = lines_of(run("batch", str(folder), "--format", "json", "--recursive"))
     assert [os.path.basename(r["source"]["path"]) for r in reports] == ["a.xlsx"]
 
