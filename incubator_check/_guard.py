@@ -32,11 +32,14 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import posixpath
 import re
 import stat
 import struct
 import zipfile
 import zlib
+from array import array
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -58,6 +61,7 @@ class Limits:
     max_rows: int = 100_000  # per sheet
     max_columns: int = 500  # per sheet
     max_cells: int = 2_000_000  # per sheet: rows × columns of the grid python-calamine builds (A1 to the last cell)
+    max_text_bytes: int = 128 * MiB  # the text python-calamine would hold: shared strings, and each cell's copy of one
 
 
 def _error(path: str, code: str, zh: str, en: str) -> WorkbookError:
@@ -307,12 +311,13 @@ class _Cfb:
         return None
 
 
-#: BIFF cell records python-calamine turns into cells: NUMBER, LABEL, BOOLERR, RK, LABELSST, FORMULA
+#: BIFF cell records python-calamine turns into cells: NUMBER, LABEL, BOOLERR, RK, LABELSST, FORMULA, RSTRING
 #: (BLANK and MULBLANK it skips; MULRK and MERGEDCELLS are read below).
-_BIFF_CELLS = frozenset({0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x0006})
+_BIFF_CELLS = frozenset({0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x0006, 0x00D6})
+_BOF, _EOF, _CONTINUE = 0x0809, 0x000A, 0x003C
 
 
-def _biff_records(stream: bytes, pos: int) -> Iterator[tuple[int, int, bytes]]:
+def _biff_records(stream: bytes, pos: int, stop_at_eof: bool = True) -> Iterator[tuple[int, int, bytes]]:
     end = len(stream)
     while pos + 4 <= end:
         typ, size = struct.unpack_from("<HH", stream, pos)
@@ -320,8 +325,58 @@ def _biff_records(stream: bytes, pos: int) -> Iterator[tuple[int, int, bytes]]:
             return
         yield typ, pos, stream[pos + 4:pos + 4 + size]
         pos += 4 + size
-        if typ == 0x000A:  # EOF
+        if typ == _EOF and stop_at_eof:
             return
+
+
+def _biff_string_lengths(segments: list[bytes], count: int) -> array:
+    """The UTF-8 bytes each string of a BIFF8 shared-string table may take (3 per character), read as python-calamine
+    reads them, across CONTINUE records (where a string's characters go on, after a new flags byte)."""
+    lengths = array("Q")
+    at = [0, 0]  # segment, offset
+
+    def skip(n: int) -> None:
+        while n > 0:
+            room = len(segments[at[0]]) - at[1]
+            if room >= n:
+                at[1] += n
+                return
+            n -= room
+            at[0], at[1] = at[0] + 1, 0
+
+    def read(n: int) -> bytes:
+        out = b""
+        while len(out) < n:
+            seg = segments[at[0]]
+            piece = seg[at[1]:at[1] + n - len(out)]
+            out += piece
+            at[1] += len(piece)
+            if len(out) < n:
+                at[0], at[1] = at[0] + 1, 0
+        return out
+
+    try:
+        for _ in range(count):
+            if at[1] >= len(segments[at[0]]):
+                at[0], at[1] = at[0] + 1, 0
+            cch, flags = struct.unpack("<HB", read(3))
+            runs = struct.unpack("<H", read(2))[0] if flags & 8 else 0
+            ext = struct.unpack("<I", read(4))[0] if flags & 4 else 0
+            width, left = (2 if flags & 1 else 1), cch
+            while left:
+                seg = segments[at[0]]
+                if at[1] >= len(seg):
+                    at[0], at[1] = at[0] + 1, 1
+                    width = 2 if segments[at[0]][0] & 1 else 1
+                    continue
+                n = min(left, (len(seg) - at[1]) // width) or left  # an odd byte left: python-calamine reads on
+                at[1] += n * width
+                left -= n
+            skip(4 * runs + ext)
+            lengths.append(3 * cch)
+    except (IndexError, struct.error):  # the table ends early: python-calamine stops there with an error
+        pass
+    return lengths
 
 
 def _biff_name(data: bytes) -> str:
@@ -344,9 +399,16 @@ def _check_biff(path: str, stream: bytes, limits: Limits) -> None:
     def bad(what: str) -> WorkbookError:
         return _corrupt(path, f"工作簿数据已损坏（{what}）", f"the workbook data is damaged ({what})")
 
+    budget = _Budget(path, limits)
     sheets: list[tuple[int, str]] = []
+    sst: list[bytes] = []
+    sst_count = 0
+    in_sst = False
     for typ, pos, data in _biff_records(stream, 0):
-        if typ == 0x002F:  # FILEPASS: an open password
+        in_sst = in_sst and typ == _CONTINUE
+        if in_sst:
+            sst.append(data)
+        elif typ == 0x002F:  # FILEPASS: an open password
             if len(data) < 2:
                 raise bad("FILEPASS")
             if struct.unpack_from("<H", data)[0] != 0:
@@ -361,9 +423,11 @@ def _check_biff(path: str, stream: bytes, limits: Limits) -> None:
                 raise bad("sheet offset outside the stream")
             sheets.append((offset, _biff_name(data)))
         elif typ == 0x00FC and len(data) >= 8:  # SST: python-calamine reserves the count it declares
-            count = struct.unpack_from("<i", data, 4)[0]
-            if count < 0 or count > len(stream) // 3:
+            sst_count = struct.unpack_from("<i", data, 4)[0]
+            if sst_count < 0 or sst_count > len(stream) // 3:
                 raise bad("shared string count")
+            budget.add(_Budget.STRING_OVERHEAD * sst_count)
+            sst, in_sst = [data[8:]], True
         elif typ == 0x0018:  # Lbl (defined name): python-calamine indexes it unchecked
             if len(data) < 15:
                 raise bad("defined name too short")
@@ -373,13 +437,25 @@ def _check_biff(path: str, stream: bytes, limits: Limits) -> None:
                 raise bad("defined name overruns its record")
     if len(sheets) > 4096:
         raise bad("too many sheets")
+    sst_bytes = sum(map(len, sst))
+    budget.add(3 * sst_bytes)  # the table itself, held once
     spans = []
+    references: Counter[int] = Counter()  # shared-string index → how many LABELSST cells copy it
     for offset, name in sheets:
         max_row = max_col = -1
         end = offset
-        for typ, pos, data in _biff_records(stream, offset):
+        # python-calamine reads a sheet up to the EOF of its own BOF: a substream inside it (an embedded chart) is
+        # skipped whole, BOF to EOF, and the sheet's cells go on after it.
+        depth = 0
+        for typ, pos, data in _biff_records(stream, offset, stop_at_eof=False):
             end = pos + 4 + len(data)
-            if typ == 0x0200 and len(data) in (10, 14):  # DIMENSIONS: reserved as given
+            if typ == _BOF:
+                depth += 1
+            elif typ == _EOF:
+                if depth <= 1:
+                    break
+                depth -= 1
+            elif typ == 0x0200 and len(data) in (10, 14):  # DIMENSIONS: reserved as given
                 if len(data) == 10:
                     rf, rl, cf, cl = struct.unpack_from("<HHHH", data)
                 else:
@@ -389,22 +465,33 @@ def _check_biff(path: str, stream: bytes, limits: Limits) -> None:
                     cols = ((cl - 1 - cf) & 0xFFFFFFFF) + 1
                     if rows > max(limits.max_rows, 65536) or cols > max(limits.max_columns, 256):
                         raise WorkbookError(TooLarge(name, rows, cols, limits).finding(path))
-            elif typ in _BIFF_CELLS and len(data) >= 4:
-                row, col = struct.unpack_from("<HH", data)
-                max_row, max_col = max(max_row, row), max(max_col, col)
-            elif typ == 0x00BD and len(data) >= 6:  # MULRK
-                row, first = struct.unpack_from("<HH", data)
-                last = max(struct.unpack_from("<H", data, len(data) - 2)[0], first + (len(data) - 6) // 6 - 1)
-                max_row, max_col = max(max_row, row), max(max_col, last)
             elif typ == 0x00E5 and len(data) >= 2:  # MERGEDCELLS: python-calamine indexes it unchecked
                 count = struct.unpack_from("<H", data)[0]
                 if 2 + 8 * count > len(data):
                     raise bad("merged cells overrun their record")
-                for i in range(count):
-                    _, rl, _, cl = struct.unpack_from("<HHHH", data, 2 + 8 * i)
-                    max_row, max_col = max(max_row, rl), max(max_col, cl)
+                if depth <= 1:
+                    for i in range(count):
+                        _, rl, _, cl = struct.unpack_from("<HHHH", data, 2 + 8 * i)
+                        max_row, max_col = max(max_row, rl), max(max_col, cl)
+            elif depth > 1:
+                continue
+            elif typ in _BIFF_CELLS and len(data) >= 4:
+                row, col = struct.unpack_from("<HH", data)
+                max_row, max_col = max(max_row, row), max(max_col, col)
+                if typ == 0x00FD and len(data) >= 10:
+                    references[struct.unpack_from("<I", data, 6)[0]] += 1
+            elif typ == 0x00BD and len(data) >= 6:  # MULRK
+                row, first = struct.unpack_from("<HH", data)
+                last = max(struct.unpack_from("<H", data, len(data) - 2)[0], first + (len(data) - 6) // 6 - 1)
+                max_row, max_col = max(max_row, row), max(max_col, last)
         spans.append((offset, end))
         _check_size(path, name, max_row + 1, max_col + 1, limits)
+    # Every LABELSST cell holds its own copy of the string. Only when the copies could go over the budget are
+    # the strings' lengths read (a loop over the table); an ordinary workbook never gets there.
+    cells = sum(references.values())
+    if cells and cells * 3 * sst_bytes > budget.limit - budget.used:
+        lengths = _biff_string_lengths(sst, sst_count)
+        budget.add(sum(lengths[i] * n for i, n in references.items() if i < len(lengths)))
     spans.sort()
     for (_, end), (start, _) in zip(spans, spans[1:]):
         if start < end:
@@ -414,6 +501,130 @@ def _check_biff(path: str, stream: bytes, limits: Limits) -> None:
 # --- zip packages (.xlsx, .ods) -----------------------------------------------------------------------
 
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _fold(name: str) -> str:
+    """A member name as python-calamine looks it up: ``\\`` read as ``/``, ASCII letters in either case
+    (only ASCII: it finds ``XL/Sheet.xml`` for ``xl/sheet.xml``, not ``É`` for ``é``)."""
+    return name.replace("\\", "/").translate(_ASCII_LOWER)
+
+
+def _unicode_path(path: str, info: zipfile.ZipInfo) -> str:
+    """The member's name as python-calamine's zip reader takes it: the Info-ZIP Unicode Path field (0x7075) of the
+    central directory, when it carries the CRC of the header name, overrides the header name. Python's zipfile
+    ignores that field, so a member could be read under two names; one whose field does not match its header is
+    refused as ambiguous."""
+    extra, at = info.extra, 0
+    while at + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, at)
+        body = extra[at + 4:at + 4 + size]
+        at += 4 + size
+        if tag != 0x7075:
+            continue
+        raw = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "surrogateescape")
+        try:
+            name = body[5:].decode("utf-8")
+            matches = len(body) >= 5 and body[0] == 1 and struct.unpack_from("<I", body, 1)[0] == zlib.crc32(raw)
+        except (UnicodeDecodeError, struct.error):
+            matches, name = False, ""
+        if name == info.filename:
+            return name
+        if not matches:
+            raise _corrupt(path, f"压缩包成员「{info.filename}」另记有一个不同的名称「{name}」，无法确定其名称",
+                           f"zip member '{info.filename}' carries a second, different name '{name}': its name is ambiguous")
+        return name
+    return info.filename
+
+
+class _Members:
+    """The zip's members by the names python-calamine finds them under, refusing any two it could confuse."""
+
+    def __init__(self, path: str, infos: list[zipfile.ZipInfo]):
+        self.by_fold: dict[str, zipfile.ZipInfo] = {}
+        self.names: dict[int, str] = {}  # id(info) → the name python-calamine reads it by
+        for info in infos:
+            name = _unicode_path(path, info)
+            posix = name.replace("\\", "/")
+            if posix.startswith("/") or ".." in posix.split("/") or (len(posix) > 1 and posix[1] == ":") or "\0" in posix:
+                raise _error(path, "zip-unsafe-path", f"压缩包内含不安全的路径「{name}」",
+                             f"the zip holds an unsafe member path '{name}'")
+            key = _fold(name)
+            if key in self.by_fold:
+                other = self.names[id(self.by_fold[key])]
+                if other == name:
+                    raise _corrupt(path, f"压缩包内有两个同名文件「{name}」", f"the zip holds two members named '{name}'")
+                raise _corrupt(path, f"压缩包内的「{other}」与「{name}」只有大小写或斜杠不同，无法确定读取哪一个",
+                               f"the zip members '{other}' and '{name}' differ only in case or slashes: which one is read is ambiguous")
+            self.by_fold[key] = info
+            self.names[id(info)] = name
+
+    def get(self, name: str) -> zipfile.ZipInfo | None:
+        return self.by_fold.get(_fold(name))
+
+    def name(self, info: zipfile.ZipInfo) -> str:
+        return self.names[id(info)]
+
+
+def _resolve(base_dir: str, target: str) -> list[str]:
+    """Every member name a relationship target could mean to python-calamine: rooted at the package when it starts
+    with ``/``; otherwise beside the part that holds the relationship, or (as older calamine did) under ``xl/``;
+    with and without ``.``/``..`` worked out. Scanning each of them is what makes the guard's reading cover its."""
+    target = target.replace("\\", "/")
+    if target.startswith("/"):
+        found = [target.lstrip("/")]
+    else:
+        found = [f"{base_dir}/{target}" if base_dir else target, target, f"xl/{target}"]
+    return found + [posixpath.normpath(n) for n in found]
+
+
+def _rels_of(part: str) -> str:
+    folder, _, base = part.rpartition("/")
+    return f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+
+
+def _elements(path: str, data: bytes, wanted: frozenset[str]) -> list[tuple[str, dict[str, str]]]:
+    """The elements of a small XML part whose local name is in ``wanted``, with their attributes, as expat reads
+    them (entities decoded; a duplicate attribute, which python-calamine would take the last of, is refused)."""
+    found: list[tuple[str, dict[str, str]]] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = _local(name)
+        if local in wanted:
+            found.append((local, attrs))
+
+    _parse(path, [data], start, lambda name: None, lambda: None)
+    return found
+
+
+def _relationships(path: str, data: bytes) -> list[dict[str, str]]:
+    return [attrs for _, attrs in _elements(path, data, frozenset({"Relationship"}))] if data else []
+
+
+class _Budget:
+    """The text python-calamine would hold for the workbook, against ``Limits.max_text_bytes``.
+
+    Amplification inside every other limit: one shared string is copied into every cell that refers to it, and an
+    .ods cell's text into every column and row it is repeated over, so a small file can make gigabytes of text.
+    """
+
+    #: What a Rust String costs beyond its bytes (python-calamine holds every shared string as one).
+    STRING_OVERHEAD = 24
+
+    def __init__(self, path: str, limits: Limits):
+        self.path, self.limit, self.used = path, limits.max_text_bytes, 0
+
+    def add(self, n: int, sheet: str | None = None) -> None:
+        self.used += n
+        if self.used > self.limit:
+            where_zh = f"（工作表「{sheet}」）" if sheet else ""
+            where_en = f" (sheet '{sheet}')" if sheet else ""
+            raise _error(self.path, "text-too-large",
+                         f"读取时将生成至少 {self.used // MiB} MiB 的文字{where_zh}，超过上限 {self.limit // MiB} MiB"
+                         f"（同一段文字被大量单元格重复引用或重复）；请删除重复的长文字后另存",
+                         f"reading it would build at least {self.used // MiB} MiB of text{where_en}, over the limit of "
+                         f"{self.limit // MiB} MiB (one text repeated in very many cells); remove the repeated long text "
+                         f"and save again")
 
 
 def _check_zip(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
@@ -423,73 +634,209 @@ def _check_zip(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError, struct.error) as exc:
         raise _corrupt(path, f"压缩包已损坏或不完整（{exc}）", f"the zip container is corrupt or truncated ({exc})") from None
     with archive:
-        members = archive.infolist()
-        if len(members) > limits.max_members:
-            raise _error(path, "zip-too-many-members", f"压缩包内有 {len(members)} 个文件，超过上限 {limits.max_members}",
-                         f"the zip holds {len(members)} members, over the limit of {limits.max_members}")
-        for m in members:
-            name = m.filename.replace("\\", "/")
-            if name.startswith("/") or ".." in name.split("/") or (len(name) > 1 and name[1] == ":") or "\0" in name:
-                raise _error(path, "zip-unsafe-path", f"压缩包内含不安全的路径「{m.filename}」",
-                             f"the zip holds an unsafe member path '{m.filename}'")
-        by_name = {m.filename: m for m in members}
-        if len(by_name) != len(members):
-            twice = next(n for n in by_name if sum(m.filename == n for m in members) > 1)
-            raise _corrupt(path, f"压缩包内有两个同名文件「{twice}」", f"the zip holds two members named '{twice}'")
-        inflated = sum(m.file_size for m in members)
-        if inflated > limits.max_inflated_bytes:
-            raise _error(path, "zip-bomb", f"解压后大小 {inflated // MiB} MiB，超过上限 {limits.max_inflated_bytes // MiB} MiB（疑似压缩炸弹）",
-                         f"it would inflate to {inflated // MiB} MiB, over the limit of {limits.max_inflated_bytes // MiB} MiB (a zip bomb?)")
-        for m in members:
-            if m.file_size > MiB and m.file_size > limits.max_member_ratio * max(m.compress_size, 1):
-                raise _error(path, "zip-bomb", f"「{m.filename}」的压缩比超过 {limits.max_member_ratio}:1（疑似压缩炸弹）",
-                             f"member '{m.filename}' has a compression ratio over {limits.max_member_ratio}:1 (a zip bomb?)")
-        if "word/document.xml" in by_name:
-            raise _error(path, "not-a-workbook", "这是 Word 文档（.docx），不是工作簿", "this is a Word document (.docx), not a workbook")
-        if "ppt/presentation.xml" in by_name:
-            raise _error(path, "not-a-workbook", "这是 PowerPoint 演示文稿，不是工作簿", "this is a PowerPoint presentation, not a workbook")
-        package = _Package(path, handle)
-        done: set[str] = set()
+        infos = archive.infolist()
+    if len(infos) > limits.max_members:
+        raise _error(path, "zip-too-many-members", f"压缩包内有 {len(infos)} 个文件，超过上限 {limits.max_members}",
+                     f"the zip holds {len(infos)} members, over the limit of {limits.max_members}")
+    members = _Members(path, infos)
+    inflated = sum(m.file_size for m in infos)
+    if inflated > limits.max_inflated_bytes:
+        raise _error(path, "zip-bomb", f"解压后大小 {inflated // MiB} MiB，超过上限 {limits.max_inflated_bytes // MiB} MiB（疑似压缩炸弹）",
+                     f"it would inflate to {inflated // MiB} MiB, over the limit of {limits.max_inflated_bytes // MiB} MiB (a zip bomb?)")
+    for m in infos:
+        if m.file_size > MiB and m.file_size > limits.max_member_ratio * max(m.compress_size, 1):
+            raise _error(path, "zip-bomb", f"「{m.filename}」的压缩比超过 {limits.max_member_ratio}:1（疑似压缩炸弹）",
+                         f"member '{m.filename}' has a compression ratio over {limits.max_member_ratio}:1 (a zip bomb?)")
+    if members.get("word/document.xml"):
+        raise _error(path, "not-a-workbook", "这是 Word 文档（.docx），不是工作簿", "this is a Word document (.docx), not a workbook")
+    if members.get("ppt/presentation.xml"):
+        raise _error(path, "not-a-workbook", "这是 PowerPoint 演示文稿，不是工作簿", "this is a PowerPoint presentation, not a workbook")
+    package = _Package(path, handle)
+    done: set[int] = set()
 
-        def read_xml(name: str) -> bytes:
-            done.add(name)
-            return b"".join(package.xml(by_name[name])) if name in by_name else b""
+    def read_xml(info: zipfile.ZipInfo | None) -> bytes:
+        if info is None:
+            return b""
+        done.add(id(info))
+        return b"".join(package.xml(info))
 
-        mimetype = b""
-        for chunk in package.raw(by_name["mimetype"]) if "mimetype" in by_name else ():
-            mimetype = mimetype or chunk[:200]
-        is_ods = b"spreadsheet" in mimetype
-        done.add("mimetype")
-        if not is_ods and "xl/workbook.xml" not in by_name:
-            raise _error(path, "not-a-workbook", "压缩包内没有工作簿（缺少 xl/workbook.xml）",
-                         "a zip file with no workbook in it (no xl/workbook.xml)")
-        content_types = read_xml("[Content_Types].xml")
-        if "xl/vbaProject.bin" in by_name or b"macroEnabled" in content_types:
-            raise _error(path, "file-macro-enabled", "工作簿含宏（.xlsm），出于安全不予读取；请另存为 .xlsx",
-                         "the workbook contains macros (.xlsm) and is refused for safety; save it as .xlsx")
-        workbook = read_xml("xl/workbook.xml")
+    mimetype_info = members.get("mimetype")
+    mimetype = b""
+    for chunk in package.raw(mimetype_info) if mimetype_info else ():
+        mimetype = mimetype or chunk[:200]
+    if mimetype_info:
+        done.add(id(mimetype_info))
+    is_ods = b"spreadsheet" in mimetype
+    content_types = read_xml(members.get("[Content_Types].xml"))
+    if any(_fold(members.name(m)).endswith("vbaproject.bin") for m in infos) or b"macroEnabled" in content_types:
+        raise _error(path, "file-macro-enabled", "工作簿含宏（.xlsm），出于安全不予读取；请另存为 .xlsx",
+                     "the workbook contains macros (.xlsm) and is refused for safety; save it as .xlsx")
+    workbooks = _workbook_parts(path, members, read_xml)
+    if not is_ods and not workbooks:
+        raise _error(path, "not-a-workbook", "压缩包内没有工作簿（缺少 xl/workbook.xml）",
+                     "a zip file with no workbook in it (no xl/workbook.xml)")
+    sheets: dict[int, str] = {}  # id(info) → its sheet's name
+    strings: list[zipfile.ZipInfo] = []
+    for part, workbook in workbooks:
         if _STRICT_NS in workbook:
             raise _error(path, "file-strict-ooxml", "工作簿为 Strict Open XML 格式，请在 Excel 中另存为普通的「Excel 工作簿 (.xlsx)」",
                          "the workbook is in Strict Open XML format; save it as a regular 'Excel Workbook (.xlsx)'")
-        rels = read_xml("xl/_rels/workbook.xml.rels")
-        targets = _rel_targets(rels)
-        names = _sheet_names(workbook, rels)
-        formulas: dict[str, set[str]] = {}
-        for m in members:
-            name = m.filename
-            if name in done:
-                continue
-            if name in names or (name.startswith("xl/worksheets/") and name.endswith(".xml")):
-                cells, _ = _scan_worksheet(path, package, m, names.get(name, name), limits)
-                if cells:
-                    formulas[name] = cells
-            elif is_ods and name == "content.xml":
-                _scan_ods(path, package, m, limits)
-            elif name.endswith(_XML_SUFFIXES) or name in targets:
-                _drain(package.xml(m))  # inflating is the check: size, CRC and DTDs, piece by piece
+        found, shared = _workbook_sheets(path, part, workbook, members, read_xml)
+        for info, label in found.items():
+            sheets.setdefault(id(info), label)
+        strings += [s for s in shared if s not in strings]
+    budget = _Budget(path, limits)
+    lengths = _SharedStrings.empty()
+    for info in strings:  # before the sheets, which refer to them
+        done.add(id(info))
+        lengths = lengths.union(_scan_shared_strings(path, package, info, members.name(info), budget))
+    formulas: dict[str, set[str]] = {}
+    for m in infos:
+        if id(m) in done:
+            continue
+        name = members.name(m)
+        key = _fold(name)
+        if id(m) in sheets or (key.endswith(".xml") and "worksheets/" in key):
+            cells, _ = _scan_worksheet(path, package, m, sheets.get(id(m), name), limits, lengths, budget)
+            if cells:
+                formulas[name] = cells
+        elif is_ods and key == "content.xml":
+            _scan_ods(path, package, m, limits, budget)
+        elif key.endswith(_XML_SUFFIXES):
+            _drain(package.xml(m))  # inflating is the check: size, CRC and DTDs, piece by piece
+        else:
+            # Every other member is still held to its declared size and CRC; one with XML in it is checked as XML.
+            head = next(iter(package.raw(m)), b"")
+            _drain(package.xml(m) if head.lstrip()[:1] == b"<" or _xml_encoding(head) else package.raw(m))
+    return formulas
+
+
+def _workbook_parts(path: str, members: _Members, read_xml) -> list[tuple[str, bytes]]:
+    """The workbook parts python-calamine could open: the officeDocument target of ``_rels/.rels`` (it follows that
+    one wherever it is) and ``xl/workbook.xml``; each with its XML."""
+    candidates = []
+    for rel in _relationships(path, read_xml(members.get("_rels/.rels"))):
+        target = rel.get("Target", "")
+        if rel.get("Type", "").endswith("/officeDocument") or _fold(target).endswith("workbook.xml"):
+            candidates += _resolve("", target)
+    candidates.append("xl/workbook.xml")
+    parts, seen = [], set()
+    for candidate in candidates:
+        info = members.get(candidate)
+        if info is not None and id(info) not in seen:
+            seen.add(id(info))
+            name = members.name(info).replace("\\", "/")
+            parts.append((name, read_xml(info)))
+    return parts
+
+
+def _workbook_sheets(path: str, part: str, workbook: bytes, members: _Members,
+                     read_xml) -> tuple[dict[zipfile.ZipInfo, str], list[zipfile.ZipInfo]]:
+    """The members a workbook's ``<sheet>`` elements lead to (by their relationship id, whatever its prefix), with
+    the sheet names, and its shared-string parts (by relationship type, and where python-calamine looks for them)."""
+    base_dir = part.rpartition("/")[0]
+    targets: dict[str, list[str]] = {}
+    shared_names = [f"{base_dir}/sharedStrings.xml" if base_dir else "sharedStrings.xml", "xl/sharedStrings.xml"]
+    for rel in _relationships(path, read_xml(members.get(_rels_of(part)))):
+        resolved = _resolve(base_dir, rel.get("Target", ""))
+        targets.setdefault(rel.get("Id", ""), []).extend(resolved)
+        if rel.get("Type", "").endswith("/sharedStrings"):
+            shared_names += resolved
+    found: dict[zipfile.ZipInfo, str] = {}
+    for _, attrs in _elements(path, workbook, frozenset({"sheet"})):
+        label = attrs.get("name", "")
+        for key, value in attrs.items():
+            if _local(key) == "id":
+                for candidate in targets.get(value, []):
+                    info = members.get(candidate)
+                    if info is not None:
+                        found.setdefault(info, label)
+    shared = []
+    for candidate in shared_names:
+        info = members.get(candidate)
+        if info is not None and info not in shared:
+            shared.append(info)
+    return found, shared
+
+
+class _SharedStrings:
+    """How many bytes each shared string may hold (an upper bound: the XML between one ``<si`` and the next)."""
+
+    def __init__(self, lengths: array):
+        self.lengths = lengths
+        self.longest = max(lengths) if lengths else 0
+
+    @classmethod
+    def empty(cls) -> "_SharedStrings":
+        return cls(array("Q"))
+
+    def union(self, other: "_SharedStrings") -> "_SharedStrings":
+        """Each index at its larger length: when two parts could be the table, the guard assumes the worse."""
+        if not self.lengths:
+            return other
+        short, long_ = sorted((self.lengths, other.lengths), key=len)
+        merged = array("Q", long_)
+        for i, n in enumerate(short):
+            merged[i] = max(merged[i], n)
+        return _SharedStrings(merged)
+
+    def cost(self, references: list[bytes | None]) -> int:
+        """The bytes the cells holding these ``<v>`` indices get: a copy each of the string it names (the longest
+        one for an index that is not plain digits; nothing for one past the table)."""
+        if not self.lengths:
+            return 0
+        total, n = 0, len(self.lengths)
+        for index, count in Counter(references).items():
+            if index is not None and index.strip().isdigit():
+                i = int(index)
+                total += count * (self.lengths[i] if i < n else 0)
             else:
-                _drain(package.raw(m))  # every other member is still held to its declared size and CRC
-        return formulas
+                total += count * self.longest
+        return total
+
+
+_SI_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
+_SST_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sst(?=[\s>])[^<>]*")
+_UNIQUE_COUNT = re.compile(rb"\suniqueCount\s*=\s*[\"']([^\"'<>]*)")
+
+
+def _before_last_tag(window: bytes) -> int:
+    return max(window.rfind(b"<"), 0)
+
+
+def _scan_shared_strings(path: str, package: "_Package", info: zipfile.ZipInfo, name: str,
+                         budget: _Budget) -> _SharedStrings:
+    """The shared-string table, measured without being parsed: every ``<si>`` (an empty one too: python-calamine
+    counts it) and the bytes up to the next, all charged to the budget as python-calamine holds them; and its
+    ``uniqueCount``, which python-calamine reserves room for before it reads a string."""
+    lengths = array("Q")
+    unique = 0
+    first = True
+    for piece, _ in _pieces(package.xml(info), _before_last_tag):
+        if first:
+            tag = _SST_TAG.search(piece)
+            if tag:
+                unique = max((_count(v.decode("latin-1")) for v in _UNIQUE_COUNT.findall(tag.group())), default=0)
+            first = False
+        parts = _SI_START.split(piece)
+        if lengths:
+            lengths[-1] += len(parts[0])
+        lengths.extend(map(len, parts[1:]))
+        budget.add(len(piece) + _Budget.STRING_OVERHEAD * (len(parts) - 1))
+    if unique > max(info.file_size // 5, len(lengths)):  # '<si/>' is the shortest string there is
+        raise _corrupt(path, f"「{name}」声明有 {unique} 个共享字符串，远多于它能容纳的数量",
+                       f"part '{name}' declares {unique} shared strings, more than it can possibly hold")
+    budget.add(_Budget.STRING_OVERHEAD * max(unique - len(lengths), 0))  # the room reserved and never filled
+    return _SharedStrings(lengths)
+
+
+def _count(text: str) -> int:
+    """A count as python-calamine parses it (Rust's ``str::parse::<u32>`` also takes a leading ``+``), read generously:
+    surrounding spaces allowed, and a count too long for 32 bits taken as huge rather than refused; not a number: 1."""
+    text = text.strip().removeprefix("+")
+    if not text or not text.isascii() or not text.isdigit():
+        return 1
+    return _HUGE if len(text.lstrip("0")) > 12 else int(text)
 
 
 class _Package:
@@ -622,79 +969,64 @@ def _transcode(first: bytes, rest: Iterable[bytes], encoding: str) -> Iterator[b
     yield decoder.decode(b"", final=True).encode("utf-8")
 
 
-_TARGET = re.compile(rb'\bTarget\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
-_RELATIONSHIP = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>')
-_REL_ID = re.compile(rb'\bId\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
-_SHEET = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?sheet\b[^>]*>')
-_SHEET_NAME = re.compile(rb'\sname\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
-_SHEET_RID = re.compile(rb'\s[\w.-]*:id\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+#: A piece of worksheet XML is measured whole; past this size without a '</row>' the sheet is not an ordinary
+#: one, and it is parsed element by element instead (which streams, so nothing grows with the file).
+_MAX_PIECE = 8 * MiB
+#: How far back a cut mark may start before the chunk it ends in ('</x:row>' with a prefix up to this long).
+_OVERLAP = 256
 
 
-def _part_name(target: str) -> str:
-    """The zip member a workbook relationship's Target names, as python-calamine resolves it."""
-    if target.startswith("/"):
-        return target[1:]
-    if target.startswith("xl/"):
-        return target
-    return f"xl/{target}"
+def _pieces(chunks: Iterable[bytes], cut, max_piece: int = _MAX_PIECE,
+            fallback=None) -> Iterator[tuple[bytes, bool]]:
+    """Re-chunk a stream into pieces that end where ``cut(window)`` says (0: nowhere in it); yield each with whether
+    it ended at a mark. Past ``max_piece`` without one, the piece ends where ``fallback(window)`` says, if it
+    says; else it is cut anyway and yielded with ``False``.
 
-
-def _rel_targets(rels: bytes) -> set[str]:
-    found = set()
-    for m in _TARGET.finditer(rels):
-        target = (m.group(1) or m.group(2) or b"").decode("utf-8", "replace")
-        found.add(_part_name(target))
-        found.add(os.path.normpath(_part_name(target)).replace("\\", "/"))
-    return found
-
-
-def _sheet_names(workbook: bytes, rels: bytes) -> dict[str, str]:
-    """Each worksheet part → its sheet's name, from xl/workbook.xml and its relationships (no XML parser needed)."""
-    import html
-
-    targets = {}
-    for rel in _RELATIONSHIP.findall(rels):
-        rid, target = _REL_ID.search(rel), _TARGET.search(rel)
-        if rid and target:
-            targets[(rid.group(1) or rid.group(2) or b"")] = _part_name((target.group(1) or target.group(2) or b"").decode("utf-8", "replace"))
-    parts = {}
-    for tag in _SHEET.findall(workbook):
-        name, rid = _SHEET_NAME.search(tag), _SHEET_RID.search(tag)
-        if rid and (rid.group(1) or rid.group(2) or b"") in targets:
-            label = html.unescape((name.group(1) or name.group(2) or b"").decode("utf-8", "replace")) if name else ""
-            parts[targets[rid.group(1) or rid.group(2) or b""]] = label
-    return parts
-
-
-def _pieces(chunks: Iterable[bytes], cut) -> Iterator[tuple[bytes, bool]]:
-    """Re-chunk a stream so that each piece ends where ``cut(buffer)`` says (0: not yet); with whether it is the last."""
-    buffer = b""
-    ready = None
+    ``cut`` sees only the newest chunk and the end of what is pending before it, and pending chunks are joined
+    once, when a piece is cut: the cost is linear in the stream, however long it goes without a cut mark.
+    """
+    pending: list[bytes] = []
+    size = 0
     for chunk in chunks:
-        buffer = buffer + chunk if buffer else chunk
-        at = cut(buffer)
-        if at:
-            if ready is not None:
-                yield ready, False
-            ready, buffer = buffer[:at], buffer[at:]
-    last = (ready or b"") + buffer
-    if last:
-        yield last, True
+        if not chunk:
+            continue
+        tail = pending[-1][-_OVERLAP:] if pending else b""
+        at = cut(tail + chunk) - len(tail)
+        if at <= 0 and size + len(chunk) > max_piece and fallback is not None:
+            at = fallback(tail + chunk) - len(tail)
+        if at > 0:
+            pending.append(chunk[:at])
+            yield b"".join(pending), True
+            pending, size = [chunk[at:]], len(chunk) - at
+        else:
+            pending.append(chunk)
+            size += len(chunk)
+            if size > max_piece:
+                yield b"".join(pending), False
+                pending, size = [], 0
+    if size:
+        yield b"".join(pending), True
 
 
-_END_TAG_HEAD = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?\Z")
+#: From the start to the end of the last '</row>' (any prefix). Greedy, so it backtracks from the end: one pass.
+_TO_LAST_ROW_END = re.compile(rb".*</(?:[A-Za-z_][\w.-]*:)?row\s*>", re.S)
 
 
-def _after_last_row(buffer: bytes) -> int:
-    """The offset just after the last ``</row>`` (any prefix) in the buffer, or 0."""
-    at = len(buffer)
-    while True:
-        at = buffer.rfind(b"row>", 0, at)
-        if at < 0:
-            return 0
-        start = buffer.rfind(b"<", max(0, at - 64), at)
-        if start >= 0 and _END_TAG_HEAD.match(buffer, start, at):
-            return at + 4
+def _after_last_row(window: bytes) -> int:
+    """The offset just after the last ``</row>`` (any prefix) in the window, or 0."""
+    m = _TO_LAST_ROW_END.match(window)
+    return m.end() if m else 0
+
+
+#: From the start to the last '<c r="' that has only text (no quote, no '<') since the '>' before it: a cut there
+#: leaves no attribute value open (one that holds a '>' is _ODD_ATTRIBUTE's, in the piece before).
+_TO_LAST_CELL = re.compile(rb'.*>[^"\'<]*(?=<c r=")', re.S)
+
+
+def _before_last_cell(window: bytes) -> int:
+    """Where a row too long for one piece may be cut: just before its last cell that starts outside any tag, or 0."""
+    m = _TO_LAST_CELL.match(window)
+    return m.end() if m else 0
 
 
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
@@ -703,7 +1035,14 @@ _CELL_REF = re.compile(rb'<c(?: r="([A-Za-z]*[0-9]*)"|(?=[\s>/]))')
 _PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
 #: An attribute value holding '<' or '>' (python-calamine takes it; it could split or hide a mergeCell tag here).
 _ODD_ATTRIBUTE = re.compile(rb"=\s*\"[^\"<>]*[<>]|=\s*'[^'<>]*[<>]")
-_MERGE = re.compile(rb"<" + _PREFIX + rb"mergeCell(?=[\s/>])([^>]*)>")
+#: A merged range's tag. Its attributes stop at '<' as well as '>', so that a run of unclosed tags is read once,
+#: not once per tag; a '<' inside an attribute value sends the sheet to the parser (_ODD_ATTRIBUTE).
+_MERGE = re.compile(rb"<" + _PREFIX + rb"mergeCell(?=[\s/>])([^<>]*)>")
+#: Every r attribute, however written (after a quote too: python-calamine reads r="A1"r="B2", and takes the last).
+_R_ATTRIBUTE = re.compile(rb"[\s\"']r\s*=")
+#: A cell that refers to a shared string, and its <v> index when that comes first.
+_R_SPACED = re.compile(rb"r[\t\n\r ]+=")
+_SHARED_CELL = re.compile(rb"<c\s[^<>]*?\bt\s*=\s*[\"']s[\"'][^<>]*>(?:\s*<v>([^<]*))?")
 _HUGE = 1 << 40
 
 
@@ -740,10 +1079,17 @@ _DIGITS, _LETTERS = b"0123456789", bytes(range(65, 91)) + bytes(range(97, 123))
 
 def _refs_extent(piece: bytes) -> tuple[int, int] | None:
     """The largest row and column among the piece's ``<c r="…">`` tags, found with byte operations, not a loop;
-    None if some <c> tag does not start with its reference."""
+    None if some <c> tag does not start with its reference, or some r attribute is not one of those (a second r,
+    an r not first in a row or cell: python-calamine would take the last, the pattern the first)."""
     found = _CELL_REF.findall(piece)
     if b"" in found:
         return None
+    expected = len(found) + piece.count(b'<row r="')
+    # Counting 'r=' is cheap and never low (it also counts names ending in r); only when it is high, or an r is
+    # spaced from its '=', are the r attributes counted exactly.
+    if piece.count(b"r=") > expected or _R_SPACED.search(piece):
+        if len(_R_ATTRIBUTE.findall(piece)) > expected:
+            return None
     refs = b" ".join(found)
     if not refs:
         return 0, 0
@@ -755,20 +1101,28 @@ def _refs_extent(piece: bytes) -> tuple[int, int] | None:
     return row, max(map(_column_number, letters)) if letters else 0
 
 
-def _scan_worksheet(path: str, package: _Package, info: zipfile.ZipInfo, sheet: str,
-                    limits: Limits) -> tuple[set[str], tuple[int, int]]:
+def _scan_worksheet(path: str, package: _Package, info: zipfile.ZipInfo, sheet: str, limits: Limits,
+                    strings: _SharedStrings | None = None,
+                    budget: _Budget | None = None) -> tuple[set[str], tuple[int, int]]:
     """One pass over a worksheet: its formula cells with no cached value, and its extent within the limits.
 
     The extent is what python-calamine will allocate: the last row and column of any cell (by its r
     attribute, or by its place when it has none) and of any merged range (the reader fills those), and
     the number of cells with content. Ordinary sheets, whose every cell starts ``<c r="A1"``, are measured
-    with a few pattern searches per piece; any other (no r, r not first, a namespace prefix) tag by tag.
-    Returns the formula cells and the (rows, columns) found.
+    with a few pattern searches per piece; any other (no r, r not first, a namespace prefix, a row longer than
+    :data:`_MAX_PIECE`) element by element. Every cell that refers to a shared string is charged the string's
+    length. Returns the formula cells and the (rows, columns) found.
     """
+    strings = strings or _SharedStrings.empty()
+    budget = budget or _Budget(path, Limits(max_text_bytes=_HUGE))
     formulas: set[str] = set()
     rows = cols = cells = 0
     positional = False
-    for piece, last in _pieces(package.xml(info), _after_last_row):
+    measured = False
+    for piece, whole in _pieces(package.xml(info), _after_last_row, fallback=_before_last_cell):
+        if measured:  # what the pieces so far hold is at least the extent: refuse early, before reading on
+            _check_size(path, sheet, rows, cols, limits, at_least=True)
+        measured = True
         if b"<f" in piece:
             formulas |= _formula_cells(piece)
         if b"mergeCell" in piece:
@@ -777,6 +1131,8 @@ def _scan_worksheet(path: str, package: _Package, info: zipfile.ZipInfo, sheet: 
                     pos = _cell_position(part)
                     if pos:
                         rows, cols = max(rows, pos[0]), max(cols, pos[1])
+        if not whole:
+            positional = True
         if not positional:
             # A '<c' tag is found wherever it is, and r="…" read only when it comes first, so quoting cannot hide a
             # cell; but a '>' or '</row>' in an attribute value could cut a mergeCell tag in two: parse those.
@@ -788,12 +1144,13 @@ def _scan_worksheet(path: str, package: _Package, info: zipfile.ZipInfo, sheet: 
             else:
                 cells += piece.count(b"</c>")
                 rows, cols = max(rows, extent[0]), max(cols, extent[1])
-        _check_size(path, sheet, rows, cols, limits, at_least=not last)
+                if strings.lengths:
+                    budget.add(strings.cost(_SHARED_CELL.findall(piece)), sheet)
         if cells > limits.max_cells:
             raise WorkbookError(TooLarge(sheet, rows, cols, limits, at_least=True).finding(path))
     if positional:
-        rows, cols = _parsed_extent(path, sheet, package.xml(info), rows, cols, limits)
-        _check_size(path, sheet, rows, cols, limits)
+        rows, cols = _parsed_extent(path, sheet, package.xml(info), rows, cols, limits, strings, budget)
+    _check_size(path, sheet, rows, cols, limits)
     return formulas, (rows, cols)
 
 
@@ -801,13 +1158,16 @@ def _local(name: str) -> str:
     return name.rpartition(":")[2]
 
 
-def _parse(path: str, chunks: Iterable[bytes], start, end, after_chunk) -> None:
+def _parse(path: str, chunks: Iterable[bytes], start, end, after_chunk, text=None) -> None:
     """Feed UTF-8 XML pieces to expat (a C parser: quotes, comments and CDATA handled, no DTD reaches it)."""
     from xml.parsers import expat
 
     parser = expat.ParserCreate(encoding="utf-8")
     parser.StartElementHandler = start
     parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
+        parser.buffer_text = True
     try:
         for chunk in chunks:
             parser.Parse(chunk, False)
@@ -817,15 +1177,19 @@ def _parse(path: str, chunks: Iterable[bytes], start, end, after_chunk) -> None:
         raise _corrupt(path, f"XML 无法解析（{exc}）", f"its XML does not parse ({exc})") from None
 
 
-def _parsed_extent(path: str, sheet: str, chunks: Iterable[bytes], rows: int, cols: int,
-                   limits: Limits) -> tuple[int, int]:
+def _parsed_extent(path: str, sheet: str, chunks: Iterable[bytes], rows: int, cols: int, limits: Limits,
+                   strings: _SharedStrings, budget: _Budget) -> tuple[int, int]:
     """Where python-calamine puts each cell, element by element.
 
     A row's r sets the row, and its end moves to the next; a cell's r places it (and the next cell of the row
     after it), a cell without r goes after the one before. A cell with no child element holds no value: it
-    takes its place in the row but adds nothing to the extent. Merged ranges count whole.
+    takes its place in the row but adds nothing to the extent. Merged ranges count whole. Attributes are matched
+    by their whole name, as python-calamine matches them (``x:r`` is not ``r``); expat refuses a repeated one.
     """
-    state = {"row": 0, "col": 0, "rows": rows, "cols": cols, "cells": 0, "cell": None, "content": False}
+    state = {"row": 0, "col": 0, "rows": rows, "cols": cols, "cells": 0, "cell": None, "content": False,
+             "shared": False, "in_v": False}
+    references: list[bytes | None] = []
+    value: list[str] = []
 
     def start(name: str, attrs: dict[str, str]) -> None:
         local = _local(name)
@@ -838,6 +1202,8 @@ def _parsed_extent(path: str, sheet: str, chunks: Iterable[bytes], rows: int, co
             pos = _cell_position(r.encode("utf-8", "replace")) if r is not None else None
             here = pos or (state["row"] + 1, state["col"] + 1)
             state["col"], state["cell"], state["content"] = here[1], here, False
+            state["shared"] = attrs.get("t") == "s"
+            value.clear()
         elif local == "mergeCell":
             for part in attrs.get("ref", "").split(":"):
                 pos = _cell_position(part.encode("utf-8", "replace"))
@@ -845,6 +1211,11 @@ def _parsed_extent(path: str, sheet: str, chunks: Iterable[bytes], rows: int, co
                     state["rows"], state["cols"] = max(state["rows"], pos[0]), max(state["cols"], pos[1])
         elif state["cell"] is not None:
             state["content"] = True
+            state["in_v"] = local == "v"
+
+    def text(data: str) -> None:
+        if state["in_v"] and state["shared"]:
+            value.append(data)
 
     def end(name: str) -> None:
         local = _local(name)
@@ -855,58 +1226,83 @@ def _parsed_extent(path: str, sheet: str, chunks: Iterable[bytes], rows: int, co
                 here = state["cell"]
                 state["rows"], state["cols"] = max(state["rows"], here[0]), max(state["cols"], here[1])
                 state["cells"] += 1
-            state["cell"] = None
+            if state["shared"]:
+                references.append("".join(value).encode("ascii", "replace") if value else None)
+            state["cell"], state["shared"] = None, False
+        elif local == "v":
+            state["in_v"] = False
+
+    def charge() -> None:
+        if references:
+            budget.add(strings.cost(references), sheet)
+            references.clear()
 
     def after_chunk() -> None:
         _check_size(path, sheet, state["rows"], state["cols"], limits, at_least=True)
         if state["cells"] > limits.max_cells:
             raise WorkbookError(TooLarge(sheet, state["rows"], state["cols"], limits, at_least=True).finding(path))
+        charge()
 
-    _parse(path, chunks, start, end, after_chunk)
+    _parse(path, chunks, start, end, after_chunk, text if strings.lengths else None)
+    charge()
     return state["rows"], state["cols"]
 
 
 def _attribute(attrs: dict[str, str], suffix: str) -> str | None:
-    """The value of the attribute whose local name is ``suffix``, whatever its prefix."""
+    """The value of the attribute whose local name is ``suffix``, whatever its prefix (the last, if several)."""
+    found = None
     for key, value in attrs.items():
         if _local(key) == suffix:
-            return value
-    return None
+            found = value
+    return found
 
 
 def _repeat(attrs: dict[str, str], which: str) -> int:
-    value = (_attribute(attrs, f"number-{which}-repeated") or "1").strip()
-    if not value.isdigit():
-        return 1
-    return _HUGE if len(value.lstrip("0")) > 12 else max(int(value), 1)
+    """A repetition count, as python-calamine parses it (``+6000`` is 6000); with several attributes of that local
+    name under different prefixes, the largest."""
+    counts = [_count(value) for key, value in attrs.items() if _local(key) == f"number-{which}-repeated"]
+    return max(max(counts, default=1), 1)
 
 
-def _scan_ods(path: str, package: _Package, info: zipfile.ZipInfo, limits: Limits) -> None:
+def _scan_ods(path: str, package: _Package, info: zipfile.ZipInfo, limits: Limits, budget: _Budget | None = None) -> None:
     """Each table of content.xml with its repeated rows and columns expanded, as python-calamine expands them.
 
-    Trailing empty rows and cells (LibreOffice writes a million of them) cost nothing; any with content (a
-    value type, or a child element), or followed by content, count.
+    Elements are matched by local name, so any prefix counts (a prefix bound to another namespace only makes the
+    guard count more). Trailing empty rows and cells (LibreOffice writes a million of them) cost nothing; any with
+    content (a value type, or a child element), or followed by content, count. Each cell's text — with every
+    ``<text:s text:c="N"/>`` as N spaces — is charged to the budget once for every column and row it repeats over.
     """
+    budget = budget or _Budget(path, Limits(max_text_bytes=_HUGE))
     state = {"name": "?", "row": 0, "height": 0, "width": 0, "row_repeat": 1, "col": 0, "row_end": 0,
-             "in_cell": False, "content": False}
+             "in_cell": False, "content": False, "col_repeat": 1, "text": 0, "row_text": 0}
 
     def start(name: str, attrs: dict[str, str]) -> None:
         local = _local(name)
         if local == "table":
             state.update(name=_attribute(attrs, "name") or "?", row=0, height=0, width=0)
         elif local == "table-row":
-            state.update(row_repeat=_repeat(attrs, "rows"), col=0, row_end=0)
+            state.update(row_repeat=_repeat(attrs, "rows"), col=0, row_end=0, row_text=0)
         elif local in ("table-cell", "covered-table-cell"):
-            state["col"] += _repeat(attrs, "columns")
-            state.update(in_cell=True, content=_attribute(attrs, "value-type") is not None)
+            state["col_repeat"] = _repeat(attrs, "columns")
+            state["col"] += state["col_repeat"]
+            state.update(in_cell=True, content=_attribute(attrs, "value-type") is not None, text=0)
         elif state["in_cell"]:
             state["content"] = True
+            if local == "s":
+                state["text"] += max((_count(v) for k, v in attrs.items() if _local(k) == "c"), default=1)
+            elif local in ("p", "h"):
+                state["text"] += 1  # the line break between paragraphs
+
+    def text(data: str) -> None:
+        if state["in_cell"]:
+            state["text"] += len(data.encode("utf-8", "surrogatepass"))
 
     def end(name: str) -> None:
         local = _local(name)
         if local in ("table-cell", "covered-table-cell"):
             if state["content"]:
                 state["row_end"] = state["col"]
+            state["row_text"] += state["text"] * state["col_repeat"]
             state["in_cell"] = False
         elif local == "table-row":
             if state["row_end"]:
@@ -915,12 +1311,14 @@ def _scan_ods(path: str, package: _Package, info: zipfile.ZipInfo, limits: Limit
                 height, width = state["height"], state["width"]
                 if height > limits.max_rows or height * width > limits.max_cells:  # stop early: rows only grow
                     _check_size(path, state["name"], height, width, limits, at_least=True)
+            if state["row_text"]:
+                budget.add(state["row_text"] * state["row_repeat"], state["name"])
             state["row"] += state["row_repeat"]
         elif local == "table":
             _check_size(path, state["name"], state["height"], state["width"], limits)
             state.update(row=0, height=0, width=0)
 
-    _parse(path, package.xml(info), start, end, lambda: None)
+    _parse(path, package.xml(info), start, end, lambda: None, text)
     _check_size(path, state["name"], state["height"], state["width"], limits)
 
 
@@ -943,40 +1341,52 @@ def unreadable(path: str, exc: BaseException) -> Finding:
                    message_en=f"{base}: cannot be read as a workbook ({detail})")
 
 
-_CELL = re.compile(rb'<c\b([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_CELL_START = re.compile(rb"(?=<c[\s>/])")
 _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _VALUE = re.compile(rb'<v>[^<]')
 
 
 def _formula_cells(xml: bytes) -> set[str]:
-    """The cells of a worksheet's XML that hold a formula but no cached value."""
+    """The cells of a worksheet's XML that hold a formula but no cached value.
+
+    The XML is split at every cell's start, so each cell is looked at once (a pattern that ran from each '<c'
+    to its '</c>' would read a run of unclosed cells once per cell).
+    """
     if b"<f" not in xml:  # most applications have no formulas at all
         return set()
     cells = set()
-    for attrs, body in _CELL.findall(xml):
-        if body and b"<f" in body and not _VALUE.search(body):
-            ref = _REF.search(attrs)
+    for segment in _CELL_START.split(xml):
+        if b"<f" not in segment or not segment.startswith(b"<c"):
+            continue
+        tag_end = segment.find(b">")
+        if tag_end < 0 or segment[tag_end - 1:tag_end] == b"/":
+            continue
+        body_end = segment.find(b"</c>", tag_end)
+        body = segment[tag_end + 1:body_end if body_end >= 0 else len(segment)]
+        if b"<f" in body and not _VALUE.search(body):
+            ref = _REF.search(segment, 0, tag_end)
             if ref:
                 cells.add(ref.group(1).decode())
     return cells
 
 
 def sheet_parts(data: bytes) -> dict[str, str]:
-    """For an .xlsx (its bytes), each worksheet's zip part → the sheet's name."""
-    from defusedxml import ElementTree as SafeET
-
-    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    """For an .xlsx (its bytes), each worksheet's zip member → the sheet's name, found as :func:`check_data` finds
+    them (so the keys are those of the formula cells it returns)."""
     try:
+        handle = io.BytesIO(data)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
-            rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            members = _Members("", archive.infolist())
+        package = _Package("", handle)
+
+        def read_xml(info: zipfile.ZipInfo | None) -> bytes:
+            return b"".join(package.xml(info)) if info is not None else b""
+
+        parts = {}
+        for part, workbook in _workbook_parts("", members, read_xml):
+            found, _ = _workbook_sheets("", part, workbook, members, read_xml)
+            for info, label in found.items():
+                parts.setdefault(members.name(info), label)
+        return parts
     except Exception:  # noqa: BLE001 - the reader's own findings stand without this refinement
         return {}
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    parts = {}
-    for sheet in workbook.iter(f"{main}sheet"):
-        target = targets.get(sheet.get(f"{rel_ns}id"), "")
-        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        parts[part] = sheet.get("name", "")
-    return parts
