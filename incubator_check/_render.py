@@ -122,10 +122,34 @@ def _figure(clause, lang: str) -> tuple[str, str, str]:
     threshold = "" if clause.threshold is None else f"{operator} {show(clause.threshold)}"
     if clause.effective_threshold and clause.effective_threshold != clause.threshold:
         threshold += f" → {show(clause.effective_threshold)}"
-    unit = {"m2": "m²" if lang == "en" else "平方米", "date": "", "ratio": "", "flag": ""}.get(
-        clause.shortfall_unit, clause.shortfall_unit)
-    shortfall = "" if clause.shortfall is None else f"{clause.shortfall} {unit}".strip()
+    shortfall = "" if clause.shortfall is None else with_unit(clause.shortfall, clause.shortfall_unit, lang)
     return value, threshold, shortfall
+
+
+# A shortfall's unit as a person writes it: (Chinese, English singular, English plural). Units are the rulesets'
+# own words (家, 人, 万元, m2, date); a unit this table does not know is shown as it is.
+_UNITS = {
+    "家": ("家", "tenant", "tenants"),
+    "人": ("人", "person", "people"),
+    "名": ("名", "person", "people"),
+    "个": ("个", "", ""),
+    "年": ("年", "year", "years"),
+    "万元": ("万元", "× 10,000 yuan", "× 10,000 yuan"),
+    "元": ("元", "yuan", "yuan"),
+    "m2": ("平方米", "m²", "m²"),
+    "date": ("", "", ""),
+    "ratio": ("", "", ""),
+    "flag": ("", "", ""),
+}
+
+
+def with_unit(amount: str, unit: str, lang: str) -> str:
+    """``3 家`` / ``3 tenants``, ``1 tenant``, ``85.7143 平方米`` / ``85.7143 m²``: a figure with its unit."""
+    zh, one, many = _UNITS.get(unit, (unit, unit, unit))
+    if lang != "en":
+        return f"{amount} {zh}".strip()
+    word = one if amount in ("1", "1.0") else many
+    return f"{amount} {word}".strip()
 
 
 def render_check(report, lang: str, color: bool) -> str:
@@ -153,11 +177,15 @@ def render_check(report, lang: str, color: bool) -> str:
     for clause in report.clauses:
         value, threshold, shortfall = _figure(clause, lang)
         rows.append((clause.status.value, f"{clause.id} {clause.title}", value, threshold, shortfall, clause.message))
+    # Columns padded to the widest cell by display width (a CJK character takes two columns), so that the
+    # columns line up in both languages; only the figures are capped, the clause titles are shown whole.
     sizes = [0] * 5
     sizes[0] = max([width(status_word(r[0], lang)) for r in rows] + [width(head[0])])
     for i in range(1, 5):
-        sizes[i] = min(max([width(r[i]) for r in rows] + [width(head[i])]), 40)
-    lines.append("  ".join(pad(h, s) for h, s in zip(head, sizes)))
+        sizes[i] = max([width(r[i]) for r in rows] + [width(head[i])])
+        if i > 1:
+            sizes[i] = min(sizes[i], 28)
+    lines.append("  ".join(pad(h, s) for h, s in zip(head, sizes)).rstrip())
     for status, name, value, threshold, shortfall, message in rows:
         word = pad(status_word(status, lang), sizes[0])
         cells = [_style(word, color, fg=_STATUS_COLOUR.get(status)), pad(name, sizes[1]), pad(value, sizes[2]),

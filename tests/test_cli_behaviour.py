@@ -138,3 +138,32 @@ def test_the_output_format_follows_the_extension(tmp_path, suffix, kind):
         assert data[:2] == b"PK"
     else:
         assert "通过" in data.decode("utf-8")
+
+
+@pytest.mark.parametrize("amount, unit, lang, shown", [
+    ("3", "家", "zh", "3 家"), ("3", "家", "en", "3 tenants"), ("1", "家", "en", "1 tenant"),
+    ("2", "人", "en", "2 people"), ("1", "人", "en", "1 person"), ("388", "m2", "zh", "388 平方米"),
+    ("388", "m2", "en", "388 m²"), ("12.5", "万元", "en", "12.5 × 10,000 yuan"), ("2028-03-02", "date", "en", "2028-03-02"),
+])
+def test_a_shortfall_is_shown_with_its_unit_in_each_language(amount, unit, lang, shown):
+    from incubator_check._render import with_unit
+
+    assert with_unit(amount, unit, lang) == shown
+
+
+def test_terminal_columns_line_up_by_display_width_in_both_languages():
+    from incubator_check._render import width
+
+    path = os.fspath(FIXTURES / "standard-fail-tenants.xlsx")
+    for lang in ("zh", "en"):
+        report = json.loads(_cli("check", path, "--format", "json", "--lang", lang).stdout.decode())
+        lines = _cli("check", path, "--lang", lang).stdout.decode().splitlines()
+        starts = set()
+        for clause in report["clauses"]:
+            title = f"{clause['id']} {clause['title']}"
+            line = next(line for line in lines if f"  {title}  " in line or line.endswith(f"  {title}"))
+            end = line.index(title) + len(title)
+            rest = line[end:]
+            if rest.strip():  # where the value column starts, in display columns
+                starts.add(width(line[:end]) + len(rest) - len(rest.lstrip()))
+        assert len(starts) == 1, (lang, starts)
