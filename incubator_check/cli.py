@@ -395,8 +395,11 @@ def _console_safe() -> None:
 
 def run() -> None:
     """The entry point: exit codes 0/1/2/3/130 of report.md, one-line messages, never a traceback."""
+    import multiprocessing
     import signal
 
+    # In a frozen Windows bundle a worker is this same executable started again: let it be a worker, not the CLI.
+    multiprocessing.freeze_support()
     with contextlib.suppress(ValueError, OSError, AttributeError):
         signal.signal(signal.SIGTERM, _on_sigterm)
     _console_safe()
