@@ -21,6 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _corpus import make_corpus  # noqa: E402
+from batch import run_batch as batch_run  # noqa: E402
 from reader import bare_read  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -61,17 +62,6 @@ def warm_checks(path: str, runs: int) -> tuple[list[float], list[float]]:
     return inproc, pooled
 
 
-def batch_run(folder: str, out: str, jobs: int) -> tuple[float, int]:
-    script = ("import resource, subprocess, sys, time\n"
-              "start = time.perf_counter()\n"
-              "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
-              "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
-    cmd = [sys.executable, "-c", script, sys.executable, "-m", "incubator_check", "batch", folder,
-           "--format", "json", "--output", out, "--jobs", str(jobs)]
-    wall, rss = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()
-    return float(wall), int(rss)
-
-
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
@@ -104,7 +94,7 @@ def main() -> None:
         for p in paths:
             bare_read(p)
         bare_wall = time.perf_counter() - start
-        wall, rss = batch_run(folder, os.path.join(HERE, "_work", "isolation.jsonl"), 2)
+        wall, rss = batch_run(folder, 2, os.path.join(HERE, "_work", "isolation.jsonl"))
         ratios.append(wall / bare_wall)
         rss_all.append(rss / 1024)
         print(f"batch of {count} --jobs 2: {count / wall:6.1f} files/s; bare read {count / bare_wall:6.1f} files/s; "
