@@ -84,8 +84,16 @@ import unicodedata as _ud
 
 _STATUS_COLOUR = {"PASS": "green", "FAIL": "red", "MISSING": "yellow", "REVIEW": "cyan", "ERROR": "red",
                   "INCOMPLETE": "yellow"}
-_STATUS_ZH = {"PASS": "通过", "FAIL": "不通过", "MISSING": "缺数据", "REVIEW": "待复核", "ERROR": "错误",
-              "INCOMPLETE": "不完整"}
+# report.md: people see the verdicts as 通过 / 不通过 / 待补正 / 无法读取, and a clause as 通过 / 不通过 / 缺数据 / 待复核.
+_STATUS_ZH = {"PASS": "通过", "FAIL": "不通过", "MISSING": "缺数据", "REVIEW": "待复核", "ERROR": "无法读取",
+              "INCOMPLETE": "待补正"}
+SEVERITY_WORDS = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("说明", "info")}
+
+
+def severity_word(severity: str, lang: str) -> str:
+    """错误 / 警告 / 说明, or error / warning / info."""
+    zh, en = SEVERITY_WORDS.get(severity, (severity, severity))
+    return en if lang == "en" else zh
 
 
 def width(text: str) -> int:
@@ -101,8 +109,13 @@ def status_word(status: str, lang: str) -> str:
     return status if lang == "en" else f"{_STATUS_ZH.get(status, status)}"
 
 
+def clause_figures(clause, lang: str) -> tuple[str, str, str]:
+    """(value, threshold, shortfall) of a clause as a person writes them: 85%, ≥ 80%, 是, 3 家."""
+    return _figure(clause, lang)
+
+
 def _figure(clause, lang: str) -> tuple[str, str, str]:
-    from ._evaluate import percent
+    from .judge.numbers import percent
     from fractions import Fraction
 
     def show(value):
@@ -245,7 +258,7 @@ def render_rules(ruleset_id: str | None, lang: str) -> str:
 
 
 def exact_text(value) -> str:
-    from ._evaluate import exact
+    from .judge.numbers import exact
 
     return exact(value) or ""
 

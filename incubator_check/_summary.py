@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ._files import OUTPUT_MARK
-from ._render import status_word, width
+from ._render import severity_word, status_word, width
 from ._text import cell_text, visible
 
 _FILL = {
@@ -30,6 +30,9 @@ _FILL = {
     "ERROR": PatternFill("solid", fgColor="FF9999"),
 }
 _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
+_HEAD_ALIGN = Alignment(wrap_text=True, vertical="center")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
 _BOLD = Font(bold=True)
 
 
@@ -49,13 +52,32 @@ def _cell(ws, value: Any) -> WriteOnlyCell:
     return cell
 
 
+def print_setup(ws, title_rows: str = "1:1") -> None:
+    """A4 landscape, fitted to the page width, the header rows repeated on every page, and a footer with the
+    file name, the sheet and the page number: what a reviewer prints and files (report.md, For people)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.left.text = "&F — &A"
+    ws.oddFooter.right.text = "&P / &N"
+
+
 class _Sheet:
     """A write-only sheet: widths measured in a first pass, rows streamed in a second, header frozen, filter on."""
 
-    def __init__(self, book: Workbook, title: str, header: list[str]):
+    def __init__(self, book: Workbook, title: str, header: list[str], wrap_over: int = 36, header_width: int = 12):
         self.ws = book.create_sheet(title)
         self.header = header
-        self.widths = [width(h) for h in header]
+        self.wrap_over = wrap_over  # display columns; a wider column is narrowed to this and wraps
+        # A long header (a clause's id and title) wraps over a narrow column of short status words.
+        self.widths = [min(width(h), header_width) for h in header]
         self.rows = 0
 
     def measure(self, values: list[Any]) -> None:
@@ -63,22 +85,35 @@ class _Sheet:
             self.widths[i] = max(self.widths[i], min(width(str(value if value is not None else "")), 60))
 
     def begin(self) -> None:
+        # A long column (a message, the evidence cells) is narrowed and wraps, so that a page fitted to its width
+        # stays readable instead of shrinking every column to fit one long line.
+        self.wrapped = {i for i, w in enumerate(self.widths) if w > self.wrap_over}
         for i, w in enumerate(self.widths, start=1):
-            self.ws.column_dimensions[get_column_letter(i)].width = min(max(w + 2, 6), 62)
+            self.ws.column_dimensions[get_column_letter(i)].width = min(max(w + 2, 6), self.wrap_over + 2)
         self.ws.freeze_panes = "A2"
+        print_setup(self.ws)
         header = []
-        for value in self.header:
+        lines = 1
+        for i, value in enumerate(self.header):
             cell = _cell(self.ws, value)
-            cell.font, cell.fill, cell.alignment = _BOLD, _HEAD_FILL, Alignment(vertical="center")
+            cell.font, cell.fill, cell.alignment = _BOLD, _HEAD_FILL, _HEAD_ALIGN
             header.append(cell)
+            lines = max(lines, -(-width(value) // max(min(max(self.widths[i] + 2, 6), self.wrap_over + 2) - 1, 1)))
+        if lines > 1:
+            self.ws.row_dimensions[1].height = 15 * min(lines, 8)
         self.ws.append(header)
 
     def append(self, values: list[Any], fills: list[PatternFill | None] | None = None) -> None:
+        # A wrapped cell does not grow its row by itself (not in LibreOffice, not on paper): size the row.
+        lines = max((-(-width(str(values[i] or "")) // self.wrap_over) for i in self.wrapped if i < len(values)), default=1)
+        if lines > 1:
+            self.ws.row_dimensions[self.rows + 2].height = 15 * min(lines, 20)
         cells = []
         for i, value in enumerate(values):
             cell = _cell(self.ws, value)
             if fills and i < len(fills) and fills[i] is not None:
                 cell.fill = fills[i]
+            cell.alignment = _WRAP if i in self.wrapped else _TOP
             cells.append(cell)
         self.ws.append(cells)
         self.rows += 1
@@ -96,6 +131,26 @@ class _Sheet:
         self.end()
 
 
+def _clause_figures(clause: dict[str, Any], lang: str) -> tuple[str, str, str]:
+    """(value, threshold, shortfall) as a person writes them: 85%, ≥ 80%, 是, 3 家 — never 0.85, >= or true."""
+    from .report import ClauseResult
+
+    from ._render import clause_figures
+
+    return clause_figures(ClauseResult.model_validate(clause), lang)
+
+
+def _counted(clause: dict[str, Any], lang: str) -> str:
+    """``5/27 家``: the count behind a share, when the clause has one comparison."""
+    conditions = clause.get("conditions") or []
+    if len(conditions) != 1 or not conditions[0].get("numerator") or not conditions[0].get("denominator"):
+        return ""
+    from ._render import with_unit
+
+    return with_unit(f"{conditions[0]['numerator']}/{conditions[0]['denominator']}",
+                     conditions[0].get("shortfall_unit") or "", lang)
+
+
 def _summary_rows(line: str, clause_ids: list[str], lang: str):
     data = json.loads(line)
     inc = data.get("incubator") or {}
@@ -103,7 +158,10 @@ def _summary_rows(line: str, clause_ids: list[str], lang: str):
     statuses = {c["id"]: c["status"] for c in data.get("clauses", [])}
     failed = [c for c in data.get("clauses", []) if c["status"] == "FAIL"]
     missing = [c["id"] for c in data.get("clauses", []) if c["status"] == "MISSING"]
-    shortfalls = data["error"]["message"] if data.get("error") else "; ".join(f"{c['id']}: {c['message']}" for c in failed)
+    if data.get("error"):
+        shortfalls = data["error"]["message"]
+    else:
+        shortfalls = "; ".join(f"{c['id']} {c['title']}: " + (_clause_figures(c, lang)[2] or c["message"]) for c in failed)
     verdict = data["verdict"]
     row = [name, inc.get("name"), inc.get("operator_name"), inc.get("operator_uscc"), inc.get("province"),
            inc.get("level"), status_word(verdict, lang), ", ".join(c["id"] for c in failed), ", ".join(missing)]
@@ -113,8 +171,8 @@ def _summary_rows(line: str, clause_ids: list[str], lang: str):
         row.append(status_word(status, lang) if status else "")
         fills.append(_FILL.get(status) if status else None)
     row += [shortfalls, len(data.get("findings", []))]
-    finding_rows = [[name, inc.get("name"), f.get("severity"), f.get("code"), f.get("where"), f.get("message")]
-                    for f in data.get("findings", [])]
+    finding_rows = [[name, inc.get("name"), severity_word(f.get("severity", ""), lang), f.get("code"), f.get("where"),
+                     f.get("message")] for f in data.get("findings", [])]
     return row, fills, finding_rows
 
 
@@ -136,14 +194,22 @@ def _save(book: Workbook, target) -> None:
 
 
 def write_summary(path: str, reports: Callable[[], Iterable[str]], clause_ids: list[str], cross: list,
-                  quota: list[dict[str, Any]], lang: str, quota_citation: str) -> None:
-    """Write the summary workbook to ``path``; ``reports`` gives a fresh pass over the JSON lines each call."""
+                  quota: list[dict[str, Any]], lang: str, quota_citation: str,
+                  titles: dict[str, str] | None = None) -> None:
+    """Write the summary workbook to ``path``; ``reports`` gives a fresh pass over the JSON lines each call.
+
+    ``titles`` gives each clause column its title beside its id (``6.4.new 上年度新注册在孵企业占比``).
+    """
     en = lang == "en"
     book = Workbook(write_only=True)
     head = (["file", "incubator", "operator", "operator USCC", "province", "level", "verdict", "failed", "missing"]
             if en else ["文件", "孵化器", "运营主体", "运营主体统一社会信用代码", "省份", "申报级别", "结论", "不通过条款", "缺数据条款"])
     tail = ["shortfalls", "findings"] if en else ["差额说明", "问题数"]
-    summary = _Sheet(book, "Summary" if en else "汇总", head + clause_ids + tail)
+    # A row per submission and a column per clause: narrow columns with wrapped headers, so that A4 landscape
+    # fitted to the width stays legible.
+    summary = _Sheet(book, "Summary" if en else "汇总",
+                     head + [f"{cid} {(titles or {}).get(cid, '')}".strip() for cid in clause_ids] + tail,
+                     wrap_over=16, header_width=6)
     findings = _Sheet(book, "Findings" if en else "问题清单",
                       ["file", "incubator", "severity", "code", "where", "message"] if en else ["文件", "孵化器", "级别", "代码", "位置", "说明"])
     for line in reports():
@@ -181,13 +247,16 @@ def write_summary(path: str, reports: Callable[[], Iterable[str]], clause_ids: l
 
 
 def write_report(path: str, report, lang: str) -> None:
-    """One submission's report as a workbook: the verdict, a row per clause coloured by status, exclusions, findings."""
+    """One submission's report as a workbook for people: the verdict, a row per clause coloured by status with
+    its figures as a person writes them, the excluded tenants, the findings; every sheet set up to print."""
     en = lang == "en"
     book = Workbook(write_only=True)
     data = report.as_json()
     overview = _Sheet(book, "Verdict" if en else "结论", ["item", "value"] if en else ["项目", "内容"])
     inc = data.get("incubator") or {}
     rs = data.get("ruleset") or {}
+    relaxation = data.get("relaxation") or {}
+    applied = relaxation.get("applied")
     items = [
         ("file" if en else "文件", visible(data["source"]["path"])),
         ("incubator" if en else "孵化器", inc.get("name")),
@@ -196,7 +265,9 @@ def write_report(path: str, report, lang: str) -> None:
         ("province" if en else "省份", inc.get("province")),
         ("level" if en else "申报级别", inc.get("level")),
         ("ruleset" if en else "规则集", f"{rs.get('id')} {rs.get('version')}" if rs else None),
-        ("relaxation applied" if en else "是否降低门槛", str((data.get("relaxation") or {}).get("applied", "—"))),
+        ("relaxation applied" if en else "是否降低门槛",
+         "—" if applied is None else (("yes" if en else "是") if applied else ("no" if en else "否"))
+         + (f" (× {relaxation.get('factor')}, {relaxation.get('basis')})" if applied else "")),
         ("application date used" if en else "所用申报日期", (data.get("application_date") or {}).get("date")),
         ("verdict" if en else "结论", status_word(data["verdict"], lang)),
     ]
@@ -205,16 +276,14 @@ def write_report(path: str, report, lang: str) -> None:
     overview.write_all([list(item) for item in items],
                        [[None, _FILL.get(data["verdict"]) if item[0] in ("verdict", "结论") else None] for item in items])
 
-    head = (["clause", "article", "title", "status", "value", "operator", "threshold", "effective threshold", "shortfall",
-             "message", "evidence"] if en else
-            ["条款", "法条", "名称", "结果", "数值", "比较", "门槛", "适用门槛", "差额", "说明", "数据来源"])
+    head = (["clause", "article", "title", "status", "value", "counted", "threshold", "shortfall", "message", "evidence"]
+            if en else ["条款", "法条", "名称", "结果", "数值", "计数", "门槛", "差额", "说明", "数据来源"])
     clauses = _Sheet(book, "Clauses" if en else "条款", head)
     rows = []
     for c in data.get("clauses", []):
-        value = c.get("value") if not c.get("value_range") else "–".join(c["value_range"])
-        rows.append(([c["id"], c["article"], c["title"], status_word(c["status"], lang), value, c.get("operator"),
-                      c.get("threshold"), c.get("effective_threshold"), c.get("shortfall"), c.get("message"),
-                      ", ".join(c.get("evidence", []))], c["status"]))
+        value, threshold, shortfall = _clause_figures(c, lang)
+        rows.append(([c["id"], c["article"], c["title"], status_word(c["status"], lang), value, _counted(c, lang),
+                      threshold, shortfall, c.get("message"), ", ".join(c.get("evidence", []))], c["status"]))
     clauses.write_all([row for row, _ in rows], [[None, None, None, _FILL.get(status)] for _, status in rows])
 
     excluded = _Sheet(book, "Excluded tenants" if en else "未计入的企业",
@@ -224,6 +293,7 @@ def write_report(path: str, report, lang: str) -> None:
 
     findings = _Sheet(book, "Findings" if en else "问题清单",
                       ["severity", "code", "where", "message"] if en else ["级别", "代码", "位置", "说明"])
-    f_rows = [[f.get("severity"), f.get("code"), f.get("where"), f.get("message")] for f in data.get("findings", [])]
+    f_rows = [[severity_word(f.get("severity", ""), lang), f.get("code"), f.get("where"), f.get("message")]
+              for f in data.get("findings", [])]
     findings.write_all(f_rows)
     _save(book, path)

@@ -331,6 +331,14 @@ def build_template(level: str = "标准级") -> Workbook:
     _write_profile(profile, level, lists)
     for sheet, spec_sheet in rosters:
         _write_roster(sheet, spec_sheet, lists)
+    from ._summary import print_setup
+
+    # Every sheet prints on A4, the 说明 sheet too: its field table's header repeats on every page.
+    for sheet in (profile, *(s for s, _ in rosters)):
+        print_setup(sheet, "1:1")
+    print_setup(instructions, f"{lists.header_row}:{lists.header_row}")
+    # The choice lists to the right of the field table feed the drop-downs; they are not for paper.
+    instructions.print_area = f"A1:{get_column_letter(len(TABLE_HEADER))}{instructions.max_row}"
     workbook.active = 0
     return workbook
 

@@ -331,9 +331,14 @@ def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, job
                 if quota_rule is None:
                     quota_rule = load_ruleset(default_for_level("卓越级")).recommendation_quota
                 quota = spool.quota(quota_rule.share, quota_rule.rounding)
+                from ._ruleset import in_language
+
+                titles = {c.id: in_language(c.title, lang) for rs in reversed(rulesets) for c in rs.clauses}
+                titles.update({rs.relaxation.review.id: in_language(rs.relaxation.review.title, lang)
+                               for rs in rulesets if rs.relaxation and rs.relaxation.review})
                 with output_stream(output) as handle:
                     write_summary(handle, lambda: with_cross_findings(spool, cross, lang), list(dict.fromkeys(clause_ids)),
-                                  cross, quota, lang, quota_rule.citation)
+                                  cross, quota, lang, quota_rule.citation, titles)
                 if output != "-":
                     click.echo(output)
             else:
