@@ -976,7 +976,7 @@ _MAX_PIECE = 8 * MiB
 _OVERLAP = 256
 
 
-def _pieces(chunks: Iterable[bytes], cut, max_piece: int = _MAX_PIECE,
+def _pieces(chunks: Iterable[bytes], cut, max_piece: int | None = None,
             fallback=None) -> Iterator[tuple[bytes, bool]]:
     """Re-chunk a stream into pieces that end where ``cut(window)`` says (0: nowhere in it); yield each with whether
     it ended at a mark. Past ``max_piece`` without one, the piece ends where ``fallback(window)`` says, if it
@@ -985,6 +985,7 @@ def _pieces(chunks: Iterable[bytes], cut, max_piece: int = _MAX_PIECE,
     ``cut`` sees only the newest chunk and the end of what is pending before it, and pending chunks are joined
     once, when a piece is cut: the cost is linear in the stream, however long it goes without a cut mark.
     """
+    max_piece = _MAX_PIECE if max_piece is None else max_piece
     pending: list[bytes] = []
     size = 0
     for chunk in chunks:

@@ -38,6 +38,8 @@ MiB = 1 << 20
 class Case:
     code: str | None  # the WorkbookError code expected; None: reads without an error of its own
     what: str
+    intact: bool = True  # for a file that reads: its values are those of good.xlsx (or ODD_NAMES)
+    group: str = "issue 5"  # issue 8: "disagreement", "amplification", "quadratic"
 
 
 CASES: dict[str, Case] = {
@@ -87,6 +89,44 @@ CASES: dict[str, Case] = {
     "folder.xlsx": Case("file-unreadable", "a directory named .xlsx"),
     "pipe.xlsx": Case("file-unreadable", "a named pipe (FIFO) named .xlsx: opening it would block forever"),
     "no-permission.xlsx": Case("file-unreadable", "a workbook the user may not read (not built when running as root)"),
+    # issue 8: parser disagreements, amplification inside the limits, inputs that make a naive scan quadratic
+    "member-case.xlsx": Case('sheet-too-large', 'the roster stored as XL/Worksheets/Sheet2.xml, with a far cell (python-calamine finds members in any case)', group="disagreement"),
+    "member-case-benign.xlsx": Case(None, 'the roster stored as XL/Worksheets/Sheet2.xml: python-calamine reads it, and so must the guard', group="disagreement"),
+    "member-backslash.xlsx": Case('sheet-too-large', "the roster stored as xl\\worksheets\\sheet2.xml, with a far cell (python-calamine reads '\\' as '/')", group="disagreement"),
+    "member-fold-twice.xlsx": Case('file-corrupt', 'xl/worksheets/sheet2.xml and XL/worksheets/sheet2.xml (a far cell): python-calamine reads the second', group="disagreement"),
+    "member-slash-twice.xlsx": Case('file-corrupt', 'xl/worksheets/sheet2.xml and xl\\worksheets\\sheet2.xml (a far cell): ambiguous', group="disagreement"),
+    "unicode-path.xlsx": Case('sheet-too-large', 'member xl/worksheets/zzz.xml whose Unicode Path field (0x7075) names it sheet2.xml, with a far cell', group="disagreement"),
+    "unicode-path-benign.xlsx": Case(None, 'the roster under a header name that its Unicode Path field (0x7075) corrects', group="disagreement"),
+    "unicode-path-mismatch.xlsx": Case('file-corrupt', 'a Unicode Path field whose CRC is not that of the header name: two names for one member', group="disagreement"),
+    "workbook-elsewhere.xlsx": Case('sheet-too-large', '_rels/.rels leads to wb/workbook.xml, its sheets in wb/s/ (no xl/ at all), with a far cell', group="disagreement"),
+    "workbook-elsewhere-benign.xlsx": Case(None, 'the workbook in wb/ by _rels/.rels: python-calamine reads it, and so must the guard', group="disagreement"),
+    "workbook-shadowed.xlsx": Case('sheet-too-large', 'a harmless xl/workbook.xml, and the one _rels/.rels names in wb/ with a far cell', group="disagreement"),
+    "rel-target-dotdot.xlsx": Case('sheet-too-large', 'a sheet relationship targeting ../evil/sheet.xml (a far cell), which python-calamine does not find', group="disagreement"),
+    "duplicate-r.xlsx": Case('file-corrupt', '<c r="A9" r="XFD1048576">: python-calamine takes the last r', group="disagreement"),
+    "duplicate-r-unspaced.xlsx": Case('file-corrupt', '<c r="A9"r="XFD1048576">: no space between the two', group="disagreement"),
+    "duplicate-r-quoted.xlsx": Case('file-corrupt', '<c r="A9" x="a>b" r="XFD1048576">: a ">" in a value between the two', group="disagreement"),
+    "duplicate-row-r.xlsx": Case('file-corrupt', '<row r="9" r="1048576"> around a cell without r', group="disagreement"),
+    "spaced-r.xlsx": Case('sheet-too-large', '<c r = "XFD1048576">: spaces around "=" are XML too', group="disagreement"),
+    "sst-unique-count.xlsx": Case('file-corrupt', 'a shared-string table of one string declaring uniqueCount=200,000,000 (reserved up front: an abort)', group="disagreement"),
+    "sst-unique-count-huge.xlsx": Case('file-corrupt', 'the same declaring uniqueCount=4,000,000,000', group="disagreement"),
+    "ods-plus-repeat.ods": Case('sheet-too-large', 'number-rows-repeated="+1000000" × number-columns-repeated="+16000" (\'+N\' parses as N)', group="disagreement"),
+    "ods-prefix.ods": Case('sheet-too-large', '1,000,000 × 16,000 repeated cells under the prefix t: bound to the table namespace (python-calamine skips them, the guard counts them: the safe side)', group="disagreement"),
+    "ods-prefix-twice.ods": Case('sheet-too-large', 'table:number-rows-repeated="1" and t:number-rows-repeated="1000000" on one row (the guard takes the larger)', group="disagreement"),
+    "xls-rstring.xls": Case('sheet-too-large', 'an RSTRING (rich text) cell at IV65536', group="disagreement"),
+    "xls-chart-substream.xls": Case('sheet-too-large', "an embedded chart's BOF…EOF inside the sheet, then a cell at IV65536 (the chart's EOF does not end the sheet)", group="disagreement"),
+    "xls-nested-substreams.xls": Case('sheet-too-large', 'substreams nested two deep and another after them, then a cell at IV65536', group="disagreement"),
+    "sst-amplified.xlsx": Case('text-too-large', 'one 40,000-byte shared string in 100,000 cells: 4 GB of text from a 0.5 MB file', group="amplification"),
+    "sst-amplified-no-refs.xlsx": Case('text-too-large', 'the same with cells placed by position (no r), parsed element by element', group="amplification"),
+    "sst-amplified-long.xlsx": Case('text-too-large', 'one 900,000-byte shared string in 200 cells', group="amplification"),
+    "ods-text-spaces.ods": Case('text-too-large', '<text:s text:c="2147483647"/>: two billion spaces in one cell', group="amplification"),
+    "ods-repeated-text.ods": Case('text-too-large', 'a cell of 3 KB of text repeated over 400 columns × 4,000 rows (1.6 million cells, within max_cells)', group="amplification"),
+    "ods-repeated-spaces.ods": Case('text-too-large', '<text:s text:c="+1000"/> in a cell repeated 100 × 20,000 times', group="amplification"),
+    "xls-sst-amplified.xls": Case('text-too-large', 'an .xls shared string of 4,000 characters in 60,000 LABELSST cells', group="amplification"),
+    "open-rows.xlsx": Case(None, '16 MiB of <row> start tags that never close (cells with r): the old guard re-scanned every one per MiB', intact=False, group="quadratic"),
+    "long-row.xlsx": Case(None, "one row of 16 MiB of cells (no '</row>' for 16 MiB): the old guard re-joined and re-scanned the buffer", intact=False, group="quadratic"),
+    "unclosed-merges.xlsx": Case('file-corrupt', "4 MiB of <mergeCell ref=… tags that never close: each is read once, up to the next '<'", group="quadratic"),
+    "unclosed-formula-cells.xlsx": Case('file-corrupt', "4 MiB of <c r=…><f>… cells that never close (a pattern ran from each to the next '</c>')", group="quadratic"),
+    "unclosed-relationships.xlsx": Case('file-corrupt', '4 MiB of <Relationship … tags that never close in the workbook relationships', group="quadratic"),
     # odd, but a workbook: must read, values intact
     "odd-control-chars.xlsx": Case(None, "tenant names with control characters U+0001–U+0008 (as Excel's _x0001_ escapes)"),
     "odd-long-text.xlsx": Case(None, "a tenant name of 10,000 characters"),
@@ -116,6 +156,8 @@ class _Entry:
     crc: int
     size: int  # the uncompressed size the zip declares
     method: int = 8
+    extra: bytes = b""  # the central directory's extra field (python-calamine's zip reader reads that one)
+    flags: int = 0x800  # general purpose bits: 0x800, the name is UTF-8
 
 
 def _deflate(data: bytes, level: int = 6) -> bytes:
@@ -134,11 +176,11 @@ def _write_zip(path: Path, entries: list[_Entry]) -> Path:
         for e in entries:
             offset = f.tell()
             name = e.name.encode("utf-8")
-            f.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x800, e.method, 0, 0x21, e.crc, len(e.payload), e.size,
+            f.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, e.flags, e.method, 0, 0x21, e.crc, len(e.payload), e.size,
                                 len(name), 0) + name)
             f.write(e.payload)
-            central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x800, e.method, 0, 0x21, e.crc,
-                                       len(e.payload), e.size, len(name), 0, 0, 0, 0, 0, offset) + name)
+            central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, e.flags, e.method, 0, 0x21, e.crc,
+                                       len(e.payload), e.size, len(name), len(e.extra), 0, 0, 0, 0, offset) + name + e.extra)
         directory = b"".join(central)
         start = f.tell()
         f.write(directory)
@@ -336,6 +378,181 @@ def _ods_cell(text: str) -> bytes:
     return b'<table:table-cell office:value-type="string"><text:p>%s</text:p></table:table-cell>' % text.encode()
 
 
+
+# --- issue 8: where the guard and python-calamine could read a file differently ------------------------------
+
+FAR_ROW = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+_SST_CONTENT_TYPE = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                     b'spreadsheetml.sharedStrings+xml"/></Types>')
+_SST_RELATIONSHIP = (b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                     b'Target="sharedStrings.xml" Id="rId99"/></Relationships>')
+_MAIN_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def _unicode_path_field(header_name: str, name: str, crc_of: str | None = None) -> bytes:
+    """An Info-ZIP Unicode Path extra field (0x7075): ``name``, for a header name whose CRC it carries."""
+    body = struct.pack("<BI", 1, zlib.crc32((crc_of or header_name).encode("cp437"))) + name.encode()
+    return struct.pack("<HH", 0x7075, len(body)) + body
+
+
+def _shared_strings(strings: list[bytes], unique: int | None = None) -> bytes:
+    return (b'<?xml version="1.0" encoding="UTF-8"?><sst ' + _MAIN_NS + b' count="%d" uniqueCount="%d">'
+            % (len(strings), len(strings) if unique is None else unique)
+            + b"".join(b"<si><t>%s</t></si>" % s for s in strings) + b"</sst>")
+
+
+def _rstring(row: int, col: int, text: str) -> bytes:
+    """A BIFF RSTRING record: a cell of rich text (no formatting runs)."""
+    return _rec(0x00D6, struct.pack("<HHHHB", row, col, 0, len(text), 1) + text.encode("utf-16-le") + struct.pack("<H", 0))
+
+
+_CHART_BOF = _rec(0x0809, struct.pack("<HHHHII", 0x0600, 0x0020, 0x0DBB, 0x07CC, 0, 6))
+
+
+def _biff_sst(strings: list[str]) -> bytes:
+    """A BIFF8 SST record with its CONTINUE records (8,224 bytes each at most), strings as UTF-16."""
+    body = b"".join(struct.pack("<HB", len(t), 1) + t.encode("utf-16-le") for t in strings)
+    head = struct.pack("<ii", len(strings), len(strings))
+    first, rest = body[:8216], body[8216:]
+    out = _rec(0x00FC, head + first)
+    while rest:  # a continued string goes on after a flags byte (1: UTF-16) at the start of each CONTINUE
+        out += _rec(0x003C, b"\x01" + rest[:8223])
+        rest = rest[8223:]
+    return out
+
+
+def _label_sst(row: int, col: int, index: int) -> bytes:
+    return _rec(0x00FD, struct.pack("<HHHI", row, col, 0, index))
+
+
+def _noisy(unit: bytes, size: int, seed: int) -> bytes:
+    """``unit`` (with one %d) repeated to ``size`` bytes with varying numbers, so that it does not deflate like a bomb."""
+    import random
+
+    rng = random.Random(seed)
+    parts, total = [], 0
+    while total < size:
+        part = unit % rng.randrange(10**6)
+        parts.append(part)
+        total += len(part)
+    return b"".join(parts)
+
+
+def _build_agreement(folder: Path, parts: dict[str, bytes], put, out: dict[str, Path]) -> None:
+    profile_part, roster_part = "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"
+    roster = parts[roster_part]
+    end = roster.rindex(b"</sheetData>")
+    far_roster = roster[:end] + FAR_ROW + roster[end:]
+
+    def with_rows(rows: bytes, xml: bytes = roster) -> bytes:
+        at = xml.rindex(b"</sheetData>")
+        return xml[:at] + rows + xml[at:]
+
+    def zipped(name: str, members: dict[str, bytes] | list[_Entry], drop: tuple[str, ...] = ()) -> None:
+        entries = members if isinstance(members, list) else [_entry(n, d) for n, d in members.items()]
+        kept = [_entry(n, d) for n, d in parts.items() if n not in drop and n not in {e.name for e in entries}]
+        out[name] = _write_zip(folder / name, kept + entries)
+
+    # zip member names: python-calamine finds them case-insensitively, reads '\' as '/', honours 0x7075
+    zipped("member-case.xlsx", {"XL/Worksheets/Sheet2.xml": far_roster}, drop=(roster_part,))
+    zipped("member-case-benign.xlsx", {"XL/Worksheets/Sheet2.xml": roster}, drop=(roster_part,))
+    zipped("member-backslash.xlsx", {"xl\\worksheets\\sheet2.xml": far_roster}, drop=(roster_part,))
+    zipped("member-fold-twice.xlsx", [_entry(roster_part, roster), _entry("XL/worksheets/sheet2.xml", far_roster)])
+    zipped("member-slash-twice.xlsx", [_entry(roster_part, roster), _entry("xl\\worksheets\\sheet2.xml", far_roster)])
+    other = "xl/worksheets/zzz.xml"
+    for name, xml, field in (("unicode-path.xlsx", far_roster, _unicode_path_field(other, roster_part)),
+                             ("unicode-path-benign.xlsx", roster, _unicode_path_field(other, roster_part)),
+                             ("unicode-path-mismatch.xlsx", far_roster, _unicode_path_field(other, roster_part, crc_of="x"))):
+        e = _entry(other, xml)
+        e.extra, e.flags = field, 0
+        zipped(name, [e], drop=(roster_part,))
+    # the workbook where _rels/.rels says, not xl/workbook.xml
+    root = parts["_rels/.rels"].replace(b"xl/workbook.xml", b"wb/workbook.xml")
+    rels = parts["xl/_rels/workbook.xml.rels"].replace(b"/xl/worksheets/sheet1.xml", b"s/p.xml").replace(
+        b"/xl/worksheets/sheet2.xml", b"s/q.xml")
+    moved = {"_rels/.rels": root, "wb/workbook.xml": parts["xl/workbook.xml"], "wb/_rels/workbook.xml.rels": rels,
+             "wb/s/p.xml": parts[profile_part]}
+    old = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", profile_part, roster_part)
+    zipped("workbook-elsewhere.xlsx", {**moved, "wb/s/q.xml": far_roster}, drop=old)
+    zipped("workbook-elsewhere-benign.xlsx", {**moved, "wb/s/q.xml": roster}, drop=old)
+    zipped("workbook-shadowed.xlsx", {**moved, "wb/s/q.xml": far_roster})  # xl/workbook.xml stays, harmless
+    zipped("rel-target-dotdot.xlsx", {"xl/_rels/workbook.xml.rels": parts["xl/_rels/workbook.xml.rels"].replace(
+        b"/xl/worksheets/sheet2.xml", b"../evil/sheet.xml"), "evil/sheet.xml": far_roster}, drop=(roster_part,))
+    # attributes: python-calamine takes the last of two r
+    zipped("duplicate-r.xlsx", {roster_part: with_rows(b'<row r="9"><c r="A9" r="XFD1048576"><v>1</v></c></row>')})
+    zipped("duplicate-r-unspaced.xlsx", {roster_part: with_rows(b'<row r="9"><c r="A9"r="XFD1048576"><v>1</v></c></row>')})
+    zipped("duplicate-r-quoted.xlsx", {roster_part: with_rows(
+        b'<row r="9"><c r="A9" x="a>b" r="XFD1048576"><v>1</v></c></row>')})
+    zipped("duplicate-row-r.xlsx", {roster_part: with_rows(b'<row r="9" r="1048576"><c><v>1</v></c></row>')})
+    zipped("spaced-r.xlsx", {roster_part: with_rows(b'<row r="9"><c r = "XFD1048576"><v>1</v></c></row>')})
+    # shared strings: python-calamine reserves uniqueCount before it reads one
+    sst_parts = {"[Content_Types].xml": parts["[Content_Types].xml"].replace(b"</Types>", _SST_CONTENT_TYPE),
+                 "xl/_rels/workbook.xml.rels": parts["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", _SST_RELATIONSHIP)}
+    zipped("sst-unique-count.xlsx", {**sst_parts, "xl/sharedStrings.xml": _shared_strings([b"x"], unique=200_000_000)})
+    zipped("sst-unique-count-huge.xlsx", {**sst_parts, "xl/sharedStrings.xml": _shared_strings([b"x"], unique=4_000_000_000)})
+    # .ods: '+N' counts, and prefixes other than table:
+    profile_table = b"<table:table-row>" + _ods_cell("项目") + b"</table:table-row>"
+    value = b'<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+    _ods(folder / "ods-plus-repeat.ods", {"基本信息": profile_table, "在孵企业": (
+        b'<table:table-row table:number-rows-repeated="+1000000"><table:table-cell table:number-columns-repeated="+16000"/>'
+        b'</table:table-row><table:table-row><table:table-cell table:number-columns-repeated="+16000"/>' + value
+        + b"</table:table-row>")})
+    out["ods-plus-repeat.ods"] = folder / "ods-plus-repeat.ods"
+    _ods(folder / "ods-prefix.ods", {"基本信息": profile_table, "在孵企业": (
+        b'<t:table-row xmlns:t="urn:oasis:names:tc:opendocument:xmlns:table:1.0" t:number-rows-repeated="1000000">'
+        b'<t:table-cell t:number-columns-repeated="16000"/></t:table-row><table:table-row>' + value + b"</table:table-row>")})
+    out["ods-prefix.ods"] = folder / "ods-prefix.ods"
+    _ods(folder / "ods-prefix-twice.ods", {"基本信息": profile_table, "在孵企业": (
+        b'<table:table-row xmlns:t="urn:oasis:names:tc:opendocument:xmlns:table:1.0" table:number-rows-repeated="1" '
+        b't:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="16000"/></table:table-row>'
+        b'<table:table-row>' + value + b"</table:table-row>")})
+    out["ods-prefix-twice.ods"] = folder / "ods-prefix-twice.ods"
+    # .xls: RSTRING cells count, and an embedded substream's EOF does not end the sheet
+    sheets = {"基本信息": [_label(0, 0, "项目")]}
+    put("xls-rstring.xls", xls_file({**sheets, "在孵企业": [_label(0, 0, "企业名称"), _rstring(65535, 255, "x")]}))
+    put("xls-chart-substream.xls", xls_file({**sheets, "在孵企业": [
+        _label(0, 0, "企业名称"), _CHART_BOF, _rec(0x000A), _number(65535, 255, 1.0)]}))
+    put("xls-nested-substreams.xls", xls_file({**sheets, "在孵企业": [
+        _label(0, 0, "企业名称"), _CHART_BOF, _CHART_BOF, _rec(0x000A), _rec(0x000A), _CHART_BOF, _rec(0x000A),
+        _number(65535, 255, 1.0)]}))
+
+    # --- amplification inside the limits ---
+    long_rows = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (r, r) for r in range(5, 100_005))
+    zipped("sst-amplified.xlsx", {**sst_parts, "xl/sharedStrings.xml": _shared_strings([b"y" * 40_000]),
+                                  roster_part: with_rows(long_rows)})
+    zipped("sst-amplified-no-refs.xlsx", {**sst_parts, "xl/sharedStrings.xml": _shared_strings([b"y" * 40_000]),
+                                          roster_part: with_rows(long_rows.replace(b' r="', b' x="'))})
+    zipped("sst-amplified-long.xlsx", {**sst_parts, "xl/sharedStrings.xml": _shared_strings([b"a", b"z" * 900_000]),
+                                       roster_part: with_rows(b"".join(
+                                           b'<row r="%d"><c r="B%d" t="s"><v>1</v></c></row>' % (r, r) for r in range(5, 205)))})
+    _ods(folder / "ods-text-spaces.ods", {"基本信息": profile_table, "在孵企业": (
+        b'<table:table-row><table:table-cell office:value-type="string"><text:p>a<text:s text:c="2147483647"/>b</text:p>'
+        b"</table:table-cell></table:table-row>")})
+    out["ods-text-spaces.ods"] = folder / "ods-text-spaces.ods"
+    _ods(folder / "ods-repeated-text.ods", {"基本信息": profile_table, "在孵企业": (
+        b'<table:table-row table:number-rows-repeated="4000"><table:table-cell table:number-columns-repeated="400" '
+        b'office:value-type="string"><text:p>' + "长文字".encode() * 350 + b"</text:p></table:table-cell></table:table-row>")})
+    out["ods-repeated-text.ods"] = folder / "ods-repeated-text.ods"
+    _ods(folder / "ods-repeated-spaces.ods", {"基本信息": profile_table, "在孵企业": (
+        b'<table:table-row table:number-rows-repeated="+20000"><table:table-cell table:number-columns-repeated="+100" '
+        b'office:value-type="string"><text:p><text:s text:c="+1000"/></text:p></table:table-cell></table:table-row>')})
+    out["ods-repeated-spaces.ods"] = folder / "ods-repeated-spaces.ods"
+    put("xls-sst-amplified.xls", xls_file(
+        {**sheets, "在孵企业": [_label(0, 0, "企业名称")] + [_label_sst(r, 1, 0) for r in range(1, 60_001)]},
+        _biff_sst(["长" * 4000])))
+
+    # --- inputs that make a naive scan quadratic ---
+    zipped("open-rows.xlsx", {roster_part: with_rows(_noisy(b'<row><c r="B5"><v>%d</v></c>', 16 * MiB, 1))})
+    zipped("long-row.xlsx", {roster_part: with_rows(b'<row r="5">' + _noisy(b'<c r="B5"><v>%d</v></c>', 16 * MiB, 2)
+                                                    + b"</row>")})
+    zipped("unclosed-merges.xlsx", {roster_part: roster.replace(
+        b"</sheetData>", b"</sheetData><mergeCells>" + _noisy(b'<mergeCell ref="A1:B%d"', 4 * MiB, 3) + b"</mergeCells>")})
+    zipped("unclosed-formula-cells.xlsx", {roster_part: with_rows(b'<row r="5">' + _noisy(b'<c r="B5"><f>%d', 4 * MiB, 4)
+                                                                  + b"</row>")})
+    zipped("unclosed-relationships.xlsx", {"xl/_rels/workbook.xml.rels": parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", _noisy(b'<Relationship Id="x%d" Target="y"', 4 * MiB, 5) + b"</Relationships>")})
+
+
 # --- the corpus -------------------------------------------------------------------------------------------
 
 
@@ -477,6 +694,8 @@ def build_corpus(folder: str | os.PathLike[str]) -> dict[str, Path]:
         locked.write_bytes(data)
         locked.chmod(0)
         out["no-permission.xlsx"] = locked
+
+    _build_agreement(folder, parts, put, out)
 
     # odd, but a workbook
     escaped = dict(ODD_NAMES)  # control characters as Excel writes them; openpyxl refuses them raw

@@ -1,0 +1,277 @@
+"""Issue 8, item 3: the guard reads a workbook the way python-calamine does, bounds the text it would build, and
+costs time linear in the file.
+
+The corpus files of the groups "disagreement", "amplification" and "quadratic" (``tests/hostile_corpus.py``) are
+each checked through the command line, ``incubator-check check FILE --format json``, in a process of its own
+(``tests/test_hostile.py`` reads the same files through the Python API). What bare python-calamine does with each
+is in ``docs/limits.md``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from incubator_check import Limits, WorkbookError, read_workbook
+from incubator_check import _guard
+from incubator_check._layout import TENANTS
+
+from conftest import TODAY, build_workbook
+from hostile_corpus import CASES, _entry, _members, _noisy, _write_zip, build_corpus
+from test_hostile import MEMORY_LIMIT_MIB, TIME_LIMIT_S
+
+ISSUE_8 = [name for name, case in CASES.items() if case.group != "issue 5"]
+TRACEBACK_SIGNS = ("Traceback", "PanicException", "panicked at", "RUST_BACKTRACE", "core dumped", "Fatal Python error")
+
+
+def test_the_corpus_grew_by_the_three_classes():
+    groups = {CASES[name].group for name in ISSUE_8}
+    assert groups == {"disagreement", "amplification", "quadratic"}
+    assert len(ISSUE_8) >= 30
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> dict[str, Path]:
+    return build_corpus(tmp_path_factory.mktemp("agreement"))
+
+
+#: The command line in a child, which records its own peak memory and that of the processes it waited for (a
+#: reader worker) in PEAK_FILE. (wait4's figure would include the test process's pages, shared until exec.)
+_CHILD = r"""
+import os, sys
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
+from incubator_check.cli import run
+
+def peak():
+    try:
+        with open("/proc/self/status") as status:
+            own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except OSError:
+        if resource is None:
+            return None
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / ((1 << 20) if sys.platform == "darwin" else 1024)
+    if resource is None:
+        return own
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / ((1 << 20) if sys.platform == "darwin" else 1024)
+    return max(own, children)
+
+sys.argv[0] = "incubator-check"
+try:
+    run()
+    code = 0
+except SystemExit as exc:
+    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+with open(os.environ["PEAK_FILE"], "w") as f:
+    f.write(repr(peak()))
+sys.exit(code)
+"""
+
+
+def _cli_measured(path: Path, peak_file: Path) -> dict:
+    """``incubator-check check PATH --format json`` in a child: its exit code, report, stderr, wall time and peak
+    resident memory."""
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run([sys.executable, "-c", _CHILD, "check", os.fspath(path), "--format", "json",
+                               "--as-of", "2025-06-30"], capture_output=True, timeout=120,
+                              env=dict(os.environ, PEAK_FILE=os.fspath(peak_file)))
+    except subprocess.TimeoutExpired:
+        return {"failed": "timed out after 120 s"}
+    peak = eval(peak_file.read_text()) if peak_file.exists() else None  # noqa: S307 - a float or None we wrote
+    return {"exit": proc.returncode, "stdout": proc.stdout.decode("utf-8", "replace"),
+            "stderr": proc.stderr.decode("utf-8", "replace"), "seconds": time.perf_counter() - start, "peak_mib": peak}
+
+
+@pytest.fixture(scope="module")
+def checked(corpus, tmp_path_factory) -> dict[str, dict]:
+    peaks = tmp_path_factory.mktemp("peaks")
+    with cf.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(_cli_measured, corpus[name], peaks / f"{i}.txt") for i, name in enumerate(ISSUE_8)}
+        return {name: future.result() for name, future in futures.items()}
+
+
+@pytest.mark.parametrize("name", ISSUE_8)
+def test_check_command_on_each_file(name, corpus, checked):
+    m = checked[name]
+    assert "failed" not in m, m.get("failed")
+    assert not any(sign in m["stderr"] for sign in TRACEBACK_SIGNS), m["stderr"][-2000:]
+    assert m["exit"] in (0, 1), (m["exit"], m["stderr"][-2000:])
+    report = json.loads(m["stdout"])
+    code = CASES[name].code
+    if code:
+        assert m["exit"] == 1
+        assert report["verdict"] == "ERROR"
+        assert report["error"]["code"] == code, report["error"]
+        assert report["error"]["message_zh"].startswith(f"{name}：")
+        assert report["error"]["message_en"].startswith(f"{name}: ")
+    else:
+        assert report["verdict"] in ("PASS", "FAIL", "INCOMPLETE"), report.get("error")
+    assert m["seconds"] < TIME_LIMIT_S, f"took {m['seconds']:.2f} s"
+    if m["peak_mib"] is not None:
+        assert m["peak_mib"] < MEMORY_LIMIT_MIB, f"peak {m['peak_mib']:.0f} MiB"
+
+
+@pytest.mark.parametrize("name", [n for n in ISSUE_8 if CASES[n].code is None and CASES[n].intact])
+def test_a_benign_disagreement_reads_like_the_plain_workbook(name, corpus):
+    """A member found by its folded name, renamed by 0x7075, or a workbook outside xl/: python-calamine reads the
+    same application from it, and the guard lets it through."""
+    result = read_workbook(corpus[name], today=TODAY)
+    good = read_workbook(corpus["good.xlsx"], today=TODAY)
+    assert result.submission.tenants == good.submission.tenants
+    assert result.submission.profile == good.submission.profile
+
+
+@pytest.mark.parametrize("name", ISSUE_8)
+def test_the_guard_alone_answers_in_well_under_a_second(name, corpus):
+    path = os.fspath(corpus[name])
+    data = Path(path).read_bytes()
+    start = time.perf_counter()
+    try:
+        _guard.check_data(path, data, Limits())
+        code = None
+    except WorkbookError as exc:
+        code = exc.finding.code
+    seconds = time.perf_counter() - start
+    if code is not None or CASES[name].code not in ("file-corrupt",):  # python-calamine may find a fault the guard lets by
+        assert code == CASES[name].code
+    assert seconds < 1.0, f"{seconds:.2f} s"
+
+
+# --- linear cost ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def roster_parts(tmp_path_factory) -> dict[str, bytes]:
+    return _members(build_workbook(tmp_path_factory.mktemp("linear") / "base.xlsx"))
+
+
+def _guard_seconds(parts: dict[str, bytes], sheet: bytes, folder: Path, name: str) -> float:
+    path = folder / name
+    members = dict(parts, **{"xl/worksheets/sheet2.xml": sheet})
+    _write_zip(path, [_entry(n, d) for n, d in members.items()])
+    data = path.read_bytes()
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        try:
+            _guard.check_data(os.fspath(path), data, Limits())
+        except WorkbookError:
+            pass
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize("unit", [b'<row><c r="B5"><v>%d</v></c>', b'<c r="B5"><v>%d</v></c>', b'<mergeCell ref="A1:B%d"',
+                                  b'<c r="B5"><f>%d', b"<row>%d"],
+                         ids=["open-rows", "one-long-row", "unclosed-merges", "unclosed-formulas", "bare-rows"])
+def test_doubling_the_input_about_doubles_the_time(unit, roster_parts, tmp_path, monkeypatch):
+    """Four times the input may take at most eight times as long (linear: four; the old guard: sixteen and more).
+    Pieces are made small, so that both sizes go the same way (a piece too long for the pattern searches is
+    parsed element by element: a step in the cost, not a slope)."""
+    monkeypatch.setattr(_guard, "_MAX_PIECE", 256 << 10)
+    roster = roster_parts["xl/worksheets/sheet2.xml"]
+    at = roster.rindex(b"</sheetData>")
+
+    def sheet(size: int) -> bytes:
+        return roster[:at] + b'<row r="5">' + _noisy(unit, size, 7) + roster[at:]
+
+    small = _guard_seconds(roster_parts, sheet(2 << 20), tmp_path, "small.xlsx")
+    large = _guard_seconds(roster_parts, sheet(8 << 20), tmp_path, "large.xlsx")
+    assert large < 8 * small + 0.05, (small, large)
+
+
+# --- the guard's reading covers python-calamine's, whatever the names ------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from test_hostile import _row, _sheet_xml  # noqa: E402
+
+
+def _variant(name: str, flips: list[bool], backslash: bool) -> str:
+    letters = [ch.upper() if flip and ch.isalpha() else ch for ch, flip in zip(name, flips + [False] * len(name))]
+    out = "".join(letters)
+    return out.replace("/", "\\") if backslash else out
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(_row, max_size=6), prefix=st.sampled_from(["", "x"]),
+       flips=st.lists(st.booleans(), max_size=24), backslash=st.booleans(), elsewhere=st.booleans(),
+       duplicate_r=st.booleans())
+def test_guard_covers_calamine_under_any_naming(roster_parts, tmp_path_factory, rows, prefix, flips, backslash, elsewhere,
+                                               duplicate_r):
+    """The roster under a name in another case or with backslashes, in a workbook _rels/.rels puts outside xl/,
+    with or without a second r on a cell: whatever grid python-calamine builds, the guard refuses a limit just
+    below it (or refuses the file as ambiguous)."""
+    import python_calamine
+
+    xml = _sheet_xml(rows, prefix)
+    if duplicate_r:
+        xml = xml.replace(b"<c ", b'<c r="ZZ99" ', 1) if b"<c r" in xml or b"<x:c r" in xml else xml
+    members = {n: d for n, d in roster_parts.items() if n != "xl/worksheets/sheet2.xml"}
+    sheet_name = "xl/worksheets/sheet2.xml"
+    if elsewhere:
+        members["_rels/.rels"] = members["_rels/.rels"].replace(b"xl/workbook.xml", b"wb/workbook.xml")
+        members["wb/workbook.xml"] = members.pop("xl/workbook.xml")
+        members["wb/_rels/workbook.xml.rels"] = members.pop("xl/_rels/workbook.xml.rels").replace(
+            b"/xl/worksheets/", b"/wb/worksheets/")
+        members["wb/worksheets/sheet1.xml"] = members.pop("xl/worksheets/sheet1.xml")
+        sheet_name = "wb/worksheets/sheet2.xml"
+    members[_variant(sheet_name, flips, backslash)] = xml
+    path = tmp_path_factory.mktemp("named") / "named.xlsx"
+    _write_zip(path, [_entry(n, d) for n, d in members.items()])
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(os.fspath(path))
+        grid = book.get_sheet_by_name(TENANTS.name).to_python(skip_empty_area=False)
+        book.close()
+    except Exception:  # noqa: BLE001 - a sheet python-calamine cannot read builds no grid to cover
+        return
+    height, width = len(grid), max((len(r) for r in grid), default=0)
+    if not height or not width:
+        return
+    data = path.read_bytes()
+    for limits in (Limits(max_rows=height - 1), Limits(max_columns=width - 1)):
+        with pytest.raises(WorkbookError) as info:
+            _guard.check_data(os.fspath(path), data, limits)
+        assert info.value.finding.code in ("sheet-too-large", "file-corrupt")
+
+
+# --- the text budget -------------------------------------------------------------------------------------------
+
+
+def test_max_text_bytes_is_configurable_and_ordinary_rosters_are_far_below_it(tmp_path, roster_parts):
+    path = tmp_path / "sst.xlsx"
+    sst = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+           b"<si><t>" + b"y" * 1000 + b"</t></si></sst>")
+    roster = roster_parts["xl/worksheets/sheet2.xml"]
+    at = roster.rindex(b"</sheetData>")
+    cells = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (r, r) for r in range(5, 1005))
+    members = dict(roster_parts)
+    members["xl/worksheets/sheet2.xml"] = roster[:at] + cells + roster[at:]
+    members["xl/sharedStrings.xml"] = sst
+    members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml" Id="rId99"/></Relationships>')
+    _write_zip(path, [_entry(n, d) for n, d in members.items()])
+    data = path.read_bytes()
+    _guard.check_data(os.fspath(path), data, Limits())  # 1 MB of copies: far below the default
+    with pytest.raises(WorkbookError) as info:
+        _guard.check_data(os.fspath(path), data, Limits(max_text_bytes=500_000))
+    assert info.value.finding.code == "text-too-large"
+    assert info.value.finding.message_en.startswith("sst.xlsx: ") and info.value.finding.message_zh.startswith("sst.xlsx：")
+
+
+def test_the_fixtures_read_within_the_text_budget():
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    for path in sorted(fixtures.glob("standard-pass*")):
+        assert read_workbook(path, today=TODAY).submission is not None, path.name
