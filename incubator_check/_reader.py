@@ -33,6 +33,8 @@ from ._layout import (
     Required,
     SheetSpec,
 )
+from ._readings import industry_of_code, yes_no_coding
+from ._values import parse_yesno
 from ._values import (
     ValueProblem,
     amount_parser,
@@ -122,6 +124,8 @@ def _parser_for(spec: FieldSpec, unit: str) -> Parser:
         return lambda raw: parse_integer(raw, kind, unit)
     if kind in (Kind.MONEY, Kind.AREA):
         return amount_parser(kind, unit)
+    if kind is Kind.ENUM and spec.key == "industry":
+        return _industry_parser(spec)
     if kind is Kind.ENUM:
         aliases = ALIASES.get(spec.key, {})
         return lambda raw: parse_enum(raw, spec.choices, aliases)
@@ -154,6 +158,30 @@ def _match_label(sheet_key: str, raw: Any) -> tuple[FieldSpec | None, str]:
     base, unit = split_unit(label)
     spec = _LABELS[sheet_key].get(base)
     return spec, unit
+
+
+def _other_header(sheet: SheetSpec, raw: Any) -> tuple[FieldSpec | None, str, str, tuple[str, str] | None]:
+    """A header of another system (``rulesets/other-systems.yaml``): (field, unit, how, broader-warning).
+
+    ``how`` is "synonym", "broader" or "kept" (a column the rules do not use), or "" when it is not listed.
+    """
+    from ._readings import readings
+
+    table = readings()
+    label = normalize_label(raw)
+    base, unit = split_unit(label)
+    for text, text_unit in ((label, ""), (base, unit)):
+        key = table.headers.get(sheet.key, {}).get(text)
+        if key is not None:
+            spec = sheet.field(key)
+            return spec, text_unit or (normalize_label(spec.unit) if spec.unit else ""), "synonym", None
+        broader = table.broader.get(sheet.key, {}).get(text)
+        if broader is not None:
+            spec = sheet.field(broader[0])
+            return spec, text_unit or (normalize_label(spec.unit) if spec.unit else ""), "broader", broader[1:]
+        if text in table.kept.get(sheet.key, frozenset()):
+            return None, "", "kept", None
+    return None, "", "", None
 
 
 def _unit_problem(spec: FieldSpec, unit: str) -> tuple[str, str] | None:
@@ -305,6 +333,7 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
     funds = tuple(Fund(**r) for r in tables["funds"][0]) if tables["funds"] and tables["funds"][0] else None
     if staff is not None:
         _check_staff(profile, staff, collector, found["staff"], source)
+    _contradictions(profile, tenants, collector, source)
     key_of_sheet = {name: key for key, name in found.items()}
     unusable = set()
     for f in collector.findings:
@@ -430,10 +459,12 @@ class _Column:
     Rosters repeat values (是/否, industries, round figures), so each distinct raw value is parsed once.
     """
 
-    __slots__ = ("index", "spec", "parser", "letter", "memo", "required", "check_uscc", "check_date")
+    __slots__ = ("index", "spec", "parser", "letter", "memo", "required", "check_uscc", "check_date", "translated")
 
     def __init__(self, index: int, spec: FieldSpec, parser: Parser, letter: str):
         self.index, self.spec, self.parser, self.letter = index, spec, parser, letter
+        # An industry written another way (an alias, a GB/T 4754 code): raw value → rows, for one info each.
+        self.translated: dict[Any, list[int]] | None = {} if spec.key == "industry" else None
         self.memo: dict[tuple[type, Any], Any] = {}
         self.required = spec.required is Required.YES
         self.check_uscc = spec.kind is Kind.USCC
@@ -475,15 +506,32 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                       f"A{header_row + 1}", header_row + 1)
     columns: list[_Column] = []
     letters: dict[str, str] = {}
+    kept: list[tuple[int, str]] = []  # (column, header) of columns the rules do not use
     for c, raw in enumerate(data.rows[header_row]):
         if _blank(raw):
             continue
         spec, unit = _match_label(sheet.key, raw)
         ref = cell_name(header_row, c)
+        how = ""
+        if spec is None:
+            spec, unit, how, broader = _other_header(sheet, raw)
+            if how == "kept":
+                kept.append((c, str(raw).strip()))
+                collector.add("column-kept", Severity.INFO, f"列「{raw}」检查规则不使用，已保留其内容",
+                              f"column '{raw}' is not used by the rules; its contents were kept", name, ref,
+                              header_row + 1)
+                continue
         if spec is None:
             collector.add("unknown-column", Severity.WARNING, f"无法识别的列「{raw}」，已忽略",
                           f"unknown column '{raw}'; ignored", name, ref, header_row + 1)
             continue
+        if how == "synonym":
+            collector.add("header-synonym", Severity.INFO, f"表头「{raw}」按「{spec.header}」读取",
+                          f"header '{raw}' was read as '{spec.header}' ({spec.en})", name, ref, header_row + 1, spec.key)
+        elif how == "broader":
+            collector.add("header-broader", Severity.WARNING, f"表头「{raw}」按「{spec.header}」读取：{broader[0]}",
+                          f"header '{raw}' was read as '{spec.header}' ({spec.en}): {broader[1]}", name, ref,
+                          header_row + 1, spec.key)
         if spec.key in letters:
             collector.add("duplicate-column", Severity.WARNING,
                           f"列「{spec.label}」重复出现，已使用 {letters[spec.key]} 列",
@@ -496,7 +544,16 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
             continue
         _note_unit(collector, spec, unit, name, ref, header_row + 1, source.units, f"{sheet.key}.{spec.key}")
         letters[spec.key] = column_letter(c)
-        columns.append(_Column(c, spec, _parser_for(spec, unit), letters[spec.key]))
+        parser = _parser_for(spec, unit)
+        coding = yes_no_coding(str(raw)) if spec.kind is Kind.YESNO else None
+        if coding:
+            parser = _coded_yesno(coding)
+            shown = "，".join(f"{code} = {'是' if yes else '否'}" for code, yes in coding.items())
+            shown_en = ", ".join(f"{code} = {'yes' if yes else 'no'}" for code, yes in coding.items())
+            collector.add("yes-no-coded", Severity.INFO, f"「{spec.label}」按表头所注编码读取：{shown}",
+                          f"'{spec.en}' read by the coding its header states: {shown_en}", name, ref,
+                          header_row + 1, spec.key)
+        columns.append(_Column(c, spec, parser, letters[spec.key]))
     source.columns[sheet.key] = dict(letters)
     for spec in sheet.fields:
         if spec.key in letters or spec.required is Required.NO:
@@ -543,9 +600,131 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                     cell=f"{column.letter}{r + 1}", row=r + 1, column=key)))
                 continue
             record[key] = value
+            if column.translated is not None and value != raw:
+                column.translated.setdefault(raw, []).append(r + 1)
+    for column in columns:
+        for raw, rows in (column.translated or {}).items():
+            found.append((rows[0] - 1, column.index, _translation_finding(column, raw, rows, collector.path, name)))
     found.sort(key=lambda item: (item[0], item[1]))
     collector.findings.extend(f for _, _, f in found)
+    if kept:
+        for record, (r, row) in zip(records, data_rows):
+            values = tuple((header, _kept_text(row[c])) for c, header in kept if c < len(row) and not _blank(row[c]))
+            if values:
+                record["kept"] = values
     return records, letters
+
+
+def _coded_yesno(coding: dict[str, bool]) -> Parser:
+    """Yes/no under a header that states its coding (``（1.是 2.否）``): its codes, and 是/否 as ever."""
+
+    def parse(raw: Any) -> bool:
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw == int(raw):
+            raw = str(int(raw))
+        text = normalize_label(raw)
+        if text in coding:
+            return coding[text]
+        if text.isdigit():
+            shown = "、".join(f"{code} = {'是' if yes else '否'}" for code, yes in coding.items())
+            raise ValueProblem("invalid-yes-no", f"表头所注编码为 {shown}，实为「{raw}」",
+                               f"the header's coding is {', '.join(f'{c} = {y}' for c, y in coding.items())}, found '{raw}'")
+        return parse_yesno(raw)
+
+    return parse
+
+
+def _industry_parser(spec: FieldSpec) -> Parser:
+    """An industry: one of the 16, an alias (制造业), or a GB/T 4754-2017 code mapped to its SME industry."""
+    aliases = ALIASES.get(spec.key, {})
+
+    def parse(raw: Any) -> str:
+        try:
+            return parse_enum(raw, spec.choices, aliases)
+        except ValueProblem:
+            coded = industry_of_code(raw)
+            if coded is None:
+                raise
+            code, industry = coded
+            if not industry:
+                raise ValueProblem("invalid-choice",
+                                   f"行业代码 {code}（GB/T 4754-2017）不属于《中小企业划型标准规定》的 16 个行业（如金融业、铁路运输业）",
+                                   f"industry code {code} (GB/T 4754-2017) is not one of the 16 industries of the SME "
+                                   f"classification (e.g. finance, railway transport)") from None
+            return industry
+
+    return parse
+
+
+def _translation_finding(column: "_Column", raw: Any, rows: list[int], path: str, sheet: str) -> Finding:
+    value = column.memo.get((raw.__class__, raw), raw)
+    coded = industry_of_code(raw)
+    shown_rows = "、".join(map(str, rows[:10])) + ("…" if len(rows) > 10 else "")
+    shown_rows_en = ", ".join(map(str, rows[:10])) + ("…" if len(rows) > 10 else "")
+    if coded is not None and parse_enum_or_none(raw, column.spec) is None:
+        zh = f"行业代码「{raw}」按 GB/T 4754-2017 归入「{value}」（第 {shown_rows} 行）"
+        en = f"industry code '{raw}' is GB/T 4754-2017 for '{value}' (rows {shown_rows_en})"
+    else:
+        zh = f"行业「{raw}」按「{value}」读取（第 {shown_rows} 行）"
+        en = f"industry '{raw}' was read as '{value}' (rows {shown_rows_en})"
+    return Finding(code="value-translated", severity=Severity.INFO, message_zh=zh, message_en=en, file=path,
+                   sheet=sheet, cell=f"{column.letter}{rows[0]}", row=rows[0], column=column.spec.key)
+
+
+def parse_enum_or_none(raw: Any, spec: FieldSpec) -> str | None:
+    try:
+        return parse_enum(raw, spec.choices, ALIASES.get(spec.key, {}))
+    except ValueProblem:
+        return None
+
+
+def _kept_text(raw: Any) -> str:
+    if isinstance(raw, float) and raw == int(raw):
+        return str(int(raw))
+    return raw.isoformat() if isinstance(raw, (dt.date, dt.datetime)) else str(raw)
+
+
+def _contradictions(profile: Profile, tenants: tuple[Tenant, ...], collector: _Collector, source: SourceMap) -> None:
+    """Figures that contradict each other (workbook.md): warnings at the cells involved; judged as given."""
+    where = source.profile_cells
+    sheet = source.sheets.get("profile")
+
+    def pair(code: str, part: str, whole: str, zh: str, en: str) -> None:
+        a, b = getattr(profile, part), getattr(profile, whole)
+        if a is None or b is None or a <= b:
+            return
+        pa, pb = PROFILE.field(part), PROFILE.field(whole)
+        cells = ",".join(c for c in (where.get(part), where.get(whole)) if c)
+        collector.add(code, Severity.WARNING,
+                      f"「{pa.label}」{_plain(a)}{pa.unit} 大于「{pb.label}」{_plain(b)}{pb.unit}：{zh}",
+                      f"'{pa.en}' {_plain(a)} is greater than '{pb.en}' {_plain(b)}: {en}", sheet, cells or None, None, part)
+
+    pair("rent-above-total-revenue", "rent_property_revenue", "total_revenue", "房租及物业收入不应超过总收入，请核对",
+         "rent and property revenue cannot exceed the total; please check")
+    pair("service-revenue-above-total", "service_investment_revenue_y1", "total_revenue",
+         "服务和投资收入不应超过当年总收入，请核对", "service and investment revenue cannot exceed that year's total; please check")
+    pair("service-revenue-above-total", "service_investment_revenue_y2", "total_revenue_y2",
+         "服务和投资收入不应超过当年总收入，请核对", "service and investment revenue cannot exceed that year's total; please check")
+    pair("fulltime-above-total-staff", "fulltime_service_staff", "total_staff",
+         "专职孵化服务人员不应多于机构总人数（占比超过 100%），请核对",
+         "full-time service staff cannot outnumber the total staff (a share over 100%); please check")
+    data_year = profile.data_year
+    if data_year is None:
+        return
+    for tenant in tenants:
+        if tenant.registered_on is not None and tenant.registered_on.year > data_year:
+            ref = source.tenant_ref("registered_on", tenant.row)
+            collector.add("registered-after-data-year", Severity.WARNING,
+                          f"第 {tenant.row} 行注册日期 {tenant.registered_on} 晚于上年度（{data_year} 年）末，"
+                          f"而名单应列出上年度在孵的企业，请核对",
+                          f"row {tenant.row} was registered on {tenant.registered_on}, after the end of the data year "
+                          f"({data_year}), while the roster lists the enterprises incubated during it; please check",
+                          source.sheets.get("tenants"), ref.split("!")[1] if ref else None, tenant.row, "registered_on")
+
+
+def _plain(value: Any) -> str:
+    from decimal import Decimal
+
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
 
 
 def _tenants(records: list[dict[str, Any]], collector: _Collector, sheet: str, source: SourceMap) -> tuple[Tenant, ...]:

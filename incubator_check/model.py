@@ -113,6 +113,8 @@ class Tenant(BaseModel):
     acquired_or_listed: bool | None = None
     graduated: bool | None = None
     duplicate_of: int | None = None  # the row this USCC first appeared on
+    # Columns the rules do not use (入孵时间, 毕业时间… of the statistics forms): (header, value as text), kept.
+    kept: tuple[tuple[str, str], ...] = ()
 
 
 class StaffMember(BaseModel):

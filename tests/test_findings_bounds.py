@@ -10,12 +10,12 @@ import pytest
 from incubator_check.findings import (CATALOGUE, GROUP_OVER, GROUP_SHOWN, MAX_FINDINGS, Finding, Severity, bound,
                                       from_catalogue)
 
-LIMITS_DOC = (Path(__file__).parent.parent / "docs" / "limits.md").read_text(encoding="utf-8")
+DOCS = "\n".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parent.parent / "docs").glob("*.md"))
 
 
 @pytest.mark.parametrize("code", sorted(CATALOGUE))
 def test_every_catalogue_code_is_documented(code):
-    assert f"`{code}`" in LIMITS_DOC
+    assert f"`{code}`" in DOCS  # a table in docs/ (limits.md for the reader's, architecture.md for the judge's)
 
 
 @pytest.mark.parametrize("code", sorted(CATALOGUE))
