@@ -67,7 +67,13 @@ def render_read(result: ReadResult, lang: str, color: bool) -> str:
         for t in sub.tenants:
             parts = [f"{(s.en if en else s.label)}={show_value(getattr(t, s.key), lang)}" for s in keys
                      if getattr(t, s.key) is not None]
-            lines.append(f"  {'row' if en else '第'} {t.row}{'' if en else ' 行'} {t.name or '—'}: " + "; ".join(parts))
+            parts += [f"{visible(header)}={visible(value)}" for header, value in t.kept]  # columns kept as they were
+            lines.append(f"  {'row' if en else '第'} {t.row}{'' if en else ' 行'} {visible(t.name or '—')}: " + "; ".join(parts))
+        columns = source.columns.get("tenants", {})
+        if columns:  # how each column was understood: its letter and field (other headers: see the info findings)
+            lines.append(("  columns: " if en else "  列：") + ("; " if en else "；").join(
+                f"{letter} {TENANTS.field(key).en if en else TENANTS.field(key).header}"
+                for key, letter in sorted(columns.items(), key=lambda item: (len(item[1]), item[1]))))
         if sub.staff is not None:
             lines.append(f"{'Staff' if en else '人员'}: {len(sub.staff)}")
         if sub.funds is not None:

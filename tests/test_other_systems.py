@@ -162,3 +162,15 @@ def test_figures_that_agree_give_no_contradiction(workbook_factory):
     result = read(workbook_factory())
     assert not {"rent-above-total-revenue", "fulltime-above-total-staff", "service-revenue-above-total",
                 "registered-after-data-year"} & set(_codes(result))
+
+
+def test_read_shows_how_each_column_and_header_was_understood(workbook_factory):
+    path = workbook_factory(headers={"registered_on": "注册时间", "tech_sme": "是否科技型中小企业（1.是 2.否）"},
+                            tenants=[dict(tenant_defaults(i), tech_sme=1, industry="6510") for i in range(2)],
+                            extra_columns=[("入孵时间", ["2023-05-01", "2023-06-01"])])
+    shown = CliRunner().invoke(main, ["read", str(path)]).output
+    assert "列：A 企业名称" in shown and "C 注册日期" in shown  # every column: its letter and its field
+    assert "表头「注册时间」按「注册日期」读取" in shown  # the synonym
+    assert "按表头所注编码读取：1 = 是，2 = 否" in shown  # the coding
+    assert "行业代码「6510」按 GB/T 4754-2017 归入「软件和信息技术服务业」" in shown  # every coded value translated
+    assert "入孵时间=2023-05-01" in shown  # the kept column
