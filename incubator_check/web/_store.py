@@ -1,0 +1,102 @@
+"""Results kept for the downloads: in the app's private folder, under unguessable tokens, for a limited time.
+
+A token is 32 random bytes (``secrets.token_urlsafe``); it is looked up in a dictionary, never turned into a
+path. Each result has its own folder with a generated name. A result expires ``keep`` seconds after it was
+finished (a running batch does not expire); expired results are deleted on the next request that sweeps,
+and every result when the app closes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+@dataclass
+class Entry:
+    token: str
+    kind: str  # "report" | "batch"
+    folder: str
+    lang: str
+    created: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+    # a report: the JSON report per language, stored as files in ``folder``
+    reports: dict[str, str] = field(default_factory=dict)
+    display: str = ""
+    # a batch
+    total: int = 0
+    done: int = 0
+    failure: str | None = None
+    rows: list[dict[str, Any]] = field(default_factory=list)  # compact per-submission data for the summary page
+    offsets: list[int] = field(default_factory=list)  # where each report starts in reports.jsonl
+    cross: list[Any] = field(default_factory=list)  # CrossFinding, with display names
+    quota: list[dict[str, Any]] = field(default_factory=list)
+    quota_citation: str = ""
+    clause_ids: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    summaries: dict[str, str] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def file(self, name: str) -> str:
+        return os.path.join(self.folder, name)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished is not None
+
+
+class Store:
+    def __init__(self, root: str, keep_seconds: int):
+        self.root, self.keep = root, keep_seconds
+        self._entries: dict[str, Entry] = {}
+        self._lock = threading.Lock()
+        self._last_sweep = time.monotonic()
+        self.closing = threading.Event()
+
+    def new(self, kind: str, lang: str) -> Entry:
+        token = secrets.token_urlsafe(32)
+        folder = os.path.join(self.root, "res-" + secrets.token_hex(12))
+        os.mkdir(folder, 0o700)
+        entry = Entry(token, kind, folder, lang)
+        with self._lock:
+            self._entries[token] = entry
+        return entry
+
+    def get(self, token: str, kind: str) -> Entry | None:
+        if not _TOKEN.match(token):
+            return None
+        with self._lock:
+            entry = self._entries.get(token)
+        if entry is None or entry.kind != kind or self._expired(entry, time.monotonic()):
+            return None
+        return entry
+
+    def _expired(self, entry: Entry, now: float) -> bool:
+        return entry.finished is not None and now - entry.finished > self.keep
+
+    def sweep(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_sweep < 15:
+            return
+        self._last_sweep = now
+        with self._lock:
+            gone = [t for t, e in self._entries.items() if self._expired(e, now)]
+            entries = [self._entries.pop(t) for t in gone]
+        for entry in entries:
+            shutil.rmtree(entry.folder, ignore_errors=True)
+
+    def close(self) -> None:
+        self.closing.set()
+        with self._lock:
+            entries = list(self._entries.values())
+            self._entries.clear()
+        for entry in entries:
+            shutil.rmtree(entry.folder, ignore_errors=True)

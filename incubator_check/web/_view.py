@@ -1,0 +1,321 @@
+"""What the pages show, in Chinese or English: the words, and a report turned into rows for a person.
+
+Everything here works on the JSON report of ``report.md`` (a plain dict), so the web pages, the batch
+rows and ``check --format html`` show one report the same way. Nothing here escapes: the templates do
+(Jinja2 autoescape), and no value built here is marked safe.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+# People's words for the verdicts (report.md) and the clause statuses.
+VERDICT_WORDS = {
+    "PASS": ("通过", "PASS"),
+    "FAIL": ("不通过", "FAIL"),
+    "INCOMPLETE": ("待补正", "INCOMPLETE"),
+    "ERROR": ("无法读取", "ERROR"),
+}
+STATUS_WORDS = {
+    "PASS": ("通过", "PASS"),
+    "FAIL": ("不通过", "FAIL"),
+    "MISSING": ("缺数据", "MISSING"),
+    "REVIEW": ("待复核", "REVIEW"),
+}
+SEVERITY_WORDS = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("说明", "info")}
+UNIT_WORDS = {
+    "家": ("家", "tenants"), "人": ("人", "people"), "万元": ("万元", "× 10,000 CNY"), "年": ("年", "years"),
+    "支": ("支", "funds"), "m2": ("平方米", "m²"), "date": ("", ""), "ratio": ("", ""), "flag": ("", ""),
+}
+
+# Every word of the pages: key → (Chinese, English).
+WORDS: dict[str, tuple[str, str]] = {
+    "app": ("孵化器申报检查", "Incubator application check"),
+    "home": ("首页", "Home"),
+    "rules": ("认定条件", "Rules"),
+    "templates": ("空白申报表", "Blank workbooks"),
+    "switch": ("English", "中文"),
+    "intro1": ("检查科技型企业孵化器的申报表是否符合《工业和信息化部科技型企业孵化器管理办法》（工信部科〔2025〕131号）的认定条件：逐条给出数值、门槛、结果和差距。",
+               "Checks a technology-business incubator's application workbook against the accreditation criteria of "
+               "MIIT's incubator measures (工信部科〔2025〕131号), clause by clause: the figure, the threshold, the result and the gap."),
+    "intro2": ("上传一份申报表即得检查报告；上传多份或一个文件夹的 .zip 压缩包即得汇总。文件只在本机检查，检查后即删除。",
+               "Upload one workbook for its report; several, or a .zip of a folder, for a summary. Files are checked on this "
+               "computer and deleted as soon as they are checked."),
+    "drop": ("把申报表（.xlsx、.xls、.ods）或 .zip 压缩包拖到这里，或点击选择文件",
+             "Drop workbooks (.xlsx, .xls, .ods) or a .zip here, or click to choose files"),
+    "chosen": ("已选择：", "Chosen: "),
+    "ruleset": ("规则集", "Ruleset"),
+    "ruleset_auto": ("按申报表中的申报级别（标准级 / 卓越级）", "As the workbook's level says (standard / excellence)"),
+    "as_of": ("申报日期（可选）", "Application date (optional)"),
+    "as_of_help": ("申报表未填申报日期时，按此日期判断第二十条；不填则用今天。",
+                   "Used for Article 20 when the workbook gives no 申报日期; today when blank."),
+    "submit": ("开始检查", "Check"),
+    "blank_std": ("空白申报表（标准级）", "Blank workbook (standard)"),
+    "blank_exc": ("空白申报表（卓越级）", "Blank workbook (excellence)"),
+    "limits": ("每个文件不超过 {size}，每次最多 {files} 个文件。", "Up to {size} per file and {files} files at a time."),
+    "example": ("示例", "example"),
+    "verdict": ("结论", "Verdict"),
+    "fix_first": ("请先处理", "Fix these first"),
+    "nothing_to_fix": ("所有可量化的条件均已满足；待复核的条款由评审人员判断。",
+                       "Every measurable condition is met; the clauses marked REVIEW are for a reviewer to judge."),
+    "file": ("文件", "File"),
+    "incubator": ("孵化器", "Incubator"),
+    "operator": ("运营主体", "Operator"),
+    "province": ("省份", "Province"),
+    "level": ("申报级别", "Level"),
+    "date_used": ("所用申报日期", "Application date used"),
+    "relaxed": ("已适用{basis}：门槛 × {factor}", "{basis} applied: thresholds × {factor}"),
+    "clauses": ("逐条结果", "Clause by clause"),
+    "status": ("结果", "Result"),
+    "clause": ("条款", "Clause"),
+    "value": ("数值", "Figure"),
+    "threshold": ("门槛", "Threshold"),
+    "shortfall": ("差额", "Shortfall"),
+    "explanation": ("说明", "Explanation"),
+    "cells": ("数据来源", "Cells"),
+    "needs": ("取决于", "Depends on"),
+    "legal_text": ("法条原文", "Legal text"),
+    "reading": ("解读", "Reading applied"),
+    "tenants": ("在孵企业", "Tenants"),
+    "tenants_line": ("名单 {listed} 家，计入 {qualifying} 家", "{listed} listed, {qualifying} qualifying"),
+    "excluded": ("未计入的企业及原因", "Tenants not counted, and why"),
+    "row": ("行", "Row"),
+    "name": ("名称", "Name"),
+    "uscc": ("统一社会信用代码", "USCC"),
+    "reasons": ("原因", "Reasons"),
+    "undecided": ("（补齐数据后可能计入）", " (might count once the missing figures are given)"),
+    "findings": ("发现的问题", "Findings"),
+    "severity": ("级别", "Severity"),
+    "code": ("代码", "Code"),
+    "where": ("位置", "Cell"),
+    "message": ("说明", "Message"),
+    "no_findings": ("没有发现问题。", "No findings."),
+    "notes": ("提示", "Notes"),
+    "downloads": ("下载", "Download"),
+    "dl_xlsx": ("Excel 报告", "Excel report"),
+    "dl_html": ("网页报告（可打印）", "HTML report (printable)"),
+    "dl_json": ("JSON", "JSON"),
+    "print": ("打印", "Print"),
+    "print_hint": ("用浏览器的打印功能（Ctrl+P）打印或另存为 PDF（A4）。", "Use the browser's print (Ctrl+P) to print or save as PDF (A4)."),
+    "checked_lang": ("本报告的说明文字为检查时所选的语言（英文）。", "The explanations in this report are in the language chosen for the check (Chinese)."),
+    "error_reason": ("无法读取的原因", "Why it cannot be read"),
+    "ruleset_used": ("规则集", "Ruleset"),
+    "generated": ("由 incubator-check {version} 生成", "Generated by incubator-check {version}"),
+    "batch": ("批量检查", "Batch check"),
+    "progress": ("检查进度", "Progress"),
+    "working": ("正在检查，请稍候……", "Checking, please wait…"),
+    "batch_failed": ("批量检查未能完成：", "The batch could not be finished: "),
+    "submissions": ("份申报", "submissions"),
+    "failed_clauses": ("不通过的条款与差额", "Failed clauses and shortfalls"),
+    "missing_clauses": ("缺数据：", "missing: "),
+    "filter": ("筛选", "Filter"),
+    "all": ("全部", "All"),
+    "sort": ("排序", "Sort"),
+    "sort_file": ("按文件名", "by file name"),
+    "sort_verdict": ("按结论", "by verdict"),
+    "sort_incubator": ("按孵化器", "by incubator"),
+    "apply": ("应用", "Apply"),
+    "open": ("查看报告", "Open report"),
+    "cross": ("跨申报问题", "Findings across submissions"),
+    "no_cross": ("没有跨申报问题。", "None."),
+    "quota": ("卓越级推荐名额（按省）", "Excellence recommendation quota, per province"),
+    "quota_applicants": ("卓越级申报数", "Excellence applicants"),
+    "quota_passing": ("预审通过数", "Passing the pre-screen"),
+    "quota_limit": ("推荐名额上限", "Quota"),
+    "quota_over": ("超出名额", "Over quota"),
+    "no_quota": ("本批没有卓越级申报。", "No excellence applications in this batch."),
+    "dl_summary": ("汇总工作簿（Excel）", "Summary workbook (Excel)"),
+    "dl_jsonl": ("全部报告（JSON Lines）", "All reports (JSON Lines)"),
+    "skipped": ("未检查的文件（不是申报表）：", "Files not checked (not workbooks): "),
+    "back_batch": ("返回汇总", "Back to the summary"),
+    "count": ("共 {n} 份", "{n} in all"),
+    "rulesets": ("规则集", "Rulesets"),
+    "citation": ("依据", "Citation"),
+    "effective": ("施行", "In force"),
+    "normal": ("门槛", "Threshold"),
+    "relaxed_threshold": ("艰苦边远地区降低后", "Relaxed (remote areas)"),
+    "kind_review": ("由评审人员判断", "judged by a reviewer"),
+    "kind_ban": ("禁止情形", "ban"),
+    "figure": ("指标", "Figure"),
+    "share_of": ("符合「{test}」的在孵企业占比", "share of tenants passing '{test}'"),
+    "tenant_test": ("在孵企业检验", "Tenant test"),
+    "ban_years": ("年", "years"),
+    "error": ("出错了", "Something went wrong"),
+    "back_home": ("返回首页", "Back to the start page"),
+    "not_found": ("没有这个页面，或结果已过期（结果保存 {keep}）。", "No such page, or the result has expired (results are kept for {keep})."),
+    "kept_for": ("结果保存 {keep}，之后自动删除。", "Results are kept for {keep}, then deleted."),
+}
+
+
+def word(key: str, lang: str, **values: Any) -> str:
+    zh, en = WORDS[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def verdict_word(verdict: str, lang: str) -> str:
+    return pick(VERDICT_WORDS.get(verdict, (verdict, verdict)), lang)
+
+
+def status_word(status: str, lang: str) -> str:
+    return pick(STATUS_WORDS.get(status, (status, status)), lang)
+
+
+def severity_word(severity: str, lang: str) -> str:
+    return pick(SEVERITY_WORDS.get(severity, (severity, severity)), lang)
+
+
+def unit_word(unit: str, lang: str) -> str:
+    return pick(UNIT_WORDS.get(unit, (unit, unit)), lang)
+
+
+def duration(seconds: int, lang: str) -> str:
+    if seconds % 3600 == 0:
+        n = seconds // 3600
+        return f"{n} hour{'s' if n != 1 else ''}" if lang == "en" else f"{n} 小时"
+    n = max(seconds // 60, 1)
+    return f"{n} minute{'s' if n != 1 else ''}" if lang == "en" else f"{n} 分钟"
+
+
+def _show(value: str | None, unit: str, lang: str) -> str:
+    if value is None:
+        return "—"
+    if value in ("true", "false"):
+        return ("yes" if value == "true" else "no") if lang == "en" else ("是" if value == "true" else "否")
+    if unit == "ratio":
+        from .._evaluate import percent
+
+        try:
+            return percent(Fraction(value))
+        except (ValueError, ZeroDivisionError):
+            return value
+    return value
+
+
+def figure(clause: dict[str, Any], lang: str) -> tuple[str, str, str]:
+    """A clause's figure, threshold (→ relaxed) and shortfall as a person reads them."""
+    unit = clause.get("unit") or ""
+    if clause.get("value_range"):
+        low, high = clause["value_range"]
+        value = f"{_show(low, unit, lang)}–{_show(high, unit, lang)}"
+    else:
+        value = _show(clause.get("value"), unit, lang)
+    if clause.get("value") is None and not clause.get("value_range") and clause.get("status") == "REVIEW":
+        value = "—"
+    operator = {"==": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}.get(clause.get("operator") or "", clause.get("operator") or "")
+    threshold = "" if clause.get("threshold") is None else f"{operator} {_show(clause['threshold'], unit, lang)}"
+    effective = clause.get("effective_threshold")
+    if effective and effective != clause.get("threshold"):
+        threshold += f" → {_show(effective, unit, lang)}"
+    shortfall = ""
+    if clause.get("shortfall") is not None:
+        shortfall = f"{clause['shortfall']} {unit_word(clause.get('shortfall_unit') or '', lang)}".strip()
+    return value, threshold, shortfall
+
+
+def _legal(ruleset_id: str | None) -> dict[str, tuple[str, str]]:
+    """clause id → (legal text, reading in zh|en) from a bundled ruleset; empty when it is not bundled."""
+    from .._ruleset import bundled_ids, load_ruleset
+
+    if not ruleset_id or ruleset_id not in bundled_ids():
+        return {}
+    try:
+        rs = load_ruleset(ruleset_id)
+    except Exception:  # noqa: BLE001 - the report is still shown without the legal text
+        return {}
+    return {c.id: c for c in rs.clauses}  # type: ignore[return-value]
+
+
+def report_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A JSON report as the report page shows it."""
+    from .._ruleset import in_language
+
+    verdict = data.get("verdict", "ERROR")
+    inc = data.get("incubator") or {}
+    rs = data.get("ruleset") or {}
+    legal = _legal(rs.get("id"))
+    clauses = []
+    fix: list[str] = []
+    for c in data.get("clauses", []):
+        value, threshold, shortfall = figure(c, lang)
+        title = c.get("title_en" if lang == "en" else "title_zh") or c.get("title", "")
+        rule = legal.get(c["id"])
+        reading = in_language(rule.reading, lang) if rule is not None and rule.reading else c.get("reading", "")
+        clauses.append({
+            "id": c["id"], "article": c.get("article", ""), "title": title, "status": c["status"],
+            "status_word": status_word(c["status"], lang), "value": value, "threshold": threshold,
+            "shortfall": shortfall, "message": c.get("message", ""), "evidence": c.get("evidence", []),
+            "needs": c.get("needs", []), "legal_text": rule.legal_text if rule is not None else "",
+            "reading": reading, "relaxed": c.get("relaxed", False),
+        })
+        if c["status"] == "FAIL":
+            fix.append(f"{c['id']} {title}：{c.get('message', '')}" if lang != "en" else f"{c['id']} {title}: {c.get('message', '')}")
+    for c in clauses:
+        if c["status"] == "MISSING":
+            cells = "、".join(c["needs"][:6]) + ("…" if len(c["needs"]) > 6 else "")
+            fix.append(f"{c['id']} {c['title']}：{word('needs', lang)} {cells}" if lang != "en"
+                       else f"{c['id']} {c['title']}: {word('needs', lang)} {cells}")
+    findings = []
+    for f in data.get("findings", []):
+        message = f.get("message_en" if lang == "en" else "message_zh") or f.get("message", "")
+        findings.append({**f, "message": message, "severity_word": severity_word(f.get("severity", ""), lang)})
+    errors = [f for f in findings if f.get("severity") == "error"]
+    for f in errors[:5]:
+        fix.append(f"{f.get('where') or ''} {f['message']}".strip())
+    if len(errors) > 5:
+        fix.append(("…and %d more errors below" % (len(errors) - 5)) if lang == "en" else f"……另有 {len(errors) - 5} 个错误，见下文")
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        groups.setdefault(f.get("sheet") or (f.get("where") or "").split("!")[0] or "—", []).append(f)
+    error = data.get("error")
+    if error:
+        error = {**error, "message": error.get("message_en" if lang == "en" else "message_zh") or error.get("message", "")}
+        fix = [error["message"]]
+    relax = data.get("relaxation") or {}
+    tenants = data.get("tenants")
+    if tenants:
+        qualifying = str(tenants.get("qualifying"))
+        if tenants.get("qualifying_max") is not None:
+            qualifying += f"–{tenants['qualifying_max']}"
+        tenants = {**tenants, "line": word("tenants_line", lang, listed=tenants.get("listed"), qualifying=qualifying)}
+    return {
+        "verdict": verdict, "verdict_word": verdict_word(verdict, lang), "error": error,
+        "path": (data.get("source") or {}).get("path", ""), "sha256": (data.get("source") or {}).get("sha256"),
+        "incubator": inc, "ruleset": rs, "clauses": clauses, "fix": fix, "tenants": tenants,
+        "finding_groups": list(groups.items()), "finding_count": len(findings),
+        "notes": [n.get("message_en" if lang == "en" else "message_zh") or n.get("message", "") for n in data.get("notes", [])],
+        "relaxed": word("relaxed", lang, basis=relax.get("basis", ""), factor=relax.get("factor", "")) if relax.get("applied") else "",
+        "date_used": (data.get("application_date") or {}).get("date"),
+        "checked_lang": data.get("lang", lang),
+    }
+
+
+def batch_row(index: int, data: dict[str, Any], lang: str) -> dict[str, Any]:
+    """One submission of a batch as its summary row."""
+    clauses = data.get("clauses", [])
+    failed = [c for c in clauses if c["status"] == "FAIL"]
+    missing = [c["id"] for c in clauses if c["status"] == "MISSING"]
+    if data.get("error"):
+        error = data["error"]
+        detail = error.get("message_en" if lang == "en" else "message_zh") or error.get("message", "")
+    else:
+        parts = []
+        for c in failed:
+            shortfall = figure(c, lang)[2]
+            parts.append(f"{c['id']}" + (f" ({'short' if lang == 'en' else '差'} {shortfall})" if shortfall else ""))
+        if missing:
+            parts.append(word("missing_clauses", lang) + ", ".join(missing))
+        detail = "; ".join(parts)
+    inc = data.get("incubator") or {}
+    return {
+        "index": index, "file": (data.get("source") or {}).get("path", ""), "incubator": inc.get("name") or "",
+        "province": inc.get("province") or "", "level": inc.get("level") or "",
+        "verdict": data.get("verdict"), "verdict_word": verdict_word(data.get("verdict", ""), lang),
+        "failed": [c["id"] for c in failed], "missing": missing,
+        "not_passing": [c["id"] for c in clauses if c["status"] in ("FAIL", "MISSING")], "detail": detail,
+    }

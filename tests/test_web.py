@@ -1,0 +1,495 @@
+"""The web app (spec/web.md) through Flask's test client: every route, bad input, limits, Host check, CSP,
+escaping of applicant text, a hostile upload followed by a good one, and 10 concurrent checks."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import io
+import json
+import os
+import re
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import build_workbook
+from incubator_check.web import UploadLimits, create_app
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+MULTIPART = "multipart/form-data"
+
+
+@pytest.fixture(scope="module")
+def app():
+    app = create_app({"JOBS": 2})
+    yield app
+    app.extensions["incubator_check"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _file(name: str, upload_as: str | None = None):
+    return (io.BytesIO((FIXTURES / name).read_bytes()), upload_as or name)
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _folder_zip(*names: str, folder: str = "申报材料/") -> bytes:
+    return _zip({folder + n: (FIXTURES / n).read_bytes() for n in names})
+
+
+def _wait(client, location: str) -> str:
+    token = location.split("/")[2].split("?")[0]
+    for _ in range(300):
+        progress = client.get(f"/b/{token}/progress.json").get_json()
+        if progress["finished"]:
+            return token
+        time.sleep(0.05)
+    raise AssertionError("batch did not finish")
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+
+def test_start_page_in_chinese_by_default_and_in_english(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="zh-CN"' in page and "开始检查" in page and "工信部科〔2025〕131号" in page
+    assert 'name="files"' in page and 'enctype="multipart/form-data"' in page  # a plain form: works without JavaScript
+    assert "miit-2025-standard" in page and "example-province-zj" in page
+    assert "/template.xlsx?level=" in page
+    assert 'href="/?lang=en"' in page  # the language switch
+    en = client.get("/?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in en and ">Check<" in en and "开始检查" not in en
+
+
+def test_every_page_has_a_language_switch_and_no_external_resource(client):
+    for url in ("/", "/rules", "/rules/miit-2025-standard", "/rules/miit-2025-standard/6.4.new"):
+        page = client.get(url).get_data(as_text=True)
+        assert 'id="lang-switch"' in page, url
+        assert not re.search(r'(src|href)="(https?:)?//', page), url
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.data == b"ok"
+
+
+def test_rules_pages(client):
+    page = client.get("/rules").get_data(as_text=True)
+    assert "miit-2025-standard" in page and "miit-2025-excellence" in page
+    page = client.get("/rules/miit-2025-standard").get_data(as_text=True)
+    assert "6.4.new" in page and "≥ 20%" in page and "17%" in page  # normal and relaxed (× 0.85)
+    page = client.get("/rules/miit-2025-standard/6.4.new?lang=en").get_data(as_text=True)
+    assert "Legal text" in page and "第六条" in page
+    assert client.get("/rules/no-such").status_code == 404
+    assert client.get("/rules/miit-2025-standard/9.99").status_code == 404
+    assert client.get("/rules/miit-2025-standard.yaml").status_code == 404  # an id, never a path
+    assert client.get("/rules/..%2F..%2Fetc%2Fpasswd").status_code == 404
+
+
+def test_blank_templates(client):
+    for level in ("标准级", "卓越级"):
+        response = client.get("/template.xlsx", query_string={"level": level})
+        assert response.status_code == 200
+        assert "attachment" in response.headers["Content-Disposition"]
+        book = openpyxl.load_workbook(io.BytesIO(response.data))
+        assert "基本信息" in book.sheetnames
+    assert client.get("/template.xlsx?level=x").status_code == 400
+
+
+def test_api_rulesets(client):
+    data = client.get("/api/rulesets").get_json()
+    ids = [r["id"] for r in data["rulesets"]]
+    assert "miit-2025-standard" in ids
+    standard = next(r for r in data["rulesets"] if r["id"] == "miit-2025-standard")
+    clause = next(c for c in standard["clauses"] if c["id"] == "6.2")
+    assert clause["conditions"][0]["threshold"] == "5000" and clause["conditions"][0]["relaxed_threshold"] == "4250"
+
+
+# --- one workbook -----------------------------------------------------------------------------------
+
+
+def test_one_workbook_gives_its_report_page(client, app):
+    response = client.post("/check", data={"files": _file("standard-fail-tenants.xlsx", "申报表.xlsx"), "lang": "zh"},
+                           content_type=MULTIPART)
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert re.fullmatch(r"/r/[A-Za-z0-9_-]{43}\?lang=zh", location)
+    page = client.get(location).get_data(as_text=True)
+    assert "结论：不通过" in page and "申报表.xlsx" in page and "请先处理" in page
+    assert "需再增加 3 家在孵企业" in page
+    rows = re.findall(r'data-clause="([^"]+)" data-status="([A-Z]+)"', page)
+    assert ("6.4.count", "FAIL") in rows and ("6.2", "PASS") in rows and len(rows) >= 15
+    assert "in-0000" not in page  # the generated name never shows
+    en = client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True)
+    assert "Verdict：FAIL" in en or "Verdict: FAIL" in en or ">Verdict" in en
+    assert "Number of tenants" in en or "tenants" in en
+    assert "需再增加" not in en  # checked in both languages: the English page is English throughout
+    # the upload itself is gone; only results remain in the private folder
+    private = app.config["INCUBATOR_CHECK_TEMP"]
+    assert not [d for d in os.listdir(private) if d.startswith("up-")]
+
+
+def test_report_downloads(client):
+    location = client.post("/check", data={"files": _file("standard-pass.xlsx")}, content_type=MULTIPART).headers["Location"]
+    base = location.split("?")[0]
+    data = client.get(base + "/report.json").get_json()
+    assert data["verdict"] == "PASS" and data["source"]["path"] == "standard-pass.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(client.get(base + "/report.xlsx").data))
+    assert book.sheetnames[0] == "结论"
+    html = client.get(base + "/report.html?lang=en")
+    text = html.get_data(as_text=True)
+    assert "attachment" in html.headers["Content-Disposition"]
+    assert "<script" not in text and "http" not in text.split("</style>")[0]  # self-contained
+    assert "Verdict" in text and "@page" in text and "counter(page)" in text
+    assert client.get(base + "/report.exe").status_code == 404
+
+
+def test_api_check(client):
+    response = client.post("/api/check", data={"file": _file("standard-fail-area.xlsx", "甲.xlsx"), "lang": "en"},
+                           content_type=MULTIPART)
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    data = response.get_json()
+    assert data["schema"] == "incubator-check/report/v1" and data["verdict"] == "FAIL"
+    assert data["source"]["path"] == "甲.xlsx" and data["lang"] == "en"
+    assert any(c["id"] == "6.2" and c["status"] == "FAIL" for c in data["clauses"])
+
+
+def test_api_check_unreadable_workbook_is_200_error(client):
+    response = client.post("/api/check", data={"file": _file("broken-not-a-workbook.xlsx")}, content_type=MULTIPART)
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["verdict"] == "ERROR" and data["error"]["code"]
+    assert data["source"]["path"] == "broken-not-a-workbook.xlsx"
+
+
+def test_api_check_options(client):
+    data = client.post("/api/check", data={"file": _file("standard-pass.xlsx"), "ruleset": "example-province-zj",
+                                           "as_of": "2026-05-01"}, content_type=MULTIPART).get_json()
+    assert data["ruleset"]["id"] == "example-province-zj"
+
+
+@pytest.mark.parametrize("form, code", [
+    ({}, "no-file"),
+    ({"file": (io.BytesIO(b"x"), "")}, "no-file"),
+    ({"file": (io.BytesIO(b"x"), "notes.txt")}, "not-a-workbook"),
+    ({"file": (io.BytesIO(b"x"), "folder.zip")}, "not-a-workbook"),
+    ({"file": _file("standard-pass.xlsx"), "ruleset": "../../etc/passwd"}, "unknown-ruleset"),
+    ({"file": _file("standard-pass.xlsx"), "ruleset": "rulesets/miit-2025-standard.yaml"}, "unknown-ruleset"),
+    ({"file": _file("standard-pass.xlsx"), "as_of": "2026-13-40"}, "bad-date"),
+    ({"file": _file("standard-pass.xlsx"), "lang": "fr"}, "bad-lang"),
+])
+def test_api_bad_requests_are_400_with_the_error_shape(client, form, code):
+    response = client.post("/api/check", data=form, content_type=MULTIPART)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == code and error["message_zh"] and error["message_en"]
+
+
+def test_api_check_takes_one_file(client):
+    response = client.post("/api/check", data={"file": [_file("standard-pass.xlsx"), _file("standard-pass.xls")]},
+                           content_type=MULTIPART)
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "one-file"
+
+
+def test_bad_request_on_a_page_is_a_page(client):
+    response = client.post("/check", data={"files": (io.BytesIO(b"x"), "说明.docx")}, content_type=MULTIPART)
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "说明.docx" in page and "不是申报表" in page
+
+
+def test_unknown_or_expired_result_is_404(client):
+    assert client.get("/r/" + "A" * 43).status_code == 404
+    assert client.get("/b/" + "A" * 43).status_code == 404
+    assert client.get("/r/../../etc/passwd").status_code == 404
+    assert client.get("/api/nothing").get_json()["error"]["code"] == "not-found"
+    assert client.get("/check").status_code == 405
+
+
+def test_results_expire():
+    app = create_app({"KEEP_SECONDS": 0, "JOBS": 1})
+    try:
+        client = app.test_client()
+        location = client.post("/check", data={"files": _file("standard-pass.xlsx")}, content_type=MULTIPART).headers["Location"]
+        time.sleep(0.01)
+        assert client.get(location).status_code == 404
+        store = app.extensions["incubator_check"].store
+        store.sweep(force=True)
+        assert not [d for d in os.listdir(app.config["INCUBATOR_CHECK_TEMP"]) if d.startswith("res-")]
+    finally:
+        app.extensions["incubator_check"].close()
+    assert not os.path.exists(app.config["INCUBATOR_CHECK_TEMP"])  # nothing left behind
+
+
+# --- batches ----------------------------------------------------------------------------------------
+
+
+def test_zip_of_a_folder_gives_the_batch_page(client):
+    archive = _folder_zip("standard-pass.xlsx", "standard-fail-area.xlsx", "duplicate-a.xlsx", "duplicate-b.xlsx",
+                          "broken-not-a-workbook.xlsx", "excellence-pass.xlsx")
+    archive_with_junk = _zip({**{i.filename: zipfile.ZipFile(io.BytesIO(archive)).read(i) for i in zipfile.ZipFile(io.BytesIO(archive)).infolist()},
+                              "申报材料/说明.docx": b"x", "__MACOSX/._a.xlsx": b"x", "申报材料/~$lock.xlsx": b"x"})
+    response = client.post("/check", data={"files": (io.BytesIO(archive_with_junk), "申报材料.zip")}, content_type=MULTIPART)
+    assert response.status_code == 303 and response.headers["Location"].startswith("/b/")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<progress" in page or "summary" in page
+    token = _wait(client, response.headers["Location"])
+    page = client.get(f"/b/{token}").get_data(as_text=True)
+    rows = re.findall(r'<tr data-verdict="([A-Z]+)">', page)
+    assert len(rows) == 6 and "ERROR" in rows and "PASS" in rows
+    files = re.findall(r'<td class="num">\d+</td><td>([^<]+)</td>', page)
+    assert files == sorted(files) and files[0].startswith("申报材料/")
+    assert "说明.docx" in page  # shown as not checked
+    assert "tenant-in-several-submissions" in page and "duplicate-a.xlsx" in page
+    assert "卓越级推荐名额" in page
+    only_fail = client.get(f"/b/{token}?verdict=FAIL").get_data(as_text=True)
+    assert set(re.findall(r'<tr data-verdict="([A-Z]+)">', only_fail)) == {"FAIL"}
+    by_clause = client.get(f"/b/{token}?clause=6.2").get_data(as_text=True)
+    assert len(re.findall(r'<tr data-verdict=', by_clause)) == 1
+    by_verdict = client.get(f"/b/{token}?sort=verdict").get_data(as_text=True)
+    assert re.findall(r'<tr data-verdict="([A-Z]+)">', by_verdict)[0] == "FAIL"
+    summary = openpyxl.load_workbook(io.BytesIO(client.get(f"/b/{token}/summary.xlsx").data))
+    assert summary.sheetnames[0] == "汇总" and summary["汇总"].max_row == 7
+    assert openpyxl.load_workbook(io.BytesIO(client.get(f"/b/{token}/summary.xlsx?lang=en").data)).sheetnames[0] == "Summary"
+    lines = client.get(f"/b/{token}/reports.jsonl").data.decode().splitlines()
+    assert len(lines) == 6 and all(json.loads(line)["source"]["path"].startswith("申报材料/") for line in lines)
+    assert b"in-0000" not in "\n".join(lines).encode()
+    report = client.get(f"/b/{token}/0?lang=en").get_data(as_text=True)
+    assert "Back to the summary" in report and "Verdict" in report
+    assert client.get(f"/b/{token}/0/report.json").get_json()["source"]["path"] == files[0]
+    assert client.get(f"/b/{token}/0/report.xlsx").status_code == 200
+    assert client.get(f"/b/{token}/99").status_code == 404
+
+
+def test_several_files_give_the_batch_page(client):
+    response = client.post("/check", data={"files": [_file("standard-pass.xlsx"), _file("standard-fail-area.xlsx")]},
+                           content_type=MULTIPART)
+    assert response.status_code == 303 and response.headers["Location"].startswith("/b/")
+    token = _wait(client, response.headers["Location"])
+    assert len(client.get(f"/b/{token}/reports.jsonl").data.splitlines()) == 2
+
+
+def test_api_batch(client):
+    response = client.post("/api/batch", data={"files": [_file("standard-pass.xlsx", "b.xlsx"), _file("standard-fail-area.xlsx", "a.xlsx"),
+                                                         _file("broken-values.xlsx", "c.xlsx")], "lang": "en"},
+                           content_type=MULTIPART)
+    assert response.status_code == 200 and response.mimetype == "application/x-ndjson"
+    reports = [json.loads(line) for line in response.data.decode().splitlines()]
+    assert [r["source"]["path"] for r in reports] == ["a.xlsx", "b.xlsx", "c.xlsx"]  # file-name order
+    assert [r["verdict"] for r in reports][:2] == ["FAIL", "PASS"]
+    zipped = client.post("/api/batch", data={"file": (io.BytesIO(_folder_zip("duplicate-a.xlsx", "duplicate-b.xlsx")), "x.zip")},
+                         content_type=MULTIPART)
+    reports = [json.loads(line) for line in zipped.data.decode().splitlines()]
+    cross = [f for f in reports[0]["findings"] if f["code"] == "tenant-in-several-submissions"]
+    assert cross and cross[0]["others"] == ["申报材料/duplicate-b.xlsx"]
+
+
+# --- limits -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small(tmp_path):
+    limits = UploadLimits(file_bytes=200_000, files=3, zip_bytes=400_000, zip_members=5, zip_inflated=600_000)
+    app = create_app({"UPLOAD_LIMITS": limits, "MAX_CONTENT_LENGTH": 2_000_000, "JOBS": 1})
+    yield app.test_client()
+    app.extensions["incubator_check"].close()
+
+
+def _code(response) -> tuple[int, str]:
+    return response.status_code, response.get_json()["error"]["code"]
+
+
+def test_limit_file_size(small):
+    big = (io.BytesIO(b"PK" + b"\0" * 300_000), "big.xlsx")
+    assert small.post("/api/check", data={"file": big}, content_type=MULTIPART).status_code == 413
+    page = small.post("/check", data={"files": (io.BytesIO(b"\0" * 300_000), "big.xlsx")}, content_type=MULTIPART)
+    assert page.status_code == 413 and "MiB" in page.get_data(as_text=True)
+
+
+def test_limit_request_size(small):
+    response = small.post("/api/batch", data={"files": [(io.BytesIO(b"\0" * 190_000), f"{i}.xlsx") for i in range(12)]},
+                          content_type=MULTIPART)
+    assert response.status_code == 413
+
+
+def test_limit_files_per_request(small):
+    files = [_file("standard-pass.xlsx", f"{i}.xlsx") for i in range(4)]
+    assert _code(small.post("/api/batch", data={"files": files}, content_type=MULTIPART)) == (413, "too-many-files")
+
+
+def test_limit_zip_members(small):
+    archive = _zip({f"d/{i}.txt": b"x" for i in range(6)})
+    assert _code(small.post("/api/batch", data={"file": (io.BytesIO(archive), "a.zip")}, content_type=MULTIPART)) == (413, "zip-too-many-members")
+
+
+def test_limit_zip_inflated_size(small):
+    archive = _zip({"a.xlsx": b"\0" * 150_000, "b.xlsx": b"\0" * 150_000, "c.xlsx": b"\0" * 150_000, "d.xlsx": b"\0" * 190_000})
+    assert len(archive) < 10_000
+    assert _code(small.post("/api/batch", data={"file": (io.BytesIO(archive), "a.zip")}, content_type=MULTIPART))[0] == 413
+
+
+def test_limit_zip_member_larger_than_a_file(small):
+    archive = _zip({"a.xlsx": b"\0" * 250_000})
+    assert _code(small.post("/api/batch", data={"file": (io.BytesIO(archive), "a.zip")}, content_type=MULTIPART)) == (413, "file-too-large")
+
+
+def test_zip_member_lying_about_its_size_is_stopped_while_inflating(small):
+    archive = bytearray(_zip({"a.xlsx": b"\0" * 250_000}))
+    # the central directory and the local header both claim 1,000 bytes: the copy counts what it inflates
+    for sig in (b"PK\x01\x02", b"PK\x03\x04"):
+        at = archive.find(sig)
+        offset = at + (24 if sig == b"PK\x01\x02" else 22)
+        archive[offset:offset + 4] = (1000).to_bytes(4, "little")
+    status, code = _code(small.post("/api/batch", data={"file": (io.BytesIO(bytes(archive)), "a.zip")}, content_type=MULTIPART))
+    assert status in (400, 413) and code in ("file-too-large", "zip-corrupt")
+
+
+@pytest.mark.parametrize("members, code", [
+    ({"申报材料/inner.zip": b"PK"}, "zip-nested"),
+    ({"申报材料/inner.7z": b"x"}, "zip-nested"),
+    ({"../evil.xlsx": b"x"}, "zip-traversal"),
+    ({"a/../../evil.xlsx": b"x"}, "zip-traversal"),
+    ({"/etc/evil.xlsx": b"x"}, "zip-traversal"),
+    ({"C:/evil.xlsx": b"x"}, "zip-traversal"),
+    ({"readme.txt": b"x"}, "no-workbook"),
+])
+def test_zip_refusals(small, members, code):
+    response = small.post("/api/batch", data={"file": (io.BytesIO(_zip(members)), "a.zip")}, content_type=MULTIPART)
+    assert _code(response) == (400, code)
+
+
+def test_corrupt_zip(small):
+    response = small.post("/api/batch", data={"file": (io.BytesIO(b"PK\x03\x04 not really"), "a.zip")}, content_type=MULTIPART)
+    assert _code(response) == (400, "zip-corrupt")
+
+
+def test_zip_with_gbk_names(client):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        info = zipfile.ZipInfo("申报.xlsx")
+        data = (FIXTURES / "standard-pass.xlsx").read_bytes()
+        z.writestr(info, data)
+    raw = bytearray(buf.getvalue())
+    utf8 = "申报.xlsx".encode("utf-8")
+    # a zip written by Chinese Windows: GBK names, no UTF-8 flag (rewrite both headers' names and flags)
+    raw = bytes(raw).replace(utf8, "申报".encode("gbk") + b"__.xlsx")
+    raw = bytearray(raw)
+    for at, flag_at in ((0, 6), (raw.rfind(b"PK\x01\x02"), 8)):  # the outer zip's own headers, not the workbook's
+        raw[at + flag_at:at + flag_at + 2] = (int.from_bytes(raw[at + flag_at:at + flag_at + 2], "little") & ~0x800).to_bytes(2, "little")
+    response = client.post("/api/batch", data={"file": (io.BytesIO(bytes(raw)), "a.zip")}, content_type=MULTIPART)
+    assert json.loads(response.data.decode().splitlines()[0])["source"]["path"] == "申报__.xlsx"
+
+
+# --- safety -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8765", "127.0.0.1.evil.example", "localhost.evil.example"])
+def test_host_check_refuses_other_names(client, host):
+    assert client.get("/", headers={"Host": host}).status_code == 400
+    response = client.post("/api/check", data={"file": _file("standard-pass.xlsx")}, content_type=MULTIPART, headers={"Host": host})
+    assert _code(response) == (400, "bad-host")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8765", "localhost", "localhost:8765", "[::1]:8765"])
+def test_host_check_accepts_own_names(client, host):
+    assert client.get("/healthz", headers={"Host": host}).status_code == 200
+
+
+def test_other_sites_cannot_post(client):
+    response = client.post("/api/check", data={"file": _file("standard-pass.xlsx")}, content_type=MULTIPART,
+                           headers={"Origin": "https://evil.example"})
+    assert _code(response) == (400, "bad-origin")
+    same = client.post("/api/check", data={"file": _file("standard-pass.xlsx")}, content_type=MULTIPART,
+                       headers={"Origin": "http://localhost"})
+    assert same.status_code == 200
+
+
+def test_content_security_policy_on_every_response(client):
+    for url in ("/", "/rules", "/healthz", "/api/rulesets", "/static/app.js", "/nope"):
+        response = client.get(url)
+        policy = response.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in policy and "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert "unsafe-inline" not in policy and "http" not in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    response = client.get("/")
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+    page = response.get_data(as_text=True)
+    assert f'<style nonce="{nonce}">' in page
+    assert not re.search(r"<script(?![^>]*\ssrc=)", page)  # no inline script at all
+    assert " on" not in re.sub(r'"[^"]*"', '""', page).lower().replace("one", "")  # no inline event handlers
+
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def hostile_workbook(tmp_path_factory):
+    path = tmp_path_factory.mktemp("web") / "hostile.xlsx"
+    return build_workbook(path, profile={"incubator_name": '<img src=x onerror="alert(2)">孵化器'},
+                          tenants=[{"name": HOSTILE + "有限公司", "registered_in_incubator": "否"}, {}, {}])
+
+
+def test_applicant_text_is_escaped_everywhere(client, hostile_workbook):
+    data = hostile_workbook.read_bytes()
+    name = '<b onmouseover=alert(3)>申报.xlsx'
+    location = client.post("/check", data={"files": (io.BytesIO(data), name)}, content_type=MULTIPART).headers["Location"]
+    pages = [client.get(location).get_data(as_text=True), client.get(location.replace("zh", "en")).get_data(as_text=True),
+             client.get(location.split("?")[0] + "/report.html").get_data(as_text=True)]
+    token = _wait(client, client.post("/check", data={"files": [(io.BytesIO(data), name), _file("standard-pass.xlsx")]},
+                                      content_type=MULTIPART).headers["Location"])
+    pages += [client.get(f"/b/{token}").get_data(as_text=True), client.get(f"/b/{token}/0").get_data(as_text=True)]
+    for page in pages:
+        assert HOSTILE not in page and "<img src=x" not in page and "<b onmouseover" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page or "&lt;img src=x" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;有限公司" in pages[0]  # the tenant, in the findings or the exclusions
+    # the download name carries no path and no quote
+    disposition = client.get(location.split("?")[0] + "/report.json").headers["Content-Disposition"]
+    assert "/" not in disposition.split("filename*=")[0] and '"x"' not in disposition
+
+
+def test_hostile_upload_then_a_good_one(client, tmp_path):
+    good = (FIXTURES / "standard-pass.xlsx").read_bytes()
+    members = {i.filename: zipfile.ZipFile(io.BytesIO(good)).read(i) for i in zipfile.ZipFile(io.BytesIO(good)).infolist()}
+    sheet = members["xl/worksheets/sheet1.xml"].decode()
+    members["xl/worksheets/sheet1.xml"] = sheet.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>').encode()
+    far_cell = _zip(members)
+    truncated = good[: len(good) // 2]
+    for hostile in (far_cell, truncated, b"\xd0\xcf\x11\xe0" + b"\0" * 600, b""):
+        response = client.post("/api/check", data={"file": (io.BytesIO(hostile), "crafted.xlsx")}, content_type=MULTIPART)
+        assert response.status_code == 200 and response.get_json()["verdict"] == "ERROR"
+        after = client.post("/api/check", data={"file": (io.BytesIO(good), "good.xlsx")}, content_type=MULTIPART)
+        assert after.status_code == 200 and after.get_json()["verdict"] == "PASS"
+    assert client.get("/healthz").status_code == 200
+
+
+def test_ten_concurrent_checks(app):
+    names = ["standard-pass.xlsx", "standard-fail-area.xlsx", "standard-fail-tenants.xlsx", "standard-incomplete.xlsx",
+             "broken-not-a-workbook.xlsx"] * 2
+    expected = {"standard-pass.xlsx": "PASS", "standard-fail-area.xlsx": "FAIL", "standard-fail-tenants.xlsx": "FAIL",
+                "standard-incomplete.xlsx": "INCOMPLETE", "broken-not-a-workbook.xlsx": "ERROR"}
+
+    def one(i: int):
+        client = app.test_client()
+        name = names[i]
+        response = client.post("/api/check", data={"file": _file(name, f"{i}-{name}")}, content_type=MULTIPART)
+        return name, i, response.status_code, response.get_json()
+
+    with cf.ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(one, range(10)))
+    for name, i, status, data in results:
+        assert status == 200
+        assert data["verdict"] == expected[name], (name, data.get("error"))
+        assert data["source"]["path"] == f"{i}-{name}"
