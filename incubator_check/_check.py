@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import os
 
-from ._evaluate import CheckOptions, check_submission
+from .judge import CheckOptions, check_submission
 from ._guard import Limits, read_bytes
 from ._reader import read_workbook
 from ._ruleset import Ruleset, default_for_level, load_ruleset

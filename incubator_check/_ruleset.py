@@ -458,9 +458,9 @@ def load_ruleset(ref: str) -> Ruleset:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
         raise RulesetError(f"规则集 {path} 不符合格式：{problems}", f"ruleset {path} does not fit the schema: {problems}") from None
     _check_references(ruleset, path)
-    from ._evaluate import _compile  # compiling now makes a bad expression a load error, not a check error
+    from ._compile import compile_ruleset  # compiling now makes a bad expression a load error, not a check error
 
-    _compile(ruleset)
+    compile_ruleset(ruleset)
     return ruleset
 
 

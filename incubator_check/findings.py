@@ -110,6 +110,23 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         "{file}：工作表「{sheet}」的合并单元格（多半互相重叠）覆盖的单元格超过 {limit} 个，其余合并区域未展开；请取消多余的合并后另存",
         "{file}: the merged ranges of sheet '{sheet}' (most likely overlapping) cover more than {limit} cells; the "
         "rest were not filled in. Unmerge the surplus ranges and save again"),
+    # The judge's own findings (incubator_check/judge/).
+    "tenant-undecided": (
+        Severity.WARNING,
+        "第 {row} 行「{name}」能否计为在孵企业无法判定：{reasons}",
+        "row {row} '{name}': cannot tell whether it counts as a tenant: {reasons}"),  # reasons in each language
+    "engine-failure": (
+        Severity.ERROR,
+        "规则引擎无法计算部分条款（{failure}），相关条款需人工复核",
+        "the rules engine could not compute some clauses ({failure}); they need review"),
+    "level-mismatch": (
+        Severity.WARNING,
+        "申报级别为{level}，但按{ruleset_level}规则集（{ruleset}）检查",
+        "the application is for {level}, but was checked against the {ruleset_level} ruleset ({ruleset})"),
+    "example-ruleset": (
+        Severity.WARNING,
+        "所用规则集 {ruleset} 仅为示例，并非真实的认定条件",
+        "ruleset {ruleset} is an example only, not real accreditation criteria"),
     "findings-truncated": (
         Severity.INFO,
         "另有 {more} 条问题未列出（每份申报表最多列出 {limit} 条）；请先改正以上问题后重新检查",

@@ -4,7 +4,7 @@ The table below is copied from ``shared/regulation/sme-classification-2011.md`` 
 ruleset — so that the ruleset is checked against the regulation. Large, medium and small must meet
 ALL their lower bounds, otherwise the enterprise drops a class; micro is whatever is below small.
 The classification is executed by zen: the compiled ruleset's tenant call, through
-``_evaluate._run_tenant_tests``.
+``judge.tenants.run_tenant_tests``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 from lawbook import STANDARD, finding_codes, judge, profile, submission, tenant, tenant_cell  # noqa: E402
-from incubator_check import _evaluate, load_ruleset  # noqa: E402  (_evaluate: a tenant's class is not in a report)
+from incubator_check import load_ruleset  # noqa: E402
+from incubator_check._compile import compile_ruleset  # noqa: E402  (a tenant's class is not in a report)
+from incubator_check.judge.context import profile_context  # noqa: E402
+from incubator_check.judge.tenants import run_tenant_tests  # noqa: E402
 
 # industry → class → figure → lower bound (persons; 万元)
 REGULATION = {
@@ -71,15 +74,15 @@ def figures_at(industry: str, cls: str) -> dict[str, Decimal | int]:
 def classify_many(cases: list[tuple[str, dict]]) -> list[tuple[str | None, str | None]]:
     """(industry, {figure: value}) → (lowest, highest possible class), computed by zen in one call."""
     ruleset = load_ruleset(STANDARD)
-    compiled = _evaluate._compile(ruleset)
+    compiled = compile_ruleset(ruleset)
     tenants = []
     for i, (industry, figures) in enumerate(cases):
         values = {"employees": None, "revenue_y1": None, "total_assets": None}
         values.update({COLUMN[f]: v for f, v in figures.items()})
         tenants.append(tenant(2 + i, industry=industry, **values))
     sub = submission(profile(), tenants)
-    base = _evaluate._profile_context(sub, ruleset)
-    outcomes, _, failures = _evaluate._run_tenant_tests(compiled, sub, base)
+    base = profile_context(sub, ruleset)
+    outcomes, _, failures = run_tenant_tests(compiled, sub, base)
     assert failures == []
     return [o.sme_class for o in outcomes]
 

@@ -1,0 +1,284 @@
+"""A ruleset compiled to zen-engine expressions, once per ruleset: the rules stage's last step.
+
+The loader (``_ruleset.load_ruleset``) compiles every ruleset it loads, so that a bad expression is a load
+error, not a check error; the judge reuses the cached :class:`CompiledRuleset`. Three calls judge a workbook:
+
+* the **tenant call** classifies every roster row (its lowest and highest possible SME class) and folds
+  every tenant test with Kleene logic (true, false, null for unknown), over the whole roster in one ``map``;
+* the **value call** computes every condition's profile figure (``value`` and ``per``);
+* the **compare call** makes every comparison: each condition's lowest ("worst") and highest ("best")
+  figure against its normal and its relaxed (Article 10) threshold.
+
+Every input and answer of these calls has a name, kept in :class:`Comparison` and :class:`CompiledCondition`,
+and the generated sources are kept in :attr:`CompiledRuleset.sources`, so the compiled form can be read.
+
+This module reads a ruleset only through its attributes: it imports no rules module, so the loader may
+import it (one way) and the judge may import it too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._engine import compile_expression, identifiers
+from ._layout import PROFILE
+from .errors import RulesetError
+
+if TYPE_CHECKING:
+    from ._ruleset import Condition, Ruleset, TenantTest, Term
+
+PROFILE_KEYS = frozenset(f.key for f in PROFILE.fields)
+DERIVED_YEARS = ("data_year", "year_before")  # made from 申报年度 by the judge (judge/context.py)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The names of one condition's comparisons in the compare call: six inputs, four answers.
+
+    "Worst" is the figure least favourable to the applicant that the missing data allows, "best" the
+    most favourable; each is compared with the threshold as written and as relaxed under Article 10.
+    A share's figure travels as numerator and denominator, so no division is made before comparing.
+    """
+
+    worst_numerator: str
+    worst_denominator: str
+    best_numerator: str
+    best_denominator: str
+    threshold: str
+    relaxed_threshold: str
+    worst_normal: str
+    worst_relaxed: str
+    best_normal: str
+    best_relaxed: str
+
+    @classmethod
+    def named(cls, index: int) -> "Comparison":
+        p = f"c{index}"
+        return cls(f"{p}wn", f"{p}wd", f"{p}bn", f"{p}bd", f"{p}tn", f"{p}tr",
+                   f"{p}_worst_normal", f"{p}_worst_relaxed", f"{p}_best_normal", f"{p}_best_relaxed")
+
+
+@dataclass(frozen=True)
+class CompiledCondition:
+    """One condition of one clause, with where its figure and its comparisons travel."""
+
+    clause_index: int
+    condition_index: int
+    condition: "Condition"
+    value_key: str | None  # the condition's figure in the value call's answer
+    per_key: str | None  # its denominator ("per"), for a figure per something
+    comparison: Comparison
+
+
+@dataclass(frozen=True)
+class CompiledRuleset:
+    """A ruleset's zen calls and the names that decode their answers."""
+
+    ruleset: "Ruleset"
+    tenant_call: Any
+    test_order: tuple[str, ...]  # the tenant tests, each after the tests it refers to
+    tenant_fields: tuple[str, ...]  # the roster fields the tests read: only these are sent to zen
+    value_call: Any | None
+    compare_call: Any | None
+    conditions: tuple[CompiledCondition, ...]  # every condition of every clause, in ruleset order
+    ban_call: Any | None  # Article 20: is the ban in force on the application day?
+    note_calls: tuple[Any, ...]  # one per ruleset note, in order
+    sources: dict[str, str]  # the generated zen source of each call ("tenants", "values", "comparisons")
+
+    def conditions_of(self, clause_index: int) -> list[CompiledCondition]:
+        return [c for c in self.conditions if c.clause_index == clause_index]
+
+
+# --- expressions ---------------------------------------------------------------------------------------
+
+
+def guarded(term_expr: str, needs: tuple[str, ...], blank: bool | None) -> str:
+    """A term that is null (unknown) when a field it needs is missing, never a zen comparison with null.
+
+    With ``blank`` set, a blank cell means that value (e.g. no investment round), but a cell that held
+    something unusable (``#.bad``) stays unknown.
+    """
+    if not needs:
+        return f"({term_expr})"
+    test = " or ".join(f"#.{n} == null" for n in needs)
+    if blank is None:
+        return f"(({test}) ? null : ({term_expr}))"
+    bad = " or ".join(f"#.bad.{n} == true" for n in needs)
+    return f"(({test}) ? (({bad}) ? null : {'true' if blank else 'false'}) : ({term_expr}))"
+
+
+def sme_rank_expression(ruleset: "Ruleset", side: str) -> str:
+    """The class rank (its index in ``sme.ranked``: 0 is the smallest) from the figures on one side (lowest or
+    highest possible), trying the classes from the largest down as the standard does."""
+    sme = ruleset.sme
+    assert sme is not None
+    rank = {cls: i for i, cls in enumerate(sme.ranked)}
+    parts = []
+    for industry in sme.industries:
+        chain = ""
+        for cls in sme.bounded:
+            bounds = sme.bounds(industry, cls)
+            test = " and ".join(f"#.{side}.{fig} >= {bound}" for fig, bound in bounds.items())
+            chain += f"({test}) ? {rank[cls]} : "
+        chain += "0"
+        parts.append(f"#.industry == '{industry}' ? ({chain})")
+    return " : ".join(parts) + " : null"
+
+
+def class_table(allowed: tuple[str, ...], ranked: list[str]) -> str:
+    """Kleene truth of "the class is one of `allowed`" for every (lowest, highest) rank pair, as a zen array."""
+    ranks = {ranked.index(c) for c in allowed}
+    size = len(ranked)
+    cells = []
+    for lo in range(size):
+        for hi in range(size):
+            possible = set(range(lo, hi + 1))
+            cells.append("true" if possible and possible <= ranks else "false" if not possible & ranks else "null")
+    return "[" + ", ".join(cells) + "]"
+
+
+def term_expression(term: "Term", ruleset: "Ruleset", folded: dict[str, str]) -> str:
+    if term.test is not None:
+        return folded[term.test]
+    if term.sme_class is not None:
+        ranked = ruleset.sme.ranked
+        table = class_table(term.sme_class, ranked)
+        return f"((#.lo == null or #.hi == null) ? null : {table}[#.lo * {len(ranked)} + #.hi])"
+    # Within the outer map `#` is {r: tenant, lo, hi}: the ruleset's `#.field` is the tenant's `#.r.field`.
+    expr = guarded(term.expr or "", term.needs, term.blank).replace("#.", "#.r.")
+    # A profile figure the term reads (申报年度 → data_year) may be blank too: then the term is unknown.
+    profile_names = sorted(n for n in identifiers(term.expr or "") if n in PROFILE_KEYS or n in DERIVED_YEARS)
+    if profile_names:
+        test = " or ".join(f"{n} == null" for n in profile_names)
+        expr = f"(({test}) ? null : {expr})"
+    return expr
+
+
+def fold(terms: list[str], how: str) -> str:
+    """Kleene AND (all) or OR (any) of term expressions, in zen."""
+    if len(terms) == 1:
+        return terms[0]
+    decisive, other = ("false", "true") if how == "all" else ("true", "false")
+    any_decisive = " or ".join(f"{t} == {decisive}" for t in terms)
+    any_unknown = " or ".join(f"{t} == null" for t in terms)
+    return f"(({any_decisive}) ? {decisive} : (({any_unknown}) ? null : {other}))"
+
+
+def tenant_fields(ruleset: "Ruleset") -> tuple[str, ...]:
+    fields = {"industry", "registered_year"}
+    for test in ruleset.tenant_tests.values():
+        for term in test.terms:
+            fields.update(term.needs)
+            if term.expr:
+                fields.update(re.findall(r"#\.([A-Za-z_]\w*)", term.expr))
+    if ruleset.sme is not None:
+        fields.update(spec["column"] for spec in ruleset.sme.figures.values())
+    return tuple(sorted(fields))
+
+
+def order_of_tests(tests: dict[str, "TenantTest"]) -> list[str]:
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in order:
+            return
+        if name in visiting:
+            raise RulesetError(f"在孵企业检验 {name} 循环引用", f"tenant test {name} refers to itself in a cycle")
+        visiting.add(name)
+        for term in tests[name].terms:
+            if term.test:
+                visit(term.test)
+        visiting.discard(name)
+        order.append(name)
+
+    for name in tests:
+        visit(name)
+    return order
+
+
+def comparison_expression(cond: "Condition", names: Comparison, figure: str, threshold: str) -> str:
+    """``figure`` (worst or best) against ``threshold`` (normal or relaxed), in zen."""
+    n, d = (names.worst_numerator, names.worst_denominator) if figure == "worst" else (
+        names.best_numerator, names.best_denominator)
+    t = names.threshold if threshold == "normal" else names.relaxed_threshold
+    if isinstance(cond.threshold, bool):
+        return f"{n} {cond.operator} {t}"
+    if cond.share is not None or cond.per is not None:
+        # A share of nothing meets no threshold: a denominator of zero fails the clause.
+        return f"({d} > 0 and {n} {cond.operator} {t} * {d})"
+    return f"{n} {cond.operator} {t}"
+
+
+# --- compiling -----------------------------------------------------------------------------------------
+
+_COMPILED: dict[tuple[str, str], CompiledRuleset] = {}
+
+
+def compile_ruleset(ruleset: "Ruleset") -> CompiledRuleset:
+    """The ruleset's expressions compiled once per process (keyed by id and content hash)."""
+    key = (ruleset.id, ruleset.sha256)
+    if key not in _COMPILED:
+        _COMPILED[key] = _compile_uncached(ruleset)
+    return _COMPILED[key]
+
+
+def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
+    where = ruleset.id
+    tests = ruleset.tenant_tests
+    order = order_of_tests(tests)
+    folded: dict[str, str] = {}
+    term_lists: dict[str, list[str]] = {}
+    for name in order:
+        terms = [term_expression(term, ruleset, folded) for term in tests[name].terms]
+        term_lists[name] = terms
+        folded[name] = fold(terms, "all" if tests[name].all is not None else "any")
+    # Two maps over the roster in one call: the inner classifies each tenant once (lowest and highest
+    # possible class); the outer folds every test with Kleene logic. `#.r` is the tenant's row.
+    inner = f"map(tenants, {{r: #, lo: {sme_rank_expression(ruleset, 'lo')}, hi: {sme_rank_expression(ruleset, 'hi')}}})"
+    entries = [f"'{name}': {folded[name]}" for name in order]
+    # The population's terms one by one (why a row is excluded), and those of tests that raise findings.
+    entries.append(f"'terms:{ruleset.population}': [{', '.join(term_lists[ruleset.population])}]")
+    for name, test in tests.items():
+        if test.finding is not None:
+            entries.append(f"'terms:{name}': [{', '.join(term_lists[name])}]")
+    entries += ["lo: #.lo", "hi: #.hi"]
+    aggregates = ", ".join(f"'{name}': {agg.expr}" for name, agg in ruleset.aggregates.items())
+    tenant_source = f"{{t: map({inner}, {{{', '.join(entries)}}}), a: {{{aggregates}}}}}"
+
+    value_parts = []
+    compare_parts = []
+    conditions = []
+    index = 0
+    for ci, clause in enumerate(ruleset.clauses):
+        for ki, cond in enumerate(clause.conditions):
+            value_key = per_key = None
+            if cond.value is not None:
+                value_key = f"v{ci}_{ki}"
+                value_parts.append(f"'{value_key}': {cond.value}")
+            if cond.per is not None:
+                per_key = f"p{ci}_{ki}"
+                value_parts.append(f"'{per_key}': {cond.per}")
+            names = Comparison.named(index)
+            for figure in ("worst", "best"):
+                for threshold in ("normal", "relaxed"):
+                    answer = getattr(names, f"{figure}_{threshold}")
+                    compare_parts.append(f"'{answer}': {comparison_expression(cond, names, figure, threshold)}")
+            conditions.append(CompiledCondition(ci, ki, cond, value_key, per_key, names))
+            index += 1
+    value_source = "{" + ", ".join(value_parts) + "}"
+    compare_source = "{" + ", ".join(compare_parts) + "}"
+    return CompiledRuleset(
+        ruleset=ruleset,
+        tenant_call=compile_expression(tenant_source, where),
+        test_order=tuple(order),
+        tenant_fields=tenant_fields(ruleset),
+        value_call=compile_expression(value_source, where) if value_parts else None,
+        compare_call=compile_expression(compare_source, where) if compare_parts else None,
+        conditions=tuple(conditions),
+        ban_call=compile_expression(ruleset.bans.in_force, where) if ruleset.bans else None,
+        note_calls=tuple(compile_expression(note.when, f"{where} note {note.id}") for note in ruleset.notes),
+        sources={"tenants": tenant_source, "values": value_source, "comparisons": compare_source},
+    )

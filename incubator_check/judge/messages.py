@@ -1,0 +1,93 @@
+"""The judge's sentences, written in Chinese and English side by side (:class:`~incubator_check.report.Text`).
+
+Nothing here knows which language a report will be shown in: every sentence is built in both, and the
+report writes out one. A ruleset's own templates (titles, readings, review items, shortfall advice) are
+filled in here for both languages, each with its own values.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._ruleset import Text as RulesText
+from ..report import Status, Text
+from .numbers import fraction, percent
+
+if TYPE_CHECKING:
+    from .._ruleset import Clause, Condition
+    from ..report import ConditionResult
+
+LANGUAGES = ("zh", "en")
+_OPERATORS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+_YES_NO = {"true": Text("是", "yes"), "false": Text("否", "no")}
+_UNIT_WORDS = {"m2": Text(" 平方米", " m²")}
+NEEDS_REVIEW = Text("无法计算，需人工复核", "could not be computed; needs review")
+
+
+def from_rules(template: RulesText | str | None, **values: Any) -> Text:
+    """A ruleset text filled in for both languages; a value that is a :class:`Text` gives each language its own."""
+    if template is None:
+        return Text("")
+    if not isinstance(template, RulesText):
+        return Text(template)  # a plain string in a ruleset is Chinese only and serves both
+
+    def filled(lang: str) -> str:
+        return template(lang, **{k: (v(lang) if isinstance(v, Text) else v) for k, v in values.items()})
+
+    return Text(*(filled(lang) for lang in LANGUAGES))
+
+
+def either(choices: list[Text]) -> Text:
+    """``2 年或 3 年`` / ``2 or 3`` (and ``a、b 或 c`` / ``a, b or c``): one of several."""
+    if len(choices) <= 1:
+        return Text.join(choices, "", "")
+    head, last = choices[:-1], choices[-1]
+    space = " " if last.zh[:1].isascii() else ""  # a space between 或 and a number, as the reports write 2 年或 3 年
+    return Text("、".join(c.zh for c in head) + "或" + space + last.zh,
+                ", ".join(c.en for c in head) + " or " + last.en)
+
+
+def shown(value: str | None, unit: str) -> Text:
+    """A figure the report wrote, as a sentence shows it: yes/no for a flag, a percentage for a ratio."""
+    if value is None:
+        return Text("—")
+    if value in _YES_NO:
+        return _YES_NO[value]
+    if unit == "ratio":
+        return Text(percent(fraction(value)))
+    return Text(value)
+
+
+def condition_message(result: "ConditionResult", cond: "Condition", clause: "Clause", advice: RulesText | None,
+                      data_year: int | None, year_before: int | None) -> Text:
+    """What a condition found: the figure against the threshold, or what is missing, and advice when it fails."""
+    unit = "ratio" if (cond.share is not None or cond.per is not None) else clause.unit
+    unit_word = Text("") if unit in ("ratio", "flag", "date") else _UNIT_WORDS.get(unit, Text(f" {unit}"))
+    op = _OPERATORS[cond.operator]
+    if result.value_range:
+        low, high = shown(result.value_range[0], unit), shown(result.value_range[1], unit)
+        figure = Text(f"{low.zh}–{high.zh}", f"{low.en}–{high.en}")
+    else:
+        figure = shown(result.value, unit) + (Text("") if result.value is None else unit_word)
+    if result.numerator is not None and result.denominator is not None:
+        fraction_text = f"{result.numerator}/{result.denominator}"
+        figure = Text(fraction_text) + (Text("") if result.value is None else Text(" = ") + figure)
+    threshold = shown(result.threshold, unit)
+    if result.effective_threshold != result.threshold:
+        relaxed = shown(result.effective_threshold, unit)
+        threshold = threshold + Text(f"（降低后 {relaxed.zh}）", f" (relaxed {relaxed.en})")
+    if result.status is Status.MISSING:
+        needed = "、".join(result.needs[:5]) + ("…" if len(result.needs) > 5 else "")
+        if needed:
+            return Text(f"取决于缺失的数据：{needed}", f"missing data decides it: {needed}")
+        return Text("取决于缺失的数据", "missing data decides it")
+    if result.status is Status.REVIEW:
+        return NEEDS_REVIEW
+    if isinstance(cond.threshold, bool):
+        base = Text(f"{figure.zh}（应为{threshold.zh}）", f"{figure.en} (expected {threshold.en})")
+    else:
+        base = Text(f"{figure.zh}，门槛 {op} {threshold.zh}", f"{figure.en}, threshold {op} {threshold.en}")
+    if result.status is Status.FAIL and advice is not None:
+        base = Text.join([base, from_rules(advice, shortfall=result.shortfall or "", data_year=data_year or "",
+                                           year_before=year_before or "")])
+    return base

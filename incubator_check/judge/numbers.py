@@ -1,0 +1,47 @@
+"""Numbers as a report writes them: exact decimals (or p/q), and percentages for display only.
+
+The judge computes with :class:`~fractions.Fraction` and zen's exact decimals; a report never shows a
+rounded figure as if it were exact, so a share of 2/7 is written ``2/7`` and displayed ``≈28.57%``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from .._values import canonical_decimal
+
+
+def exact(value: Fraction | Decimal | int | bool | None) -> str | None:
+    """A number as the report writes it: an exact decimal, or p/q when the decimal does not terminate."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(canonical_decimal(value), "f")
+    if isinstance(value, int):
+        return str(value)
+    frac = Fraction(value)
+    den = frac.denominator
+    while den % 2 == 0:
+        den //= 2
+    while den % 5 == 0:
+        den //= 5
+    if den == 1:
+        return format(canonical_decimal(Decimal(frac.numerator) / Decimal(frac.denominator)), "f")
+    return f"{frac.numerator}/{frac.denominator}"
+
+
+def percent(value: Fraction) -> str:
+    """Display only: 0.68 → 68%, 0.29999 → 29.999% (exact when it terminates), 1/3 → 33.33%."""
+    text = exact(value * 100)
+    if text is not None and "/" not in text:
+        return f"{text}%"
+    pct = Decimal(value.numerator * 100) / Decimal(value.denominator)
+    return f"≈{canonical_decimal(pct.quantize(Decimal('0.01')))}%"
+
+
+def fraction(text: str) -> Fraction:
+    """A number the report wrote (``exact``) read back: ``0.25`` or ``2/7``."""
+    return Fraction(text) if "/" not in text else Fraction(*map(int, text.split("/")))

@@ -1,0 +1,39 @@
+"""What the judge does not decide: clauses a reviewer must judge (REVIEW), and the ruleset's notes.
+
+A review clause (e.g. Article 6(9), the incubator's services) is written out with the profile's figures
+filled into its message, for the reviewer to weigh. A note (e.g. Article 25's transition for a former
+national incubator) is shown when its ``when`` expression holds and every name it reads is known.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._engine import EngineFailure, evaluate, identifiers
+from ..report import ClauseResult, Note, Status, Text
+from .messages import from_rules
+
+if TYPE_CHECKING:
+    from .._compile import CompiledRuleset
+    from .._ruleset import Clause
+
+
+def review_clause(clause: "Clause", base: dict[str, Any]) -> ClauseResult:
+    values = {k: ("—" if v is None else v) for k, v in base.items()}
+    return ClauseResult(id=clause.id, article=clause.article, title=Text(clause.title.zh, clause.title.en),
+                        status=Status.REVIEW, message=from_rules(clause.review, **values),
+                        reading=from_rules(clause.reading))
+
+
+def notes(compiled: "CompiledRuleset", base: dict[str, Any]) -> list[Note]:
+    """The ruleset's notes that apply to this submission."""
+    shown = []
+    for note, call in zip(compiled.ruleset.notes, compiled.note_calls):
+        if any(base.get(n) is None for n in identifiers(note.when) if n in base):
+            continue  # a blank the note reads: it cannot be said to apply
+        try:
+            if evaluate(call, base) is True:
+                shown.append(Note(id=note.id, article=note.article, message=Text(note.message.zh, note.message.en)))
+        except EngineFailure:
+            continue
+    return shown

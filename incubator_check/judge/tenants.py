@@ -1,0 +1,197 @@
+"""Article 8: which roster rows are tenants (the population every share is of), and why the others are not.
+
+One zen call (the compiled tenant call) classifies every row and folds every tenant test to true, false or
+unknown (a needed cell is blank). Here those answers become :class:`TenantOutcome`\\ s; a row that is not
+surely a tenant gets its reasons (:func:`exclusion_reasons`), a row that might be one a ``tenant-undecided``
+finding, and rows a test flags (a graduate that does not qualify, Article 6(6)) the test's own finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .._engine import EngineFailure, evaluate, to_engine
+from .._layout import TENANTS, FieldSpec
+from ..findings import Finding, Severity, from_catalogue
+from ..report import ExcludedTenant, Text
+from .context import tenant_context
+from .messages import from_rules
+
+if TYPE_CHECKING:
+    from .._compile import CompiledRuleset
+    from .._ruleset import Ruleset
+    from ..model import Submission, Tenant
+
+K = bool | None  # Kleene truth value: True, False, unknown
+
+
+@dataclass
+class TenantOutcome:
+    """One roster row's answers: each tenant test, each term of the population's test, its SME class range."""
+
+    tenant: "Tenant"
+    tests: dict[str, K] = field(default_factory=dict)
+    terms: dict[str, list[K]] = field(default_factory=dict)
+    sme_class: tuple[str | None, str | None] = (None, None)  # (lowest, highest) possible class
+
+
+def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
+                     base: dict[str, Any]) -> tuple[list[TenantOutcome], dict[str, Any], list[str]]:
+    """Every row's outcomes, the sheet aggregates (funds, staff) and the engine's failures, in one zen call."""
+    ruleset = compiled.ruleset
+    tenants = submission.tenants
+    figures = {figure: spec["column"] for figure, spec in ruleset.sme.figures.items()} if ruleset.sme else {}
+    context = dict(base)
+    context["tenants"] = [tenant_context(t, compiled.tenant_fields, figures, submission.source) for t in tenants]
+    context["funds"] = [to_engine(f.__dict__) for f in submission.funds or ()]
+    context["staff"] = [to_engine(s.__dict__) for s in submission.staff or ()]
+    failures: list[str] = []
+    try:
+        result = evaluate(compiled.tenant_call, context)
+        rows, aggregates = result["t"], result["a"]
+    except EngineFailure as exc:
+        failures.append(str(exc))
+        rows, aggregates = [{} for _ in tenants], {}
+    population = ruleset.population
+    ranked = ruleset.sme.ranked if ruleset.sme else []
+    outcomes = []
+    for tenant, row in zip(tenants, rows):
+        outcome = TenantOutcome(tenant)
+        lo, hi = row.get("lo"), row.get("hi")
+        outcome.sme_class = (None if lo is None else ranked[int(lo)], None if hi is None else ranked[int(hi)])
+        outcome.tests = {name: row.get(name) for name in compiled.test_order}
+        outcome.terms = {key[6:]: value for key, value in row.items() if key.startswith("terms:")}
+        if population not in outcome.terms:
+            outcome.terms[population] = [None] * len(ruleset.tenant_tests[population].terms)
+        if tenant.duplicate_of is not None:
+            outcome.tests[population] = False  # a repeated USCC is one tenant, counted at its first row
+        outcomes.append(outcome)
+    return outcomes, aggregates, failures
+
+
+def qualifying_tenants(outcomes: list[TenantOutcome], population: str) -> tuple[int, int]:
+    """How many rows are tenants: surely (lowest) and at most, if every undecided row were one (highest)."""
+    surely = sum(1 for o in outcomes if o.tests[population] is True)
+    return surely, surely + sum(1 for o in outcomes if o.tests[population] is None)
+
+
+def missing_sme_figures(tenant: "Tenant", sme, source) -> list[tuple[str, FieldSpec]]:
+    """(cell, field) of each classification figure this tenant's industry needs and the row leaves blank."""
+    if tenant.industry is None:
+        return [(source.tenant_ref("industry", tenant.row) or "industry", TENANTS.field("industry"))]
+    bounds = sme.industries[tenant.industry.value]
+    figures = sorted({fig for cls in sme.bounded for fig in bounds[cls]})
+    missing = []
+    for fig in figures:
+        column = sme.figures[fig]["column"]
+        if getattr(tenant, column) is None:
+            missing.append((source.tenant_ref(column, tenant.row) or column, TENANTS.field(column)))
+    return missing
+
+
+def _missing_sme_text(tenant: "Tenant", sme, source) -> Text:
+    figures = missing_sme_figures(tenant, sme, source)
+    return Text("、".join(f"{ref}（{spec.header}）" for ref, spec in figures) or "?",
+                ", ".join(f"{ref} ({spec.en})" for ref, spec in figures) or "?")
+
+
+def exclusion_reasons(o: TenantOutcome, ruleset: "Ruleset", source) -> list[Text]:
+    """Why a roster row is not (or not surely) a tenant under Article 8."""
+    t = o.tenant
+    sme = ruleset.sme
+    reasons: list[Text] = []
+    if t.duplicate_of is not None:
+        reasons.append(Text(f"与第 {t.duplicate_of} 行统一社会信用代码重复", f"duplicates row {t.duplicate_of} (same USCC)"))
+    for term, value in zip(ruleset.tenant_tests[ruleset.population].terms, o.terms[ruleset.population]):
+        if value is True:
+            continue
+        if term.sme_class is not None:
+            lo = o.sme_class[0]
+            if value is False and lo is not None:
+                cls = from_rules(sme.classes[lo]) if sme else Text(lo)
+                reasons.append(from_rules(term.reason, **{"class": cls}) if term.reason else cls)
+            else:
+                needed = _missing_sme_text(t, sme, source)
+                reasons.append(Text(f"缺少{needed.zh}，无法判定是否为小型或微型企业",
+                                    f"cannot be classified as small or micro without {needed.en}"))
+        elif value is False:
+            reasons.append(from_rules(term.reason) if term.reason else Text(term.expr or ""))
+        else:
+            cells = [source.tenant_ref(n, t.row) or n for n in term.needs if getattr(t, n, None) is None]
+            reasons.append(Text(f"无法判定：{'、'.join(cells)} 未填写", f"undecided: {', '.join(cells)} is blank"))
+    return reasons
+
+
+def _catalogued(code: str, file: str, **params: Any) -> Finding:
+    """A catalogue finding whose parameters may be bilingual texts: each language gets its own."""
+    zh = from_catalogue(code, file, **{k: (v.zh if isinstance(v, Text) else v) for k, v in params.items()})
+    en = from_catalogue(code, file, **{k: (v.en if isinstance(v, Text) else v) for k, v in params.items()})
+    return zh.model_copy(update={"message_en": en.message_en})
+
+
+def excluded_tenants(outcomes: list[TenantOutcome], ruleset: "Ruleset", submission: "Submission",
+                     findings: list[Finding]) -> list[ExcludedTenant]:
+    """The rows that are not surely tenants, with their reasons; an undecided row is also a finding."""
+    population = ruleset.population
+    source = submission.source
+    excluded = []
+    for o in outcomes:
+        q = o.tests[population]
+        if q is True:
+            continue
+        t = o.tenant
+        reasons = exclusion_reasons(o, ruleset, source)
+        if q is None:
+            cell = (source.tenant_ref("name", t.row) or "!").split("!", 1)[1] or None
+            finding = _catalogued("tenant-undecided", source.path, reasons=Text.join(reasons),
+                                  sheet=source.sheets.get("tenants"), row=t.row, name=t.name or "")
+            findings.append(finding.model_copy(update={"row": t.row, "cell": cell}))
+        excluded.append(ExcludedTenant(row=t.row, name=t.name, uscc=t.uscc, reasons=reasons, undecided=q is None))
+    return excluded
+
+
+def population_cells(o: TenantOutcome, ruleset: "Ruleset", source) -> list[str]:
+    """The blank cells that keep a tenant's Article 8 status undecided — only those that could decide it."""
+    t = o.tenant
+    cells: list[str] = []
+    for term, value in zip(ruleset.tenant_tests[ruleset.population].terms, o.terms[ruleset.population]):
+        if value is not None:
+            continue
+        if term.sme_class is not None:
+            cells += [ref for ref, _ in missing_sme_figures(t, ruleset.sme, source)]
+        else:
+            cells += [source.tenant_ref(n, t.row) or n for n in term.needs if getattr(t, n, None) is None]
+    return cells
+
+
+def undecided_cells(outcomes: list[TenantOutcome], ruleset: "Ruleset", submission: "Submission") -> list[str]:
+    """The cells that would decide every undecided row."""
+    cells = []
+    for o in outcomes:
+        if o.tests[ruleset.population] is None:
+            cells += population_cells(o, ruleset, submission.source)
+    return cells
+
+
+def declared_findings(outcomes: list[TenantOutcome], ruleset: "Ruleset", submission: "Submission",
+                  findings: list[Finding]) -> None:
+    """The findings tenant tests declare (``finding:`` in the ruleset, e.g. a graduate that is not qualified)."""
+    source = submission.source
+    for name, test in ruleset.tenant_tests.items():
+        rule = test.finding
+        if rule is None:
+            continue
+        first_field = next((n for term in test.terms for n in term.needs), "name")
+        for o in outcomes:
+            if o.tests.get(ruleset.population) is False:
+                continue
+            values = o.terms[name]
+            if all(values[i] is True for i in rule.when_true) and all(values[i] is False for i in rule.when_false):
+                ref = source.tenant_ref(first_field, o.tenant.row)
+                findings.append(Finding(
+                    code=rule.code, severity=Severity(rule.severity), file=source.path,
+                    sheet=source.sheets.get("tenants"), cell=ref.split("!", 1)[1] if ref else None, row=o.tenant.row,
+                    column=first_field,
+                    message_zh=f"第 {o.tenant.row} 行「{o.tenant.name or ''}」{rule.message.zh}",
+                    message_en=f"row {o.tenant.row} '{o.tenant.name or ''}': {rule.message.en}"))
