@@ -191,9 +191,9 @@ def _write_text(output: str | None, text: str, utf8: bool) -> None:
 @main.command("check")
 @click.argument("file", type=EXISTING_FILE)
 @click.option("--ruleset", metavar="ID|PATH", help="规则集 id 或 YAML 文件；默认按申报级别 / ruleset id or YAML path; default follows 申报级别.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="table 终端；json 报告；xlsx 工作簿；默认按 --output 的扩展名 / terminal, JSON report, or a workbook; "
-                   "by default from the --output extension.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS + ("html",)), default=None,
+              help="table 终端；json 报告；xlsx 工作簿；html 可打印的网页报告；默认按 --output 的扩展名 / terminal, JSON report, "
+                   "a workbook, or a printable HTML page; by default from the --output extension.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True),
               help="写入文件，- 为标准输出 / write to this file; - is standard output.")
 @click.option("--lang", type=LANG, default=_lang_default, help="输出语言 / output language (zh default).")
@@ -207,7 +207,7 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
     """
     from ._supervise import ReaderPool
 
-    fmt = _format_for(fmt, output)
+    fmt = _format_for(fmt or ("html" if output and os.path.splitext(output)[1].lower() in (".html", ".htm") else None), output)
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx 需要 --output 文件 / --format xlsx needs --output FILE")
     _refuse_output_onto_input(output, [file])
@@ -230,6 +230,10 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
         from ._text import dumps
 
         _write_text(output, json.dumps(json.loads(dumps(report.as_json())), ensure_ascii=False, indent=2), utf8=True)
+    elif fmt == "html":
+        from .web._html import render_report_html
+
+        _write_text(output, render_report_html(report.as_json(), lang), utf8=True)
     else:
         _write_text(output, render_check(report, lang, color=_color_wanted() and not output), utf8=False)
     sys.exit(0 if report.verdict.value == "PASS" else 1)
@@ -396,6 +400,11 @@ def _console_safe() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError, OSError):
             stream.reconfigure(errors="replace")
+
+
+from .web._serve import serve  # noqa: E402 - the web app's command (web.md); Flask loads only when it runs
+
+main.add_command(serve)
 
 
 def run() -> None:

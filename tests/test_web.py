@@ -134,7 +134,7 @@ def test_one_workbook_gives_its_report_page(client, app):
     assert ("6.4.count", "FAIL") in rows and ("6.2", "PASS") in rows and len(rows) >= 15
     assert "in-0000" not in page  # the generated name never shows
     en = client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True)
-    assert "Verdict：FAIL" in en or "Verdict: FAIL" in en or ">Verdict" in en
+    assert "Verdict: FAIL" in en
     assert "Number of tenants" in en or "tenants" in en
     assert "需再增加" not in en  # checked in both languages: the English page is English throughout
     # the upload itself is gone; only results remain in the private folder
@@ -250,7 +250,7 @@ def test_zip_of_a_folder_gives_the_batch_page(client):
     page = client.get(f"/b/{token}").get_data(as_text=True)
     rows = re.findall(r'<tr data-verdict="([A-Z]+)">', page)
     assert len(rows) == 6 and "ERROR" in rows and "PASS" in rows
-    files = re.findall(r'<td class="num">\d+</td><td>([^<]+)</td>', page)
+    files = re.findall(r'<td class="num">\d+</td><td class="file">([^<]+)</td>', page)
     assert files == sorted(files) and files[0].startswith("申报材料/")
     assert "说明.docx" in page  # shown as not checked
     assert "tenant-in-several-submissions" in page and "duplicate-a.xlsx" in page
@@ -493,3 +493,35 @@ def test_ten_concurrent_checks(app):
         assert status == 200
         assert data["verdict"] == expected[name], (name, data.get("error"))
         assert data["source"]["path"] == f"{i}-{name}"
+
+
+# --- check --format html and serve ------------------------------------------------------------------
+
+
+def test_check_format_html_is_the_report_page_as_one_file(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "检查结果.html"
+    run = subprocess.run([sys.executable, "-m", "incubator_check", "check", str(FIXTURES / "standard-fail-tenants.xlsx"),
+                          "--output", str(out)], capture_output=True, text=True)
+    assert run.returncode == 1, run.stderr
+    html = out.read_text("utf-8")
+    assert "结论：不通过" in html and 'data-clause="6.4.count"' in html
+    assert "<script" not in html and not re.search(r'(src|href)="(https?:)?//', html)
+    assert "size: A4" in html and "counter(pages)" in html and "table-header-group" in html
+    en = subprocess.run([sys.executable, "-m", "incubator_check", "check", str(FIXTURES / "standard-pass.xlsx"),
+                         "--format", "html", "--lang", "en"], capture_output=True, text=True)
+    assert en.returncode == 0 and "Verdict: PASS" in en.stdout
+
+
+def test_serve_options():
+    from click.testing import CliRunner
+
+    from incubator_check.web._serve import _duration, serve
+
+    assert _duration("90m") == 5400 and _duration("2h") == 7200 and _duration("3600") == 3600
+    result = CliRunner().invoke(serve, ["--keep", "soon", "--no-browser"])
+    assert result.exit_code == 2
+    result = CliRunner().invoke(serve, ["--port", "70000"])
+    assert result.exit_code == 2
