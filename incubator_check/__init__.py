@@ -30,8 +30,8 @@ __version__ = "0.1.0"
 # Public name → the module that defines it.
 _EXPORTS = {
     "check": "._check",
-    "check_submission": "._evaluate",
-    "CheckOptions": "._evaluate",
+    "check_submission": ".judge",
+    "CheckOptions": ".judge",
     "read_workbook": "._reader",
     "ReadResult": "._reader",
     "Limits": "._guard",
@@ -72,7 +72,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the names come from __getattr__
     from ._check import check
-    from ._evaluate import CheckOptions, check_submission
+    from .judge import CheckOptions, check_submission
     from ._guard import Limits
     from ._reader import ReadResult, read_workbook
     from ._ruleset import Ruleset, load_ruleset

@@ -270,10 +270,13 @@ def exact_text(value) -> str:
 
 
 def render_clause(clause_id: str, ruleset_ref: str | None, lang: str) -> str | None:
-    from ._ruleset import bundled_ids, load_ruleset
+    from ._ruleset import bundled_ids, default_for_level, load_ruleset
 
     en = lang == "en"
-    candidates = [ruleset_ref] if ruleset_ref else ["miit-2025-standard"] + [r for r in bundled_ids() if r != "miit-2025-standard"]
+    # Without --ruleset: the default ruleset of a standard-level application first (chosen by the rule data's
+    # `default` and `level`, never by a name written here), then every other bundled one.
+    first = default_for_level("标准级")
+    candidates = [ruleset_ref] if ruleset_ref else [first] + [r for r in bundled_ids() if r != first]
     for rid in candidates:
         rs = load_ruleset(rid)
         try:

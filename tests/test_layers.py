@@ -20,7 +20,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("workbook", ("_layout", "_values", "_readings", "model", "_guard", "_reader")),
     ("rules", ("_engine", "_compile", "_ruleset", "rulesets")),
     ("report", ("report",)),
-    ("judge", ("judge", "_evaluate")),
+    ("judge", ("judge",)),
     ("check", ("_check",)),
     ("batch", ("_supervise", "_batch")),
     ("output", ("_render", "_summary", "_template", "web")),
@@ -134,9 +134,9 @@ def test_the_judge_knows_no_output_nor_the_workbook():
 
 def test_the_rules_do_not_import_the_judge():
     for module in RULES:
-        at_top = [m for m, top in GRAPH[module] if top and (m == "judge" or m.startswith("judge.") or m == "_evaluate")]
+        at_top = [m for m, top in GRAPH[module] if top and (m == "judge" or m.startswith("judge."))]
         assert not at_top, f"{module} imports the judge at module level: {at_top}"
-        anywhere = [m for m, _ in GRAPH[module] if m == "judge" or m.startswith("judge.") or m == "_evaluate"]
+        anywhere = [m for m, _ in GRAPH[module] if m == "judge" or m.startswith("judge.")]
         assert not anywhere, f"{module} imports the judge (in a function): {anywhere}"
 
 

@@ -386,7 +386,7 @@ def _attachment(body: bytes, mimetype: str, name: str) -> Response:
 
 def _rulesets_json() -> list[dict[str, Any]]:
     """The bundled rulesets and their clauses (the data of ``rules``), for programs and the rules pages."""
-    from .._evaluate import exact
+    from ..judge.numbers import exact
     from .._ruleset import bundled_ids, load_ruleset
 
     out = []
@@ -413,7 +413,7 @@ def _rulesets_json() -> list[dict[str, Any]]:
 def _threshold_text(cond, unit: str, value, lang: str) -> str:
     from fractions import Fraction
 
-    from .._evaluate import exact, percent
+    from ..judge.numbers import exact, percent
 
     if isinstance(value, bool):
         shown = ("yes" if value else "no") if lang == "en" else ("是" if value else "否")

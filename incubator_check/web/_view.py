@@ -188,7 +188,7 @@ def _show(value: str | None, unit: str, lang: str) -> str:
     if value in ("true", "false"):
         return ("yes" if value == "true" else "no") if lang == "en" else ("是" if value == "true" else "否")
     if unit == "ratio":
-        from .._evaluate import percent
+        from ..judge.numbers import percent
 
         try:
             return percent(Fraction(value))
