@@ -237,9 +237,25 @@ def render_check(report, lang: str, color: bool) -> str:
     source = {"申报日期": ("申报日期", "申报日期 in the profile"), "--as-of": ("--as-of", "--as-of"),
               "检查当日": ("检查当日", "the date of the check")}.get(date.get("source"), (date.get("source"), date.get("source")))
     lines.append(("Application date used" if en else "所用申报日期") + f": {date.get('date')} ({source[1] if en else source[0]})")
+    to_correct = must_correct(report.findings, lang)
+    if to_correct:
+        lines.append(to_correct)
     lines.append(_style(("Verdict: " if en else "结论：") + status_word(verdict, lang), color,
                         fg=_STATUS_COLOUR.get(verdict), bold=True))
     return "\n".join(lines)
+
+
+def must_correct(findings: list, lang: str, most: int = 8) -> str:
+    """What must be corrected before the workbook is filed, and where: its error findings' cells (report.md)."""
+    errors = [f for f in findings if (f["severity"] if isinstance(f, dict) else f.severity.value) == "error"]
+    if not errors:
+        return ""
+    cells = [visible(f["where"] if isinstance(f, dict) else f.where) or (f["code"] if isinstance(f, dict) else f.code)
+             for f in errors]
+    shown = ("、" if lang != "en" else ", ").join(cells[:most]) + ("…" if len(cells) > most else "")
+    if lang == "en":
+        return f"To correct before filing: {len(errors)} error{'s' if len(errors) != 1 else ''} ({shown})"
+    return f"提交前须改正：{len(errors)} 处错误（{shown}）"
 
 
 # --- rules ------------------------------------------------------------------------------------------

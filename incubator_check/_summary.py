@@ -162,6 +162,10 @@ def _summary_rows(line: str, clause_ids: list[str], lang: str):
         shortfalls = data["error"]["message"]
     else:
         shortfalls = "; ".join(f"{c['id']} {c['title']}: " + (_clause_figures(c, lang)[2] or c["message"]) for c in failed)
+        from ._render import must_correct
+
+        correct = must_correct(data.get("findings", []), lang)
+        shortfalls = "; ".join(p for p in (shortfalls, correct) if p)
     verdict = data["verdict"]
     row = [name, inc.get("name"), inc.get("operator_name"), inc.get("operator_uscc"), inc.get("province"),
            inc.get("level"), status_word(verdict, lang), ", ".join(c["id"] for c in failed), ", ".join(missing)]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._compile import compile_ruleset
 from .._engine import EngineFailure, evaluate, from_engine, to_engine
-from ..findings import Finding, bound, from_catalogue
+from ..findings import Finding, Severity, bound, from_catalogue
 from ..report import ClauseResult, Report, RulesetRef, TenantSummary, Text
 from .bans import application_date, ban_clause
 from .bounds import condition_figure
@@ -160,7 +160,7 @@ def check_submission(submission: "Submission", ruleset: "Ruleset", findings: lis
                    "application_year": profile.application_year, "data_year": profile.data_year},
         relaxation=relaxed,
         application_date={"date": app_date.isoformat(), "source": app_source},
-        verdict=verdict([r.status for r in results]),
+        verdict=verdict([r.status for r in results], any(f.severity is Severity.ERROR for f in findings)),
         clauses=results,
         tenants=TenantSummary(listed=len(submission.tenants), qualifying=n_lo,
                               qualifying_max=n_hi if n_hi != n_lo else None, excluded=excluded),

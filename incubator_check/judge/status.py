@@ -3,7 +3,8 @@
 A figure has a lowest ("worst") and a highest ("best") possible value given the blank cells. A condition
 passes when even the worst passes, fails when even the best fails, and is MISSING only in between: a blank
 that cannot change the result does not matter. A clause combines its conditions with Kleene AND ("all")
-or OR ("any"); the submission's verdict is FAIL if any clause fails, else INCOMPLETE if any is MISSING.
+or OR ("any"); the submission's verdict is FAIL if any clause fails, else INCOMPLETE if any is MISSING or a
+finding is an error.
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ def combined(statuses: list[Status], how: str) -> Status:
     return Status.MISSING if Status.MISSING in statuses else Status.PASS
 
 
-def verdict(statuses: list[Status]) -> Verdict:
-    """The submission's verdict from its clauses' statuses (REVIEW does not stop a PASS)."""
+def verdict(statuses: list[Status], errors: bool = False) -> Verdict:
+    """The submission's verdict (report.md): FAIL if any clause fails; otherwise INCOMPLETE if any clause is
+    MISSING or any finding is an error — the workbook must be corrected before it is filed, even where no clause
+    reads the bad cell; otherwise PASS (REVIEW items do not stop it)."""
     if Status.FAIL in statuses:
         return Verdict.FAIL
-    if Status.MISSING in statuses:
+    if Status.MISSING in statuses or errors:
         return Verdict.INCOMPLETE
     return Verdict.PASS
