@@ -11,6 +11,7 @@ import click
 from ._layout import PROFILE, TENANTS
 from ._reader import ReadResult
 from ._text import visible
+from ._words import severity_word, status_word, with_unit  # noqa: F401 - the outputs' one vocabulary
 from .findings import Finding, Severity
 
 _SEVERITY = {
@@ -90,16 +91,7 @@ import unicodedata as _ud
 
 _STATUS_COLOUR = {"PASS": "green", "FAIL": "red", "MISSING": "yellow", "REVIEW": "cyan", "ERROR": "red",
                   "INCOMPLETE": "yellow"}
-# report.md: people see the verdicts as 通过 / 不通过 / 待补正 / 无法读取, and a clause as 通过 / 不通过 / 缺数据 / 待复核.
-_STATUS_ZH = {"PASS": "通过", "FAIL": "不通过", "MISSING": "缺数据", "REVIEW": "待复核", "ERROR": "无法读取",
-              "INCOMPLETE": "待补正"}
-SEVERITY_WORDS = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("说明", "info")}
 
-
-def severity_word(severity: str, lang: str) -> str:
-    """错误 / 警告 / 说明, or error / warning / info."""
-    zh, en = SEVERITY_WORDS.get(severity, (severity, severity))
-    return en if lang == "en" else zh
 
 
 def width(text: str) -> int:
@@ -109,10 +101,6 @@ def width(text: str) -> int:
 
 def pad(text: str, size: int) -> str:
     return text + " " * max(size - width(text), 0)
-
-
-def status_word(status: str, lang: str) -> str:
-    return status if lang == "en" else f"{_STATUS_ZH.get(status, status)}"
 
 
 def clause_figures(clause, lang: str) -> tuple[str, str, str]:
@@ -144,31 +132,6 @@ def _figure(clause, lang: str) -> tuple[str, str, str]:
     shortfall = "" if clause.shortfall is None else with_unit(clause.shortfall, clause.shortfall_unit, lang)
     return value, threshold, shortfall
 
-
-# A shortfall's unit as a person writes it: (Chinese, English singular, English plural). Units are the rulesets'
-# own words (家, 人, 万元, m2, date); a unit this table does not know is shown as it is.
-_UNITS = {
-    "家": ("家", "tenant", "tenants"),
-    "人": ("人", "person", "people"),
-    "名": ("名", "person", "people"),
-    "个": ("个", "", ""),
-    "年": ("年", "year", "years"),
-    "万元": ("万元", "× 10,000 yuan", "× 10,000 yuan"),
-    "元": ("元", "yuan", "yuan"),
-    "m2": ("平方米", "m²", "m²"),
-    "date": ("", "", ""),
-    "ratio": ("", "", ""),
-    "flag": ("", "", ""),
-}
-
-
-def with_unit(amount: str, unit: str, lang: str) -> str:
-    """``3 家`` / ``3 tenants``, ``1 tenant``, ``85.7143 平方米`` / ``85.7143 m²``: a figure with its unit."""
-    zh, one, many = _UNITS.get(unit, (unit, unit, unit))
-    if lang != "en":
-        return f"{amount} {zh}".strip()
-    word = one if amount in ("1", "1.0") else many
-    return f"{amount} {word}".strip()
 
 
 def render_check(report, lang: str, color: bool) -> str:

@@ -10,24 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-# People's words for the verdicts (report.md) and the clause statuses.
-VERDICT_WORDS = {
-    "PASS": ("通过", "PASS"),
-    "FAIL": ("不通过", "FAIL"),
-    "INCOMPLETE": ("待补正", "INCOMPLETE"),
-    "ERROR": ("无法读取", "ERROR"),
-}
-STATUS_WORDS = {
-    "PASS": ("通过", "PASS"),
-    "FAIL": ("不通过", "FAIL"),
-    "MISSING": ("缺数据", "MISSING"),
-    "REVIEW": ("待复核", "REVIEW"),
-}
-SEVERITY_WORDS = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("说明", "info")}
-UNIT_WORDS = {
-    "家": ("家", "tenants"), "人": ("人", "people"), "万元": ("万元", "× 10,000 CNY"), "年": ("年", "years"),
-    "支": ("支", "funds"), "m2": ("平方米", "m²"), "date": ("", ""), "ratio": ("", ""), "flag": ("", ""),
-}
+from .._words import severity_word, status_word, unit_word  # the outputs' one vocabulary (report.md)
 
 # Every word of the pages: key → (Chinese, English).
 WORDS: dict[str, tuple[str, str]] = {
@@ -159,19 +142,8 @@ def pick(pair: tuple[str, str], lang: str) -> str:
 
 
 def verdict_word(verdict: str, lang: str) -> str:
-    return pick(VERDICT_WORDS.get(verdict, (verdict, verdict)), lang)
-
-
-def status_word(status: str, lang: str) -> str:
-    return pick(STATUS_WORDS.get(status, (status, status)), lang)
-
-
-def severity_word(severity: str, lang: str) -> str:
-    return pick(SEVERITY_WORDS.get(severity, (severity, severity)), lang)
-
-
-def unit_word(unit: str, lang: str) -> str:
-    return pick(UNIT_WORDS.get(unit, (unit, unit)), lang)
+    """通过 / 不通过 / 待补正 / 无法读取 (report.md)."""
+    return status_word(verdict, lang)
 
 
 def duration(seconds: int, lang: str) -> str:
@@ -214,7 +186,7 @@ def figure(clause: dict[str, Any], lang: str) -> tuple[str, str, str]:
         threshold += f" → {_show(effective, unit, lang)}"
     shortfall = ""
     if clause.get("shortfall") is not None:
-        shortfall = f"{clause['shortfall']} {unit_word(clause.get('shortfall_unit') or '', lang)}".strip()
+        shortfall = f"{clause['shortfall']} {unit_word(clause.get('shortfall_unit') or '', lang, clause['shortfall'])}".strip()
     return value, threshold, shortfall
 
 
