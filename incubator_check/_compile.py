@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._engine import compile_expression, identifiers
-from ._layout import PROFILE
+from ._layout import PROFILE, TENANTS, Kind
 from .errors import RulesetError
 
 if TYPE_CHECKING:
@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 
 PROFILE_KEYS = frozenset(f.key for f in PROFILE.fields)
 DERIVED_YEARS = ("data_year", "year_before")  # made from 申报年度 by the judge (judge/context.py)
+# A tenant's figures, never negative (the model refuses it), and its yes/no fields: what a blank may be.
+NUMERIC_FIELDS = frozenset({f.key for f in TENANTS.fields if f.kind in (Kind.MONEY, Kind.INTEGER, Kind.AREA)}
+                           | {"registered_year"})
+YES_NO_FIELDS = frozenset(f.key for f in TENANTS.fields if f.kind is Kind.YESNO)
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,9 @@ class CompiledRuleset:
 
 
 def guarded(term_expr: str, needs: tuple[str, ...], blank: bool | None) -> str:
-    """A term that is null (unknown) when a field it needs is missing, never a zen comparison with null.
+    """A term that is never a zen comparison with null: with every field it needs, the term itself; with a
+    blank, the term over the range of its blanks (``_intervals``: unknown only when some non-negative value of
+    the blank would change the answer), or unknown where the term cannot be read that way.
 
     With ``blank`` set, a blank cell means that value (e.g. no investment round), but a cell that held
     something unusable (``#.bad``) stays unknown.
@@ -104,7 +110,10 @@ def guarded(term_expr: str, needs: tuple[str, ...], blank: bool | None) -> str:
         return f"({term_expr})"
     test = " or ".join(f"#.{n} == null" for n in needs)
     if blank is None:
-        return f"(({test}) ? null : ({term_expr}))"
+        from ._intervals import over_blanks
+
+        ranged = over_blanks(term_expr, NUMERIC_FIELDS, YES_NO_FIELDS)
+        return f"(({test}) ? {ranged or 'null'} : ({term_expr}))"
     bad = " or ".join(f"#.bad.{n} == true" for n in needs)
     return f"(({test}) ? (({bad}) ? null : {'true' if blank else 'false'}) : ({term_expr}))"
 

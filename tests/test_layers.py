@@ -18,7 +18,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "incubator_check"
 STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("findings", "errors", "_text", "_files", "_click_zh")),
     ("workbook", ("_layout", "_values", "_readings", "model", "_guard", "_reader")),
-    ("rules", ("_engine", "_compile", "_ruleset", "rulesets")),
+    ("rules", ("_engine", "_intervals", "_compile", "_ruleset", "rulesets")),
     ("report", ("report",)),
     ("judge", ("judge",)),
     ("check", ("_check",)),
@@ -27,7 +27,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("cli", ("cli", "__main__")),
 ]
 OUTPUTS = ("_words", "_render", "_summary", "cli", "web")
-RULES = ("_engine", "_compile", "_ruleset")
+RULES = ("_engine", "_intervals", "_compile", "_ruleset")
 
 
 def _name(path: pathlib.Path) -> str:

@@ -51,6 +51,7 @@ def share_figure(outcomes: list[TenantOutcome], ruleset: "Ruleset", test: str, s
                  needs_fields: list[str]) -> Figure:
     """The share of the population passing a test, at its lowest and highest; and the cells that would decide it."""
     population = ruleset.population
+    read_as_value = blank_read_as_value(ruleset, test)
     tt = tf = tu = ut = uf = uu = 0  # (is a tenant, passes the test): true, false, unknown
     rows: list[int] = []
     missing: list[str] = []
@@ -77,7 +78,10 @@ def share_figure(outcomes: list[TenantOutcome], ruleset: "Ruleset", test: str, s
         if q is None:
             missing += population_cells(o, ruleset, source)
         if x is None:
+            # A blank the ruleset reads as a value (`blank: false`: no investment round) decides nothing more;
+            # only a cell that held something unusable there is still needed.
             missing += [ref for key in needs_fields if getattr(o.tenant, key, None) is None
+                        and (key not in read_as_value or source.is_unusable("tenants", key, o.tenant.row))
                         for ref in [source.tenant_ref(key, o.tenant.row)] if ref]
     # Lowest share: undecided rows count against (qualifying but not passing) wherever they can;
     # highest share: they count for, or drop out of the population when they would only dilute it.
@@ -115,6 +119,20 @@ def fields_read_by(ruleset: "Ruleset", name: str) -> list[str]:
     return list(dict.fromkeys(fields))
 
 
+def blank_read_as_value(ruleset: "Ruleset", name: str) -> set[str]:
+    """The columns a test reads only in terms whose blank the ruleset reads as a value (``blank:``)."""
+    with_blank: set[str] = set()
+    without: set[str] = set()
+    stack = [name]
+    while stack:
+        for term in ruleset.tenant_tests[stack.pop()].terms:
+            if term.test is not None:
+                stack.append(term.test)
+            elif term.expr is not None:
+                (with_blank if term.blank is not None else without).update(term.needs)
+    return with_blank - without
+
+
 def profile_names_read_by(ruleset: "Ruleset", name: str) -> set[str]:
     """The profile-level names (申报年度's data_year, parameters excluded) a tenant test reads."""
     names: set[str] = set()
@@ -149,6 +167,13 @@ def condition_figure(compiled: "CompiledCondition", ruleset: "Ruleset", submissi
     missing = [n for n in profile_names if base.get(n) is None]
     missing += [n for n in names if n in aggregate_values and aggregate_values[n] is None]
     if missing:
+        # A share of nothing meets no threshold (clauses.md): with the denominator known to be 0, the clause
+        # fails whatever the missing part of the numerator is — the blank cannot change the answer.
+        vkey, pkey = compiled.value_key, compiled.per_key
+        if pkey and not set(missing) & identifiers(cond.per or ""):
+            per_value = figures_by_n.get(n_lo, {}).get(pkey)
+            if per_value is not None and not isinstance(per_value, bool) and per_value == 0:
+                return Figure(True, (0, 0), (0, 0), evidence=evidence)
         needs = []
         for n in missing:
             if n in PROFILE_KEYS:
