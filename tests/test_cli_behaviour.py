@@ -167,3 +167,15 @@ def test_terminal_columns_line_up_by_display_width_in_both_languages():
             if rest.strip():  # where the value column starts, in display columns
                 starts.add(width(line[:end]) + len(rest) - len(rest.lstrip()))
         assert len(starts) == 1, (lang, starts)
+
+
+def test_english_messages_have_units_and_plurals():
+    from incubator_check import check
+
+    report = check(FIXTURES / "standard-fail-tenants.xlsx", lang="en").as_json()
+    messages = {c["id"]: c["message"] for c in report["clauses"]}
+    assert messages["6.4.count"].startswith("27 tenants, threshold ≥ 30; 3 more tenants are needed")
+    assert "1 more tenant must graduate" in messages["6.8"]
+    assert not any("家" in m or "万元" in m or "1 more tenants" in m for m in messages.values())
+    chinese = {c["id"]: c["message"] for c in check(FIXTURES / "standard-fail-tenants.xlsx").as_json()["clauses"]}
+    assert chinese["6.4.count"] == "27 家，门槛 ≥ 30；需再增加 3 家在孵企业"

@@ -16,17 +16,17 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "incubator_check"
 
 # The stages in import order: a module may import its own stage and the ones above it, never one below.
 STAGES: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("findings", "errors", "_text", "_files", "_click_zh")),
+    ("base", ("findings", "errors", "_text", "_words", "_files", "_click_zh")),
     ("workbook", ("_layout", "_values", "_readings", "model", "_guard", "_reader")),
     ("rules", ("_engine", "_intervals", "_compile", "_ruleset", "rulesets")),
     ("report", ("report",)),
     ("judge", ("judge",)),
     ("check", ("_check",)),
     ("batch", ("_supervise", "_batch")),
-    ("output", ("_words", "_render", "_summary", "_template", "web")),
+    ("output", ("_render", "_summary", "_template", "web")),
     ("cli", ("cli", "__main__")),
 ]
-OUTPUTS = ("_words", "_render", "_summary", "cli", "web")
+OUTPUTS = ("_render", "_summary", "cli", "web")
 RULES = ("_engine", "_intervals", "_compile", "_ruleset")
 
 

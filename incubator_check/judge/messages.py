@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._ruleset import Text as RulesText
+from .._words import unit_word
 from ..report import Status, Text
 from .numbers import fraction, percent
 
@@ -20,7 +21,22 @@ if TYPE_CHECKING:
 LANGUAGES = ("zh", "en")
 _OPERATORS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 _YES_NO = {"true": Text("是", "yes"), "false": Text("否", "no")}
-_UNIT_WORDS = {"m2": Text(" 平方米", " m²")}
+
+
+def _unit_text(unit: str, amount: str | None) -> Text:
+    """A figure's unit in both languages, English singular for 1 (``27 家`` / ``27 tenants``, ``1 tenant``)."""
+    words = (unit_word(unit, "zh"), unit_word(unit, "en", amount))  # both languages, always
+    return Text(*(f" {word}" if word else "" for word in words))
+
+
+class Amount(str):
+    """A figure in a ruleset sentence; ``{shortfall:tenant|tenants}`` writes the word for its number (1 → tenant)."""
+
+    def __format__(self, spec: str) -> str:
+        if "|" in spec:
+            one, many = spec.split("|", 1)
+            return one if self in ("1", "1.0") else many
+        return format(str(self), spec)
 NEEDS_REVIEW = Text("无法计算，需人工复核", "could not be computed; needs review")
 
 
@@ -62,7 +78,7 @@ def condition_message(result: "ConditionResult", cond: "Condition", clause: "Cla
                       data_year: int | None, year_before: int | None) -> Text:
     """What a condition found: the figure against the threshold, or what is missing, and advice when it fails."""
     unit = "ratio" if (cond.share is not None or cond.per is not None) else clause.unit
-    unit_word = Text("") if unit in ("ratio", "flag", "date") else _UNIT_WORDS.get(unit, Text(f" {unit}"))
+    unit_word = _unit_text(unit, result.value)
     op = _OPERATORS[cond.operator]
     if result.value_range:
         low, high = shown(result.value_range[0], unit), shown(result.value_range[1], unit)
@@ -88,6 +104,6 @@ def condition_message(result: "ConditionResult", cond: "Condition", clause: "Cla
     else:
         base = Text(f"{figure.zh}，门槛 {op} {threshold.zh}", f"{figure.en}, threshold {op} {threshold.en}")
     if result.status is Status.FAIL and advice is not None:
-        base = Text.join([base, from_rules(advice, shortfall=result.shortfall or "", data_year=data_year or "",
+        base = Text.join([base, from_rules(advice, shortfall=Amount(result.shortfall or ""), data_year=data_year or "",
                                            year_before=year_before or "")])
     return base
