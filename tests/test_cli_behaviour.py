@@ -179,3 +179,14 @@ def test_english_messages_have_units_and_plurals():
     assert not any("家" in m or "万元" in m or "1 more tenants" in m for m in messages.values())
     chinese = {c["id"]: c["message"] for c in check(FIXTURES / "standard-fail-tenants.xlsx").as_json()["clauses"]}
     assert chinese["6.4.count"] == "27 家，门槛 ≥ 30；需再增加 3 家在孵企业"
+
+
+def test_an_empty_roster_says_what_is_missing_instead_of_leaving_blanks():
+    from incubator_check import check
+
+    for lang in ("zh", "en"):
+        clauses = {c["id"]: c for c in check(FIXTURES / "broken-empty-roster.xlsx", lang=lang).as_json()["clauses"]}
+        mentors = clauses["6.3.mentors"]["message"]
+        assert "分母为 0" in mentors if lang == "zh" else "the denominator is 0" in mentors
+        assert "5/0" not in mentors and "  " not in mentors  # no bare 5/0, no blank where a figure should be
+        assert all("  " not in c["message"] for c in clauses.values())

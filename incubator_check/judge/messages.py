@@ -101,9 +101,16 @@ def condition_message(result: "ConditionResult", cond: "Condition", clause: "Cla
         return NEEDS_REVIEW
     if isinstance(cond.threshold, bool):
         base = Text(f"{figure.zh}（应为{threshold.zh}）", f"{figure.en} (expected {threshold.en})")
+    elif result.denominator == "0":  # an empty roster, a total of 0: say so, never "5/0"
+        of = Text(f"{result.numerator} / 0") if result.numerator is not None else Text("0")
+        base = Text(f"{of.zh}：分母为 0（没有可计入的数据，如在孵企业名单为空），比例无从计算，不满足门槛 {op} {threshold.zh}",
+                    f"{of.en}: the denominator is 0 (nothing to count, e.g. an empty roster), so there is no share, "
+                    f"and the threshold {op} {threshold.en} is not met")
     else:
         base = Text(f"{figure.zh}，门槛 {op} {threshold.zh}", f"{figure.en}, threshold {op} {threshold.en}")
-    if result.status is Status.FAIL and advice is not None:
+    # Advice that states the shortfall is left out when there is none to state (never "需再配备  名").
+    if (result.status is Status.FAIL and advice is not None
+            and (result.shortfall or "{shortfall" not in (advice.zh if isinstance(advice, RulesText) else advice))):
         base = Text.join([base, from_rules(advice, shortfall=Amount(result.shortfall or ""), data_year=data_year or "",
                                            year_before=year_before or "")])
     return base
