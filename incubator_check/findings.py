@@ -127,6 +127,11 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         Severity.WARNING,
         "所用规则集 {ruleset} 仅为示例，并非真实的认定条件",
         "ruleset {ruleset} is an example only, not real accreditation criteria"),
+    "graduate-not-a-tenant": (
+        Severity.WARNING,
+        "第 {row} 行「{name}」标为上年度毕业，但不是计入的在孵企业（{reasons}），既不计入在孵企业，也不计为毕业企业",
+        "row {row} '{name}' is marked as graduated, but is not a qualifying tenant ({reasons}): it counts neither as a "
+        "tenant nor as a graduate"),
     "findings-truncated": (
         Severity.INFO,
         "另有 {more} 条问题未列出（每份申报表最多列出 {limit} 条）；请先改正以上问题后重新检查",

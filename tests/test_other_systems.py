@@ -174,3 +174,14 @@ def test_read_shows_how_each_column_and_header_was_understood(workbook_factory):
     assert "按表头所注编码读取：1 = 是，2 = 否" in shown  # the coding
     assert "行业代码「6510」按 GB/T 4754-2017 归入「软件和信息技术服务业」" in shown  # every coded value translated
     assert "入孵时间=2023-05-01" in shown  # the kept column
+
+
+def test_a_graduate_that_is_not_a_qualifying_tenant_is_a_warning_that_says_why(workbook_factory):
+    from incubator_check import check
+
+    tenants = [dict(tenant_defaults(i)) for i in range(3)]
+    tenants[1].update(graduated="是", registered_in_incubator="否")
+    report = check(workbook_factory(tenants=tenants)).as_json()
+    warning = next(f for f in report["findings"] if f["code"] == "graduate-not-a-tenant")
+    assert warning["severity"] == "warning" and warning["row"] == 3 and warning["cell"].endswith("3")
+    assert "未注册在孵化器内" in warning["message_zh"] and "neither as a tenant nor as a graduate" in warning["message_en"]

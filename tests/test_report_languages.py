@@ -74,7 +74,7 @@ def test_the_judge_builds_its_findings_from_the_catalogue():
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Finding":
                 code = next((k.value for k in node.keywords if k.arg == "code"), None)
                 assert not isinstance(code, ast.Constant), f"{path.name}: Finding(code={code.value!r}) is not catalogued"
-    assert emitted == {"tenant-undecided", "engine-failure", "level-mismatch", "example-ruleset"}
+    assert emitted == {"tenant-undecided", "graduate-not-a-tenant", "engine-failure", "level-mismatch", "example-ruleset"}
     assert emitted <= set(CATALOGUE)
 
 

@@ -147,6 +147,12 @@ def excluded_tenants(outcomes: list[TenantOutcome], ruleset: "Ruleset", submissi
             finding = _catalogued("tenant-undecided", source.path, reasons=Text.join(reasons),
                                   sheet=source.sheets.get("tenants"), row=t.row, name=t.name or "")
             findings.append(finding.model_copy(update={"row": t.row, "cell": cell}))
+        elif t.graduated:  # workbook.md: 上年度毕业 on a row that is not a tenant is neither counted nor a graduate
+            ref = source.tenant_ref("graduated", t.row)
+            finding = _catalogued("graduate-not-a-tenant", source.path, reasons=Text.join(reasons),
+                                  sheet=source.sheets.get("tenants"), row=t.row, name=t.name or "")
+            findings.append(finding.model_copy(update={"row": t.row, "cell": ref.split("!", 1)[1] if ref else None,
+                                                       "column": "graduated"}))
         excluded.append(ExcludedTenant(row=t.row, name=t.name, uscc=t.uscc, reasons=reasons, undecided=q is None))
     return excluded
 
