@@ -79,17 +79,17 @@ class _Parser:
         return node
 
     def disjunction(self):
-        node = self.conjunction()
-        while self.peek() == "or":
-            self.take()
-            node = _Bool(_fold([_as_bool(node), _as_bool(self.conjunction())], "any"))
-        return node
+        return self._chain("or", "any", self.conjunction)
 
     def conjunction(self):
-        node = self.comparison()
-        while self.peek() == "and":
+        return self._chain("and", "all", self.comparison)
+
+    def _chain(self, word: str, how: str, operand):
+        """``a or b or …`` / ``a and b and …``: a Kleene fold of the operands."""
+        node = operand()
+        while self.peek() == word:
             self.take()
-            node = _Bool(_fold([_as_bool(node), _as_bool(self.comparison())], "all"))
+            node = _Bool(_fold([_as_bool(node), _as_bool(operand())], how))
         return node
 
     def comparison(self):

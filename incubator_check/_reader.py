@@ -475,7 +475,7 @@ class _Column:
         key = (raw.__class__, raw)
         try:
             return self.memo[key]
-        except KeyError:
+        except KeyError:  # not parsed yet
             pass
         except TypeError:  # an unhashable raw value: parse without the memo
             key = None
@@ -660,7 +660,7 @@ def _translation_finding(column: "_Column", raw: Any, rows: list[int], path: str
     coded = industry_of_code(raw)
     shown_rows = "、".join(map(str, rows[:10])) + ("…" if len(rows) > 10 else "")
     shown_rows_en = ", ".join(map(str, rows[:10])) + ("…" if len(rows) > 10 else "")
-    if coded is not None and parse_enum_or_none(raw, column.spec) is None:
+    if coded is not None and _as_alias(raw, column.spec) is None:
         zh = f"行业代码「{raw}」按 GB/T 4754-2017 归入「{value}」（第 {shown_rows} 行）"
         en = f"industry code '{raw}' is GB/T 4754-2017 for '{value}' (rows {shown_rows_en})"
     else:
@@ -670,7 +670,8 @@ def _translation_finding(column: "_Column", raw: Any, rows: list[int], path: str
                    sheet=sheet, cell=f"{column.letter}{rows[0]}", row=rows[0], column=column.spec.key)
 
 
-def parse_enum_or_none(raw: Any, spec: FieldSpec) -> str | None:
+def _as_alias(raw: Any, spec: FieldSpec) -> str | None:
+    """The industry a value names (itself or an alias), or None when it is not a name (a GB/T 4754 code)."""
     try:
         return parse_enum(raw, spec.choices, ALIASES.get(spec.key, {}))
     except ValueProblem:

@@ -103,35 +103,43 @@ def pad(text: str, size: int) -> str:
     return text + " " * max(size - width(text), 0)
 
 
-def clause_figures(clause, lang: str) -> tuple[str, str, str]:
-    """(value, threshold, shortfall) of a clause as a person writes them: 85%, ≥ 80%, 是, 3 家."""
-    return _figure(clause, lang)
+def _shown(value: str | None, unit: str, lang: str) -> str:
+    """A figure of the report as a person writes it: 是/否, 85%, or the exact decimal."""
+    if value is None:
+        return "—"
+    if value in ("true", "false"):
+        return ("yes" if value == "true" else "no") if lang == "en" else ("是" if value == "true" else "否")
+    if unit == "ratio":
+        from fractions import Fraction
 
+        from .judge.numbers import percent
 
-def _figure(clause, lang: str) -> tuple[str, str, str]:
-    from .judge.numbers import percent
-    from fractions import Fraction
-
-    def show(value):
-        if value is None:
-            return "—"
-        if value in ("true", "false"):
-            return ("yes" if value == "true" else "no") if lang == "en" else ("是" if value == "true" else "否")
-        if clause.unit == "ratio":
+        try:
             return percent(Fraction(value))
-        return value
+        except (ValueError, ZeroDivisionError):
+            return value
+    return value
 
-    if clause.value_range:
-        value = f"{show(clause.value_range[0])}–{show(clause.value_range[1])}"
+
+_OPERATORS = {"==": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
+def clause_figures(clause: dict[str, Any], lang: str) -> tuple[str, str, str]:
+    """(value, threshold → relaxed, shortfall) of a clause of the JSON report, as a person writes them
+    (85%, ≥ 80%, 是, 3 家) — for the terminal, the workbooks and the web pages alike."""
+    unit = clause.get("unit") or ""
+    if clause.get("value_range"):
+        low, high = clause["value_range"]
+        value = f"{_shown(low, unit, lang)}–{_shown(high, unit, lang)}"
     else:
-        value = show(clause.value)
-    operator = {"==": "=", ">=": "≥", "<=": "≤"}.get(clause.operator or "", clause.operator)
-    threshold = "" if clause.threshold is None else f"{operator} {show(clause.threshold)}"
-    if clause.effective_threshold and clause.effective_threshold != clause.threshold:
-        threshold += f" → {show(clause.effective_threshold)}"
-    shortfall = "" if clause.shortfall is None else with_unit(clause.shortfall, clause.shortfall_unit, lang)
+        value = _shown(clause.get("value"), unit, lang)
+    operator = _OPERATORS.get(clause.get("operator") or "", clause.get("operator") or "")
+    threshold = "" if clause.get("threshold") is None else f"{operator} {_shown(clause['threshold'], unit, lang)}"
+    effective = clause.get("effective_threshold")
+    if effective and effective != clause.get("threshold"):
+        threshold += f" → {_shown(effective, unit, lang)}"
+    shortfall = "" if clause.get("shortfall") is None else with_unit(clause["shortfall"], clause.get("shortfall_unit") or "", lang)
     return value, threshold, shortfall
-
 
 
 def render_check(report, lang: str, color: bool) -> str:
@@ -156,8 +164,9 @@ def render_check(report, lang: str, color: bool) -> str:
     lines.append("")
     head = ("status", "clause", "value", "threshold", "shortfall") if en else ("结果", "条款", "数值", "门槛", "差额")
     rows = []
+    shown = {c["id"]: c for c in report.as_json()["clauses"]}
     for clause in report.clauses:
-        value, threshold, shortfall = _figure(clause, lang)
+        value, threshold, shortfall = clause_figures(shown[clause.id], lang)
         rows.append((clause.status.value, f"{clause.id} {clause.title}", value, threshold, shortfall, clause.message))
     # Columns padded to the widest cell by display width (a CJK character takes two columns), so that the
     # columns line up in both languages; only the figures are capped, the clause titles are shown whole.
@@ -297,7 +306,6 @@ def render_clause(clause_id: str, ruleset_ref: str | None, lang: str) -> str | N
 def render_batch(lines, cross, lang: str, color: bool) -> str:
     """The terminal table of a batch: a row per submission, then the cross-submission findings and the totals."""
     import json as _json
-    import os as _os
 
     en = lang == "en"
     rows = []

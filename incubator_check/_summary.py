@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ._files import OUTPUT_MARK
-from ._render import severity_word, status_word, width
+from ._render import clause_figures, severity_word, status_word, width
 from ._text import cell_text, visible
 
 _FILL = {
@@ -131,15 +131,6 @@ class _Sheet:
         self.end()
 
 
-def _clause_figures(clause: dict[str, Any], lang: str) -> tuple[str, str, str]:
-    """(value, threshold, shortfall) as a person writes them: 85%, ≥ 80%, 是, 3 家 — never 0.85, >= or true."""
-    from .report import ClauseResult
-
-    from ._render import clause_figures
-
-    return clause_figures(ClauseResult.model_validate(clause), lang)
-
-
 def _counted(clause: dict[str, Any], lang: str) -> str:
     """``5/27 家``: the count behind a share, when the clause has one comparison."""
     conditions = clause.get("conditions") or []
@@ -161,7 +152,7 @@ def _summary_rows(line: str, clause_ids: list[str], lang: str):
     if data.get("error"):
         shortfalls = data["error"]["message"]
     else:
-        shortfalls = "; ".join(f"{c['id']} {c['title']}: " + (_clause_figures(c, lang)[2] or c["message"]) for c in failed)
+        shortfalls = "; ".join(f"{c['id']} {c['title']}: " + (clause_figures(c, lang)[2] or c["message"]) for c in failed)
         from ._render import must_correct
 
         correct = must_correct(data.get("findings", []), lang)
@@ -285,7 +276,7 @@ def write_report(path: str, report, lang: str) -> None:
     clauses = _Sheet(book, "Clauses" if en else "条款", head)
     rows = []
     for c in data.get("clauses", []):
-        value, threshold, shortfall = _clause_figures(c, lang)
+        value, threshold, shortfall = clause_figures(c, lang)
         rows.append(([c["id"], c["article"], c["title"], status_word(c["status"], lang), value, _counted(c, lang),
                       threshold, shortfall, c.get("message"), ", ".join(c.get("evidence", []))], c["status"]))
     clauses.write_all([row for row, _ in rows], [[None, None, None, _FILL.get(status)] for _, status in rows])

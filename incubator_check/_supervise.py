@@ -281,7 +281,7 @@ def _init_worker(limits: WorkerLimits, errors_dir: str) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
             hard_limit = sys.platform.startswith("linux")  # macOS accepts RLIMIT_AS but does not enforce it
         except (ImportError, ValueError, OSError, AttributeError):
-            pass
+            pass  # no address-space limit here: the watchdog below holds instead
     if limits.memory_mode == "watchdog" or (limits.memory_mode == "auto" and not hard_limit):
         threading.Thread(target=_watchdog, args=(limits.memory_bytes,), daemon=True, name="memory-watchdog").start()
     global _LIMITS

@@ -297,7 +297,8 @@ def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, job
     paths = find_workbooks(folder, recursive)
     if not paths:
         _no_workbooks(folder, recursive)
-    _refuse_output_onto_input(output, find_workbooks(folder, True) if not recursive else paths)
+    if output:  # the whole tree is the input set, sub-folders included, even without --recursive
+        _refuse_output_onto_input(output, paths if recursive else find_workbooks(folder, True))
     loaded = _load_ruleset_option(ruleset)
     jobs = jobs or _default_jobs()
     show_progress = sys.stderr.isatty() and len(paths) > 1

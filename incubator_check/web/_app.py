@@ -32,7 +32,7 @@ from werkzeug.exceptions import HTTPException
 from . import _view
 from ._html import LOADER, common, static_file
 from ._store import Entry, Store
-from ._uploads import WORKBOOK_SUFFIXES, MiB, PrivateRequest, UploadError, UploadLimits, display_name, save_uploads, suffix_of
+from ._uploads import MiB, PrivateRequest, UploadError, UploadLimits, display_name, save_uploads, suffix_of
 
 __all__ = ["create_app", "UploadLimits"]
 
@@ -413,6 +413,7 @@ def _rulesets_json() -> list[dict[str, Any]]:
 def _threshold_text(cond, unit: str, value, lang: str) -> str:
     from fractions import Fraction
 
+    from .._words import unit_word
     from ..judge.numbers import exact, percent
 
     if isinstance(value, bool):
@@ -421,7 +422,7 @@ def _threshold_text(cond, unit: str, value, lang: str) -> str:
         shown = percent(Fraction(value))
     else:
         shown = exact(value) or ""
-        suffix = _view.unit_word(unit, lang)
+        suffix = unit_word(unit, lang)
         shown = f"{shown} {suffix}".strip()
     operator = {"==": "=", ">=": "≥", "<=": "≤"}.get(cond.operator, cond.operator)
     return f"{operator} {shown}"

@@ -39,13 +39,13 @@ def _own_names(host: str) -> list[str]:
         hostname = socket.gethostname()
         names += [hostname, socket.getfqdn()]
         names += socket.gethostbyname_ex(hostname)[2]
-    except OSError:
+    except OSError:  # no resolvable host name: the listening address alone is accepted
         pass
     try:  # the address of the interface that reaches the network, without sending anything
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.connect(("192.0.2.1", 9))
             names.append(probe.getsockname()[0])
-    except OSError:
+    except OSError:  # no network route: nothing more to add
         pass
     return list(dict.fromkeys(n for n in names if n))
 
@@ -92,7 +92,7 @@ def serve(host: str, port: int, no_browser: bool, lang: str | None, keep: str) -
         threading.Timer(0.3, webbrowser.open, args=(url,)).start()
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C is how serve ends; the finally block cleans up and exits 130
         pass
     finally:
         server.server_close()

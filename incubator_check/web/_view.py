@@ -7,10 +7,10 @@ rows and ``check --format html`` show one report the same way. Nothing here esca
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
-from .._words import severity_word, status_word, unit_word  # the outputs' one vocabulary (report.md)
+from .._render import clause_figures as figure  # one writer of a clause's figures for every output
+from .._words import severity_word, status_word  # the outputs' one vocabulary (report.md)
 
 # Every word of the pages: key → (Chinese, English).
 WORDS: dict[str, tuple[str, str]] = {
@@ -152,42 +152,6 @@ def duration(seconds: int, lang: str) -> str:
         return f"{n} hour{'s' if n != 1 else ''}" if lang == "en" else f"{n} 小时"
     n = max(seconds // 60, 1)
     return f"{n} minute{'s' if n != 1 else ''}" if lang == "en" else f"{n} 分钟"
-
-
-def _show(value: str | None, unit: str, lang: str) -> str:
-    if value is None:
-        return "—"
-    if value in ("true", "false"):
-        return ("yes" if value == "true" else "no") if lang == "en" else ("是" if value == "true" else "否")
-    if unit == "ratio":
-        from ..judge.numbers import percent
-
-        try:
-            return percent(Fraction(value))
-        except (ValueError, ZeroDivisionError):
-            return value
-    return value
-
-
-def figure(clause: dict[str, Any], lang: str) -> tuple[str, str, str]:
-    """A clause's figure, threshold (→ relaxed) and shortfall as a person reads them."""
-    unit = clause.get("unit") or ""
-    if clause.get("value_range"):
-        low, high = clause["value_range"]
-        value = f"{_show(low, unit, lang)}–{_show(high, unit, lang)}"
-    else:
-        value = _show(clause.get("value"), unit, lang)
-    if clause.get("value") is None and not clause.get("value_range") and clause.get("status") == "REVIEW":
-        value = "—"
-    operator = {"==": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}.get(clause.get("operator") or "", clause.get("operator") or "")
-    threshold = "" if clause.get("threshold") is None else f"{operator} {_show(clause['threshold'], unit, lang)}"
-    effective = clause.get("effective_threshold")
-    if effective and effective != clause.get("threshold"):
-        threshold += f" → {_show(effective, unit, lang)}"
-    shortfall = ""
-    if clause.get("shortfall") is not None:
-        shortfall = f"{clause['shortfall']} {unit_word(clause.get('shortfall_unit') or '', lang, clause['shortfall'])}".strip()
-    return value, threshold, shortfall
 
 
 def _legal(ruleset_id: str | None) -> dict[str, tuple[str, str]]:
