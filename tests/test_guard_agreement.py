@@ -21,6 +21,7 @@ import pytest
 
 from incubator_check import Limits, WorkbookError, read_workbook
 from incubator_check import _guard
+from incubator_check._guard import _sheet
 from incubator_check._layout import TENANTS
 
 from conftest import TODAY, build_workbook
@@ -178,7 +179,7 @@ def test_doubling_the_input_about_doubles_the_time(unit, roster_parts, tmp_path,
     """Four times the input may take at most eight times as long (linear: four; the old guard: sixteen and more).
     Pieces are made small, so that both sizes go the same way (a piece too long for the pattern searches is
     parsed element by element: a step in the cost, not a slope)."""
-    monkeypatch.setattr(_guard, "_MAX_PIECE", 256 << 10)
+    monkeypatch.setattr(_sheet, "_MAX_PIECE", 256 << 10)
     roster = roster_parts["xl/worksheets/sheet2.xml"]
     at = roster.rindex(b"</sheetData>")
 

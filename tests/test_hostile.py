@@ -385,13 +385,13 @@ def test_guard_extent_covers_what_calamine_builds(base_workbook, tmp_path_factor
     import python_calamine
 
     from hostile_corpus import _rezip
-    from incubator_check import _guard
+    from incubator_check._guard import _sheet, _zip
 
     path = tmp_path_factory.mktemp("sheet") / "sheet.xlsx"
     part = "xl/worksheets/sheet2.xml"
     _rezip(base_workbook, path, {part: _sheet_xml(rows, prefix)})
     with zipfile.ZipFile(path) as z, open(path, "rb") as handle:
-        _, (guard_rows, guard_cols) = _guard._scan_worksheet(os.fspath(path), _guard._Package(os.fspath(path), handle),
+        _, (guard_rows, guard_cols) = _sheet._scan_worksheet(os.fspath(path), _zip._Package(os.fspath(path), handle),
                                                              z.getinfo(part), TENANTS.name, Limits())
     book = python_calamine.CalamineWorkbook.from_path(os.fspath(path))
     grid = book.get_sheet_by_name(TENANTS.name).to_python(skip_empty_area=False)

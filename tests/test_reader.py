@@ -1,4 +1,4 @@
-"""The reader (``_reader.py`` and its gate ``_guard.py``): one test per finding code it can emit, then whole-workbook behaviour."""
+"""The reader (``_reader.py`` and its gate, the ``_guard`` package): one test per finding code it can emit, then whole-workbook behaviour."""
 
 from __future__ import annotations
 

@@ -1,0 +1,372 @@
+"""The zip container of an ``.xlsx`` or ``.ods``, and the walk over its members.
+
+The zip directory (member count, declared sizes, compression ratios, unsafe or ambiguous names, Word and
+PowerPoint packages); the members by the names python-calamine finds them under (:class:`_Members`); each member
+inflated once in bounded pieces, held to its declared size and CRC, its XML with no DTD (:class:`_Package`); the
+workbook parts python-calamine opens and the sheets and shared strings they lead to; macros and Strict OOXML.
+Each worksheet is measured by ``_sheet``, an ``.ods`` table by ``_ods``, every other member drained.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import struct
+import zipfile
+import zlib
+from typing import Iterator
+
+from ..errors import WorkbookError
+from ._limits import MiB, Limits, _Budget, _corrupt, _encrypted, _error
+from ._ods import _scan_ods
+from ._sheet import _SharedStrings, _scan_shared_strings, _scan_worksheet
+from ._xml import _DTD, _drain, _local, _parse, _prepend, _transcode, _xml_encoding
+
+_CHUNK = 1 << 20  # inflate and scan in pieces of this size
+_STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _fold(name: str) -> str:
+    """A member name as python-calamine looks it up: ``\\`` read as ``/``, ASCII letters in either case
+    (only ASCII: it finds ``XL/Sheet.xml`` for ``xl/sheet.xml``, not ``É`` for ``é``)."""
+    return name.replace("\\", "/").translate(_ASCII_LOWER)
+
+
+def _unicode_path(path: str, info: zipfile.ZipInfo) -> str:
+    """The member's name as python-calamine's zip reader takes it: the Info-ZIP Unicode Path field (0x7075) of the
+    central directory, when it carries the CRC of the header name, overrides the header name. Python's zipfile
+    ignores that field, so a member could be read under two names; one whose field does not match its header is
+    refused as ambiguous."""
+    extra, at = info.extra, 0
+    while at + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, at)
+        body = extra[at + 4:at + 4 + size]
+        at += 4 + size
+        if tag != 0x7075:
+            continue
+        raw = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "surrogateescape")
+        try:
+            name = body[5:].decode("utf-8")
+            matches = len(body) >= 5 and body[0] == 1 and struct.unpack_from("<I", body, 1)[0] == zlib.crc32(raw)
+        except (UnicodeDecodeError, struct.error):
+            matches, name = False, ""
+        if name == info.filename:
+            return name
+        if not matches:
+            raise _corrupt(path, f"压缩包成员「{info.filename}」另记有一个不同的名称「{name}」，无法确定其名称",
+                           f"zip member '{info.filename}' carries a second, different name '{name}': its name is ambiguous")
+        return name
+    return info.filename
+
+
+class _Members:
+    """The zip's members by the names python-calamine finds them under, refusing any two it could confuse."""
+
+    def __init__(self, path: str, infos: list[zipfile.ZipInfo]):
+        self.by_fold: dict[str, zipfile.ZipInfo] = {}
+        self.names: dict[int, str] = {}  # id(info) → the name python-calamine reads it by
+        for info in infos:
+            name = _unicode_path(path, info)
+            posix = name.replace("\\", "/")
+            if posix.startswith("/") or ".." in posix.split("/") or (len(posix) > 1 and posix[1] == ":") or "\0" in posix:
+                raise _error(path, "zip-unsafe-path", f"压缩包内含不安全的路径「{name}」",
+                             f"the zip holds an unsafe member path '{name}'")
+            key = _fold(name)
+            if key in self.by_fold:
+                other = self.names[id(self.by_fold[key])]
+                if other == name:
+                    raise _corrupt(path, f"压缩包内有两个同名文件「{name}」", f"the zip holds two members named '{name}'")
+                raise _corrupt(path, f"压缩包内的「{other}」与「{name}」只有大小写或斜杠不同，无法确定读取哪一个",
+                               f"the zip members '{other}' and '{name}' differ only in case or slashes: which one is read is ambiguous")
+            self.by_fold[key] = info
+            self.names[id(info)] = name
+
+    def get(self, name: str) -> zipfile.ZipInfo | None:
+        return self.by_fold.get(_fold(name))
+
+    def name(self, info: zipfile.ZipInfo) -> str:
+        return self.names[id(info)]
+
+
+def _resolve(base_dir: str, target: str) -> list[str]:
+    """Every member name a relationship target could mean to python-calamine: rooted at the package when it starts
+    with ``/``; otherwise beside the part that holds the relationship, or (as older calamine did) under ``xl/``;
+    with and without ``.``/``..`` worked out. Scanning each of them is what makes the guard's reading cover its."""
+    target = target.replace("\\", "/")
+    if target.startswith("/"):
+        found = [target.lstrip("/")]
+    else:
+        found = [f"{base_dir}/{target}" if base_dir else target, target, f"xl/{target}"]
+    return found + [posixpath.normpath(n) for n in found]
+
+
+def _rels_of(part: str) -> str:
+    folder, _, base = part.rpartition("/")
+    return f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+
+
+def _elements(path: str, data: bytes, wanted: frozenset[str]) -> list[tuple[str, dict[str, str]]]:
+    """The elements of a small XML part whose local name is in ``wanted``, with their attributes, as expat reads
+    them (entities decoded; a duplicate attribute, which python-calamine would take the last of, is refused)."""
+    found: list[tuple[str, dict[str, str]]] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = _local(name)
+        if local in wanted:
+            found.append((local, attrs))
+
+    _parse(path, [data], start, lambda name: None, lambda: None)
+    return found
+
+
+def _relationships(path: str, data: bytes) -> list[dict[str, str]]:
+    return [attrs for _, attrs in _elements(path, data, frozenset({"Relationship"}))] if data else []
+
+
+def _check_zip(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
+    handle = io.BytesIO(data)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError, struct.error) as exc:
+        raise _corrupt(path, f"压缩包已损坏或不完整（{exc}）", f"the zip container is corrupt or truncated ({exc})") from None
+    with archive:
+        infos = archive.infolist()
+    if len(infos) > limits.max_members:
+        raise _error(path, "zip-too-many-members", f"压缩包内有 {len(infos)} 个文件，超过上限 {limits.max_members}",
+                     f"the zip holds {len(infos)} members, over the limit of {limits.max_members}")
+    members = _Members(path, infos)
+    inflated = sum(m.file_size for m in infos)
+    if inflated > limits.max_inflated_bytes:
+        raise _error(path, "zip-bomb", f"解压后大小 {inflated // MiB} MiB，超过上限 {limits.max_inflated_bytes // MiB} MiB（疑似压缩炸弹）",
+                     f"it would inflate to {inflated // MiB} MiB, over the limit of {limits.max_inflated_bytes // MiB} MiB (a zip bomb?)")
+    for m in infos:
+        if m.file_size > MiB and m.file_size > limits.max_member_ratio * max(m.compress_size, 1):
+            raise _error(path, "zip-bomb", f"「{m.filename}」的压缩比超过 {limits.max_member_ratio}:1（疑似压缩炸弹）",
+                         f"member '{m.filename}' has a compression ratio over {limits.max_member_ratio}:1 (a zip bomb?)")
+    if members.get("word/document.xml"):
+        raise _error(path, "not-a-workbook", "这是 Word 文档（.docx），不是工作簿", "this is a Word document (.docx), not a workbook")
+    if members.get("ppt/presentation.xml"):
+        raise _error(path, "not-a-workbook", "这是 PowerPoint 演示文稿，不是工作簿", "this is a PowerPoint presentation, not a workbook")
+    package = _Package(path, handle)
+    done: set[int] = set()
+
+    def read_xml(info: zipfile.ZipInfo | None) -> bytes:
+        if info is None:
+            return b""
+        done.add(id(info))
+        return b"".join(package.xml(info))
+
+    mimetype_info = members.get("mimetype")
+    mimetype = b""
+    for chunk in package.raw(mimetype_info) if mimetype_info else ():
+        mimetype = mimetype or chunk[:200]
+    if mimetype_info:
+        done.add(id(mimetype_info))
+    is_ods = b"spreadsheet" in mimetype
+    content_types = read_xml(members.get("[Content_Types].xml"))
+    if any(_fold(members.name(m)).endswith("vbaproject.bin") for m in infos) or b"macroEnabled" in content_types:
+        raise _error(path, "file-macro-enabled", "工作簿含宏（.xlsm），出于安全不予读取；请另存为 .xlsx",
+                     "the workbook contains macros (.xlsm) and is refused for safety; save it as .xlsx")
+    workbooks = _workbook_parts(path, members, read_xml)
+    if not is_ods and not workbooks:
+        raise _error(path, "not-a-workbook", "压缩包内没有工作簿（缺少 xl/workbook.xml）",
+                     "a zip file with no workbook in it (no xl/workbook.xml)")
+    sheets: dict[int, str] = {}  # id(info) → its sheet's name
+    strings: list[zipfile.ZipInfo] = []
+    for part, workbook in workbooks:
+        if _STRICT_NS in workbook:
+            raise _error(path, "file-strict-ooxml", "工作簿为 Strict Open XML 格式，请在 Excel 中另存为普通的「Excel 工作簿 (.xlsx)」",
+                         "the workbook is in Strict Open XML format; save it as a regular 'Excel Workbook (.xlsx)'")
+        found, shared = _workbook_sheets(path, part, workbook, members, read_xml)
+        for info, label in found.items():
+            sheets.setdefault(id(info), label)
+        strings += [s for s in shared if s not in strings]
+    budget = _Budget(path, limits)
+    lengths = _SharedStrings.empty()
+    for info in strings:  # before the sheets, which refer to them
+        done.add(id(info))
+        lengths = lengths.union(_scan_shared_strings(path, package, info, members.name(info), budget))
+    formulas: dict[str, set[str]] = {}
+    for m in infos:
+        if id(m) in done:
+            continue
+        name = members.name(m)
+        key = _fold(name)
+        if id(m) in sheets or (key.endswith(".xml") and "worksheets/" in key):
+            cells, _ = _scan_worksheet(path, package, m, sheets.get(id(m), name), limits, lengths, budget)
+            if cells:
+                formulas[name] = cells
+        elif is_ods and key == "content.xml":
+            _scan_ods(path, package, m, limits, budget)
+        elif key.endswith(_XML_SUFFIXES):
+            _drain(package.xml(m))  # inflating is the check: size, CRC and DTDs, piece by piece
+        else:
+            # Every other member is still held to its declared size and CRC; one with XML in it is checked as XML.
+            head = next(iter(package.raw(m)), b"")
+            _drain(package.xml(m) if head.lstrip()[:1] == b"<" or _xml_encoding(head) else package.raw(m))
+    return formulas
+
+
+def _workbook_parts(path: str, members: _Members, read_xml) -> list[tuple[str, bytes]]:
+    """The workbook parts python-calamine could open: the officeDocument target of ``_rels/.rels`` (it follows that
+    one wherever it is) and ``xl/workbook.xml``; each with its XML."""
+    candidates = []
+    for rel in _relationships(path, read_xml(members.get("_rels/.rels"))):
+        target = rel.get("Target", "")
+        if rel.get("Type", "").endswith("/officeDocument") or _fold(target).endswith("workbook.xml"):
+            candidates += _resolve("", target)
+    candidates.append("xl/workbook.xml")
+    parts, seen = [], set()
+    for candidate in candidates:
+        info = members.get(candidate)
+        if info is not None and id(info) not in seen:
+            seen.add(id(info))
+            name = members.name(info).replace("\\", "/")
+            parts.append((name, read_xml(info)))
+    return parts
+
+
+def _workbook_sheets(path: str, part: str, workbook: bytes, members: _Members,
+                     read_xml) -> tuple[dict[zipfile.ZipInfo, str], list[zipfile.ZipInfo]]:
+    """The members a workbook's ``<sheet>`` elements lead to (by their relationship id, whatever its prefix), with
+    the sheet names, and its shared-string parts (by relationship type, and where python-calamine looks for them)."""
+    base_dir = part.rpartition("/")[0]
+    targets: dict[str, list[str]] = {}
+    shared_names = [f"{base_dir}/sharedStrings.xml" if base_dir else "sharedStrings.xml", "xl/sharedStrings.xml"]
+    for rel in _relationships(path, read_xml(members.get(_rels_of(part)))):
+        resolved = _resolve(base_dir, rel.get("Target", ""))
+        targets.setdefault(rel.get("Id", ""), []).extend(resolved)
+        if rel.get("Type", "").endswith("/sharedStrings"):
+            shared_names += resolved
+    found: dict[zipfile.ZipInfo, str] = {}
+    for _, attrs in _elements(path, workbook, frozenset({"sheet"})):
+        label = attrs.get("name", "")
+        for key, value in attrs.items():
+            if _local(key) == "id":
+                for candidate in targets.get(value, []):
+                    info = members.get(candidate)
+                    if info is not None:
+                        found.setdefault(info, label)
+    shared = []
+    for candidate in shared_names:
+        info = members.get(candidate)
+        if info is not None and info not in shared:
+            shared.append(info)
+    return found, shared
+
+class _Package:
+    """Members of a zip inflated from the raw file in bounded pieces, each held to its declared size and CRC."""
+
+    def __init__(self, path: str, handle):
+        self.path = path
+        self.handle = handle
+        self.size = handle.seek(0, os.SEEK_END)
+
+    def _bad(self, name: str, zh: str, en: str) -> WorkbookError:
+        return _corrupt(self.path, f"「{name}」{zh}", f"part '{name}' {en}")
+
+    def raw(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        """The inflated bytes of one member; refuse one that inflates past its declared size (a zip bomb)."""
+        name, handle = info.filename, self.handle
+        if info.flag_bits & 0x1:
+            raise _encrypted(self.path)
+        if not 0 <= info.header_offset <= self.size - 30:
+            raise self._bad(name, "的位置超出文件", "lies outside the file")
+        handle.seek(info.header_offset)
+        local = handle.read(30)
+        if len(local) != 30 or local[:4] != b"PK\x03\x04":
+            raise self._bad(name, "的文件头缺失", "has no local header")
+        name_len, extra_len = struct.unpack_from("<HH", local, 26)
+        start = info.header_offset + 30 + name_len + extra_len
+        left, size = info.compress_size, info.file_size
+        if start + left > self.size:
+            raise self._bad(name, "不完整", "is truncated")
+        handle.seek(start)
+        produced = crc = 0
+        if info.compress_type == zipfile.ZIP_STORED:
+            if left != size:
+                raise self._bad(name, "的大小与目录不符", "does not have the size the zip directory declares")
+            while left:
+                chunk = handle.read(min(_CHUNK, left))
+                if not chunk:
+                    raise self._bad(name, "不完整", "is truncated")
+                left -= len(chunk)
+                produced += len(chunk)
+                crc = zlib.crc32(chunk, crc)
+                yield chunk
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            inflater = zlib.decompressobj(-15)
+            pending = b""
+            while not inflater.eof:
+                if not pending:
+                    if left <= 0:
+                        break
+                    pending = handle.read(min(_CHUNK, left))
+                    if not pending:
+                        break
+                    left -= len(pending)
+                try:
+                    out = inflater.decompress(pending, _CHUNK)
+                except zlib.error as exc:
+                    raise self._bad(name, f"已损坏，无法解压（{exc}）", f"is corrupt and cannot be inflated ({exc})") from None
+                pending = inflater.unconsumed_tail
+                if out:
+                    produced += len(out)
+                    if produced > size:
+                        raise _error(self.path, "zip-bomb",
+                                     f"「{name}」解压后超过压缩包目录声明的 {size} 字节（疑似压缩炸弹）",
+                                     f"member '{name}' inflates past the {size} bytes the zip directory declares (a zip bomb?)")
+                    crc = zlib.crc32(out, crc)
+                    yield out
+            if not inflater.eof:
+                raise self._bad(name, "不完整（压缩数据被截断）", "is truncated (its deflate stream ends early)")
+        else:
+            raise self._bad(name, f"使用了不支持的压缩方式（{info.compress_type}）",
+                            f"uses an unsupported compression method ({info.compress_type})")
+        if produced != size:
+            raise self._bad(name, "的大小与目录不符", "does not have the size the zip directory declares")
+        if crc != info.CRC:
+            raise self._bad(name, "校验和（CRC）不符", "fails its CRC check")
+
+    def xml(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        """An XML member as UTF-8 pieces (UTF-16 and UTF-32 parts transcoded); refuse any DTD or entity declaration."""
+        name = info.filename
+        chunks = self.raw(info)
+        first = next(chunks, b"")
+        encoding = _xml_encoding(first)
+        if encoding:
+            chunks = _transcode(first, chunks, encoding)
+        else:
+            chunks = _prepend(first, chunks)
+        tail = b""
+        for chunk in chunks:
+            if _DTD.search(chunk) or (tail and _DTD.search(tail + chunk[:16])):
+                raise _error(self.path, "xml-dtd", f"「{name}」含 DTD/实体声明，出于安全不予读取（可能是实体膨胀或外部实体攻击）",
+                             f"part '{name}' declares a DTD or entities, refused for safety (entity expansion or external entities)")
+            tail = (tail + chunk)[-16:] if len(chunk) < 16 else chunk[-16:]
+            yield chunk
+
+
+def sheet_parts(data: bytes) -> dict[str, str]:
+    """For an .xlsx (its bytes), each worksheet's zip member → the sheet's name, found as :func:`check_data` finds
+    them (so the keys are those of the formula cells it returns)."""
+    try:
+        handle = io.BytesIO(data)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = _Members("", archive.infolist())
+        package = _Package("", handle)
+
+        def read_xml(info: zipfile.ZipInfo | None) -> bytes:
+            return b"".join(package.xml(info)) if info is not None else b""
+
+        parts = {}
+        for part, workbook in _workbook_parts("", members, read_xml):
+            found, _ = _workbook_sheets("", part, workbook, members, read_xml)
+            for info, label in found.items():
+                parts.setdefault(members.name(info), label)
+        return parts
+    except Exception:  # noqa: BLE001 - the reader's own findings stand without this refinement
+        return {}
