@@ -14,6 +14,16 @@ import build  # noqa: E402  (fixtures/build.py)
 
 from incubator_check._values import USCC_ALPHABET, uscc_check_character  # noqa: E402
 
+
+
+def as_installed() -> None:
+    """Run the timed subprocesses with cached bytecode, as an installed package (pip compiles it) and the
+    bundle have it. A checkout run with PYTHONDONTWRITEBYTECODE (as this machine sets) would compile every
+    module of the package at each start instead: 40 ms that no user pays. The cache goes under _work/."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", os.path.join(HERE, "_work", "pycache"))
+
+
 _USCC = re.compile(rb"\b[0-9A-HJ-NP-RT-UW-Y]{2}\d{6}[0-9A-HJ-NP-RT-UW-Y]{10}\b")
 
 

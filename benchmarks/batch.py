@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _corpus import make_corpus  # noqa: E402
+from _corpus import as_installed, make_corpus  # noqa: E402
 from reader import bare_read  # noqa: E402
 
 
@@ -34,6 +34,7 @@ def run_batch(folder: str, jobs: int, out: str) -> tuple[float, int]:
 
 
 def main() -> None:
+    as_installed()
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     jobs_list = [int(j) for j in sys.argv[2:]] or [1, 2]
     work = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_work")

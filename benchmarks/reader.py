@@ -15,7 +15,7 @@ import time
 import python_calamine
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _corpus import make_corpus  # noqa: E402
+from _corpus import as_installed, make_corpus  # noqa: E402
 
 from incubator_check import read_workbook  # noqa: E402
 
@@ -48,6 +48,7 @@ def timed(fn, paths: list[str], rounds: int = 3) -> float:
 
 
 def main() -> None:
+    as_installed()
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_work", f"reader-{count}")
     paths = make_corpus(folder, count)

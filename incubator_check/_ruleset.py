@@ -351,18 +351,26 @@ def law_text(source: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _bundled_heads() -> dict[str, dict[str, Any]]:
+    """Each bundled rule-data file's id → its top-level ``kind``, ``level`` and ``default``, each file parsed once."""
+    heads = {}
+    for name in sorted(n for n in os.listdir(_bundled_dir()) if n.endswith(".yaml")):
+        data = _load_yaml(os.path.join(_bundled_dir(), name))
+        heads[name[:-5]] = {key: data.get(key) for key in ("kind", "level", "default")}
+    return heads
+
+
 def bundled_ids() -> list[str]:
     """The ids of the rulesets shipped with the package."""
-    names = sorted(n[:-5] for n in os.listdir(_bundled_dir()) if n.endswith(".yaml"))
-    return [n for n in names if _load_yaml(os.path.join(_bundled_dir(), n + ".yaml")).get("kind") == "ruleset"]
+    return [ruleset_id for ruleset_id, head in _bundled_heads().items() if head["kind"] == "ruleset"]
 
 
 @lru_cache(maxsize=8)
 def default_for_level(level: str | None) -> str:
     """The bundled ruleset applied to an application of this level (标准级 when the level is unknown)."""
     for ruleset_id in bundled_ids():
-        data = _load_yaml(os.path.join(_bundled_dir(), ruleset_id + ".yaml"))
-        if data.get("default") and data.get("level") == (level or "标准级"):
+        head = _bundled_heads()[ruleset_id]
+        if head["default"] and head["level"] == (level or "标准级"):
             return ruleset_id
     raise RulesetError(f"没有适用于{level}的规则集", f"no bundled ruleset for level {level}")
 
