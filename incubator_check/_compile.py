@@ -84,6 +84,7 @@ class CompiledRuleset:
     tenant_call: Any
     test_order: tuple[str, ...]  # the tenant tests, each after the tests it refers to
     tenant_fields: tuple[str, ...]  # the roster fields the tests read: only these are sent to zen
+    terms_returned: tuple[str, ...]  # the tests whose terms come back one by one (``terms:NAME``), in that order
     value_call: Any | None
     compare_call: Any | None
     conditions: tuple[CompiledCondition, ...]  # every condition of every clause, in ruleset order
@@ -249,10 +250,9 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
     inner = f"map(tenants, {{r: #, lo: {sme_rank_expression(ruleset, 'lo')}, hi: {sme_rank_expression(ruleset, 'hi')}}})"
     entries = [f"'{name}': {folded[name]}" for name in order]
     # The population's terms one by one (why a row is excluded), and those of tests that raise findings.
-    entries.append(f"'terms:{ruleset.population}': [{', '.join(term_lists[ruleset.population])}]")
-    for name, test in tests.items():
-        if test.finding is not None:
-            entries.append(f"'terms:{name}': [{', '.join(term_lists[name])}]")
+    terms_returned = [ruleset.population] + [name for name, test in tests.items() if test.finding is not None]
+    terms_returned = list(dict.fromkeys(terms_returned))
+    entries += [f"'terms:{name}': [{', '.join(term_lists[name])}]" for name in terms_returned]
     entries += ["lo: #.lo", "hi: #.hi"]
     aggregates = ", ".join(f"'{name}': {agg.expr}" for name, agg in ruleset.aggregates.items())
     tenant_source = f"{{t: map({inner}, {{{', '.join(entries)}}}), a: {{{aggregates}}}}}"
@@ -284,6 +284,7 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
         tenant_call=compile_expression(tenant_source, where),
         test_order=tuple(order),
         tenant_fields=tenant_fields(ruleset),
+        terms_returned=tuple(terms_returned),
         value_call=compile_expression(value_source, where) if value_parts else None,
         compare_call=compile_expression(compare_source, where) if compare_parts else None,
         conditions=tuple(conditions),

@@ -376,6 +376,17 @@ def default_for_level(level: str | None) -> str:
 
 
 def _load_yaml(path: str) -> dict[str, Any]:
+    """A rule-data file's mapping: a fresh copy each call (the loader edits what it merges), parsed once per
+    process for as long as the file is unchanged — the bundled files are read for their heads, then loaded."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise RulesetError(f"无法读取规则集文件 {path}（{exc.strerror}）", f"cannot read ruleset file {path} ({exc.strerror})") from None
+    return copy.deepcopy(_parsed_yaml(path, info.st_mtime_ns, info.st_size))
+
+
+@lru_cache(maxsize=32)
+def _parsed_yaml(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
             data = yaml.load(handle, Loader=_YAML_LOADER)

@@ -9,7 +9,7 @@ their highest (a blank is :data:`UNBOUNDED`), so one call classifies it both way
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .._compile import PROFILE_KEYS
 from .._engine import to_engine
@@ -38,31 +38,46 @@ def with_placeholders(context: dict[str, Any]) -> dict[str, Any]:
     return {k: (0 if v is None else v) for k, v in context.items()}
 
 
-def tenant_context(tenant: "Tenant", fields: tuple[str, ...], figures: dict[str, str], source) -> dict[str, Any]:
-    """One roster row as the tenant call reads it: the fields it needs, the SME figures low and high, the bad cells."""
-    values = tenant.__dict__
-    row: dict[str, Any] = {}
-    for key in fields:
-        value = values.get(key)
-        cls = value.__class__
-        if cls is Decimal:
-            # zen reads a float as its shortest decimal, so a figure typed in a cell arrives exactly.
-            value = float(value)
-        elif cls not in _PLAIN:
-            value = to_engine(value)
-        row[key] = value
-    row["registered_year"] = tenant.registered_on.year if tenant.registered_on else None
-    lo, hi = {}, {}
-    for figure, column in figures.items():
-        value = row.get(column)
-        lo[figure] = 0 if value is None else value
-        hi[figure] = UNBOUNDED if value is None else value
-    row["lo"], row["hi"] = lo, hi
-    row["bad"] = {key: True for key in unusable_fields(tenant, source)} if source.unusable else {}
-    return row
+def tenant_rows(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures: dict[str, str],
+                source) -> list[dict[str, Any]]:
+    """The roster as the tenant call reads it: per row, the fields it needs, the SME figures at their lowest
+    and highest, and the cells that could not be read. Built for the whole roster at once: the loop over
+    fields is the judge's hottest Python, so what is the same for every row is worked out before it."""
+    figure_columns = tuple(figures.items())
+    bad_rows = _bad_fields_by_row(source)
+    rows = []
+    for tenant in tenants:
+        values = tenant.__dict__
+        row: dict[str, Any] = {}
+        for key in fields:
+            value = values.get(key)
+            cls = value.__class__
+            if cls is Decimal:
+                # zen reads a float as its shortest decimal, so a figure typed in a cell arrives exactly.
+                value = float(value)
+            elif cls not in _PLAIN:
+                value = to_engine(value)
+            row[key] = value
+        registered_on = values.get("registered_on")
+        row["registered_year"] = registered_on.year if registered_on else None
+        lo, hi = {}, {}
+        for figure, column in figure_columns:
+            value = row.get(column)
+            if value is None:
+                lo[figure], hi[figure] = 0, UNBOUNDED
+            else:
+                lo[figure] = hi[figure] = value
+        row["lo"], row["hi"] = lo, hi
+        row["bad"] = bad_rows.get(tenant.row, {})
+        rows.append(row)
+    return rows
 
 
-def unusable_fields(tenant: "Tenant", source) -> list[str]:
-    """The fields of this row whose cell held something that could not be read (not merely blank)."""
-    suffix = f".{tenant.row}"
-    return [u.split(".")[1] for u in source.unusable if u.startswith("tenants.") and u.endswith(suffix)]
+def _bad_fields_by_row(source) -> dict[int, dict[str, bool]]:
+    """Worksheet row → {field: True} for each roster cell that held something that could not be read."""
+    by_row: dict[int, dict[str, bool]] = {}
+    for unusable in sorted(source.unusable):
+        parts = unusable.split(".")
+        if len(parts) == 3 and parts[0] == "tenants" and parts[2].isdigit():
+            by_row.setdefault(int(parts[2]), {})[parts[1]] = True
+    return by_row

@@ -15,7 +15,7 @@ from .._engine import EngineFailure, evaluate, to_engine
 from .._layout import TENANTS, FieldSpec
 from ..findings import Finding, Severity, from_catalogue
 from ..report import ExcludedTenant, Text
-from .context import tenant_context
+from .context import tenant_rows
 from .messages import from_rules
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
     tenants = submission.tenants
     figures = {figure: spec["column"] for figure, spec in ruleset.sme.figures.items()} if ruleset.sme else {}
     context = dict(base)
-    context["tenants"] = [tenant_context(t, compiled.tenant_fields, figures, submission.source) for t in tenants]
+    context["tenants"] = tenant_rows(tenants, compiled.tenant_fields, figures, submission.source)
     context["funds"] = [to_engine(f.__dict__) for f in submission.funds or ()]
     context["staff"] = [to_engine(s.__dict__) for s in submission.staff or ()]
     failures: list[str] = []
@@ -55,15 +55,18 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
         rows, aggregates = [{} for _ in tenants], {}
     population = ruleset.population
     ranked = ruleset.sme.ranked if ruleset.sme else []
+    order = compiled.test_order
+    term_keys = tuple((f"terms:{name}", name) for name in compiled.terms_returned)
+    unknown_terms = [None] * len(ruleset.tenant_tests[population].terms)
     outcomes = []
     for tenant, row in zip(tenants, rows):
-        outcome = TenantOutcome(tenant)
-        lo, hi = row.get("lo"), row.get("hi")
-        outcome.sme_class = (None if lo is None else ranked[int(lo)], None if hi is None else ranked[int(hi)])
-        outcome.tests = {name: row.get(name) for name in compiled.test_order}
-        outcome.terms = {key[6:]: value for key, value in row.items() if key.startswith("terms:")}
-        if population not in outcome.terms:
-            outcome.terms[population] = [None] * len(ruleset.tenant_tests[population].terms)
+        get = row.get
+        lo, hi = get("lo"), get("hi")
+        terms = {name: row[key] for key, name in term_keys if key in row}
+        if population not in terms:
+            terms[population] = list(unknown_terms)
+        outcome = TenantOutcome(tenant, dict(zip(order, map(get, order))), terms,
+                                (None if lo is None else ranked[int(lo)], None if hi is None else ranked[int(hi)]))
         if tenant.duplicate_of is not None:
             outcome.tests[population] = False  # a repeated USCC is one tenant, counted at its first row
         outcomes.append(outcome)
