@@ -217,7 +217,11 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
 
     loaded = _load_ruleset_option(ruleset)
     with ReaderPool(workers=1) as pool:
-        report = Report.model_validate(pool.check(file, loaded.path if loaded else None, lang=lang, as_of=as_of))
+        data = pool.check(file, loaded.path if loaded else None, lang=lang, as_of=as_of)
+    if fmt == "json":  # the worker's report as it wrote it, indented: no model to build and write out again
+        _write_text(output, json.dumps(data, ensure_ascii=False, indent=2), utf8=True)
+        sys.exit(0 if data["verdict"] == "PASS" else 1)
+    report = Report.model_validate(data)
     if fmt == "xlsx":
         from ._files import output_stream
         from ._summary import write_report
@@ -226,10 +230,6 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
             write_report(handle, report, lang)
         if output != "-":
             click.echo(output)
-    elif fmt == "json":
-        from ._text import dumps
-
-        _write_text(output, json.dumps(json.loads(dumps(report.as_json())), ensure_ascii=False, indent=2), utf8=True)
     elif fmt == "html":
         from .web._html import render_report_html
 
