@@ -125,7 +125,7 @@ def write_scale_workbook(data: dict, path: str) -> None:
         for row in rows:
             ws.append([cell(row.get(spec.key)) for spec in columns])  # dates get openpyxl's yyyy-mm-dd
     ws = wb.create_sheet("说明")
-    ws.append([f"本工作簿按《科技企业孵化器管理办法》（工信部科〔2025〕131号）认定申请表格式填写。"])
+    ws.append(["本工作簿按《科技企业孵化器管理办法》（工信部科〔2025〕131号）认定申请表格式填写。"])
     ws.append([f"上年度为 {build.DATA_YEAR} 年，前年度为 {build.DATA_YEAR - 1} 年；金额单位为万元，面积单位为平方米。"])
     tmp = path + ".tmp"
     wb.save(tmp)
@@ -183,8 +183,7 @@ def _no_pool() -> bool:
 
 def child_check(path: str) -> dict:
     t0 = time.perf_counter()
-    from incubator_check import check
-    from incubator_check import _check  # noqa: F401 - the reader, the judge, pydantic, calamine, zen
+    from incubator_check import check  # imports ._check: the reader, the judge, pydantic, calamine, zen
 
     t1 = time.perf_counter()
     rss_imported = _peak_kib()
@@ -310,10 +309,9 @@ def report(sizes, runs, paths, results) -> None:
 
     picks = (("min", min), ("median", statistics.median))
     for n in sizes:
-        c, s = results[n, "check"][0], results[n, "stages"][0]
-        cli = results[n, "cli"][0]
-        assert c["in_process"], "check() started a supervised pool"
-        assert c["listed"] == cli["listed"] == n, (n, c["listed"], cli["listed"])
+        for c, cli in zip(results[n, "check"], results[n, "cli"]):
+            assert c["in_process"], "check() started a supervised pool"
+            assert c["listed"] == cli["listed"] == n, (n, c["listed"], cli["listed"])
     verdicts = {r["verdict"] for n in sizes for k in ("cli", "check", "stages") for r in results[n, k]}
     print()
     print("workbooks: " + ", ".join(f"{n:,} rows {os.path.getsize(paths[n]) / MiB:.1f} MiB" for n in sizes)
