@@ -52,7 +52,7 @@ from ._values import (
     uscc_problem,
 )
 from .errors import WorkbookError
-from .findings import Finding, Severity, cell_name, column_letter, from_catalogue
+from .findings import Bilingual, Finding, Severity, cell_name, column_letter, finding_at, from_catalogue
 from .model import Fund, Profile, SourceMap, StaffMember, Submission, Tenant
 
 #: Header rows are looked for among this many first rows of a tabular sheet.
@@ -84,10 +84,20 @@ _MISSING = object()
 _TENANT_ROWS = TypeAdapter(tuple[Tenant, ...])
 
 
-def _problem_finding(p: ValueProblem, path: str, sheet: str, cell: str, row: int, spec: FieldSpec,
-                     severity: Severity = Severity.ERROR) -> Finding:
-    return Finding(code=p.code, severity=severity, message_zh=f"「{spec.header}」{p.zh}", message_en=f"'{spec.en}': {p.en}",
-                   file=path, sheet=sheet, cell=cell, row=row, column=spec.key)
+def _problem_finding(p: ValueProblem, path: str, sheet: str, cell: str, row: int, spec: FieldSpec) -> Finding:
+    """A value's problem at its cell, the field named before it (「field」… / 'field': …)."""
+    return Finding(code=p.code, severity=p.severity, message_zh=f"「{spec.header}」{p.zh}",
+                   message_en=f"'{spec.en}': {p.en}", file=path, sheet=sheet, cell=cell, row=row, column=spec.key)
+
+
+def _label(spec: FieldSpec) -> Bilingual:
+    """A field as each language names it in a sentence: its label, its English name."""
+    return Bilingual(spec.label, spec.en)
+
+
+def _header(spec: FieldSpec) -> Bilingual:
+    """A field as each language names it where its unit matters: its header (label and unit), its English name."""
+    return Bilingual(spec.header, spec.en)
 
 
 class _Collector:
@@ -97,13 +107,13 @@ class _Collector:
         self.path = path
         self.findings: list[Finding] = []
 
-    def add(self, code: str, severity: Severity, zh: str, en: str, sheet: str | None = None,
-            cell: str | None = None, row: int | None = None, column: str | None = None) -> None:
-        self.findings.append(Finding(code=code, severity=severity, message_zh=zh, message_en=en, file=self.path,
-                                     sheet=sheet, cell=cell, row=row, column=column))
+    def add(self, key: str, sheet: str | None = None, cell: str | None = None, row: int | None = None,
+            column: str | None = None, /, **params: object) -> None:
+        """The catalogue's finding ``key`` at its place (sheet, cell, row, field key), with its parameters."""
+        self.findings.append(finding_at(key, self.path, sheet, cell, row, column, **params))
 
-    def problem(self, p: ValueProblem, sheet: str, cell: str, row: int, spec: FieldSpec, severity=Severity.ERROR) -> None:
-        self.findings.append(_problem_finding(p, self.path, sheet, cell, row, spec, severity))
+    def problem(self, p: ValueProblem, sheet: str, cell: str, row: int, spec: FieldSpec) -> None:
+        self.findings.append(_problem_finding(p, self.path, sheet, cell, row, spec))
 
 
 def _parser_for(spec: FieldSpec, unit: str) -> Parser:
@@ -184,13 +194,12 @@ def _other_header(sheet: SheetSpec, raw: Any) -> tuple[FieldSpec | None, str, st
     return None, "", "", None
 
 
-def _unit_problem(spec: FieldSpec, unit: str) -> tuple[str, str] | None:
+def _unknown_unit(spec: FieldSpec, unit: str) -> str | None:
+    """The units a header's unknown unit should have been (for ``unknown-unit``), or None if it is known."""
     if not unit or spec.kind not in (Kind.MONEY, Kind.AREA, Kind.INTEGER, Kind.YEAR):
         return None
     if unit_factor(spec.kind, unit) is None:
-        expected = {Kind.MONEY: "万元、千元、元", Kind.AREA: "平方米、㎡、m²、公顷"}.get(spec.kind, spec.unit or "—")
-        return (f"「{spec.label}」的单位「{unit}」无法识别，应为 {expected}",
-                f"'{spec.en}': unknown unit '{unit}', expected {expected}")
+        return {Kind.MONEY: "万元、千元、元", Kind.AREA: "平方米、㎡、m²、公顷"}.get(spec.kind, spec.unit or "—")
     return None
 
 
@@ -231,10 +240,7 @@ class _SheetData:
                 return
             top = self.rows[r0][c0] if c0 < len(self.rows[r0]) else ""
             ref = f"{cell_name(r0, c0)}:{cell_name(r1, c1)}"
-            collector.add("merged-cells", Severity.WARNING,
-                          f"{ref} 是合并单元格，已将其值「{top}」用于合并区域的每个单元格，请核对",
-                          f"{ref} is a merged range; its value '{top}' was used for every cell in it — please check",
-                          self.name, ref, r0 + 1)
+            collector.add("merged-cells", self.name, ref, r0 + 1, range=ref, value=top)
             for r in range(r0, r1 + 1):
                 while r >= len(self.rows):
                     self.rows.append([])
@@ -287,17 +293,12 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
         if sheet is not None and sheet.key not in found:
             found[sheet.key] = name
         elif key not in _IGNORED_SHEETS:
-            collector.add("unknown-sheet", Severity.WARNING,
-                          f"工作表「{name}」不是申报表的组成部分，已忽略其内容",
-                          f"sheet '{name}' is not part of the application workbook; its contents were ignored",
-                          name)
+            collector.add("unknown-sheet", name, name=name)
     fatal = False
     for sheet in SHEETS:
         if sheet.required and sheet.key not in found:
             fatal = True
-            collector.add("sheet-missing", Severity.ERROR,
-                          f"缺少工作表「{sheet.name}」（也可命名为 {sheet.en}）",
-                          f"sheet '{sheet.name}' (or '{sheet.en}') is missing", sheet.name)
+            collector.add("sheet-missing", sheet.name, name=sheet.name, alias=sheet.en)
     source = SourceMap(path=path, sha256=hashlib.sha256(content).hexdigest(), sheets=dict(found))
     if fatal:
         return ReadResult(None, collector.findings)
@@ -325,9 +326,7 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
 
     tenants = _tenants(tenants_rows, collector, found["tenants"], source)
     if not tenants:
-        collector.add("roster-empty", Severity.ERROR,
-                      "在孵企业名单为空：没有一家企业的数据",
-                      "the tenant roster is empty: no enterprise is listed", found["tenants"])
+        collector.add("roster-empty", found["tenants"])
     # An optional sheet left with its header only (as the template gives it) was not filled in: None, not "none".
     staff = tuple(StaffMember(**r) for r in tables["staff"][0]) if tables["staff"] and tables["staff"][0] else None
     funds = tuple(Fund(**r) for r in tables["funds"][0]) if tables["funds"] and tables["funds"][0] else None
@@ -359,22 +358,18 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date):
         spec, unit = _match_label("profile", raw_label)
         if spec is None:
             if normalize_label(raw_label) not in _PROFILE_HEADER_WORDS:
-                collector.add("unknown-field", Severity.WARNING,
-                              f"无法识别的字段「{raw_label}」，已忽略",
-                              f"unknown field '{raw_label}'; ignored", sheet, cell_name(r, label_col), r + 1)
+                collector.add("unknown-field", sheet, cell_name(r, label_col), r + 1, label=raw_label)
             continue
         ref = cell_name(r, label_col + 1)
         if spec.key in seen:
-            collector.add("duplicate-field", Severity.WARNING,
-                          f"字段「{spec.label}」重复出现，已使用 {seen[spec.key]} 的值",
-                          f"field '{spec.en}' appears twice; the value at {seen[spec.key]} was used",
-                          sheet, ref, r + 1, spec.key)
+            collector.add("duplicate-field", sheet, ref, r + 1, spec.key, field=_label(spec), first=seen[spec.key])
             continue
         seen[spec.key] = ref
         cells[spec.key] = ref
-        bad_unit = _unit_problem(spec, unit)
-        if bad_unit:
-            collector.add("unknown-unit", Severity.ERROR, *bad_unit, sheet, cell_name(r, label_col), r + 1, spec.key)
+        expected = _unknown_unit(spec, unit)
+        if expected:
+            collector.add("unknown-unit", sheet, cell_name(r, label_col), r + 1, spec.key, field=_label(spec),
+                          unit=unit, expected=expected)
             continue
         _note_unit(collector, spec, unit, sheet, cell_name(r, label_col), r + 1, units, f"profile.{spec.key}")
         raw = row[label_col + 1] if label_col + 1 < len(row) else ""
@@ -394,13 +389,10 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date):
             continue
         if spec.key in cells:
             if not any(f.cell == cells[spec.key] and f.sheet == sheet for f in collector.findings):
-                collector.add("value-missing", Severity.ERROR, f"「{spec.header}」未填写", f"'{spec.en}' is blank",
-                              sheet, cells[spec.key], _row_of(cells[spec.key]), spec.key)
+                collector.add("value-missing", sheet, cells[spec.key], _row_of(cells[spec.key]), spec.key,
+                              field=_header(spec))
         else:
-            collector.add("field-missing", Severity.ERROR,
-                          f"缺少字段「{spec.header}」（在 A 列填写该标签，B 列填写值）",
-                          f"field '{spec.header}' ({spec.en}) is missing (label in column A, value in column B)",
-                          sheet, None, None, spec.key)
+            collector.add("field-missing", sheet, None, None, spec.key, header=spec.header, gloss=spec.en)
     return Profile(**values), cells, units
 
 
@@ -415,10 +407,8 @@ def _note_unit(collector: _Collector, spec: FieldSpec, unit: str, sheet: str, ce
     factor = unit_factor(spec.kind, unit)
     units[key] = unit
     if factor is not None and factor != 1:
-        collector.add("unit-converted", Severity.INFO,
-                      f"「{spec.label}」以「{unit}」填报，已换算为{spec.unit}（× {factor}）",
-                      f"'{spec.en}' is given in {unit}; converted to {spec.unit} (× {factor})",
-                      sheet, cell, row, spec.key)
+        collector.add("unit-converted", sheet, cell, row, spec.key, field=_label(spec), unit=unit, canonical=spec.unit,
+                      factor=factor)
 
 
 def _parse_cell(parser: Parser, raw: Any, spec: FieldSpec, collector: _Collector, sheet: str, ref: str,
@@ -431,11 +421,9 @@ def _parse_cell(parser: Parser, raw: Any, spec: FieldSpec, collector: _Collector
     if spec.kind is Kind.USCC:
         problem = uscc_problem(value)
         if problem:
-            collector.problem(problem, sheet, ref, row, spec, Severity.WARNING)
+            collector.problem(problem, sheet, ref, row, spec)
     elif spec.kind is Kind.DATE and value > today and spec.key != "application_date":
-        collector.add("date-in-future", Severity.ERROR,
-                      f"「{spec.label}」为 {value}，晚于今天（{today}）",
-                      f"'{spec.en}' is {value}, after today ({today})", sheet, ref, row, spec.key)
+        collector.add("date-in-future", sheet, ref, row, spec.key, field=_label(spec), value=value, today=today)
         return None
     return value
 
@@ -459,10 +447,12 @@ class _Column:
     Rosters repeat values (是/否, industries, round figures), so each distinct raw value is parsed once.
     """
 
-    __slots__ = ("index", "spec", "parser", "letter", "memo", "required", "check_uscc", "check_date", "translated")
+    __slots__ = ("index", "spec", "header", "parser", "letter", "memo", "required", "check_uscc", "check_date",
+                 "translated")
 
     def __init__(self, index: int, spec: FieldSpec, parser: Parser, letter: str):
         self.index, self.spec, self.parser, self.letter = index, spec, parser, letter
+        self.header = _header(spec)
         # An industry written another way (an alias, a GB/T 4754 code): raw value → rows, for one info each.
         self.translated: dict[Any, list[int]] | None = {} if spec.key == "industry" else None
         self.memo: dict[tuple[type, Any], Any] = {}
@@ -494,16 +484,11 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
     header_row, score = _find_header(sheet, data)
     if score == 0:
         if any(not _blank(v) for row in data.rows for v in row) or sheet.required:
-            collector.add("header-missing", Severity.ERROR,
-                          f"工作表「{name}」前 {HEADER_SEARCH_ROWS} 行中找不到表头（如「{sheet.fields[0].label}」「{sheet.fields[1].label}」）",
-                          f"sheet '{name}' has no header row in its first {HEADER_SEARCH_ROWS} rows "
-                          f"(expected labels such as '{sheet.fields[0].label}', '{sheet.fields[1].label}')", name, "A1", 1)
+            collector.add("header-missing", name, "A1", 1, name=name, rows=HEADER_SEARCH_ROWS,
+                          first=sheet.fields[0].label, second=sheet.fields[1].label)
         return [], {}
     if header_row > 0 and any(not _blank(v) for row in data.rows[:header_row] for v in row):
-        collector.add("header-not-first-row", Severity.INFO,
-                      f"表头位于第 {header_row + 1} 行，其上方的内容已忽略",
-                      f"the header is on row {header_row + 1}; the rows above it were ignored", name,
-                      f"A{header_row + 1}", header_row + 1)
+        collector.add("header-not-first-row", name, f"A{header_row + 1}", header_row + 1, row=header_row + 1)
     columns: list[_Column] = []
     letters: dict[str, str] = {}
     kept: list[tuple[int, str]] = []  # (column, header) of columns the rules do not use
@@ -517,30 +502,25 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
             spec, unit, how, broader = _other_header(sheet, raw)
             if how == "kept":
                 kept.append((c, str(raw).strip()))
-                collector.add("column-kept", Severity.INFO, f"列「{raw}」检查规则不使用，已保留其内容",
-                              f"column '{raw}' is not used by the rules; its contents were kept", name, ref,
-                              header_row + 1)
+                collector.add("column-kept", name, ref, header_row + 1, header=raw)
                 continue
         if spec is None:
-            collector.add("unknown-column", Severity.WARNING, f"无法识别的列「{raw}」，已忽略",
-                          f"unknown column '{raw}'; ignored", name, ref, header_row + 1)
+            collector.add("unknown-column", name, ref, header_row + 1, header=raw)
             continue
         if how == "synonym":
-            collector.add("header-synonym", Severity.INFO, f"表头「{raw}」按「{spec.header}」读取",
-                          f"header '{raw}' was read as '{spec.header}' ({spec.en})", name, ref, header_row + 1, spec.key)
+            collector.add("header-synonym", name, ref, header_row + 1, spec.key, raw=raw, header=spec.header,
+                          gloss=spec.en)
         elif how == "broader":
-            collector.add("header-broader", Severity.WARNING, f"表头「{raw}」按「{spec.header}」读取：{broader[0]}",
-                          f"header '{raw}' was read as '{spec.header}' ({spec.en}): {broader[1]}", name, ref,
-                          header_row + 1, spec.key)
+            collector.add("header-broader", name, ref, header_row + 1, spec.key, raw=raw, header=spec.header,
+                          gloss=spec.en, reason=Bilingual(*broader))
         if spec.key in letters:
-            collector.add("duplicate-column", Severity.WARNING,
-                          f"列「{spec.label}」重复出现，已使用 {letters[spec.key]} 列",
-                          f"column '{spec.en}' appears twice; column {letters[spec.key]} was used", name, ref,
-                          header_row + 1, spec.key)
+            collector.add("duplicate-column", name, ref, header_row + 1, spec.key, field=_label(spec),
+                          letter=letters[spec.key])
             continue
-        bad_unit = _unit_problem(spec, unit)
-        if bad_unit:
-            collector.add("unknown-unit", Severity.ERROR, *bad_unit, name, ref, header_row + 1, spec.key)
+        expected = _unknown_unit(spec, unit)
+        if expected:
+            collector.add("unknown-unit", name, ref, header_row + 1, spec.key, field=_label(spec), unit=unit,
+                          expected=expected)
             continue
         _note_unit(collector, spec, unit, name, ref, header_row + 1, source.units, f"{sheet.key}.{spec.key}")
         letters[spec.key] = column_letter(c)
@@ -548,19 +528,17 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         coding = yes_no_coding(str(raw)) if spec.kind is Kind.YESNO else None
         if coding:
             parser = _coded_yesno(coding)
-            shown = "，".join(f"{code} = {'是' if yes else '否'}" for code, yes in coding.items())
-            shown_en = ", ".join(f"{code} = {'yes' if yes else 'no'}" for code, yes in coding.items())
-            collector.add("yes-no-coded", Severity.INFO, f"「{spec.label}」按表头所注编码读取：{shown}",
-                          f"'{spec.en}' read by the coding its header states: {shown_en}", name, ref,
-                          header_row + 1, spec.key)
+            shown = Bilingual("，".join(f"{code} = {'是' if yes else '否'}" for code, yes in coding.items()),
+                              ", ".join(f"{code} = {'yes' if yes else 'no'}" for code, yes in coding.items()))
+            collector.add("yes-no-coded", name, ref, header_row + 1, spec.key, field=_label(spec), coding=shown)
         columns.append(_Column(c, spec, parser, letters[spec.key]))
     source.columns[sheet.key] = dict(letters)
     for spec in sheet.fields:
         if spec.key in letters or spec.required is Required.NO:
             continue
-        severity = Severity.ERROR if spec.required is Required.YES else Severity.WARNING
-        collector.add("column-missing", severity, f"缺少列「{spec.header}」", f"column '{spec.header}' ({spec.en}) is missing",
-                      name, f"{column_letter(len(data.rows[header_row]))}{header_row + 1}", header_row + 1, spec.key)
+        collector.add("column-missing" if spec.required is Required.YES else "column-missing:optional", name,
+                      f"{column_letter(len(data.rows[header_row]))}{header_row + 1}", header_row + 1, spec.key,
+                      header=spec.header, gloss=spec.en)
 
     # Column by column: each column's memo and parser stay hot, and repeated values cost a dict lookup.
     data_rows = [(r, row) for r, row in enumerate(data.rows[header_row + 1:], start=header_row + 1)
@@ -578,10 +556,8 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                 value = missing
             if value is missing and (raw == "" or raw is None or (raw.__class__ is str and not raw.strip())):
                 if column.required:
-                    found.append((r, index, Finding(
-                        code="value-missing", severity=Severity.ERROR, message_zh=f"「{spec.header}」未填写",
-                        message_en=f"'{spec.en}' is blank", file=collector.path, sheet=name,
-                        cell=f"{column.letter}{r + 1}", row=r + 1, column=key)))
+                    found.append((r, index, finding_at("value-missing", collector.path, name, f"{column.letter}{r + 1}",
+                                                       r + 1, key, field=column.header)))
                 continue
             if value is missing:
                 value = column.parse(raw)
@@ -592,12 +568,10 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                 problem = uscc_problem(value)
                 if problem:
                     found.append((r, index, _problem_finding(problem, collector.path, name, f"{column.letter}{r + 1}",
-                                                             r + 1, spec, Severity.WARNING)))
+                                                             r + 1, spec)))
             elif column.check_date and value > today:
-                found.append((r, index, Finding(
-                    code="date-in-future", severity=Severity.ERROR, message_zh=f"「{spec.label}」为 {value}，晚于今天（{today}）",
-                    message_en=f"'{spec.en}' is {value}, after today ({today})", file=collector.path, sheet=name,
-                    cell=f"{column.letter}{r + 1}", row=r + 1, column=key)))
+                found.append((r, index, finding_at("date-in-future", collector.path, name, f"{column.letter}{r + 1}",
+                                                   r + 1, key, field=_label(spec), value=value, today=today)))
                 continue
             record[key] = value
             if column.translated is not None and value != raw:
@@ -625,9 +599,9 @@ def _coded_yesno(coding: dict[str, bool]) -> Parser:
         if text in coding:
             return coding[text]
         if text.isdigit():
-            shown = "、".join(f"{code} = {'是' if yes else '否'}" for code, yes in coding.items())
-            raise ValueProblem("invalid-yes-no", f"表头所注编码为 {shown}，实为「{raw}」",
-                               f"the header's coding is {', '.join(f'{c} = {y}' for c, y in coding.items())}, found '{raw}'")
+            shown = Bilingual("、".join(f"{code} = {'是' if yes else '否'}" for code, yes in coding.items()),
+                              ", ".join(f"{code} = {yes}" for code, yes in coding.items()))
+            raise ValueProblem("invalid-yes-no:coded", coding=shown, value=raw)
         return parse_yesno(raw)
 
     return parse
@@ -646,10 +620,7 @@ def _industry_parser(spec: FieldSpec) -> Parser:
                 raise
             code, industry = coded
             if not industry:
-                raise ValueProblem("invalid-choice",
-                                   f"行业代码 {code}（GB/T 4754-2017）不属于《中小企业划型标准规定》的 16 个行业（如金融业、铁路运输业）",
-                                   f"industry code {code} (GB/T 4754-2017) is not one of the 16 industries of the SME "
-                                   f"classification (e.g. finance, railway transport)") from None
+                raise ValueProblem("invalid-choice:industry-code", code=code) from None
             return industry
 
     return parse
@@ -658,16 +629,11 @@ def _industry_parser(spec: FieldSpec) -> Parser:
 def _translation_finding(column: "_Column", raw: Any, rows: list[int], path: str, sheet: str) -> Finding:
     value = column.memo.get((raw.__class__, raw), raw)
     coded = industry_of_code(raw)
-    shown_rows = "、".join(map(str, rows[:10])) + ("…" if len(rows) > 10 else "")
-    shown_rows_en = ", ".join(map(str, rows[:10])) + ("…" if len(rows) > 10 else "")
-    if coded is not None and _as_alias(raw, column.spec) is None:
-        zh = f"行业代码「{raw}」按 GB/T 4754-2017 归入「{value}」（第 {shown_rows} 行）"
-        en = f"industry code '{raw}' is GB/T 4754-2017 for '{value}' (rows {shown_rows_en})"
-    else:
-        zh = f"行业「{raw}」按「{value}」读取（第 {shown_rows} 行）"
-        en = f"industry '{raw}' was read as '{value}' (rows {shown_rows_en})"
-    return Finding(code="value-translated", severity=Severity.INFO, message_zh=zh, message_en=en, file=path,
-                   sheet=sheet, cell=f"{column.letter}{rows[0]}", row=rows[0], column=column.spec.key)
+    more = "…" if len(rows) > 10 else ""
+    shown = Bilingual("、".join(map(str, rows[:10])) + more, ", ".join(map(str, rows[:10])) + more)
+    code = coded is not None and _as_alias(raw, column.spec) is None  # a GB/T 4754 code, not a name of the industry
+    return finding_at("value-translated:industry-code" if code else "value-translated", path, sheet,
+                      f"{column.letter}{rows[0]}", rows[0], column.spec.key, raw=raw, value=value, rows=shown)
 
 
 def _as_alias(raw: Any, spec: FieldSpec) -> str | None:
@@ -689,37 +655,29 @@ def _contradictions(profile: Profile, tenants: tuple[Tenant, ...], collector: _C
     where = source.profile_cells
     sheet = source.sheets.get("profile")
 
-    def pair(code: str, part: str, whole: str, zh: str, en: str) -> None:
+    def pair(code: str, part: str, whole: str) -> None:
         a, b = getattr(profile, part), getattr(profile, whole)
         if a is None or b is None or a <= b:
             return
         pa, pb = PROFILE.field(part), PROFILE.field(whole)
         cells = ",".join(c for c in (where.get(part), where.get(whole)) if c)
-        collector.add(code, Severity.WARNING,
-                      f"「{pa.label}」{_plain(a)}{pa.unit} 大于「{pb.label}」{_plain(b)}{pb.unit}：{zh}",
-                      f"'{pa.en}' {_plain(a)} is greater than '{pb.en}' {_plain(b)}: {en}", sheet, cells or None, None, part)
+        figure, total = _plain(a), _plain(b)  # with its unit in Chinese, as the label has none there
+        collector.add(code, sheet, cells or None, None, part, part=_label(pa), whole=_label(pb),
+                      figure=Bilingual(f"{figure}{pa.unit}", figure), total=Bilingual(f"{total}{pb.unit}", total))
 
-    pair("rent-above-total-revenue", "rent_property_revenue", "total_revenue", "房租及物业收入不应超过总收入，请核对",
-         "rent and property revenue cannot exceed the total; please check")
-    pair("service-revenue-above-total", "service_investment_revenue_y1", "total_revenue",
-         "服务和投资收入不应超过当年总收入，请核对", "service and investment revenue cannot exceed that year's total; please check")
-    pair("service-revenue-above-total", "service_investment_revenue_y2", "total_revenue_y2",
-         "服务和投资收入不应超过当年总收入，请核对", "service and investment revenue cannot exceed that year's total; please check")
-    pair("fulltime-above-total-staff", "fulltime_service_staff", "total_staff",
-         "专职孵化服务人员不应多于机构总人数（占比超过 100%），请核对",
-         "full-time service staff cannot outnumber the total staff (a share over 100%); please check")
+    pair("rent-above-total-revenue", "rent_property_revenue", "total_revenue")
+    pair("service-revenue-above-total", "service_investment_revenue_y1", "total_revenue")
+    pair("service-revenue-above-total", "service_investment_revenue_y2", "total_revenue_y2")
+    pair("fulltime-above-total-staff", "fulltime_service_staff", "total_staff")
     data_year = profile.data_year
     if data_year is None:
         return
     for tenant in tenants:
         if tenant.registered_on is not None and tenant.registered_on.year > data_year:
             ref = source.tenant_ref("registered_on", tenant.row)
-            collector.add("registered-after-data-year", Severity.WARNING,
-                          f"第 {tenant.row} 行注册日期 {tenant.registered_on} 晚于上年度（{data_year} 年）末，"
-                          f"而名单应列出上年度在孵的企业，请核对",
-                          f"row {tenant.row} was registered on {tenant.registered_on}, after the end of the data year "
-                          f"({data_year}), while the roster lists the enterprises incubated during it; please check",
-                          source.sheets.get("tenants"), ref.split("!")[1] if ref else None, tenant.row, "registered_on")
+            collector.add("registered-after-data-year", source.sheets.get("tenants"),
+                          ref.split("!")[1] if ref else None, tenant.row, "registered_on",
+                          row=tenant.row, date=tenant.registered_on, year=data_year)
 
 
 def _plain(value: Any) -> str:
@@ -735,10 +693,8 @@ def _tenants(records: list[dict[str, Any]], collector: _Collector, sheet: str, s
         if uscc is not None:
             if uscc in first_row:
                 record["duplicate_of"] = first_row[uscc]
-                collector.add("duplicate-uscc", Severity.ERROR,
-                              f"统一社会信用代码「{uscc}」与第 {first_row[uscc]} 行重复，本行不计入在孵企业",
-                              f"USCC '{uscc}' repeats row {first_row[uscc]}; this row is not counted as a tenant",
-                              sheet, source.tenant_ref("uscc", record["row"]).split("!", 1)[1], record["row"], "uscc")
+                collector.add("duplicate-uscc", sheet, source.tenant_ref("uscc", record["row"]).split("!", 1)[1],
+                              record["row"], "uscc", uscc=uscc, first=first_row[uscc])
             else:
                 first_row[uscc] = record["row"]
     return _TENANT_ROWS.validate_python(records)  # one call into pydantic-core for the whole roster
@@ -756,10 +712,8 @@ def _check_staff(profile: Profile, staff: tuple[StaffMember, ...], collector: _C
         if declared is None or declared == count:
             continue
         spec = PROFILE.field(key)
-        collector.add("staff-count-mismatch", Severity.WARNING,
-                      f"「{spec.label}」填报 {declared}，但「{sheet}」工作表列出 {count} 人",
-                      f"'{spec.en}' is declared as {declared}, but sheet '{sheet}' lists {count}",
-                      source.sheets.get("profile"), source.profile_cells.get(key), None, key)
+        collector.add("staff-count-mismatch", source.sheets.get("profile"), source.profile_cells.get(key), None, key,
+                      field=_label(spec), declared=declared, staff=sheet, count=count)
 
 
 def _formula_findings(path: str, collector: _Collector, found: dict[str, str], source: SourceMap,
@@ -778,10 +732,7 @@ def _formula_findings(path: str, collector: _Collector, found: dict[str, str], s
                 field = next((k for k, letter in letters.items() if letter == column), None)
             if field is None:
                 continue
-            finding = Finding(code="formula-no-value", severity=Severity.ERROR, file=path, sheet=sheet, cell=cell,
-                              row=_row_of(cell), column=field,
-                              message_zh=f"{cell} 是公式，但文件中没有保存其计算结果（请在 Excel/WPS 中重新计算并保存）",
-                              message_en=f"{cell} holds a formula with no cached result (recalculate and save it in Excel/WPS)")
+            finding = finding_at("formula-no-value", path, sheet, cell, _row_of(cell), field, cell=cell)
             if (sheet, cell) in by_cell:
                 collector.findings[by_cell[(sheet, cell)]] = finding
             else:

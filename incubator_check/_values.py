@@ -2,7 +2,8 @@
 
 A parser takes the raw cell value python-calamine gives (str, int, float, bool,
 date, datetime, time, timedelta or ``""``) and returns the canonical value, or raises
-:class:`ValueProblem` with a code and a bilingual message. The reader adds the cell.
+:class:`ValueProblem` with a catalogue code and its parameters (``findings.CATALOGUE``). The reader adds the
+field and the cell.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from ._layout import Kind
+from .findings import catalogue_texts, code_of
 
 # --- labels -----------------------------------------------------------------
 
@@ -57,13 +59,13 @@ def unit_factor(kind: Kind, unit: str) -> Decimal | None:
 
 
 class ValueProblem(Exception):
-    """A cell's value is not of the form its field expects."""
+    """A cell's value is not of the form its field expects: a catalogue key (``code`` or ``code:variant``) and its
+    parameters; ``zh`` and ``en`` say what is wrong with the value, the reader puts the field before them."""
 
-    def __init__(self, code: str, zh: str, en: str):
-        super().__init__(en)
-        self.code = code
-        self.zh = zh
-        self.en = en
+    def __init__(self, key: str, **params: object):
+        self.severity, self.zh, self.en = catalogue_texts(key, **params)
+        super().__init__(self.en)
+        self.code = code_of(key)
 
 
 def _shown(raw: object) -> str:
@@ -87,11 +89,7 @@ def parse_yesno(raw: object) -> bool:
         return True
     if text in _NO:
         return False
-    raise ValueProblem(
-        "invalid-yes-no",
-        f"应填 是/否，实为「{_shown(raw)}」",
-        f"expected yes/no (是/否, Y/N, true/false, 1/0), found '{_shown(raw)}'",
-    )
+    raise ValueProblem("invalid-yes-no", value=_shown(raw))
 
 
 # --- numbers ----------------------------------------------------------------
@@ -116,28 +114,22 @@ def to_decimal(value: float | int) -> Decimal:
 def parse_decimal(raw: object, kind: Kind, header_unit: str) -> Decimal:
     """A number from a numeric cell or text (thousands separators, full-width digits, a trailing unit)."""
     if isinstance(raw, bool):
-        raise ValueProblem("invalid-number", f"应填数字，实为「{raw}」", f"expected a number, found '{raw}'")
+        raise ValueProblem("invalid-number", value=raw)
     if isinstance(raw, (int, float)):
         if raw != raw or raw in (float("inf"), float("-inf")):
-            raise ValueProblem("invalid-number", f"应填数字，实为「{raw}」", f"expected a number, found '{raw}'")
+            raise ValueProblem("invalid-number", value=raw)
         return _bounded(to_decimal(raw), raw)
     if not isinstance(raw, str):
-        raise ValueProblem(
-            "invalid-number", f"应填数字，实为「{_shown(raw)}」", f"expected a number, found '{_shown(raw)}'"
-        )
+        raise ValueProblem("invalid-number", value=_shown(raw))
     text = unicodedata.normalize("NFKC", raw)
     text = _SPACES.sub("", text).replace(",", "").replace("，", "").lower()
     match = _NUMBER.match(text)
     if not match:
-        raise ValueProblem(
-            "invalid-number", f"应填数字，实为「{_shown(raw)}」", f"expected a number, found '{_shown(raw)}'"
-        )
+        raise ValueProblem("invalid-number", value=_shown(raw))
     number, unit = match.group(1), match.group(2)
     if unit and unit not in AREA_UNITS and (unit[0] in "0123456789.+-" or any(ch.isdigit() for ch in unit)):
         # "2024.3.15" in a money cell is not 2024.3 with a unit ".15": it is not a number at all.
-        raise ValueProblem(
-            "invalid-number", f"应填数字，实为「{_shown(raw)}」", f"expected a number, found '{_shown(raw)}'"
-        )
+        raise ValueProblem("invalid-number", value=_shown(raw))
     if unit:
         if kind in (Kind.INTEGER, Kind.YEAR):
             # Counts have no conversions: 家 under a 人 header is a different thing, not a different unit.
@@ -146,16 +138,11 @@ def parse_decimal(raw: object, kind: Kind, header_unit: str) -> Decimal:
             factor = unit_factor(kind, unit)
             same = unit == header_unit or (factor is not None and factor == unit_factor(kind, header_unit))
         if not same:
-            expected = header_unit or "（无单位）"
-            raise ValueProblem(
-                "unit-mismatch",
-                f"数值的单位「{unit}」与表头的单位「{expected}」不一致",
-                f"the value's unit '{unit}' differs from the header's unit '{expected}'",
-            )
+            raise ValueProblem("unit-mismatch", unit=unit, expected=header_unit or "（无单位）")
     try:
         value = Decimal(number)
     except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
-        raise ValueProblem("invalid-number", f"应填数字，实为「{_shown(raw)}」", f"expected a number, found '{_shown(raw)}'")
+        raise ValueProblem("invalid-number", value=_shown(raw))
     return _bounded(value, raw)
 
 
@@ -169,11 +156,9 @@ MAX_DIGITS = 15
 
 def _bounded(value: Decimal, raw: object) -> Decimal:
     if not value.is_finite() or abs(value) > MAX_MAGNITUDE:
-        raise ValueProblem("invalid-number", f"数值「{_shown(raw)}」过大，不可能是申报数据",
-                           f"the number '{_shown(raw)}' is too large to be a figure of an application")
+        raise ValueProblem("invalid-number:too-large", value=_shown(raw))
     if not fits_spreadsheet(value):
-        raise ValueProblem("too-many-digits", f"数值「{_shown(raw)}」超过 15 位有效数字（Excel 只能保存 15 位）",
-                           f"the number '{_shown(raw)}' has more than 15 significant digits (Excel keeps 15)")
+        raise ValueProblem("too-many-digits", value=_shown(raw))
     return value
 
 
@@ -188,9 +173,7 @@ def parse_amount(raw: object, kind: Kind, header_unit: str) -> Decimal:
     """Money, area or a count, non-negative, converted to the canonical unit."""
     value = parse_decimal(raw, kind, header_unit)
     if value < 0:
-        raise ValueProblem(
-            "negative-value", f"不能为负数，实为 {value}", f"must not be negative, found {value}"
-        )
+        raise ValueProblem("negative-value", value=value)
     factor = unit_factor(kind, header_unit) or Decimal(1)
     if factor != 1:
         value = value * factor
@@ -220,9 +203,7 @@ def amount_parser(kind: Kind, header_unit: str):
 def parse_integer(raw: object, kind: Kind, header_unit: str) -> int:
     value = parse_amount(raw, kind, header_unit)
     if value != value.to_integral():
-        raise ValueProblem(
-            "invalid-integer", f"应填整数，实为 {value}", f"expected a whole number, found {value}"
-        )
+        raise ValueProblem("invalid-integer", value=value)
     return int(value)
 
 
@@ -234,7 +215,7 @@ def parse_year(raw: object) -> int:
         text = unicodedata.normalize("NFKC", raw).strip().removesuffix("年")
     year = parse_integer(text, Kind.YEAR, "")
     if not 1990 <= year <= 2100:
-        raise ValueProblem("invalid-year", f"应填四位年份，实为「{_shown(raw)}」", f"expected a four-digit year, found '{_shown(raw)}'")
+        raise ValueProblem("invalid-year", value=_shown(raw))
     return year
 
 
@@ -270,11 +251,7 @@ def parse_date(raw: object) -> _dt.date:
                     return _dt.date(*(int(g) for g in match.groups()))
                 except ValueError:
                     break
-    raise ValueProblem(
-        "invalid-date",
-        f"应填日期（如 2024-03-15、2024/3/15、2024年3月15日），实为「{_shown(raw)}」",
-        f"expected a date (e.g. 2024-03-15, 2024/3/15, 2024年3月15日), found '{_shown(raw)}'",
-    )
+    raise ValueProblem("invalid-date", value=_shown(raw))
 
 
 # --- unified social credit code (GB 32100-2015) ------------------------------
@@ -299,11 +276,7 @@ def parse_uscc(raw: object) -> str:
     text = raw.upper() if raw.__class__ is str and raw.isascii() and raw.isalnum() else \
         _SPACES.sub("", unicodedata.normalize("NFKC", str(raw))).upper()
     if len(text) != 18 or not _USCC_CHARS.issuperset(text):
-        raise ValueProblem(
-            "invalid-uscc",
-            f"统一社会信用代码应为 18 位（数字及除 I、O、Z、S、V 外的大写字母），实为「{_shown(raw)}」",
-            f"a USCC is 18 characters of digits and capital letters other than I, O, Z, S, V; found '{_shown(raw)}'",
-        )
+        raise ValueProblem("invalid-uscc", value=_shown(raw))
     return text
 
 
@@ -312,11 +285,7 @@ def uscc_problem(code: str) -> ValueProblem | None:
     expected = uscc_check_character(code[:17])
     if code[17] == expected:
         return None
-    return ValueProblem(
-        "uscc-check-digit",
-        f"统一社会信用代码「{code}」校验位应为「{expected}」，实为「{code[17]}」",
-        f"USCC '{code}' should end in check character '{expected}', found '{code[17]}'",
-    )
+    return ValueProblem("uscc-check-digit", uscc=code, expected=expected, found=code[17])
 
 
 # --- text and enumerations ---------------------------------------------------
@@ -340,12 +309,7 @@ def parse_enum(raw: object, choices: tuple[str, ...], aliases: dict[str, str]) -
             return choice
     if key in aliases:
         return aliases[key]
-    listed = "、".join(choices)
-    raise ValueProblem(
-        "invalid-choice",
-        f"应为以下之一：{listed}；实为「{_shown(raw)}」",
-        f"expected one of: {listed}; found '{_shown(raw)}'",
-    )
+    raise ValueProblem("invalid-choice", choices="、".join(choices), value=_shown(raw))
 
 
 _LIST_SPLIT = re.compile(r"[、,，;；/]")
@@ -360,7 +324,5 @@ def parse_county(raw: object) -> str:
     text = parse_text(raw)
     text = unicodedata.normalize("NFKC", text)
     if not re.fullmatch(r"\d{6}", text):
-        raise ValueProblem(
-            "invalid-county-code", f"应填 6 位行政区划代码，实为「{_shown(raw)}」", f"expected a 6-digit county code, found '{_shown(raw)}'"
-        )
+        raise ValueProblem("invalid-county-code", value=_shown(raw))
     return text

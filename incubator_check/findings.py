@@ -8,6 +8,7 @@ message in Chinese and English. The reader collects all of them at once.
 from __future__ import annotations
 
 from enum import Enum
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -79,37 +80,272 @@ def cell_name(row: int, col: int) -> str:
 
 # --- the catalogue -----------------------------------------------------------------------------------------
 # Codes that findings are built from by code and parameters (frictionless-style): each once, with its severity
-# and its message templates. ``{file}`` is the file's base name; the other fields are the parameters.
+# and its message templates. ``{file}`` is the file's base name; the other fields are the parameters. A code
+# with several sentences has one template for each, keyed ``code:variant`` (the finding's code is the part
+# before the colon); a word that differs between the languages is a :class:`Bilingual` parameter.
+# ``docs/limits.md`` lists the guard's and the reader's codes, ``docs/architecture.md`` the judge's.
+
+_E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+def _corrupt(zh: str, en: str) -> tuple[Severity, str, str]:
+    """A ``file-corrupt`` template of the guard's: the damage found, then what to do about it."""
+    return _E, f"{{file}}：{zh}，请重新保存后提交", f"{{file}}: {en}; save the workbook again"
+
 
 CATALOGUE: dict[str, tuple[Severity, str, str]] = {
+    # The supervised reader's and the batch's (incubator_check/_supervise.py).
     "reader-crashed": (
-        Severity.ERROR,
+        _E,
         "{file}：读取器在读取此文件时崩溃（{how}），文件可能经过特殊构造或已损坏；请在 Excel/WPS 中打开并另存为新的 .xlsx 后提交",
         "{file}: the workbook reader crashed on this file ({how}); it may be crafted or damaged. Open it in "
         "Excel/WPS and save it as a new .xlsx"),
     "reader-out-of-memory": (
-        Severity.ERROR,
+        _E,
         "{file}：读取此文件需要的内存超过上限（{mib} MiB），文件可能经过特殊构造；请删除无关的工作表、图片和过长的文本后另存",
         "{file}: reading this file needs more memory than the limit ({mib} MiB); it may be crafted. Delete "
         "unrelated sheets, pictures and overlong text, and save it again"),
     "reader-timeout": (
-        Severity.ERROR,
+        _E,
         "{file}：读取此文件超过了时间上限（{seconds} 秒），文件可能经过特殊构造；请在 Excel/WPS 中另存后提交",
         "{file}: reading this file took longer than the limit ({seconds} s); it may be crafted. Save it again "
         "from Excel/WPS"),
     "internal-error": (
-        Severity.ERROR,
+        _E,
         "{file}：检查时发生内部错误（{how}），请将此文件与问题一并报告",
         "{file}: internal error while checking ({how}); please report it with the file"),
     "same-file": (
-        Severity.ERROR,
+        _E,
         "{file}：与 {other} 是同一个文件（链接），按同一份申报处理，未重复检查",
         "{file}: the same file as {other} (a link to it); it is that submission, and was not checked twice"),
+
+    # The guard's (incubator_check/_guard/): a file that must not be opened.
+    "file-unreadable": (
+        _E, "{file}：无法作为工作簿读取（{error}）", "{file}: cannot be read as a workbook ({error})"),
+    "file-unreadable:open": (
+        _E, "{file}：无法打开文件（{error}）", "{file}: cannot open the file ({error})"),
+    "file-unreadable:read": (
+        _E, "{file}：无法读取文件（{error}）", "{file}: cannot read the file ({error})"),
+    "file-unreadable:folder": (
+        _E, "{file}：这不是普通文件，而是文件夹", "{file}: this is not a regular file but a folder"),
+    "file-unreadable:special-file": (
+        _E, "{file}：这不是普通文件，而是特殊文件", "{file}: this is not a regular file but a special file"),
+    "file-too-large": (
+        _E,
+        "{file}：文件大小 {size} MiB，超过上限 {limit} MiB",
+        "{file}: the file is {size} MiB, over the limit of {limit} MiB"),
+    "not-a-workbook": (  # looks: what the file looks like (_guard._file._what_is_it)
+        _E,
+        "{file}：不是 Excel/WPS/LibreOffice 工作簿，看起来是{looks}；请提交 .xlsx、.xls 或 .ods 文件",
+        "{file}: not an Excel/WPS/LibreOffice workbook; it looks like {looks}. Submit an .xlsx, .xls or .ods file"),
+    "not-a-workbook:word": (
+        _E, "{file}：这是 Word 文档，不是工作簿", "{file}: this is a Word document, not a workbook"),
+    "not-a-workbook:compound-file": (
+        _E, "{file}：这是 Office 复合文档，但不含工作簿", "{file}: an Office compound file with no workbook in it"),
+    "not-a-workbook:docx": (
+        _E, "{file}：这是 Word 文档（.docx），不是工作簿", "{file}: this is a Word document (.docx), not a workbook"),
+    "not-a-workbook:pptx": (
+        _E, "{file}：这是 PowerPoint 演示文稿，不是工作簿", "{file}: this is a PowerPoint presentation, not a workbook"),
+    "not-a-workbook:zip": (
+        _E, "{file}：压缩包内没有工作簿（缺少 xl/workbook.xml）", "{file}: a zip file with no workbook in it (no xl/workbook.xml)"),
+    "file-corrupt": (  # python-calamine's own error, after the guard
+        _E,
+        "{file}：工作簿已损坏，无法读取（{error}）；请重新保存后提交",
+        "{file}: the workbook is corrupt and cannot be read ({error}); save it again"),
+    "file-corrupt:compound-file": _corrupt("复合文档结构已损坏（{error}）", "the compound file is damaged ({error})"),
+    "file-corrupt:biff": _corrupt("工作簿数据已损坏（{error}）", "the workbook data is damaged ({error})"),
+    "file-corrupt:zip": _corrupt("压缩包已损坏或不完整（{error}）", "the zip container is corrupt or truncated ({error})"),
+    "file-corrupt:two-names": _corrupt(
+        "压缩包成员「{member}」另记有一个不同的名称「{name}」，无法确定其名称",
+        "zip member '{member}' carries a second, different name '{name}': its name is ambiguous"),
+    "file-corrupt:same-name": _corrupt("压缩包内有两个同名文件「{name}」", "the zip holds two members named '{name}'"),
+    "file-corrupt:folded-names": _corrupt(
+        "压缩包内的「{other}」与「{name}」只有大小写或斜杠不同，无法确定读取哪一个",
+        "the zip members '{other}' and '{name}' differ only in case or slashes: which one is read is ambiguous"),
+    "file-corrupt:part-outside": _corrupt("「{name}」的位置超出文件", "part '{name}' lies outside the file"),
+    "file-corrupt:part-header": _corrupt("「{name}」的文件头缺失", "part '{name}' has no local header"),
+    "file-corrupt:part-truncated": _corrupt("「{name}」不完整", "part '{name}' is truncated"),
+    "file-corrupt:part-deflate-truncated": _corrupt(
+        "「{name}」不完整（压缩数据被截断）", "part '{name}' is truncated (its deflate stream ends early)"),
+    "file-corrupt:part-size": _corrupt(
+        "「{name}」的大小与目录不符", "part '{name}' does not have the size the zip directory declares"),
+    "file-corrupt:part-inflate": _corrupt(
+        "「{name}」已损坏，无法解压（{error}）", "part '{name}' is corrupt and cannot be inflated ({error})"),
+    "file-corrupt:part-method": _corrupt(
+        "「{name}」使用了不支持的压缩方式（{method}）", "part '{name}' uses an unsupported compression method ({method})"),
+    "file-corrupt:part-crc": _corrupt("「{name}」校验和（CRC）不符", "part '{name}' fails its CRC check"),
+    "file-corrupt:shared-string-count": _corrupt(
+        "「{name}」声明有 {count} 个共享字符串，远多于它能容纳的数量",
+        "part '{name}' declares {count} shared strings, more than it can possibly hold"),
+    "file-corrupt:xml": _corrupt("XML 无法解析（{error}）", "its XML does not parse ({error})"),
+    "file-encrypted": (
+        _E,
+        "{file}：工作簿设有打开密码（已加密），无法读取；请去除密码后另存",
+        "{file}: the workbook is password-protected (encrypted) and cannot be read; remove the password and save "
+        "again"),
+    "file-encrypted:password": (  # python-calamine's own error
+        _E,
+        "{file}：工作簿设有密码，无法读取；请去除密码后另存",
+        "{file}: the workbook is password-protected and cannot be read; remove the password and save again"),
+    "file-macro-enabled": (
+        _E,
+        "{file}：工作簿含宏（.xlsm），出于安全不予读取；请另存为 .xlsx",
+        "{file}: the workbook contains macros (.xlsm) and is refused for safety; save it as .xlsx"),
+    "file-strict-ooxml": (
+        _E,
+        "{file}：工作簿为 Strict Open XML 格式，请在 Excel 中另存为普通的「Excel 工作簿 (.xlsx)」",
+        "{file}: the workbook is in Strict Open XML format; save it as a regular 'Excel Workbook (.xlsx)'"),
+    "zip-too-many-members": (
+        _E,
+        "{file}：压缩包内有 {count} 个文件，超过上限 {limit}",
+        "{file}: the zip holds {count} members, over the limit of {limit}"),
+    "zip-unsafe-path": (
+        _E, "{file}：压缩包内含不安全的路径「{name}」", "{file}: the zip holds an unsafe member path '{name}'"),
+    "zip-bomb": (
+        _E,
+        "{file}：解压后大小 {size} MiB，超过上限 {limit} MiB（疑似压缩炸弹）",
+        "{file}: it would inflate to {size} MiB, over the limit of {limit} MiB (a zip bomb?)"),
+    "zip-bomb:ratio": (
+        _E,
+        "{file}：「{name}」的压缩比超过 {ratio}:1（疑似压缩炸弹）",
+        "{file}: member '{name}' has a compression ratio over {ratio}:1 (a zip bomb?)"),
+    "zip-bomb:member": (
+        _E,
+        "{file}：「{name}」解压后超过压缩包目录声明的 {size} 字节（疑似压缩炸弹）",
+        "{file}: member '{name}' inflates past the {size} bytes the zip directory declares (a zip bomb?)"),
+    "xml-dtd": (
+        _E,
+        "{file}：「{name}」含 DTD/实体声明，出于安全不予读取（可能是实体膨胀或外部实体攻击）",
+        "{file}: part '{name}' declares a DTD or entities, refused for safety (entity expansion or external entities)"),
+    "sheet-too-large": (  # at_least: "至少" / "at least " when the sheet was not read to its end
+        _E,
+        "{file}：工作表「{sheet}」有{at_least} {rows} 行 × {columns} 列，超过上限（{max_rows} 行、{max_columns} 列、"
+        "共 {max_cells} 个单元格）；请删除多余的行列或无关的工作表后提交",
+        "{file}: sheet '{sheet}' has {at_least}{rows} rows × {columns} columns, over the limit ({max_rows} rows, "
+        "{max_columns} columns, {max_cells} cells in all); delete the surplus rows, columns or sheets"),
+    "text-too-large": (
+        _E,
+        "{file}：读取时将生成至少 {size} MiB 的文字，超过上限 {limit} MiB（同一段文字被大量单元格重复引用或重复）；"
+        "请删除重复的长文字后另存",
+        "{file}: reading it would build at least {size} MiB of text, over the limit of {limit} MiB (one text repeated "
+        "in very many cells); remove the repeated long text and save again"),
+    "text-too-large:sheet": (
+        _E,
+        "{file}：读取时将生成至少 {size} MiB 的文字（工作表「{name}」），超过上限 {limit} MiB（同一段文字被大量单元格"
+        "重复引用或重复）；请删除重复的长文字后另存",
+        "{file}: reading it would build at least {size} MiB of text (sheet '{name}'), over the limit of {limit} MiB "
+        "(one text repeated in very many cells); remove the repeated long text and save again"),
+
+    # The reader's (incubator_check/_reader.py), at their sheet and cell. A field is named as each language
+    # names it ({field}); where the English names a Chinese header it adds its English name ({gloss}).
+    "unknown-sheet": (
+        _W, "工作表「{name}」不是申报表的组成部分，已忽略其内容",
+        "sheet '{name}' is not part of the application workbook; its contents were ignored"),
+    "sheet-missing": (_E, "缺少工作表「{name}」（也可命名为 {alias}）", "sheet '{name}' (or '{alias}') is missing"),
+    "merged-cells": (
+        _W, "{range} 是合并单元格，已将其值「{value}」用于合并区域的每个单元格，请核对",
+        "{range} is a merged range; its value '{value}' was used for every cell in it — please check"),
     "merged-area-too-large": (
-        Severity.ERROR,
+        _E,
         "{file}：工作表「{sheet}」的合并单元格（多半互相重叠）覆盖的单元格超过 {limit} 个，其余合并区域未展开；请取消多余的合并后另存",
         "{file}: the merged ranges of sheet '{sheet}' (most likely overlapping) cover more than {limit} cells; the "
         "rest were not filled in. Unmerge the surplus ranges and save again"),
+    "unknown-field": (_W, "无法识别的字段「{label}」，已忽略", "unknown field '{label}'; ignored"),
+    "duplicate-field": (
+        _W, "字段「{field}」重复出现，已使用 {first} 的值", "field '{field}' appears twice; the value at {first} was used"),
+    "field-missing": (
+        _E, "缺少字段「{header}」（在 A 列填写该标签，B 列填写值）",
+        "field '{header}' ({gloss}) is missing (label in column A, value in column B)"),
+    "value-missing": (_E, "「{field}」未填写", "'{field}' is blank"),
+    "date-in-future": (_E, "「{field}」为 {value}，晚于今天（{today}）", "'{field}' is {value}, after today ({today})"),
+    "unknown-unit": (
+        _E, "「{field}」的单位「{unit}」无法识别，应为 {expected}", "'{field}': unknown unit '{unit}', expected {expected}"),
+    "unit-converted": (
+        _I, "「{field}」以「{unit}」填报，已换算为{canonical}（× {factor}）",
+        "'{field}' is given in {unit}; converted to {canonical} (× {factor})"),
+    "header-missing": (
+        _E, "工作表「{name}」前 {rows} 行中找不到表头（如「{first}」「{second}」）",
+        "sheet '{name}' has no header row in its first {rows} rows (expected labels such as '{first}', '{second}')"),
+    "header-not-first-row": (
+        _I, "表头位于第 {row} 行，其上方的内容已忽略", "the header is on row {row}; the rows above it were ignored"),
+    "header-synonym": (_I, "表头「{raw}」按「{header}」读取", "header '{raw}' was read as '{header}' ({gloss})"),
+    "header-broader": (
+        _W, "表头「{raw}」按「{header}」读取：{reason}", "header '{raw}' was read as '{header}' ({gloss}): {reason}"),
+    "column-kept": (
+        _I, "列「{header}」检查规则不使用，已保留其内容", "column '{header}' is not used by the rules; its contents were kept"),
+    "unknown-column": (_W, "无法识别的列「{header}」，已忽略", "unknown column '{header}'; ignored"),
+    "duplicate-column": (
+        _W, "列「{field}」重复出现，已使用 {letter} 列", "column '{field}' appears twice; column {letter} was used"),
+    "column-missing": (_E, "缺少列「{header}」", "column '{header}' ({gloss}) is missing"),
+    "column-missing:optional": (_W, "缺少列「{header}」", "column '{header}' ({gloss}) is missing"),  # needed sometimes
+    "yes-no-coded": (
+        _I, "「{field}」按表头所注编码读取：{coding}", "'{field}' read by the coding its header states: {coding}"),
+    "value-translated": (
+        _I, "行业「{raw}」按「{value}」读取（第 {rows} 行）", "industry '{raw}' was read as '{value}' (rows {rows})"),
+    "value-translated:industry-code": (
+        _I, "行业代码「{raw}」按 GB/T 4754-2017 归入「{value}」（第 {rows} 行）",
+        "industry code '{raw}' is GB/T 4754-2017 for '{value}' (rows {rows})"),
+    "formula-no-value": (
+        _E, "{cell} 是公式，但文件中没有保存其计算结果（请在 Excel/WPS 中重新计算并保存）",
+        "{cell} holds a formula with no cached result (recalculate and save it in Excel/WPS)"),
+    "roster-empty": (_E, "在孵企业名单为空：没有一家企业的数据", "the tenant roster is empty: no enterprise is listed"),
+    "duplicate-uscc": (
+        _E, "统一社会信用代码「{uscc}」与第 {first} 行重复，本行不计入在孵企业",
+        "USCC '{uscc}' repeats row {first}; this row is not counted as a tenant"),
+    "staff-count-mismatch": (
+        _W, "「{field}」填报 {declared}，但「{staff}」工作表列出 {count} 人",
+        "'{field}' is declared as {declared}, but sheet '{staff}' lists {count}"),
+    # Figures that contradict each other: {part} and {whole} are fields, {figure} and {total} their values.
+    "rent-above-total-revenue": (
+        _W, "「{part}」{figure} 大于「{whole}」{total}：房租及物业收入不应超过总收入，请核对",
+        "'{part}' {figure} is greater than '{whole}' {total}: rent and property revenue cannot exceed the total; "
+        "please check"),
+    "service-revenue-above-total": (
+        _W, "「{part}」{figure} 大于「{whole}」{total}：服务和投资收入不应超过当年总收入，请核对",
+        "'{part}' {figure} is greater than '{whole}' {total}: service and investment revenue cannot exceed that year's "
+        "total; please check"),
+    "fulltime-above-total-staff": (
+        _W, "「{part}」{figure} 大于「{whole}」{total}：专职孵化服务人员不应多于机构总人数（占比超过 100%），请核对",
+        "'{part}' {figure} is greater than '{whole}' {total}: full-time service staff cannot outnumber the total staff "
+        "(a share over 100%); please check"),
+    "registered-after-data-year": (
+        _W, "第 {row} 行注册日期 {date} 晚于上年度（{year} 年）末，而名单应列出上年度在孵的企业，请核对",
+        "row {row} was registered on {date}, after the end of the data year ({year}), while the roster lists the "
+        "enterprises incubated during it; please check"),
+
+    # The value parser's (incubator_check/_values.py: ValueProblem): what is wrong with the value; the reader puts
+    # the field before it (「field」… / 'field': …). {value} is the cell as written (shortened past 40 characters).
+    "invalid-yes-no": (
+        _E, "应填 是/否，实为「{value}」", "expected yes/no (是/否, Y/N, true/false, 1/0), found '{value}'"),
+    "invalid-yes-no:coded": (_E, "表头所注编码为 {coding}，实为「{value}」", "the header's coding is {coding}, found '{value}'"),
+    "invalid-number": (_E, "应填数字，实为「{value}」", "expected a number, found '{value}'"),
+    "invalid-number:too-large": (
+        _E, "数值「{value}」过大，不可能是申报数据", "the number '{value}' is too large to be a figure of an application"),
+    "too-many-digits": (
+        _E, "数值「{value}」超过 15 位有效数字（Excel 只能保存 15 位）",
+        "the number '{value}' has more than 15 significant digits (Excel keeps 15)"),
+    "unit-mismatch": (
+        _E, "数值的单位「{unit}」与表头的单位「{expected}」不一致",
+        "the value's unit '{unit}' differs from the header's unit '{expected}'"),
+    "negative-value": (_E, "不能为负数，实为 {value}", "must not be negative, found {value}"),
+    "invalid-integer": (_E, "应填整数，实为 {value}", "expected a whole number, found {value}"),
+    "invalid-year": (_E, "应填四位年份，实为「{value}」", "expected a four-digit year, found '{value}'"),
+    "invalid-date": (
+        _E, "应填日期（如 2024-03-15、2024/3/15、2024年3月15日），实为「{value}」",
+        "expected a date (e.g. 2024-03-15, 2024/3/15, 2024年3月15日), found '{value}'"),
+    "invalid-uscc": (
+        _E, "统一社会信用代码应为 18 位（数字及除 I、O、Z、S、V 外的大写字母），实为「{value}」",
+        "a USCC is 18 characters of digits and capital letters other than I, O, Z, S, V; found '{value}'"),
+    "uscc-check-digit": (
+        _W, "统一社会信用代码「{uscc}」校验位应为「{expected}」，实为「{found}」",
+        "USCC '{uscc}' should end in check character '{expected}', found '{found}'"),
+    "invalid-choice": (_E, "应为以下之一：{choices}；实为「{value}」", "expected one of: {choices}; found '{value}'"),
+    "invalid-choice:industry-code": (
+        _E, "行业代码 {code}（GB/T 4754-2017）不属于《中小企业划型标准规定》的 16 个行业（如金融业、铁路运输业）",
+        "industry code {code} (GB/T 4754-2017) is not one of the 16 industries of the SME classification (e.g. "
+        "finance, railway transport)"),
+    "invalid-county-code": (_E, "应填 6 位行政区划代码，实为「{value}」", "expected a 6-digit county code, found '{value}'"),
+
     # The judge's own findings (incubator_check/judge/).
     "tenant-undecided": (
         Severity.WARNING,
@@ -144,15 +380,52 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
 }
 
 
+class Bilingual(NamedTuple):
+    """A parameter that is written differently in each language (a field's label, a list joined with 、 or ,)."""
+
+    zh: str
+    en: str
+
+
+def code_of(key: str) -> str:
+    """The finding code of a catalogue key: ``file-corrupt:part-crc`` → ``file-corrupt``."""
+    return key.partition(":")[0]
+
+
+def catalogue_texts(key: str, **params: object) -> tuple[Severity, str, str]:
+    """A catalogue entry's severity and its two messages, filled in (each :class:`Bilingual` in its language)."""
+    return _texts(key, params)
+
+
+def _texts(key: str, params: dict[str, object]) -> tuple[Severity, str, str]:
+    severity, zh, en = CATALOGUE[key]
+    for value in params.values():
+        if value.__class__ is Bilingual:
+            return (severity, zh.format_map({k: v.zh if v.__class__ is Bilingual else v for k, v in params.items()}),
+                    en.format_map({k: v.en if v.__class__ is Bilingual else v for k, v in params.items()}))
+    return severity, zh.format_map(params), en.format_map(params)
+
+
 def from_catalogue(catalogue_code: str, file: str = "", **params: object) -> Finding:
     """A finding built from its catalogue entry; ``file`` is the path, shown by its base name."""
     import os
 
-    severity, zh, en = CATALOGUE[catalogue_code]
     base = os.path.basename(file) if file else ""
+    severity, zh, en = _texts(catalogue_code, {"file": base, **params})
     sheet = params.get("sheet")
-    return Finding(code=catalogue_code, severity=severity, file=file, message_zh=zh.format(file=base, **params),
-                   message_en=en.format(file=base, **params), sheet=sheet if isinstance(sheet, str) else None)
+    return Finding(code=code_of(catalogue_code), severity=severity, file=file, message_zh=zh, message_en=en,
+                   sheet=sheet if isinstance(sheet, str) else None)
+
+
+def finding_at(key: str, file: str, sheet: str | None, cell: str | None = None, row: int | None = None,
+               column: str | None = None, /, **params: object) -> Finding:
+    """A catalogue finding at its place in the workbook: sheet, cell (or range), 1-based row and field key.
+
+    The place is given by position, so a template may have parameters of the same names (``{row}``).
+    """
+    severity, zh, en = _texts(key, params)
+    return Finding(code=key.partition(":")[0], severity=severity, message_zh=zh, message_en=en, file=file, sheet=sheet,
+                   cell=cell, row=row, column=column)
 
 
 def reader_failure(code: str, file: str, **params: object) -> Finding:

@@ -11,7 +11,7 @@ import os
 import stat
 
 from ..errors import WorkbookError
-from ..findings import Finding, Severity
+from ..findings import Bilingual, Finding, from_catalogue
 from ._limits import MiB, Limits, _error
 from ._ole import _check_ole
 from ._zip import _check_zip
@@ -20,16 +20,29 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 
 
-def _what_is_it(head: bytes) -> tuple[str, str]:
+#: What a file that is not a workbook looks like (``{looks}`` in ``not-a-workbook``).
+_LOOKS = {
+    "pdf": Bilingual("PDF 文档", "a PDF document"),
+    "image": Bilingual("图片", "an image"),
+    "rtf": Bilingual("RTF 文档", "an RTF document"),
+    "empty": Bilingual("空文件", "an empty file"),
+    "html": Bilingual("网页（HTML）", "a web page (HTML)"),
+    "csv": Bilingual("文本/CSV 文件", "a text/CSV file"),
+    "text": Bilingual("文本文件", "a text file"),
+    "unknown": Bilingual("未知格式的文件", "a file of unknown format"),
+}
+
+
+def _what_is_it(head: bytes) -> Bilingual:
     """What a file that is not a workbook looks like, in Chinese and English."""
     if head.startswith(b"%PDF"):
-        return "PDF 文档", "a PDF document"
+        return _LOOKS["pdf"]
     if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8\xff") or head[:6] in (b"GIF87a", b"GIF89a"):
-        return "图片", "an image"
+        return _LOOKS["image"]
     if head.startswith(b"{\\rtf"):
-        return "RTF 文档", "an RTF document"
+        return _LOOKS["rtf"]
     if not head:
-        return "空文件", "an empty file"
+        return _LOOKS["empty"]
     sample = head[:4096]
     for encoding in ("utf-8", "gb18030", "utf-16"):
         try:
@@ -37,11 +50,11 @@ def _what_is_it(head: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         if text.lstrip().lower().startswith(("<html", "<!doctype html")):
-            return "网页（HTML）", "a web page (HTML)"
+            return _LOOKS["html"]
         if "," in text or "\t" in text:
-            return "文本/CSV 文件", "a text/CSV file"
-        return "文本文件", "a text file"
-    return "未知格式的文件", "a file of unknown format"
+            return _LOOKS["csv"]
+        return _LOOKS["text"]
+    return _LOOKS["unknown"]
 
 
 def read_bytes(path: str, limits: Limits) -> bytes:
@@ -54,18 +67,17 @@ def read_bytes(path: str, limits: Limits) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise _error(path, "file-unreadable", f"无法打开文件（{exc.strerror}）", f"cannot open the file ({exc.strerror})") from None
+        raise _error(path, "file-unreadable:open", error=exc.strerror) from None
     try:
         info = os.fstat(fd)  # the file opened, not whatever the name points to by now
         if not stat.S_ISREG(info.st_mode):
-            kind_zh, kind_en = ("文件夹", "a folder") if stat.S_ISDIR(info.st_mode) else ("特殊文件", "a special file")
-            raise _error(path, "file-unreadable", f"这不是普通文件，而是{kind_zh}", f"this is not a regular file but {kind_en}")
+            raise _error(path, "file-unreadable:folder" if stat.S_ISDIR(info.st_mode) else "file-unreadable:special-file")
         if info.st_size > limits.max_file_bytes:
             raise _too_big(path, info.st_size, limits)
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(limits.max_file_bytes + 1)
     except OSError as exc:
-        raise _error(path, "file-unreadable", f"无法读取文件（{exc.strerror}）", f"cannot read the file ({exc.strerror})") from None
+        raise _error(path, "file-unreadable:read", error=exc.strerror) from None
     finally:
         os.close(fd)
     if len(data) > limits.max_file_bytes:  # it grew after the size check
@@ -74,8 +86,7 @@ def read_bytes(path: str, limits: Limits) -> bytes:
 
 
 def _too_big(path: str, size: int, limits: Limits) -> WorkbookError:
-    return _error(path, "file-too-large", f"文件大小 {size // MiB} MiB，超过上限 {limits.max_file_bytes // MiB} MiB",
-                  f"the file is {size // MiB} MiB, over the limit of {limits.max_file_bytes // MiB} MiB")
+    return _error(path, "file-too-large", size=size // MiB, limit=limits.max_file_bytes // MiB)
 
 
 def check_data(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
@@ -93,9 +104,7 @@ def check_data(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
         return {}
     if head.startswith(_ZIP):
         return _check_zip(path, data, limits)
-    zh, en = _what_is_it(head)
-    raise _error(path, "not-a-workbook", f"不是 Excel/WPS/LibreOffice 工作簿，看起来是{zh}；请提交 .xlsx、.xls 或 .ods 文件",
-                 f"not an Excel/WPS/LibreOffice workbook; it looks like {en}. Submit an .xlsx, .xls or .ods file")
+    raise _error(path, "not-a-workbook", looks=_what_is_it(head))
 
 
 def check_file(path: str, limits: Limits) -> dict[str, set[str]]:
@@ -108,15 +117,8 @@ def unreadable(path: str, exc: BaseException) -> Finding:
     import python_calamine
 
     detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-    base = os.path.basename(path)
     if isinstance(exc, python_calamine.PasswordError):
-        return Finding(code="file-encrypted", severity=Severity.ERROR, file=path,
-                       message_zh=f"{base}：工作簿设有密码，无法读取；请去除密码后另存",
-                       message_en=f"{base}: the workbook is password-protected and cannot be read; remove the password and save again")
+        return from_catalogue("file-encrypted:password", path)
     if isinstance(exc, (python_calamine.ZipError, python_calamine.XmlError)):
-        return Finding(code="file-corrupt", severity=Severity.ERROR, file=path,
-                       message_zh=f"{base}：工作簿已损坏，无法读取（{detail}）；请重新保存后提交",
-                       message_en=f"{base}: the workbook is corrupt and cannot be read ({detail}); save it again")
-    return Finding(code="file-unreadable", severity=Severity.ERROR, file=path,
-                   message_zh=f"{base}：无法作为工作簿读取（{detail}）",
-                   message_en=f"{base}: cannot be read as a workbook ({detail})")
+        return from_catalogue("file-corrupt", path, error=detail)
+    return from_catalogue("file-unreadable", path, error=detail)

@@ -2,16 +2,15 @@
 
 :class:`Limits` bounds what a workbook may cost to read; :class:`TooLarge` is a sheet over the row, column or cell
 limit; :class:`_Budget` counts the text python-calamine would build against ``Limits.max_text_bytes``. Every
-refusal is a :class:`WorkbookError` carrying one ERROR :class:`Finding` (``_error``, ``_corrupt``, ``_encrypted``).
+refusal is a :class:`WorkbookError` carrying one ERROR :class:`Finding` of the catalogue (``_error``).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from ..errors import WorkbookError
-from ..findings import Finding, Severity
+from ..findings import Bilingual, Finding, from_catalogue
 
 MiB = 1 << 20
 #: A count or an index past any limit (a number too long to be worth reading).
@@ -32,13 +31,13 @@ class Limits:
     max_text_bytes: int = 128 * MiB  # the text python-calamine would hold: shared strings, and each cell's copy of one
 
 
-def _error(path: str, code: str, zh: str, en: str) -> WorkbookError:
-    return WorkbookError(Finding(code=code, severity=Severity.ERROR, message_zh=f"{os.path.basename(path)}：{zh}",
-                                 message_en=f"{os.path.basename(path)}: {en}", file=path))
+def _error(path: str, key: str, **params: object) -> WorkbookError:
+    """The refusal of a file: the catalogue's finding ``key`` (``code`` or ``code:variant``) with its parameters."""
+    return WorkbookError(from_catalogue(key, path, **params))
 
 
-def _corrupt(path: str, zh: str, en: str) -> WorkbookError:
-    return _error(path, "file-corrupt", f"{zh}，请重新保存后提交", f"{en}; save the workbook again")
+#: How sure a sheet's size is: read to its end, or refused part way (``{at_least}`` in ``sheet-too-large``).
+_AT_LEAST = {False: Bilingual("", ""), True: Bilingual("至少", "at least ")}
 
 
 class TooLarge(Exception):
@@ -50,15 +49,9 @@ class TooLarge(Exception):
 
     def finding(self, path: str) -> Finding:
         lim = self.limits
-        zh_n = "至少" if self.at_least else ""
-        en_n = "at least " if self.at_least else ""
-        return Finding(code="sheet-too-large", severity=Severity.ERROR, file=path, sheet=self.sheet,
-                       message_zh=f"{os.path.basename(path)}：工作表「{self.sheet}」有{zh_n} {self.rows} 行 × {self.columns} 列，"
-                                  f"超过上限（{lim.max_rows} 行、{lim.max_columns} 列、共 {lim.max_cells} 个单元格）；"
-                                  f"请删除多余的行列或无关的工作表后提交",
-                       message_en=f"{os.path.basename(path)}: sheet '{self.sheet}' has {en_n}{self.rows} rows × {self.columns} columns, "
-                                  f"over the limit ({lim.max_rows} rows, {lim.max_columns} columns, {lim.max_cells} cells in all); "
-                                  f"delete the surplus rows, columns or sheets")
+        return from_catalogue("sheet-too-large", path, sheet=self.sheet, at_least=_AT_LEAST[self.at_least],
+                              rows=self.rows, columns=self.columns, max_rows=lim.max_rows, max_columns=lim.max_columns,
+                              max_cells=lim.max_cells)
 
     def exceeds(self) -> bool:
         lim = self.limits
@@ -69,11 +62,6 @@ def _check_size(path: str, sheet: str, rows: int, columns: int, limits: Limits, 
     too_large = TooLarge(sheet, rows, columns, limits, at_least)
     if too_large.exceeds():
         raise WorkbookError(too_large.finding(path))
-
-
-def _encrypted(path: str) -> WorkbookError:
-    return _error(path, "file-encrypted", "工作簿设有打开密码（已加密），无法读取；请去除密码后另存",
-                  "the workbook is password-protected (encrypted) and cannot be read; remove the password and save again")
 
 
 class _Budget:
@@ -92,11 +80,5 @@ class _Budget:
     def add(self, n: int, sheet: str | None = None) -> None:
         self.used += n
         if self.used > self.limit:
-            where_zh = f"（工作表「{sheet}」）" if sheet else ""
-            where_en = f" (sheet '{sheet}')" if sheet else ""
-            raise _error(self.path, "text-too-large",
-                         f"读取时将生成至少 {self.used // MiB} MiB 的文字{where_zh}，超过上限 {self.limit // MiB} MiB"
-                         f"（同一段文字被大量单元格重复引用或重复）；请删除重复的长文字后另存",
-                         f"reading it would build at least {self.used // MiB} MiB of text{where_en}, over the limit of "
-                         f"{self.limit // MiB} MiB (one text repeated in very many cells); remove the repeated long text "
-                         f"and save again")
+            raise _error(self.path, "text-too-large:sheet" if sheet else "text-too-large", size=self.used // MiB,
+                         limit=self.limit // MiB, name=sheet)

@@ -14,24 +14,24 @@ from collections import Counter
 from typing import Iterator
 
 from ..errors import WorkbookError
-from ._limits import Limits, TooLarge, _Budget, _check_size, _corrupt, _encrypted, _error
+from ._limits import Limits, TooLarge, _Budget, _check_size, _error
 
 def _check_ole(path: str, data: bytes, limits: Limits) -> None:
     if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
-        raise _encrypted(path)
+        raise _error(path, "file-encrypted")
     if "WordDocument".encode("utf-16-le") in data:
-        raise _error(path, "not-a-workbook", "这是 Word 文档，不是工作簿", "this is a Word document, not a workbook")
+        raise _error(path, "not-a-workbook:word")
     if "Workbook".encode("utf-16-le") not in data and "Book".encode("utf-16-le") not in data:
-        raise _error(path, "not-a-workbook", "这是 Office 复合文档，但不含工作簿", "an Office compound file with no workbook in it")
+        raise _error(path, "not-a-workbook:compound-file")
     try:
         cfb = _Cfb(data)
         stream = cfb.stream("Workbook")
         if stream is None:
             stream = cfb.stream("Book")
     except _CfbError as exc:
-        raise _corrupt(path, f"复合文档结构已损坏（{exc}）", f"the compound file is damaged ({exc})") from None
+        raise _error(path, "file-corrupt:compound-file", error=exc) from None
     if stream is None:
-        raise _error(path, "not-a-workbook", "这是 Office 复合文档，但不含工作簿", "an Office compound file with no workbook in it")
+        raise _error(path, "not-a-workbook:compound-file")
     _check_biff(path, stream, limits)
 
 
@@ -215,7 +215,7 @@ def _biff_name(data: bytes) -> str:
 def _check_biff(path: str, stream: bytes, limits: Limits) -> None:
     """The BIFF workbook stream, record by record as python-calamine parses it."""
     def bad(what: str) -> WorkbookError:
-        return _corrupt(path, f"工作簿数据已损坏（{what}）", f"the workbook data is damaged ({what})")
+        return _error(path, "file-corrupt:biff", error=what)
 
     budget = _Budget(path, limits)
     sheets: list[tuple[int, str]] = []
@@ -230,7 +230,7 @@ def _check_biff(path: str, stream: bytes, limits: Limits) -> None:
             if len(data) < 2:
                 raise bad("FILEPASS")
             if struct.unpack_from("<H", data)[0] != 0:
-                raise _encrypted(path)
+                raise _error(path, "file-encrypted")
         elif typ in (0x0042, 0x0022, 0x0809, 0x0017) and len(data) < 2:
             raise bad(f"record 0x{typ:04X} too short")
         elif typ == 0x0085:  # BOUNDSHEET

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..errors import WorkbookError
-from ._limits import _HUGE, MiB, Limits, TooLarge, _Budget, _check_size, _corrupt
+from ._limits import _HUGE, MiB, Limits, TooLarge, _Budget, _check_size, _error
 from ._xml import _count, _local, _parse
 
 if TYPE_CHECKING:
@@ -86,8 +86,7 @@ def _scan_shared_strings(path: str, package: "_Package", info: zipfile.ZipInfo, 
         lengths.extend(map(len, parts[1:]))
         budget.add(len(piece) + _Budget.STRING_OVERHEAD * (len(parts) - 1))
     if unique > max(info.file_size // 5, len(lengths)):  # '<si/>' is the shortest string there is
-        raise _corrupt(path, f"「{name}」声明有 {unique} 个共享字符串，远多于它能容纳的数量",
-                       f"part '{name}' declares {unique} shared strings, more than it can possibly hold")
+        raise _error(path, "file-corrupt:shared-string-count", name=name, count=unique)
     budget.add(_Budget.STRING_OVERHEAD * max(unique - len(lengths), 0))  # the room reserved and never filled
     return _SharedStrings(lengths)
 

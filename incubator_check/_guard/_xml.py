@@ -11,7 +11,7 @@ import codecs
 import re
 from typing import Iterable, Iterator
 
-from ._limits import _HUGE, _corrupt
+from ._limits import _HUGE, _error
 
 #: A document type or entity declaration, in any case (XML wants capitals; some parsers do not insist).
 _DTD = re.compile(rb"<!\s*(?:[Dd][Oo][Cc][Tt][Yy][Pp][Ee]|[Ee][Nn][Tt][Ii][Tt][Yy])")
@@ -79,4 +79,4 @@ def _parse(path: str, chunks: Iterable[bytes], start, end, after_chunk, text=Non
             after_chunk()
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise _corrupt(path, f"XML 无法解析（{exc}）", f"its XML does not parse ({exc})") from None
+        raise _error(path, "file-corrupt:xml", error=exc) from None

@@ -17,8 +17,7 @@ import zipfile
 import zlib
 from typing import Iterator
 
-from ..errors import WorkbookError
-from ._limits import MiB, Limits, _Budget, _corrupt, _encrypted, _error
+from ._limits import MiB, Limits, _Budget, _error
 from ._ods import _scan_ods
 from ._sheet import _SharedStrings, _scan_shared_strings, _scan_worksheet
 from ._xml import _DTD, _drain, _local, _parse, _prepend, _transcode, _xml_encoding
@@ -56,8 +55,7 @@ def _unicode_path(path: str, info: zipfile.ZipInfo) -> str:
         if name == info.filename:
             return name
         if not matches:
-            raise _corrupt(path, f"压缩包成员「{info.filename}」另记有一个不同的名称「{name}」，无法确定其名称",
-                           f"zip member '{info.filename}' carries a second, different name '{name}': its name is ambiguous")
+            raise _error(path, "file-corrupt:two-names", member=info.filename, name=name)
         return name
     return info.filename
 
@@ -72,15 +70,13 @@ class _Members:
             name = _unicode_path(path, info)
             posix = name.replace("\\", "/")
             if posix.startswith("/") or ".." in posix.split("/") or (len(posix) > 1 and posix[1] == ":") or "\0" in posix:
-                raise _error(path, "zip-unsafe-path", f"压缩包内含不安全的路径「{name}」",
-                             f"the zip holds an unsafe member path '{name}'")
+                raise _error(path, "zip-unsafe-path", name=name)
             key = _fold(name)
             if key in self.by_fold:
                 other = self.names[id(self.by_fold[key])]
                 if other == name:
-                    raise _corrupt(path, f"压缩包内有两个同名文件「{name}」", f"the zip holds two members named '{name}'")
-                raise _corrupt(path, f"压缩包内的「{other}」与「{name}」只有大小写或斜杠不同，无法确定读取哪一个",
-                               f"the zip members '{other}' and '{name}' differ only in case or slashes: which one is read is ambiguous")
+                    raise _error(path, "file-corrupt:same-name", name=name)
+                raise _error(path, "file-corrupt:folded-names", other=other, name=name)
             self.by_fold[key] = info
             self.names[id(info)] = name
 
@@ -131,25 +127,22 @@ def _check_zip(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError, struct.error) as exc:
-        raise _corrupt(path, f"压缩包已损坏或不完整（{exc}）", f"the zip container is corrupt or truncated ({exc})") from None
+        raise _error(path, "file-corrupt:zip", error=exc) from None
     with archive:
         infos = archive.infolist()
     if len(infos) > limits.max_members:
-        raise _error(path, "zip-too-many-members", f"压缩包内有 {len(infos)} 个文件，超过上限 {limits.max_members}",
-                     f"the zip holds {len(infos)} members, over the limit of {limits.max_members}")
+        raise _error(path, "zip-too-many-members", count=len(infos), limit=limits.max_members)
     members = _Members(path, infos)
     inflated = sum(m.file_size for m in infos)
     if inflated > limits.max_inflated_bytes:
-        raise _error(path, "zip-bomb", f"解压后大小 {inflated // MiB} MiB，超过上限 {limits.max_inflated_bytes // MiB} MiB（疑似压缩炸弹）",
-                     f"it would inflate to {inflated // MiB} MiB, over the limit of {limits.max_inflated_bytes // MiB} MiB (a zip bomb?)")
+        raise _error(path, "zip-bomb", size=inflated // MiB, limit=limits.max_inflated_bytes // MiB)
     for m in infos:
         if m.file_size > MiB and m.file_size > limits.max_member_ratio * max(m.compress_size, 1):
-            raise _error(path, "zip-bomb", f"「{m.filename}」的压缩比超过 {limits.max_member_ratio}:1（疑似压缩炸弹）",
-                         f"member '{m.filename}' has a compression ratio over {limits.max_member_ratio}:1 (a zip bomb?)")
+            raise _error(path, "zip-bomb:ratio", name=m.filename, ratio=limits.max_member_ratio)
     if members.get("word/document.xml"):
-        raise _error(path, "not-a-workbook", "这是 Word 文档（.docx），不是工作簿", "this is a Word document (.docx), not a workbook")
+        raise _error(path, "not-a-workbook:docx")
     if members.get("ppt/presentation.xml"):
-        raise _error(path, "not-a-workbook", "这是 PowerPoint 演示文稿，不是工作簿", "this is a PowerPoint presentation, not a workbook")
+        raise _error(path, "not-a-workbook:pptx")
     package = _Package(path, handle)
     done: set[int] = set()
 
@@ -168,18 +161,15 @@ def _check_zip(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
     is_ods = b"spreadsheet" in mimetype
     content_types = read_xml(members.get("[Content_Types].xml"))
     if any(_fold(members.name(m)).endswith("vbaproject.bin") for m in infos) or b"macroEnabled" in content_types:
-        raise _error(path, "file-macro-enabled", "工作簿含宏（.xlsm），出于安全不予读取；请另存为 .xlsx",
-                     "the workbook contains macros (.xlsm) and is refused for safety; save it as .xlsx")
+        raise _error(path, "file-macro-enabled")
     workbooks = _workbook_parts(path, members, read_xml)
     if not is_ods and not workbooks:
-        raise _error(path, "not-a-workbook", "压缩包内没有工作簿（缺少 xl/workbook.xml）",
-                     "a zip file with no workbook in it (no xl/workbook.xml)")
+        raise _error(path, "not-a-workbook:zip")
     sheets: dict[int, str] = {}  # id(info) → its sheet's name
     strings: list[zipfile.ZipInfo] = []
     for part, workbook in workbooks:
         if _STRICT_NS in workbook:
-            raise _error(path, "file-strict-ooxml", "工作簿为 Strict Open XML 格式，请在 Excel 中另存为普通的「Excel 工作簿 (.xlsx)」",
-                         "the workbook is in Strict Open XML format; save it as a regular 'Excel Workbook (.xlsx)'")
+            raise _error(path, "file-strict-ooxml")
         found, shared = _workbook_sheets(path, part, workbook, members, read_xml)
         for info, label in found.items():
             sheets.setdefault(id(info), label)
@@ -265,34 +255,31 @@ class _Package:
         self.handle = handle
         self.size = handle.seek(0, os.SEEK_END)
 
-    def _bad(self, name: str, zh: str, en: str) -> WorkbookError:
-        return _corrupt(self.path, f"「{name}」{zh}", f"part '{name}' {en}")
-
     def raw(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
         """The inflated bytes of one member; refuse one that inflates past its declared size (a zip bomb)."""
         name, handle = info.filename, self.handle
         if info.flag_bits & 0x1:
-            raise _encrypted(self.path)
+            raise _error(self.path, "file-encrypted")
         if not 0 <= info.header_offset <= self.size - 30:
-            raise self._bad(name, "的位置超出文件", "lies outside the file")
+            raise _error(self.path, "file-corrupt:part-outside", name=name)
         handle.seek(info.header_offset)
         local = handle.read(30)
         if len(local) != 30 or local[:4] != b"PK\x03\x04":
-            raise self._bad(name, "的文件头缺失", "has no local header")
+            raise _error(self.path, "file-corrupt:part-header", name=name)
         name_len, extra_len = struct.unpack_from("<HH", local, 26)
         start = info.header_offset + 30 + name_len + extra_len
         left, size = info.compress_size, info.file_size
         if start + left > self.size:
-            raise self._bad(name, "不完整", "is truncated")
+            raise _error(self.path, "file-corrupt:part-truncated", name=name)
         handle.seek(start)
         produced = crc = 0
         if info.compress_type == zipfile.ZIP_STORED:
             if left != size:
-                raise self._bad(name, "的大小与目录不符", "does not have the size the zip directory declares")
+                raise _error(self.path, "file-corrupt:part-size", name=name)
             while left:
                 chunk = handle.read(min(_CHUNK, left))
                 if not chunk:
-                    raise self._bad(name, "不完整", "is truncated")
+                    raise _error(self.path, "file-corrupt:part-truncated", name=name)
                 left -= len(chunk)
                 produced += len(chunk)
                 crc = zlib.crc32(chunk, crc)
@@ -311,25 +298,22 @@ class _Package:
                 try:
                     out = inflater.decompress(pending, _CHUNK)
                 except zlib.error as exc:
-                    raise self._bad(name, f"已损坏，无法解压（{exc}）", f"is corrupt and cannot be inflated ({exc})") from None
+                    raise _error(self.path, "file-corrupt:part-inflate", name=name, error=exc) from None
                 pending = inflater.unconsumed_tail
                 if out:
                     produced += len(out)
                     if produced > size:
-                        raise _error(self.path, "zip-bomb",
-                                     f"「{name}」解压后超过压缩包目录声明的 {size} 字节（疑似压缩炸弹）",
-                                     f"member '{name}' inflates past the {size} bytes the zip directory declares (a zip bomb?)")
+                        raise _error(self.path, "zip-bomb:member", name=name, size=size)
                     crc = zlib.crc32(out, crc)
                     yield out
             if not inflater.eof:
-                raise self._bad(name, "不完整（压缩数据被截断）", "is truncated (its deflate stream ends early)")
+                raise _error(self.path, "file-corrupt:part-deflate-truncated", name=name)
         else:
-            raise self._bad(name, f"使用了不支持的压缩方式（{info.compress_type}）",
-                            f"uses an unsupported compression method ({info.compress_type})")
+            raise _error(self.path, "file-corrupt:part-method", name=name, method=info.compress_type)
         if produced != size:
-            raise self._bad(name, "的大小与目录不符", "does not have the size the zip directory declares")
+            raise _error(self.path, "file-corrupt:part-size", name=name)
         if crc != info.CRC:
-            raise self._bad(name, "校验和（CRC）不符", "fails its CRC check")
+            raise _error(self.path, "file-corrupt:part-crc", name=name)
 
     def xml(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
         """An XML member as UTF-8 pieces (UTF-16 and UTF-32 parts transcoded); refuse any DTD or entity declaration."""
@@ -344,8 +328,7 @@ class _Package:
         tail = b""
         for chunk in chunks:
             if _DTD.search(chunk) or (tail and _DTD.search(tail + chunk[:16])):
-                raise _error(self.path, "xml-dtd", f"「{name}」含 DTD/实体声明，出于安全不予读取（可能是实体膨胀或外部实体攻击）",
-                             f"part '{name}' declares a DTD or entities, refused for safety (entity expansion or external entities)")
+                raise _error(self.path, "xml-dtd", name=name)
             tail = (tail + chunk)[-16:] if len(chunk) < 16 else chunk[-16:]
             yield chunk
 
