@@ -1,6 +1,6 @@
 """What the supervised reader costs: per check, per batch, and in memory, against baselines in the same run.
 
-    python benchmarks/isolation.py [RUNS] [N]        # default: 7 runs, a batch of 1000 100-tenant workbooks
+    python benchmarks/isolation.py [RUNS] [N]        # default: 7 runs, a batch of 1000 100-tenant workbooks (N=0: none)
 
 Prints, each as min and median of RUNS:
 - one check in a warm process: in-process (``check_with_submission``) against the same check in a worker of a
@@ -62,6 +62,38 @@ def warm_checks(path: str, runs: int) -> tuple[list[float], list[float]]:
     return inproc, pooled
 
 
+def check_processes(path: str, runs: int) -> tuple[list[float], list[float], list[float]]:
+    """Wall times of RUNS processes each: ``incubator-check check`` (supervised), the same check in-process,
+    and a bare python-calamine read of the same file, interleaved so that the machine's load hits all three."""
+    timed([sys.executable, "-m", "incubator_check", "check", path, "--format", "json"])  # writes the bytecode cache
+    cli, same, bare = [], [], []
+    for _ in range(runs):
+        cli.append(timed([sys.executable, "-m", "incubator_check", "check", path, "--format", "json"]))
+        same.append(timed([sys.executable, "-c", IN_PROCESS, path]))
+        bare.append(timed([sys.executable, "-c", BARE, path]))
+    return cli, same, bare
+
+
+def batch_against_bare(count: int, rounds: int) -> list[tuple[float, float, float]]:
+    """(batch wall s, bare-read wall s, peak RSS MiB of the largest process) of a batch of COUNT at --jobs 2 and
+    a one-process bare read of the same files, ROUNDS times."""
+    folder = os.path.join(HERE, "_work", f"batch-{count}")
+    paths = make_corpus(folder, count)
+    for extra in [p for p in os.listdir(folder) if p.startswith("_template")]:
+        os.remove(os.path.join(folder, extra))
+    paths = [p for p in paths if os.path.exists(p)]
+    found = []
+    for _ in range(rounds):
+        bare_read(paths[0])
+        start = time.perf_counter()
+        for p in paths:
+            bare_read(p)
+        bare_wall = time.perf_counter() - start
+        wall, rss = batch_run(folder, 2, os.path.join(HERE, "_work", "isolation.jsonl"))
+        found.append((wall, bare_wall, rss / 1024))
+    return found
+
+
 def main() -> None:
     as_installed()
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
@@ -74,35 +106,21 @@ def main() -> None:
     print(f"warm check, in a pool worker    : {stats(pooled)}")
     print(f"  isolation per check (median)  : {(statistics.median(pooled) - statistics.median(inproc)) * 1000:+.2f} ms")
 
-    timed([sys.executable, "-m", "incubator_check", "check", path, "--format", "json"])  # writes the bytecode cache
-    cli = [timed([sys.executable, "-m", "incubator_check", "check", path, "--format", "json"]) for _ in range(runs)]
-    same = [timed([sys.executable, "-c", IN_PROCESS, path]) for _ in range(runs)]
-    bare = [timed([sys.executable, "-c", BARE, path]) for _ in range(runs)]
+    cli, same, bare = check_processes(path, runs)
     print(f"check process, supervised       : {stats(cli)}")
     print(f"check process, in-process       : {stats(same)}")
     print(f"bare-read process               : {stats(bare)}")
     print(f"  isolation per check process   : {(statistics.median(cli) - statistics.median(same)) * 1000:+.1f} ms (median)"
           f"; check/bare {statistics.median(cli) / statistics.median(bare):.1f}x")
-
-    folder = os.path.join(HERE, "_work", f"batch-{count}")
-    paths = make_corpus(folder, count)
-    for extra in [p for p in os.listdir(folder) if p.startswith("_template")]:
-        os.remove(os.path.join(folder, extra))
-    paths = [p for p in paths if os.path.exists(p)]
-    ratios, rss_all = [], []
-    for _ in range(max(1, runs // 3)):
-        bare_read(paths[0])
-        start = time.perf_counter()
-        for p in paths:
-            bare_read(p)
-        bare_wall = time.perf_counter() - start
-        wall, rss = batch_run(folder, 2, os.path.join(HERE, "_work", "isolation.jsonl"))
-        ratios.append(wall / bare_wall)
-        rss_all.append(rss / 1024)
+    if count <= 0:
+        return
+    found = batch_against_bare(count, max(1, runs // 3))
+    for wall, bare_wall, rss in found:
         print(f"batch of {count} --jobs 2: {count / wall:6.1f} files/s; bare read {count / bare_wall:6.1f} files/s; "
-              f"ratio {wall / bare_wall:.2f}x; peak RSS of the largest process {rss / 1024:.0f} MiB")
+              f"ratio {wall / bare_wall:.2f}x; peak RSS of the largest process {rss:.0f} MiB")
+    ratios = [wall / bare_wall for wall, bare_wall, _ in found]
     print(f"  batch/bare ratio: min {min(ratios):.2f}x, median {statistics.median(ratios):.2f}x; "
-          f"peak per process {max(rss_all):.0f} MiB")
+          f"peak per process {max(r for _, _, r in found):.0f} MiB")
 
 
 if __name__ == "__main__":

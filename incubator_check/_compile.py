@@ -4,7 +4,9 @@ The loader (``_ruleset.load_ruleset``) compiles every ruleset it loads, so that 
 error, not a check error; the judge reuses the cached :class:`CompiledRuleset`. Three calls judge a workbook:
 
 * the **tenant call** classifies every roster row (its lowest and highest possible SME class) and folds
-  every tenant test with Kleene logic (true, false, null for unknown), over the whole roster in one ``map``;
+  every tenant test with Kleene logic (true, false, null for unknown), over a slice of the roster in one
+  ``map`` (the judge sends a large roster in slices, so that zen's copy of it stays small); the sheet
+  aggregates (funds, staff) are one more call;
 * the **value call** computes every condition's profile figure (``value`` and ``per``);
 * the **compare call** makes every comparison: each condition's lowest ("worst") and highest ("best")
   figure against its normal and its relaxed (Article 10) threshold.
@@ -81,7 +83,9 @@ class CompiledRuleset:
     """A ruleset's zen calls and the names that decode their answers."""
 
     ruleset: "Ruleset"
-    tenant_call: Any
+    tenant_call: Any  # over a slice of the roster (``tenants``): one answer per row
+    aggregate_call: Any | None  # the sheet aggregates (funds, staff), once per submission
+    aggregates_read_tenants: bool  # an aggregate counts roster rows: it is given the whole roster
     test_order: tuple[str, ...]  # the tenant tests, each after the tests it refers to
     tenant_fields: tuple[str, ...]  # the roster fields the tests read: only these are sent to zen
     terms_returned: tuple[str, ...]  # the tests whose terms come back one by one (``terms:NAME``), in that order
@@ -254,8 +258,8 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
     terms_returned = list(dict.fromkeys(terms_returned))
     entries += [f"'terms:{name}': [{', '.join(term_lists[name])}]" for name in terms_returned]
     entries += ["lo: #.lo", "hi: #.hi"]
-    aggregates = ", ".join(f"'{name}': {agg.expr}" for name, agg in ruleset.aggregates.items())
-    tenant_source = f"{{t: map({inner}, {{{', '.join(entries)}}}), a: {{{aggregates}}}}}"
+    tenant_source = f"map({inner}, {{{', '.join(entries)}}})"
+    aggregate_source = "{" + ", ".join(f"'{name}': {agg.expr}" for name, agg in ruleset.aggregates.items()) + "}"
 
     value_parts = []
     compare_parts = []
@@ -282,6 +286,8 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
     return CompiledRuleset(
         ruleset=ruleset,
         tenant_call=compile_expression(tenant_source, where),
+        aggregate_call=compile_expression(aggregate_source, where) if ruleset.aggregates else None,
+        aggregates_read_tenants=any("tenants" in identifiers(agg.expr) for agg in ruleset.aggregates.values()),
         test_order=tuple(order),
         tenant_fields=tenant_fields(ruleset),
         terms_returned=tuple(terms_returned),
@@ -290,5 +296,6 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
         conditions=tuple(conditions),
         ban_call=compile_expression(ruleset.bans.in_force, where) if ruleset.bans else None,
         note_calls=tuple(compile_expression(note.when, f"{where} note {note.id}") for note in ruleset.notes),
-        sources={"tenants": tenant_source, "values": value_source, "comparisons": compare_source},
+        sources={"tenants": tenant_source, "aggregates": aggregate_source, "values": value_source,
+                 "comparisons": compare_source},
     )

@@ -381,3 +381,16 @@ def test_undecided_tenant_against_the_relaxed_count():
     assert c.status is Status.MISSING and c.value_range == ["25", "26"]
     c = clause(judge(submission(prof, passing_roster(26) + [tenant(40, employees=None)])), "6.4.count")
     assert c.status is Status.PASS
+
+
+@pytest.mark.parametrize("fixture", ["standard-pass.xlsx", "standard-incomplete.xlsx", "excellence-pass.xlsx",
+                                     "messy-valid.xlsx", "standard-fail-tenants.xlsx"])
+def test_a_roster_sent_to_zen_in_slices_is_judged_as_in_one_call(fixture, monkeypatch):
+    """The tenant call goes over a large roster in slices (memory); slicing changes no answer and no order."""
+    from incubator_check import check
+    from incubator_check.judge import tenants
+
+    path = os.path.join(os.path.dirname(__file__), "..", "fixtures", fixture)
+    whole = check(path).as_json()
+    monkeypatch.setattr(tenants, "ROWS_PER_CALL", 7)  # the fixtures' 20–100 rows become 3–15 calls
+    assert check(path).as_json() == whole

@@ -36,30 +36,32 @@ class TenantOutcome:
     sme_class: tuple[str | None, str | None] = (None, None)  # (lowest, highest) possible class
 
 
+#: Rows sent to zen in one call. zen holds its own copy of what it is given and of its answer while a call runs
+#: (on a 50,000-row roster, 340 MiB), so a large roster goes in slices; a slice of 2,000 rows costs no more time
+#: per row than the whole roster in one call (docs/benchmarks.md, Scale).
+ROWS_PER_CALL = 2000
+
+
 def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
                      base: dict[str, Any]) -> tuple[list[TenantOutcome], dict[str, Any], list[str]]:
-    """Every row's outcomes, the sheet aggregates (funds, staff) and the engine's failures, in one zen call."""
+    """Every row's outcomes, the sheet aggregates (funds, staff) and the engine's failures.
+
+    The tenant call goes over the roster :data:`ROWS_PER_CALL` rows at a time; the aggregates are one call. If
+    zen fails on any of it, no row has an answer (each is unknown) and there are no aggregates, as one call had it.
+    """
     ruleset = compiled.ruleset
     tenants = submission.tenants
     figures = {figure: spec["column"] for figure, spec in ruleset.sme.figures.items()} if ruleset.sme else {}
     context = dict(base)
-    context["tenants"] = tenant_rows(tenants, compiled.tenant_fields, figures, submission.source)
     context["funds"] = [to_engine(f.__dict__) for f in submission.funds or ()]
     context["staff"] = [to_engine(s.__dict__) for s in submission.staff or ()]
-    failures: list[str] = []
-    try:
-        result = evaluate(compiled.tenant_call, context)
-        rows, aggregates = result["t"], result["a"]
-    except EngineFailure as exc:
-        failures.append(str(exc))
-        rows, aggregates = [{} for _ in tenants], {}
     population = ruleset.population
     ranked = ruleset.sme.ranked if ruleset.sme else []
     order = compiled.test_order
     term_keys = tuple((f"terms:{name}", name) for name in compiled.terms_returned)
     unknown_terms = [None] * len(ruleset.tenant_tests[population].terms)
-    outcomes = []
-    for tenant, row in zip(tenants, rows):
+
+    def outcome_of(tenant: "Tenant", row: dict[str, Any]) -> TenantOutcome:
         get = row.get
         lo, hi = get("lo"), get("hi")
         terms = {name: row[key] for key, name in term_keys if key in row}
@@ -69,7 +71,23 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
                                 (None if lo is None else ranked[int(lo)], None if hi is None else ranked[int(hi)]))
         if tenant.duplicate_of is not None:
             outcome.tests[population] = False  # a repeated USCC is one tenant, counted at its first row
-        outcomes.append(outcome)
+        return outcome
+
+    failures: list[str] = []
+    outcomes: list[TenantOutcome] = []
+    aggregates: dict[str, Any] = {}
+    try:
+        for start in range(0, len(tenants), ROWS_PER_CALL):
+            part = tenants[start:start + ROWS_PER_CALL]
+            context["tenants"] = tenant_rows(part, compiled.tenant_fields, figures, submission.source)
+            outcomes += map(outcome_of, part, evaluate(compiled.tenant_call, context))
+        if compiled.aggregate_call is not None:
+            context["tenants"] = (tenant_rows(tenants, compiled.tenant_fields, figures, submission.source)
+                                  if compiled.aggregates_read_tenants else [])
+            aggregates = evaluate(compiled.aggregate_call, context)
+    except EngineFailure as exc:
+        failures.append(str(exc))
+        outcomes, aggregates = [outcome_of(t, {}) for t in tenants], {}
     return outcomes, aggregates, failures
 
 
