@@ -1,13 +1,20 @@
 """The submission workbook's layout: sheets, fields, columns, value kinds and units.
 
 This is the product contract of ``spec/workbook.md`` written once as data, so that
-the reader, the template writer and the fixtures all agree on every label.
+the reader, the template writer and the fixtures all agree on every label. Two lists are
+the law's, kept in the rule data and read from it when first asked for (importing this
+module reads no file): the 16 industries of the SME classification (``rulesets/sme-2011.yaml``)
+and the reasons an accreditation is revoked for (Article 20, ``bans.years`` of
+``rulesets/miit-2025-standard.yaml``): :func:`industries`, :func:`revocation_reasons`, and
+``INDUSTRIES`` and ``REVOCATION_REASONS`` as their values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
+from typing import Any, Callable
 
 
 class Kind(str, Enum):
@@ -40,26 +47,55 @@ class Required(str, Enum):
 LEVELS = ("标准级", "卓越级")
 REMOTE_CATEGORIES = ("一类", "二类", "三类", "四类", "五类", "六类")
 SITE_TENURES = ("自有", "租赁", "协议使用")
-REVOCATION_REASONS = ("绩效评价", "复核不通过", "自行申请", "违法违规", "重大事故")
-# The 16 industries of the SME classification standard (工信部联企业〔2011〕300号).
-INDUSTRIES = (
-    "农、林、牧、渔业",
-    "工业",
-    "建筑业",
-    "批发业",
-    "零售业",
-    "交通运输业",
-    "仓储业",
-    "邮政业",
-    "住宿业",
-    "餐饮业",
-    "信息传输业",
-    "软件和信息技术服务业",
-    "房地产开发经营",
-    "物业管理",
-    "租赁和商务服务业",
-    "其他未列明行业",
-)
+
+
+def _rule_data(name: str) -> str:
+    """The text of one file of the bundled rule data (``rulesets/``), installed or in a source checkout."""
+    from importlib import resources
+
+    try:
+        return resources.files("incubator_check.rulesets").joinpath(name).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):  # a source checkout run without installing
+        from pathlib import Path
+
+        return (Path(__file__).parent.parent / "rulesets" / name).read_text(encoding="utf-8")
+
+
+def _top_level(name: str, key: str) -> Any:
+    """One top-level entry of a rule-data file, parsed by itself: the lines from ``key:`` to the next top-level key.
+
+    A ruleset is 20 KB of YAML, of which the entry wanted here is a few lines; the loader parses the whole file
+    for a check anyway (``tests/test_report_languages.py`` holds the two readings equal).
+    """
+    import re
+
+    import yaml
+
+    block = re.search(rf"^{re.escape(key)}:.*?(?=^[^\s#]|\Z)", _rule_data(name), re.M | re.S)
+    if block is None:
+        raise KeyError(f"rulesets/{name} has no top-level '{key}'")
+    return yaml.load(block.group(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))[key]
+
+
+@lru_cache(maxsize=1)
+def industries() -> tuple[str, ...]:
+    """The 16 industries of the SME classification standard (工信部联企业〔2011〕300号), as its rule data lists them."""
+    return tuple(_top_level("sme-2011.yaml", "industries"))
+
+
+@lru_cache(maxsize=1)
+def revocation_reasons() -> tuple[str, ...]:
+    """Why an earlier accreditation was revoked (Article 20): the reasons the ruleset's ban lasts a number of years for."""
+    return tuple(_top_level("miit-2025-standard.yaml", "bans")["years"])
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """``INDUSTRIES`` and ``REVOCATION_REASONS``, read from the rule data the first time they are asked for."""
+    if name == "INDUSTRIES":
+        return industries()
+    if name == "REVOCATION_REASONS":
+        return revocation_reasons()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -72,9 +108,15 @@ class FieldSpec:
     required: Required = Required.NO
     en: str = ""
     unit: str = ""  # canonical unit shown in the label's brackets
-    choices: tuple[str, ...] = ()
+    options: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()  # the choices, or the function that reads them
     note: str = ""  # what the field is for, in Chinese, for the 说明 sheet
     article: str = ""  # the article the field serves
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The values an enumeration takes (read from the rule data for an industry or a revocation reason)."""
+        options = self.options
+        return options() if callable(options) else options
 
     @property
     def header(self) -> str:
@@ -113,16 +155,16 @@ PROFILE = SheetSpec(
         F("incubator_name", "孵化器名称", Kind.TEXT, R.YES, "Incubator name", note="孵化器对外使用的名称", article="第十一条"),
         F("operator_name", "运营主体名称", Kind.TEXT, R.YES, "Operator name", note="孵化器运营主体（法人）的名称", article="第六条第（一）项"),
         F("operator_uscc", "运营主体统一社会信用代码", Kind.USCC, R.YES, "Operator USCC", note="18 位统一社会信用代码（GB 32100-2015），校验位将被核验", article="第二十条"),
-        F("level", "申报级别", Kind.ENUM, R.YES, "Level applied for", choices=LEVELS, note="标准级或卓越级，决定适用的认定条件", article="第五条"),
+        F("level", "申报级别", Kind.ENUM, R.YES, "Level applied for", options=LEVELS, note="标准级或卓越级，决定适用的认定条件", article="第五条"),
         F("application_year", "申报年度", Kind.YEAR, R.YES, "Application year", note="四位年份；上年度 = 申报年度 − 1，前年度 = 申报年度 − 2", article="第六条"),
         F("application_date", "申报日期", Kind.DATE, R.NO, "Application date", note="用于判断第二十条的禁止申报期；不填则以检查当日为准", article="第二十条"),
         F("province", "所在省份", Kind.TEXT, R.YES, "Province", note="省级行政区名称，如 浙江省", article="第十一条"),
         F("county_code", "所在区县行政区划代码", Kind.COUNTY, R.NO, "County code", note="6 位行政区划代码", article="第十条"),
         F("independent_legal_person", "是否具有独立法人资格", Kind.YESNO, R.YES, "Independent legal person", note="是/否", article="第六条第（一）项"),
         F("remote_area", "是否位于艰苦边远地区", Kind.YESNO, R.YES, "In a remote area", note="按人力资源和社会保障部艰苦边远地区范围和类别规定；是则标准级各项指标降低 15%", article="第十条"),
-        F("remote_area_category", "艰苦边远地区类别", Kind.ENUM, R.WHEN_REMOTE, "Remote-area category", choices=REMOTE_CATEGORIES, note="一类至六类；位于艰苦边远地区时必填", article="第十条"),
+        F("remote_area_category", "艰苦边远地区类别", Kind.ENUM, R.WHEN_REMOTE, "Remote-area category", options=REMOTE_CATEGORIES, note="一类至六类；位于艰苦边远地区时必填", article="第十条"),
         F("site_area_m2", "可自主支配孵化场地面积", Kind.AREA, R.YES, "Site area", unit="平方米", note="自有、租赁或协议使用的孵化场地面积", article="第六条第（二）项"),
-        F("site_tenure", "场地使用方式", Kind.ENUM_LIST, R.NO, "Site tenure", choices=SITE_TENURES, note="自有、租赁、协议使用，可多选，用 、 或 , 分隔", article="第六条第（二）项"),
+        F("site_tenure", "场地使用方式", Kind.ENUM_LIST, R.NO, "Site tenure", options=SITE_TENURES, note="自有、租赁、协议使用，可多选，用 、 或 , 分隔", article="第六条第（二）项"),
         F("total_staff", "机构总人数", Kind.INTEGER, R.YES, "Total staff", unit="人", note="孵化器机构的全部人员数", article="第六条第（三）项"),
         F("fulltime_service_staff", "专职孵化服务人员数", Kind.INTEGER, R.YES, "Full-time service staff", unit="人", note="专职从事孵化服务的人员数，应占机构总人数 80% 以上", article="第六条第（三）项"),
         F("mentors", "创业导师人数", Kind.INTEGER, R.YES, "Mentors", unit="人", note="每 10 家在孵企业至少配备 1 名创业导师", article="第六条第（三）项"),
@@ -136,7 +178,7 @@ PROFILE = SheetSpec(
         F("major_violation", "是否有重大违法行为或涉嫌重大违法正在接受审查", Kind.YESNO, R.YES, "Major violation or under investigation", note="是/否", article="第六条第（十）项"),
         F("former_national_incubator", "是否为原国家级科技企业孵化器", Kind.YESNO, R.NO, "Former national incubator", note="过渡期至 2027-12-31 原国家级资格继续保留", article="解读第五问"),
         F("revoked_on", "曾被撤销部级孵化器认定的日期", Kind.DATE, R.NO, "Date of earlier revocation", note="曾被撤销认定的，填写撤销日期", article="第二十条"),
-        F("revocation_reason", "撤销原因", Kind.ENUM, R.WITH_REVOKED_ON, "Reason for revocation", choices=REVOCATION_REASONS, note="绩效评价、复核不通过、自行申请（禁止 2 年）；违法违规、重大事故（禁止 3 年）", article="第二十条"),
+        F("revocation_reason", "撤销原因", Kind.ENUM, R.WITH_REVOKED_ON, "Reason for revocation", options=revocation_reasons, note="绩效评价、复核不通过、自行申请（禁止 2 年）；违法违规、重大事故（禁止 3 年）", article="第二十条"),
         # 卓越级 only
         F("focus_sector", "聚焦细分产业领域", Kind.TEXT, R.EXCELLENCE, "Focus sector", note="卓越级：聚焦的新兴产业或未来产业细分领域", article="第七条第（一）项"),
         F("sector_startups_y1", "上年度服务细分产业领域创业企业数", Kind.INTEGER, R.EXCELLENCE, "Sector start-ups served (data year)", unit="家", note="卓越级：近两年每年不少于 30 家", article="第七条第（一）项"),
@@ -161,7 +203,7 @@ TENANTS = SheetSpec(
         F("registered_on", "注册日期", Kind.DATE, R.YES, "Registered on", note="企业注册（成立）日期", article="第六条第（四）项"),
         F("registered_in_incubator", "是否注册在孵化器内", Kind.YESNO, R.YES, "Registered in the incubator", note="是/否；在孵企业须注册在孵化器内", article="第八条"),
         F("operating_in_incubator", "是否在孵化器内实际运营", Kind.YESNO, R.YES, "Operating in the incubator", note="是/否；在孵企业须实际运营在孵化器内", article="第八条"),
-        F("industry", "所属行业", Kind.ENUM, R.YES, "Industry", choices=INDUSTRIES, note="按《中小企业划型标准规定》的 16 个行业之一", article="第八条"),
+        F("industry", "所属行业", Kind.ENUM, R.YES, "Industry", options=industries, note="按《中小企业划型标准规定》的 16 个行业之一", article="第八条"),
         F("employees", "从业人员", Kind.INTEGER, R.ARTICLE_8, "Employees", unit="人", note="上年度从业人员数；按行业划型需要时必填", article="第八条"),
         F("revenue_y1", "上年度营业收入", Kind.MONEY, R.YES, "Revenue (data year)", unit="万元", note="用于划型、成长性和毕业条件", article="第六条第（六）项"),
         F("revenue_y2", "前年度营业收入", Kind.MONEY, R.YES, "Revenue (year before)", unit="万元", note="用于成长性和毕业条件", article="第六条第（六）项"),

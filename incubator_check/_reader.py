@@ -137,10 +137,11 @@ def _parser_for(spec: FieldSpec, unit: str) -> Parser:
     if kind is Kind.ENUM and spec.key == "industry":
         return _industry_parser(spec)
     if kind is Kind.ENUM:
-        aliases = ALIASES.get(spec.key, {})
-        return lambda raw: parse_enum(raw, spec.choices, aliases)
+        choices, aliases = spec.choices, ALIASES.get(spec.key, {})
+        return lambda raw: parse_enum(raw, choices, aliases)
     if kind is Kind.ENUM_LIST:
-        return lambda raw: parse_enum_list(raw, spec.choices)
+        choices = spec.choices
+        return lambda raw: parse_enum_list(raw, choices)
     if kind is Kind.COUNTY:
         return parse_county
     raise AssertionError(kind)  # pragma: no cover - every Kind is handled above
@@ -609,11 +610,11 @@ def _coded_yesno(coding: dict[str, bool]) -> Parser:
 
 def _industry_parser(spec: FieldSpec) -> Parser:
     """An industry: one of the 16, an alias (制造业), or a GB/T 4754-2017 code mapped to its SME industry."""
-    aliases = ALIASES.get(spec.key, {})
+    choices, aliases = spec.choices, ALIASES.get(spec.key, {})
 
     def parse(raw: Any) -> str:
         try:
-            return parse_enum(raw, spec.choices, aliases)
+            return parse_enum(raw, choices, aliases)
         except ValueProblem:
             coded = industry_of_code(raw)
             if coded is None:

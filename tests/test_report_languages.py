@@ -3,8 +3,8 @@
 A report holds its texts in both languages; ``Report.in_language`` writes the same judgement in the other
 one, and it is byte for byte the report a check in that language gives. A report read back from its JSON
 (as the supervised worker's answer is) writes the same JSON again. The judge's finding codes are defined
-once, in the catalogue; the workbook layout's lists of industries and revocation reasons agree with the
-rule data they repeat.
+once, in the catalogue; the workbook layout's lists of industries and revocation reasons are read from the
+rule data, and only when first asked for.
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ import ast
 import datetime as dt
 import json
 import pathlib
+import subprocess
+import sys
 
 import pytest
 
 from incubator_check import Report, check, load_ruleset
-from incubator_check._layout import INDUSTRIES, REVOCATION_REASONS
+from incubator_check._layout import INDUSTRIES, PROFILE, REVOCATION_REASONS, TENANTS
 from incubator_check.findings import CATALOGUE
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -79,6 +81,16 @@ def test_the_judge_builds_its_findings_from_the_catalogue():
 
 
 def test_the_layout_lists_agree_with_the_rule_data():
+    """The workbook's industries and revocation reasons are read from the rule data (one entry of each file),
+    and agree with the loader's reading of the whole file."""
     rules = load_ruleset("miit-2025-standard")
     assert tuple(rules.sme.industries) == INDUSTRIES
     assert tuple(rules.bans.years) == REVOCATION_REASONS
+    assert TENANTS.field("industry").choices == INDUSTRIES
+    assert PROFILE.field("revocation_reason").choices == REVOCATION_REASONS
+
+
+def test_importing_the_layout_reads_no_rule_data():
+    program = ("import sys, incubator_check._layout as layout; assert 'yaml' not in sys.modules, 'yaml imported'; "
+               "assert layout.INDUSTRIES and 'yaml' in sys.modules")
+    subprocess.run([sys.executable, "-c", program], check=True)
