@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import os
+from typing import Iterator
 
 from .judge import CheckOptions, check_submission
 from ._guard import Limits, read_bytes
@@ -14,6 +17,20 @@ from .errors import WorkbookError
 from .findings import Finding, Severity, bound
 from .model import Submission
 from .report import Report, Verdict
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for one workbook, and as it was afterwards. A check builds a roster's
+    objects and frees them with it (reference counting does); the collector's full passes over a large roster
+    find nothing to free, cost 15 % of a 50,000-row check and make the cost per row rise with the roster."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def error_report(path: str, finding: Finding, lang: str = "zh", findings: list[Finding] | None = None, *,
@@ -46,7 +63,12 @@ def check_with_submission(path: str | os.PathLike[str], ruleset: str | Ruleset |
             data = read_bytes(path, Limits())
         except WorkbookError as exc:
             return error_report(path, exc.finding, lang), None
-    sha256 = sha256 or hashlib.sha256(data).hexdigest()
+    with collector_paused():
+        return _checked(path, ruleset, lang, as_of, data, sha256 or hashlib.sha256(data).hexdigest())
+
+
+def _checked(path: str, ruleset: str | Ruleset | None, lang: str, as_of: dt.date | None, data: bytes,
+             sha256: str) -> tuple[Report, Submission | None]:
     try:
         result = read_workbook(path, today=as_of, data=data)
     except WorkbookError as exc:

@@ -320,22 +320,6 @@ def _arm_cpu_limit(seconds: int) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for one workbook. A check builds a roster's objects and frees them with it
-    (reference counting does that); the collector's full passes over a large roster find nothing to free and cost
-    15 % of a 50,000-row check (docs/benchmarks.md). It runs again between workbooks; the memory limit still holds."""
-    import gc
-
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _work(job: Job, data: bytes, sha256: str) -> Outcome:
     """In a worker: check one workbook from its bytes; a MemoryError is that file's out-of-memory ERROR."""
     _arm_cpu_limit(_LIMITS.cpu_seconds)
@@ -345,9 +329,8 @@ def _work(job: Job, data: bytes, sha256: str) -> Outcome:
 
     submission = None
     try:
-        with _collector_paused():
-            report, submission = check_with_submission(job.path, job.ruleset, lang=job.lang, as_of=job.as_of,
-                                                       data=data, sha256=sha256)
+        report, submission = check_with_submission(job.path, job.ruleset, lang=job.lang, as_of=job.as_of,
+                                                   data=data, sha256=sha256)
     except MemoryError:
         report = error_report(job.path, reader_failure("reader-out-of-memory", job.path,
                                                        mib=_LIMITS.memory_bytes // MiB), job.lang, sha256=sha256)
@@ -363,11 +346,12 @@ def _work(job: Job, data: bytes, sha256: str) -> Outcome:
 def _read_work(path: str, data: bytes, today: dt.date | None):
     """In a worker: ``read_workbook`` on the bytes; a refusal comes back as data (exceptions do not pickle well)."""
     _arm_cpu_limit(_LIMITS.cpu_seconds)
+    from ._check import collector_paused
     from ._reader import read_workbook
     from .errors import WorkbookError
 
     try:
-        with _collector_paused():
+        with collector_paused():
             return "result", read_workbook(path, today=today, data=data)
     except WorkbookError as exc:
         return "error", exc.finding

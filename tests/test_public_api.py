@@ -74,3 +74,22 @@ def test_an_unreadable_file_is_an_error_report_not_an_exception(tmp_path):
     assert check(path).verdict is Verdict.ERROR
     with pytest.raises(WorkbookError):
         read_workbook(path)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_check_gives_the_caller_its_garbage_collector_back_as_it_was(workbook_factory, monkeypatch, enabled):
+    """A check pauses the cyclic collector (its passes over a large roster free nothing) and restores it."""
+    import gc
+
+    from incubator_check import _check
+
+    seen = []
+    original = _check._checked
+    monkeypatch.setattr(_check, "_checked", lambda *a, **k: (seen.append(gc.isenabled()), original(*a, **k))[1])
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        check(workbook_factory())
+        assert seen == [False] and gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
