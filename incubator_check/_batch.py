@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
 from ._supervise import Job, ReaderPool
+from .findings import Bilingual, catalogue_texts
 from ._text import dumps, json_text, visible
 
 SUFFIXES = (".xlsx", ".xls", ".ods", ".xlsm")
@@ -100,23 +101,22 @@ class CrossFinding:
                     break
         return shown
 
-    def _where(self, claims, en: bool) -> str:
+    def _where(self, claims, more: int) -> Bilingual:
+        """The submissions listed (file names, and the tenant's row in each), and how many more there are."""
         if self.code == "operator-in-several-submissions":
-            return (", " if en else "、").join(visible(os.path.basename(p)) for _, p, _ in claims)
-        return ("; " if en else "；").join(
-            visible(os.path.basename(p)) + (f" row {r}" if en else f" 第 {r} 行") for _, p, r in claims)
+            zh = "、".join(visible(os.path.basename(p)) for _, p, _ in claims)
+            en = ", ".join(visible(os.path.basename(p)) for _, p, _ in claims)
+        else:
+            zh = "；".join(f"{visible(os.path.basename(p))} 第 {r} 行" for _, p, r in claims)
+            en = "; ".join(f"{visible(os.path.basename(p))} row {r}" for _, p, r in claims)
+        return Bilingual(zh + f"；另有 {more} 份", en + f"; and {more} more") if more > 0 else Bilingual(zh, en)
 
     def message(self, lang: str) -> str:
         """The finding across the folder, listing at most :data:`OTHERS_SHOWN` + 1 submissions."""
-        en = lang == "en"
         listed = self.files
-        more = self.submissions - len(listed)
-        where = self._where(listed, en) + ((f"; and {more} more" if en else f"；另有 {more} 份") if more > 0 else "")
-        if self.code == "operator-in-several-submissions":
-            return (f"operator '{self.name}' ({self.key}) submitted {self.submissions} applications: {where}" if en else
-                    f"运营主体「{self.name}」（{self.key}）提交了 {self.submissions} 份申报：{where}")
-        return (f"tenant '{self.name}' ({self.key}) is claimed by {self.submissions} submissions: {where}" if en else
-                f"在孵企业「{self.name}」（{self.key}）被 {self.submissions} 份申报同时列入：{where}")
+        _, zh, en = catalogue_texts(self.code, name=self.name, uscc=self.key, count=self.submissions,
+                                    where=self._where(listed, self.submissions - len(listed)))
+        return en if lang == "en" else zh
 
     def as_json(self, lang: str, index: int) -> dict[str, Any]:
         """The finding as it goes into one submission's report: its own row, and the others (at most 10)."""
@@ -127,15 +127,11 @@ class CrossFinding:
             if i != index and i not in seen and len(others) < OTHERS_SHOWN:
                 seen.add(i)
                 others.append((i, p, r))
-        more = len(others_all) - len(others)
-        zh_more, en_more = (f"；另有 {more} 份", f"; and {more} more") if more > 0 else ("", "")
-        if self.code == "operator-in-several-submissions":
-            zh = f"运营主体「{self.name}」（{self.key}）还提交了另外 {len(others_all)} 份申报：{self._where(others, False)}{zh_more}"
-            en = f"operator '{self.name}' ({self.key}) also submitted {len(others_all)} other applications: {self._where(others, True)}{en_more}"
-        else:
-            zh = f"在孵企业「{self.name}」（{self.key}）也被另外 {len(others_all)} 份申报列入：{self._where(others, False)}{zh_more}"
-            en = f"tenant '{self.name}' ({self.key}) is also claimed by {len(others_all)} other submissions: {self._where(others, True)}{en_more}"
-        return {"severity": "warning", "code": self.code, "where": f"在孵企业!第{rows[0]}行" if rows else "",
+        severity, zh, en = catalogue_texts(
+            "operator-in-several-submissions:also" if self.code == "operator-in-several-submissions"
+            else "tenant-in-several-submissions:also",
+            name=self.name, uscc=self.key, count=len(others_all), where=self._where(others, len(others_all) - len(others)))
+        return {"severity": severity.value, "code": self.code, "where": f"在孵企业!第{rows[0]}行" if rows else "",
                 "row": rows[0] if rows else None, "uscc": self.key, "others": [p for _, p, _ in others],
                 "others_count": len(others_all), "message": en if lang == "en" else zh, "message_zh": zh, "message_en": en}
 

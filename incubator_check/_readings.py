@@ -27,25 +27,12 @@ class Readings:
     standard: str
 
 
-def _load_text() -> str:
-    from importlib import resources
-
-    try:
-        return resources.files("incubator_check.rulesets").joinpath("other-systems.yaml").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):  # a source checkout run without installing
-        from pathlib import Path
-
-        return (Path(__file__).parent.parent / "rulesets" / "other-systems.yaml").read_text(encoding="utf-8")
-
-
 @lru_cache(maxsize=1)
 def readings() -> Readings:
-    import yaml
-
+    from ._layout import load_yaml, rule_data
     from ._values import normalize_label
 
-    # libyaml's safe loader when PyYAML has it (most wheels do): 5 times faster than the pure-Python one.
-    data: dict[str, Any] = yaml.load(_load_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data: dict[str, Any] = load_yaml(rule_data("other-systems.yaml"))
     headers = {sheet: {normalize_label(h): key for key, names in fields.items() for h in names}
                for sheet, fields in data.get("headers", {}).items()}
     broader = {sheet: {normalize_label(h): (key, spec["zh"], spec["en"]) for key, spec in fields.items()

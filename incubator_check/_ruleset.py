@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ._layout import load_yaml
 from .errors import RulesetError
 
 if TYPE_CHECKING:  # importlib.resources.abc from 3.11, importlib.abc before (removed in 3.14)
@@ -310,8 +311,6 @@ class SmeClassification(BaseModel):
 Ruleset.model_rebuild()
 
 _PACKAGE = "incubator_check.rulesets"
-# libyaml's loader when PyYAML was built with it (most wheels are), else the pure-Python one: both safe.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @lru_cache(maxsize=1)
@@ -389,7 +388,7 @@ def _load_yaml(path: str) -> dict[str, Any]:
 def _parsed_yaml(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=_YAML_LOADER)
+            data = load_yaml(handle.read())
     except OSError as exc:
         raise RulesetError(f"无法读取规则集文件 {path}（{exc.strerror}）", f"cannot read ruleset file {path} ({exc.strerror})") from None
     except yaml.YAMLError as exc:

@@ -2,7 +2,7 @@
 
 python-calamine is native code. A crafted file of a few kilobytes can make it abort
 the whole process (a failed allocation, a Rust panic that unwinds into ``abort``),
-loop, or allocate gigabytes; the guard (``_guard.py``) refuses the known tricks in
+loop, or allocate gigabytes; the guard (``_guard/``) refuses the known tricks in
 milliseconds, but it is a second parser and cannot know every trick. So the parse
 itself runs in a worker of a pebble process pool, and what bounds the answer is the
 worker's limits, not the guard's knowledge:

@@ -114,6 +114,23 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         _E,
         "{file}：检查时发生内部错误（{how}），请将此文件与问题一并报告",
         "{file}: internal error while checking ({how}); please report it with the file"),
+    # Across a batch's submissions (_batch.CrossFinding): the folder's summary says it once, each report its "also".
+    "tenant-in-several-submissions": (
+        _W,
+        "在孵企业「{name}」（{uscc}）被 {count} 份申报同时列入：{where}",
+        "tenant '{name}' ({uscc}) is claimed by {count} submissions: {where}"),
+    "tenant-in-several-submissions:also": (
+        _W,
+        "在孵企业「{name}」（{uscc}）也被另外 {count} 份申报列入：{where}",
+        "tenant '{name}' ({uscc}) is also claimed by {count} other submissions: {where}"),
+    "operator-in-several-submissions": (
+        _W,
+        "运营主体「{name}」（{uscc}）提交了 {count} 份申报：{where}",
+        "operator '{name}' ({uscc}) submitted {count} applications: {where}"),
+    "operator-in-several-submissions:also": (
+        _W,
+        "运营主体「{name}」（{uscc}）还提交了另外 {count} 份申报：{where}",
+        "operator '{name}' ({uscc}) also submitted {count} other applications: {where}"),
     "same-file": (
         _E,
         "{file}：与 {other} 是同一个文件（链接），按同一份申报处理，未重复检查",

@@ -41,9 +41,10 @@ def test_a_bilingual_parameter_is_written_in_each_language():
 
 #: The calls that build a finding from a catalogue key, and which argument the key is. ``add`` is the reader's
 #: collector's (``collector.add``); ``pair`` the reader's helper for figures that contradict each other; ``_error``
-#: the guard's refusal (the web app's ``_error`` is an HTTP error page, not a finding).
+#: the guard's refusal (the web app's ``_error`` is an HTTP error page, not a finding); ``CrossFinding`` a batch's
+#: finding across submissions, whose texts ``catalogue_texts`` fills in.
 BUILDERS = {"from_catalogue": 0, "reader_failure": 0, "finding_at": 0, "_catalogued": 0, "ValueProblem": 0,
-            "_error": 1, "add": 0, "pair": 0}
+            "_error": 1, "add": 0, "pair": 0, "CrossFinding": 0, "catalogue_texts": 0}
 
 
 def _callee(call: ast.Call) -> str | None:
