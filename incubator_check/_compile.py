@@ -1,7 +1,7 @@
 """A ruleset compiled to zen-engine expressions, once per ruleset: the rules stage's last step.
 
 The loader (``_ruleset.load_ruleset``) compiles every ruleset it loads, so that a bad expression is a load
-error, not a check error; the judge reuses the cached :class:`CompiledRuleset`. Three calls judge a workbook:
+error, not a check error; the judge reuses the cached :class:`CompiledRuleset`. These calls judge a workbook:
 
 * the **tenant call** classifies every roster row (its lowest and highest possible SME class) and folds
   every tenant test with Kleene logic (true, false, null for unknown), over a slice of the roster in one

@@ -2,10 +2,10 @@
 
 zen evaluates the ruleset's expressions in exact decimal arithmetic (0.8 × 0.85 is
 exactly 0.68). One call into zen costs tens of microseconds, so expressions are
-compiled once per ruleset and evaluated over the whole roster in one call
-(``map``), never once per tenant per clause. zen cannot compare with null, so
-callers never pass a missing value into a comparison: they decide "unknown"
-before the call.
+compiled once per ruleset and evaluated over the roster in one call (``map``; a
+large roster in slices of a few thousand rows), never once per tenant per clause.
+zen cannot compare with null, so callers never pass a missing value into a
+comparison: they decide "unknown" before the call.
 """
 
 from __future__ import annotations
