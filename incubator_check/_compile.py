@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._engine import compile_expression, identifiers
+from ._intervals import fold, over_blanks
 from ._layout import PROFILE, TENANTS, Kind
 from .errors import RulesetError
 
@@ -115,9 +116,9 @@ def guarded(term_expr: str, needs: tuple[str, ...], blank: bool | None) -> str:
         return f"({term_expr})"
     test = " or ".join(f"#.{n} == null" for n in needs)
     if blank is None:
-        from ._intervals import over_blanks
-
         ranged = over_blanks(term_expr, NUMERIC_FIELDS, YES_NO_FIELDS)
+        if ranged == term_expr:  # a yes/no field by itself is its own range (blank: unknown): no test needed
+            return f"({term_expr})"
         return f"(({test}) ? {ranged or 'null'} : ({term_expr}))"
     bad = " or ".join(f"#.bad.{n} == true" for n in needs)
     return f"(({test}) ? (({bad}) ? null : {'true' if blank else 'false'}) : ({term_expr}))"
@@ -168,16 +169,6 @@ def term_expression(term: "Term", ruleset: "Ruleset", folded: dict[str, str]) ->
         test = " or ".join(f"{n} == null" for n in profile_names)
         expr = f"(({test}) ? null : {expr})"
     return expr
-
-
-def fold(terms: list[str], how: str) -> str:
-    """Kleene AND (all) or OR (any) of term expressions, in zen."""
-    if len(terms) == 1:
-        return terms[0]
-    decisive, other = ("false", "true") if how == "all" else ("true", "false")
-    any_decisive = " or ".join(f"{t} == {decisive}" for t in terms)
-    any_unknown = " or ".join(f"{t} == null" for t in terms)
-    return f"(({any_decisive}) ? {decisive} : (({any_unknown}) ? null : {other}))"
 
 
 def tenant_fields(ruleset: "Ruleset") -> tuple[str, ...]:

@@ -89,7 +89,7 @@ class _Parser:
         node = operand()
         while self.peek() == word:
             self.take()
-            node = _Bool(_fold([_as_bool(node), _as_bool(operand())], how))
+            node = _Bool(fold([_as_bool(node), _as_bool(operand())], how))
         return node
 
     def comparison(self):
@@ -151,7 +151,10 @@ def _as_bool(node) -> str:
     return node.kleene
 
 
-def _fold(terms: list[str], how: str) -> str:
+def fold(terms: list[str], how: str) -> str:
+    """Kleene AND (``all``) or OR (``any``) of zen expressions that are true, false or null."""
+    if len(terms) == 1:
+        return terms[0]
     decisive, other = ("false", "true") if how == "all" else ("true", "false")
     any_decisive = " or ".join(f"{t} == {decisive}" for t in terms)
     any_unknown = " or ".join(f"{t} == null" for t in terms)
