@@ -54,9 +54,12 @@ def main() -> None:
     print("summary")
     print("  " + batch_line)
     print("  " + check_line)
+    label = ""
     for line in scale.splitlines():
-        if line.startswith("goal:"):
-            print("  scale " + line[len("goal:"):].strip())
+        if line.startswith(("min of", "median of")):
+            label = line.split(" of ", 1)[0]
+        elif line.startswith("goal:"):
+            print(f"  scale ({label} of runs) " + line[len("goal:"):].strip())
 
 
 if __name__ == "__main__":
