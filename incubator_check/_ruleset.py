@@ -354,7 +354,7 @@ def _bundled_heads() -> dict[str, dict[str, Any]]:
     """Each bundled rule-data file's id → its top-level ``kind``, ``level`` and ``default``, each file parsed once."""
     heads = {}
     for name in sorted(n for n in os.listdir(_bundled_dir()) if n.endswith(".yaml")):
-        data = _load_yaml(os.path.join(_bundled_dir(), name))
+        data = _rule_file(os.path.join(_bundled_dir(), name))  # read only: no copy needed
         heads[name[:-5]] = {key: data.get(key) for key in ("kind", "level", "default")}
     return heads
 
@@ -375,13 +375,22 @@ def default_for_level(level: str | None) -> str:
 
 
 def _load_yaml(path: str) -> dict[str, Any]:
-    """A rule-data file's mapping: a fresh copy each call (the loader edits what it merges), parsed once per
-    process for as long as the file is unchanged — the bundled files are read for their heads, then loaded."""
+    """A rule-data file's mapping, a fresh copy each call: the loader edits what it merges."""
+    return copy.deepcopy(_rule_file(path))
+
+
+def _rule_file(path: str) -> dict[str, Any]:
+    """A rule-data file's mapping as parsed once per process for as long as the file is unchanged (shared: not
+    to be edited) — the bundled files are read for their heads, then loaded."""
     try:
         info = os.stat(path)
     except OSError as exc:
-        raise RulesetError(f"无法读取规则集文件 {path}（{exc.strerror}）", f"cannot read ruleset file {path} ({exc.strerror})") from None
-    return copy.deepcopy(_parsed_yaml(path, info.st_mtime_ns, info.st_size))
+        raise _unreadable(path, exc) from None
+    return _parsed_yaml(path, info.st_mtime_ns, info.st_size)
+
+
+def _unreadable(path: str, exc: OSError) -> RulesetError:
+    return RulesetError(f"无法读取规则集文件 {path}（{exc.strerror}）", f"cannot read ruleset file {path} ({exc.strerror})")
 
 
 @lru_cache(maxsize=32)
@@ -390,7 +399,7 @@ def _parsed_yaml(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
         with open(path, encoding="utf-8") as handle:
             data = load_yaml(handle.read())
     except OSError as exc:
-        raise RulesetError(f"无法读取规则集文件 {path}（{exc.strerror}）", f"cannot read ruleset file {path} ({exc.strerror})") from None
+        raise _unreadable(path, exc) from None
     except yaml.YAMLError as exc:
         raise RulesetError(f"规则集文件 {path} 不是有效的 YAML：{exc}", f"ruleset file {path} is not valid YAML: {exc}") from None
     if not isinstance(data, dict):
