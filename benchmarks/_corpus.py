@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 
 import build  # noqa: E402  (fixtures/build.py)
 
-from incubator_check._values import USCC_ALPHABET, uscc_check_character  # noqa: E402
+from incubator_check.workbook.values import USCC_ALPHABET, uscc_check_character  # noqa: E402
 
 
 

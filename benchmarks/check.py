@@ -50,8 +50,8 @@ def main() -> None:
     import pkgutil
 
     from incubator_check import _engine, judge, read_workbook
-    from incubator_check._compile import compile_ruleset
-    from incubator_check._ruleset import load_ruleset
+    from incubator_check.rules.compile import compile_ruleset
+    from incubator_check.rules.ruleset import load_ruleset
 
     zen_time = [0.0]
     original = _engine.evaluate

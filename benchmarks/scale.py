@@ -102,7 +102,7 @@ def write_scale_workbook(data: dict, path: str) -> None:
     from openpyxl import Workbook
 
     import build
-    from incubator_check._layout import FUNDS, PROFILE, STAFF, TENANTS
+    from incubator_check.workbook.layout import FUNDS, PROFILE, STAFF, TENANTS
 
     def cell(value):
         value = build._plain_cell(value)
@@ -196,7 +196,7 @@ def child_check(path: str) -> dict:
 
 def child_stages(path: str) -> dict:
     from incubator_check import CheckOptions, check_submission, load_ruleset, read_workbook
-    from incubator_check._ruleset import default_for_level
+    from incubator_check.rules.ruleset import default_for_level
 
     rss_imported = _peak_kib()
     t0 = time.perf_counter()

@@ -32,11 +32,11 @@ _EXPORTS = {
     "check": "._check",
     "check_submission": ".judge",
     "CheckOptions": ".judge",
-    "read_workbook": "._reader",
-    "ReadResult": "._reader",
-    "Limits": "._guard",
-    "load_ruleset": "._ruleset",
-    "Ruleset": "._ruleset",
+    "read_workbook": ".workbook.reader",
+    "ReadResult": ".workbook.reader",
+    "Limits": ".workbook.guard",
+    "load_ruleset": ".rules.ruleset",
+    "Ruleset": ".rules.ruleset",
     "Report": ".report",
     "ClauseResult": ".report",
     "ConditionResult": ".report",
@@ -73,9 +73,9 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the names come from __getattr__
     from ._check import check
     from .judge import CheckOptions, check_submission
-    from ._guard import Limits
-    from ._reader import ReadResult, read_workbook
-    from ._ruleset import Ruleset, load_ruleset
+    from .workbook.guard import Limits
+    from .workbook.reader import ReadResult, read_workbook
+    from .rules.ruleset import Ruleset, load_ruleset
     from .errors import IncubatorCheckError, RulesetError, WorkbookError
     from .findings import Finding, Severity
     from .model import Fund, Profile, StaffMember, Submission, Tenant

@@ -10,9 +10,9 @@ import os
 from typing import Iterator
 
 from .judge import CheckOptions, check_submission
-from ._guard import Limits, read_bytes
-from ._reader import read_workbook
-from ._ruleset import Ruleset, default_for_level, load_ruleset
+from .workbook.guard import Limits, read_bytes
+from .workbook.reader import read_workbook
+from .rules.ruleset import Ruleset, default_for_level, load_ruleset
 from .errors import WorkbookError
 from .findings import Finding, Severity, bound
 from .model import Submission

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from ._layout import PROFILE, TENANTS
-from ._reader import ReadResult
+from .workbook.layout import PROFILE, TENANTS
+from .workbook.reader import ReadResult
 from ._text import visible
 from ._words import severity_word, status_word, with_unit  # noqa: F401 - the outputs' one vocabulary
 from .findings import Finding, Severity
@@ -234,7 +234,7 @@ def must_correct(findings: list, lang: str, most: int = 8) -> str:
 
 
 def render_rules(ruleset_id: str | None, lang: str) -> str:
-    from ._ruleset import bundled_ids, load_ruleset
+    from .rules.ruleset import bundled_ids, load_ruleset
 
     en = lang == "en"
     lines = []
@@ -258,7 +258,7 @@ def exact_text(value) -> str:
 
 
 def render_clause(clause_id: str, ruleset_ref: str | None, lang: str) -> str | None:
-    from ._ruleset import bundled_ids, default_for_level, load_ruleset
+    from .rules.ruleset import bundled_ids, default_for_level, load_ruleset
 
     en = lang == "en"
     # Without --ruleset: the default ruleset of a standard-level application first (chosen by the rule data's
@@ -271,7 +271,7 @@ def render_clause(clause_id: str, ruleset_ref: str | None, lang: str) -> str | N
             clause = rs.clause(clause_id)
         except KeyError:
             continue
-        from ._ruleset import in_language
+        from .rules.ruleset import in_language
 
         lines = [f"{clause.id}  {clause.title(lang)}  ({rs.id} {rs.version})",
                  f"{'Article' if en else '条款'}: {rs.citation} {clause.article}",
@@ -346,7 +346,7 @@ def render_batch(lines, cross, lang: str, color: bool) -> str:
 
 def _describe_test(rs, name: str, en: bool, indent: str) -> list[str]:
     """A tenant test as the ruleset states it: its article, legal text, reading and terms."""
-    from ._ruleset import in_language
+    from .rules.ruleset import in_language
     test = rs.tenant_tests[name]
     lines = [f"{indent}{name} ({test.article}): {test.legal_text}".rstrip(": ")]
     if test.reading:

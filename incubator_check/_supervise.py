@@ -2,7 +2,7 @@
 
 python-calamine is native code. A crafted file of a few kilobytes can make it abort
 the whole process (a failed allocation, a Rust panic that unwinds into ``abort``),
-loop, or allocate gigabytes; the guard (``_guard/``) refuses the known tricks in
+loop, or allocate gigabytes; the guard (``workbook/guard/``) refuses the known tricks in
 milliseconds, but it is a second parser and cannot know every trick. So the parse
 itself runs in a worker of a pebble process pool, and what bounds the answer is the
 worker's limits, not the guard's knowledge:
@@ -20,7 +20,7 @@ other files go on. The worker's standard error goes to a private file, so a nati
 crash message never reaches the user's console; it is read to tell an allocation
 failure (out of memory) from another abort.
 
-The parent reads each file once (``_guard.read_bytes``: a size check, then the bytes),
+The parent reads each file once (``guard.read_bytes``: a size check, then the bytes),
 hashes those bytes, and hands them to the worker, so the guard, python-calamine and
 the report's sha256 all see the same bytes, whatever happens to the file meanwhile.
 ``docs/limits.md`` says what holds on each platform.
@@ -128,7 +128,7 @@ class ReaderPool:
 
     def submit(self, job: Job) -> "cf.Future[Outcome]":
         """Start checking one workbook; the future's result is always an :class:`Outcome`, never an exception."""
-        from ._guard import Limits, read_bytes
+        from .workbook.guard import Limits, read_bytes
         from .errors import WorkbookError
 
         result: cf.Future[Outcome] = cf.Future()
@@ -169,7 +169,7 @@ class ReaderPool:
 
     def read(self, path: str, today: dt.date | None = None):
         """What ``read_workbook`` makes of one file, read in a worker; a dead worker is a :class:`WorkbookError`."""
-        from ._guard import Limits, read_bytes
+        from .workbook.guard import Limits, read_bytes
         from .errors import WorkbookError
 
         data = read_bytes(path, Limits())
@@ -347,7 +347,7 @@ def _read_work(path: str, data: bytes, today: dt.date | None):
     """In a worker: ``read_workbook`` on the bytes; a refusal comes back as data (exceptions do not pickle well)."""
     _arm_cpu_limit(_LIMITS.cpu_seconds)
     from ._check import collector_paused
-    from ._reader import read_workbook
+    from .workbook.reader import read_workbook
     from .errors import WorkbookError
 
     try:

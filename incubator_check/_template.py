@@ -2,7 +2,7 @@
 
 ``write_template`` writes what ``spec/workbook.md`` describes, so that a workbook
 filled in from it reads back without a single unknown sheet, field or column.
-Labels, units, choices, notes and articles all come from :mod:`._layout`; nothing
+Labels, units, choices, notes and articles all come from :mod:`.workbook.layout`; nothing
 here spells a field's label again.
 """
 
@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ._files import atomic_path
-from ._layout import (
+from .workbook.layout import (
     FUNDS,
     INSTRUCTIONS_NAME,
     LEVELS,

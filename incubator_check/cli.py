@@ -37,7 +37,7 @@ class _DateType(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, dt.date):
             return value
-        from ._values import ValueProblem, parse_date
+        from .workbook.values import ValueProblem, parse_date
 
         try:  # the forms the workbook takes (workbook.md): 2026-05-01, 2026/5/1, 2026年5月1日, 20260501
             return parse_date(str(value))
@@ -115,7 +115,7 @@ def read(file: str, fmt: str, lang: str) -> None:
 
 def _load_ruleset_option(ruleset: str | None):
     """--ruleset ID|PATH, loaded now so that a bad ruleset is a usage error (exit 2) before any file is read."""
-    from ._ruleset import load_ruleset
+    from .rules.ruleset import load_ruleset
 
     if ruleset is None:
         return None
@@ -288,7 +288,7 @@ def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, job
     and the others go on.
     """
     from ._batch import find_workbooks, run_batch, with_cross_findings
-    from ._ruleset import default_for_level, load_ruleset
+    from .rules.ruleset import default_for_level, load_ruleset
     from ._text import visible
 
     fmt = _format_for(fmt, output)
@@ -336,7 +336,7 @@ def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, job
                 if quota_rule is None:
                     quota_rule = load_ruleset(default_for_level("卓越级")).recommendation_quota
                 quota = spool.quota(quota_rule.share, quota_rule.rounding)
-                from ._ruleset import in_language
+                from .rules.ruleset import in_language
 
                 titles = {c.id: in_language(c.title, lang) for rs in reversed(rulesets) for c in rs.clauses}
                 titles.update({rs.relaxation.review.id: in_language(rs.relaxation.review.title, lang)

@@ -16,7 +16,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._layout import INDUSTRIES, LEVELS, REMOTE_CATEGORIES, REVOCATION_REASONS, SITE_TENURES
+from .workbook.layout import INDUSTRIES, LEVELS, REMOTE_CATEGORIES, REVOCATION_REASONS, SITE_TENURES
 
 
 def _enum(name: str, values: tuple[str, ...], doc: str) -> type[Enum]:

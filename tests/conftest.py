@@ -22,8 +22,8 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from incubator_check._layout import PROFILE, STAFF, FUNDS, TENANTS, EXCELLENCE_KEYS
-from incubator_check._values import USCC_ALPHABET, uscc_check_character
+from incubator_check.workbook.layout import PROFILE, STAFF, FUNDS, TENANTS, EXCELLENCE_KEYS
+from incubator_check.workbook.values import USCC_ALPHABET, uscc_check_character
 
 
 class _Drop:

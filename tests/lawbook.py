@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from incubator_check import (CheckOptions, ClauseResult, Fund, Profile, Report, Ruleset, Submission, Tenant,
                              check_submission, load_ruleset)
-from incubator_check._layout import PROFILE, TENANTS  # where the template puts each field, for cell names
+from incubator_check.workbook.layout import PROFILE, TENANTS  # where the template puts each field, for cell names
 from incubator_check.model import SourceMap
 
 STANDARD = "miit-2025-standard"

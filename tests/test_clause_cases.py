@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import lawbook  # noqa: E402
 from incubator_check import ClauseResult, Fund, Report, Status, Verdict  # noqa: E402
-from incubator_check._ruleset import bundled_ids  # noqa: E402
+from incubator_check.rules.ruleset import bundled_ids  # noqa: E402
 
 CASES = Path(__file__).resolve().parents[1] / "rulesets" / "cases"
 

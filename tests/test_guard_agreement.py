@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from incubator_check import Limits, WorkbookError, read_workbook
-from incubator_check import _guard
-from incubator_check._guard import _sheet
-from incubator_check._layout import TENANTS
+from incubator_check.workbook import guard as _guard
+from incubator_check.workbook.guard import sheet as _sheet
+from incubator_check.workbook.layout import TENANTS
 
 from conftest import TODAY, build_workbook
 from hostile_corpus import CASES, _entry, _members, _noisy, _write_zip, build_corpus

@@ -24,7 +24,7 @@ import pytest
 
 from incubator_check import Limits, WorkbookError, read_workbook
 from incubator_check._batch import SUFFIXES
-from incubator_check._layout import TENANTS
+from incubator_check.workbook.layout import TENANTS
 
 from conftest import TODAY, build_workbook
 from hostile_corpus import CASES, ODD_NAMES, build_corpus
@@ -385,7 +385,7 @@ def test_guard_extent_covers_what_calamine_builds(base_workbook, tmp_path_factor
     import python_calamine
 
     from hostile_corpus import _rezip
-    from incubator_check._guard import _sheet, _zip
+    from incubator_check.workbook.guard import container as _zip, sheet as _sheet
 
     path = tmp_path_factory.mktemp("sheet") / "sheet.xlsx"
     part = "xl/worksheets/sheet2.xml"

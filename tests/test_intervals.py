@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incubator_check._compile import NUMERIC_FIELDS, YES_NO_FIELDS
-from incubator_check._engine import compile_expression, evaluate, to_engine
-from incubator_check._intervals import over_blanks
+from incubator_check.rules.compile import NUMERIC_FIELDS, YES_NO_FIELDS
+from incubator_check.rules.engine import compile_expression, evaluate, to_engine
+from incubator_check.rules.intervals import over_blanks
 
 GROWTH = "#.revenue_y2 > 0 and #.revenue_y1 > growth_factor * #.revenue_y2"
 RD_GROWTH = "#.rd_y2 > 0 and #.rd_y1 > growth_factor * #.rd_y2"

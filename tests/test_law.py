@@ -18,7 +18,7 @@ from typing import Iterator
 import pytest
 
 from incubator_check import load_ruleset
-from incubator_check._ruleset import SmeClassification, _load_yaml, _locate, bundled_ids, law_text
+from incubator_check.rules.ruleset import SmeClassification, _load_yaml, _locate, bundled_ids, law_text
 from incubator_check.errors import RulesetError
 
 _ARTICLE = re.compile(r"^(第[一二三四五六七八九十百]+条)", re.M)

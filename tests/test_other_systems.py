@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from conftest import TODAY, tenant_defaults
 from incubator_check import Severity, read_workbook
-from incubator_check._readings import industry_of_code, readings, yes_no_coding
+from incubator_check.workbook.readings import industry_of_code, readings, yes_no_coding
 from incubator_check.cli import main
 
 OTHER = yaml.safe_load(open(__import__("pathlib").Path(__file__).parent.parent / "rulesets" / "other-systems.yaml",

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from incubator_check import WorkbookError, read_workbook
-from incubator_check._layout import ALIASES, INDUSTRIES, LEVELS, REMOTE_CATEGORIES, Kind
-from incubator_check._values import (
+from incubator_check.workbook.layout import ALIASES, INDUSTRIES, LEVELS, REMOTE_CATEGORIES, Kind
+from incubator_check.workbook.values import (
     USCC_ALPHABET,
     MONEY_UNITS,
     ValueProblem,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from incubator_check import Limits, ReadResult, Severity, WorkbookError, read_workbook
-from incubator_check._layout import PROFILE, TENANTS
+from incubator_check.workbook.layout import PROFILE, TENANTS
 
 from conftest import DROP, TODAY, PROFILE_EXPECTED, bad_check, default_staff, make_uscc, tenant_defaults
 

@@ -19,7 +19,7 @@ import sys
 import pytest
 
 from incubator_check import Report, check, load_ruleset
-from incubator_check._layout import INDUSTRIES, PROFILE, REVOCATION_REASONS, TENANTS
+from incubator_check.workbook.layout import INDUSTRIES, PROFILE, REVOCATION_REASONS, TENANTS
 from incubator_check.findings import CATALOGUE
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -91,6 +91,6 @@ def test_the_layout_lists_agree_with_the_rule_data():
 
 
 def test_importing_the_layout_reads_no_rule_data():
-    program = ("import sys, incubator_check._layout as layout; assert 'yaml' not in sys.modules, 'yaml imported'; "
+    program = ("import sys, incubator_check.workbook.layout as layout; assert 'yaml' not in sys.modules, 'yaml imported'; "
                "assert layout.INDUSTRIES and 'yaml' in sys.modules")
     subprocess.run([sys.executable, "-c", program], check=True)

@@ -19,7 +19,7 @@ from lawbook import (  # noqa: E402
     EXCELLENCE, STANDARD, clause, finding_codes, judge, passing_roster, profile, roster, submission, tenant,
 )
 from incubator_check import RulesetError, Status, Verdict, load_ruleset  # noqa: E402
-from incubator_check._ruleset import bundled_ids, default_for_level  # noqa: E402  (not public: the CLI's)
+from incubator_check.rules.ruleset import bundled_ids, default_for_level  # noqa: E402  (not public: the CLI's)
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "clauses.md"
 if not SPEC.exists():

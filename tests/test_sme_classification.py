@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from lawbook import STANDARD, finding_codes, judge, profile, submission, tenant, tenant_cell  # noqa: E402
 from incubator_check import load_ruleset  # noqa: E402
-from incubator_check._compile import compile_ruleset  # noqa: E402  (a tenant's class is not in a report)
+from incubator_check.rules.compile import compile_ruleset  # noqa: E402  (a tenant's class is not in a report)
 from incubator_check.judge.context import profile_context  # noqa: E402
 from incubator_check.judge.tenants import run_tenant_tests  # noqa: E402
 
@@ -100,7 +100,7 @@ def test_the_ruleset_has_the_regulation_bounds():
 
 
 def test_the_regulation_covers_the_16_industries():
-    from incubator_check._layout import INDUSTRIES
+    from incubator_check.workbook.layout import INDUSTRIES
 
     assert len(REGULATION) == 16
     assert sorted(INDUSTRIES) == sorted(REGULATION)

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from hostile_corpus import build_corpus
-from incubator_check import _guard, _supervise
+from incubator_check import _supervise
+from incubator_check.workbook import guard as _guard
 from incubator_check._batch import run_batch
 from incubator_check._supervise import Job, ReaderPool, WorkerLimits
 
@@ -173,7 +174,7 @@ def test_the_command_line_batch_survives_a_native_abort(corpus, tmp_path):
     shutil.copyfile(corpus["far-cell.xlsx"], folder / "b.xlsx")
     shutil.copyfile(corpus["dimensions.xls"], folder / "c.xls")
     shutil.copyfile(GOOD, folder / "d.xlsx")
-    program = ("import sys; from incubator_check import _guard; _guard.check_data = lambda p, d, l: {}; "
+    program = ("import sys; from incubator_check.workbook import guard as _guard; _guard.check_data = lambda p, d, l: {}; "
                "from incubator_check.cli import run; sys.argv[0] = 'incubator-check'; run()")
     for jobs in ("1", "2"):
         proc = subprocess.run([sys.executable, "-c", program, "batch", os.fspath(folder), "--format", "json",

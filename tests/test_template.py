@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from incubator_check import Fund, Profile, Severity, StaffMember, Tenant, read_workbook
-from incubator_check._layout import (
+from incubator_check.workbook.layout import (
     EXCELLENCE_KEYS,
     FUNDS,
     INDUSTRIES,
@@ -27,7 +27,7 @@ from incubator_check._layout import (
     Required,
 )
 from incubator_check._template import LAST_DATA_ROW, REQUIRED_ZH, text_width, write_template
-from incubator_check._values import uscc_check_character
+from incubator_check.workbook.values import uscc_check_character
 from incubator_check.cli import main
 
 TODAY = dt.date(2025, 6, 30)

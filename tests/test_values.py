@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from incubator_check._layout import (
+from incubator_check.workbook.layout import (
     ALIASES,
     INDUSTRIES,
     LEVELS,
@@ -17,7 +17,7 @@ from incubator_check._layout import (
     TENANTS,
     Kind,
 )
-from incubator_check._values import (
+from incubator_check.workbook.values import (
     USCC_ALPHABET,
     ValueProblem,
     canonical_decimal,

@@ -27,8 +27,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._compile import compile_ruleset
-from .._engine import EngineFailure, evaluate, from_engine, to_engine
+from ..rules.compile import compile_ruleset
+from ..rules.engine import EngineFailure, evaluate, from_engine, to_engine
 from ..findings import Finding, Severity, bound, from_catalogue
 from ..report import ClauseResult, Report, RulesetRef, TenantSummary, Text
 from .bans import application_date, ban_clause
@@ -41,8 +41,8 @@ from .status import verdict
 from .tenants import declared_findings, excluded_tenants, qualifying_tenants, run_tenant_tests
 
 if TYPE_CHECKING:
-    from .._compile import CompiledRuleset
-    from .._ruleset import Ruleset
+    from ..rules.compile import CompiledRuleset
+    from ..rules.ruleset import Ruleset
     from ..model import Submission
 
 __all__ = ["CheckOptions", "check_submission", "exact", "percent"]

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from .._engine import EngineFailure, evaluate
+from ..rules.engine import EngineFailure, evaluate
 from ..report import ClauseResult, Status, Text
 from .messages import NEEDS_REVIEW, either, from_rules
 
 if TYPE_CHECKING:
-    from .._compile import CompiledRuleset
-    from .._ruleset import Clause
+    from ..rules.compile import CompiledRuleset
+    from ..rules.ruleset import Clause
 
 # Where the application date came from: (as the report records it, how a sentence names it).
 _DATE_SOURCES = {"申报日期": Text("申报日期", "the application date"), "--as-of": Text("--as-of 指定日期", "the --as-of date"),

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from .._compile import DERIVED_YEARS, PROFILE_KEYS
-from .._engine import identifiers
-from .._layout import PROFILE, SHEETS
+from ..rules.compile import DERIVED_YEARS, PROFILE_KEYS
+from ..rules.engine import identifiers
+from ..workbook.layout import PROFILE, SHEETS
 from .tenants import TenantOutcome, population_cells, undecided_cells
 
 if TYPE_CHECKING:
-    from .._compile import CompiledCondition
-    from .._ruleset import Ruleset
+    from ..rules.compile import CompiledCondition
+    from ..rules.ruleset import Ruleset
     from ..model import Submission
 
 _SHEET_NAMES = {sheet.key: sheet.name for sheet in SHEETS}

@@ -13,8 +13,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from .._engine import to_engine
-from .._layout import PROFILE
+from ..rules.engine import to_engine
+from ..workbook.layout import PROFILE
 from ..report import ClauseResult, ConditionResult, Status, Text
 from . import status as lattice
 from .bounds import Figure, ratio
@@ -23,8 +23,8 @@ from .numbers import exact, percent
 from .shortfall import shortfall
 
 if TYPE_CHECKING:
-    from .._compile import CompiledCondition
-    from .._ruleset import Clause, Ruleset
+    from ..rules.compile import CompiledCondition
+    from ..rules.ruleset import Clause, Ruleset
     from ..model import Submission
 
 

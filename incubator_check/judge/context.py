@@ -11,11 +11,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .._compile import PROFILE_KEYS
-from .._engine import to_engine
+from ..rules.compile import PROFILE_KEYS
+from ..rules.engine import to_engine
 
 if TYPE_CHECKING:
-    from .._ruleset import Ruleset
+    from ..rules.ruleset import Ruleset
     from ..model import Submission, Tenant
 
 UNBOUNDED = 10**15  # a missing classification figure's "highest possible" value

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._ruleset import Text as RulesText
+from ..rules.ruleset import Text as RulesText
 from .._words import unit_word
 from ..report import Status, Text
 from .numbers import fraction, percent
 
 if TYPE_CHECKING:
-    from .._ruleset import Clause, Condition
+    from ..rules.ruleset import Clause, Condition
     from ..report import ConditionResult
 
 LANGUAGES = ("zh", "en")

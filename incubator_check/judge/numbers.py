@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from .._values import canonical_decimal
+from ..workbook.values import canonical_decimal
 
 
 def exact(value: Fraction | Decimal | int | bool | None) -> str | None:

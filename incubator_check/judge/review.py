@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._engine import EngineFailure, evaluate, identifiers
+from ..rules.engine import EngineFailure, evaluate, identifiers
 from ..report import ClauseResult, Note, Status, Text
 from .messages import from_rules
 
 if TYPE_CHECKING:
-    from .._compile import CompiledRuleset
-    from .._ruleset import Clause
+    from ..rules.compile import CompiledRuleset
+    from ..rules.ruleset import Clause
 
 
 def review_clause(clause: "Clause", base: dict[str, Any]) -> ClauseResult:

@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .._ruleset import Condition
+    from ..rules.ruleset import Condition
     from .bounds import Figure
 
 INTEGER_UNITS = {"人", "家", "年", "支", "个", "名"}

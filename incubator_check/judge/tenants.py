@@ -11,16 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .._engine import EngineFailure, evaluate, to_engine
-from .._layout import TENANTS, FieldSpec
+from ..rules.engine import EngineFailure, evaluate, to_engine
+from ..workbook.layout import TENANTS, FieldSpec
 from ..findings import Finding, Severity, from_catalogue
 from ..report import ExcludedTenant, Text
 from .context import tenant_rows
 from .messages import from_rules
 
 if TYPE_CHECKING:
-    from .._compile import CompiledRuleset
-    from .._ruleset import Ruleset
+    from ..rules.compile import CompiledRuleset
+    from ..rules.ruleset import Ruleset
     from ..model import Submission, Tenant
 
 K = bool | None  # Kleene truth value: True, False, unknown

@@ -192,7 +192,7 @@ def _as_of(value: str | None) -> dt.date | None:
 
 
 def _ruleset(value: str | None) -> str | None:
-    from .._ruleset import bundled_ids
+    from ..rules.ruleset import bundled_ids
 
     if not value:
         return None
@@ -259,7 +259,7 @@ def _run_batch(state: _State, entry: Entry, batch, ruleset: str | None, lang: st
     import dataclasses
 
     from .._batch import run_batch, with_cross_findings
-    from .._ruleset import default_for_level, load_ruleset
+    from ..rules.ruleset import default_for_level, load_ruleset
 
     fix, text = _renamer(batch.uploads)
     try:
@@ -387,7 +387,7 @@ def _attachment(body: bytes, mimetype: str, name: str) -> Response:
 def _rulesets_json() -> list[dict[str, Any]]:
     """The bundled rulesets and their clauses (the data of ``rules``), for programs and the rules pages."""
     from ..judge.numbers import exact
-    from .._ruleset import bundled_ids, load_ruleset
+    from ..rules.ruleset import bundled_ids, load_ruleset
 
     out = []
     for rid in bundled_ids():
@@ -429,7 +429,7 @@ def _threshold_text(cond, unit: str, value, lang: str) -> str:
 
 
 def _clause_view(rs, clause, lang: str) -> dict[str, Any]:
-    from .._ruleset import in_language
+    from ..rules.ruleset import in_language
 
     conditions, thresholds, relaxed_list, tests = [], [], [], []
     for cond in clause.conditions:
@@ -466,7 +466,7 @@ def _clause_view(rs, clause, lang: str) -> dict[str, Any]:
 
 
 def _ruleset_summary(lang: str) -> list[dict[str, Any]]:
-    from .._ruleset import bundled_ids, load_ruleset
+    from ..rules.ruleset import bundled_ids, load_ruleset
 
     out = []
     for rid in bundled_ids():
@@ -477,7 +477,7 @@ def _ruleset_summary(lang: str) -> list[dict[str, Any]]:
 
 
 def _bundled_ruleset(rid: str):
-    from .._ruleset import bundled_ids, load_ruleset
+    from ..rules.ruleset import bundled_ids, load_ruleset
 
     if rid not in bundled_ids():  # only bundled ids: a ruleset reference may also be a path, never from a URL
         abort(404)

@@ -156,7 +156,7 @@ def duration(seconds: int, lang: str) -> str:
 
 def _legal(ruleset_id: str | None) -> dict[str, tuple[str, str]]:
     """clause id → (legal text, reading in zh|en) from a bundled ruleset; empty when it is not bundled."""
-    from .._ruleset import bundled_ids, load_ruleset
+    from ..rules.ruleset import bundled_ids, load_ruleset
 
     if not ruleset_id or ruleset_id not in bundled_ids():
         return {}
@@ -169,7 +169,7 @@ def _legal(ruleset_id: str | None) -> dict[str, tuple[str, str]]:
 
 def report_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
     """A JSON report as the report page shows it."""
-    from .._ruleset import in_language
+    from ..rules.ruleset import in_language
 
     verdict = data.get("verdict", "ERROR")
     inc = data.get("incubator") or {}

@@ -13,8 +13,8 @@ from array import array
 from collections import Counter
 from typing import Iterator
 
-from ..errors import WorkbookError
-from ._limits import Limits, TooLarge, _Budget, _check_size, _error
+from ...errors import WorkbookError
+from .limits import Limits, TooLarge, _Budget, _check_size, _error
 
 def _check_ole(path: str, data: bytes, limits: Limits) -> None:
     if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:

@@ -11,7 +11,7 @@ import codecs
 import re
 from typing import Iterable, Iterator
 
-from ._limits import _HUGE, _error
+from .limits import _HUGE, _error
 
 #: A document type or entity declaration, in any case (XML wants capitals; some parsers do not insist).
 _DTD = re.compile(rb"<!\s*(?:[Dd][Oo][Cc][Tt][Yy][Pp][Ee]|[Ee][Nn][Tt][Ii][Tt][Yy])")

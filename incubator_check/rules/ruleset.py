@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ._layout import load_yaml
-from .errors import RulesetError
+from ..workbook.layout import load_yaml
+from ..errors import RulesetError
 
 if TYPE_CHECKING:  # importlib.resources.abc from 3.11, importlib.abc before (removed in 3.14)
     from importlib.resources.abc import Traversable
@@ -485,7 +485,7 @@ def load_ruleset(ref: str) -> Ruleset:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
         raise RulesetError(f"规则集 {path} 不符合格式：{problems}", f"ruleset {path} does not fit the schema: {problems}") from None
     _check_references(ruleset, path)
-    from ._compile import compile_ruleset  # compiling now makes a bad expression a load error, not a check error
+    from .compile import compile_ruleset  # compiling now makes a bad expression a load error, not a check error
 
     compile_ruleset(ruleset)
     return ruleset

@@ -19,7 +19,7 @@ from typing import Any
 
 import zen
 
-from .errors import RulesetError
+from ..errors import RulesetError
 
 
 class EngineFailure(Exception):

@@ -14,12 +14,12 @@ from array import array
 from collections import Counter
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from ..errors import WorkbookError
-from ._limits import _HUGE, MiB, Limits, TooLarge, _Budget, _check_size, _error
-from ._xml import _count, _local, _parse
+from ...errors import WorkbookError
+from .limits import _HUGE, MiB, Limits, TooLarge, _Budget, _check_size, _error
+from .xmlparse import _count, _local, _parse
 
 if TYPE_CHECKING:
-    from ._zip import _Package
+    from .container import _Package
 
 class _SharedStrings:
     """How many bytes each shared string may hold (an upper bound: the XML between one ``<si`` and the next)."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import WorkbookError
-from ..findings import Bilingual, Finding, from_catalogue
+from ...errors import WorkbookError
+from ...findings import Bilingual, Finding, from_catalogue
 
 MiB = 1 << 20
 #: A count or an index past any limit (a number too long to be worth reading).

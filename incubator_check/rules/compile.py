@@ -24,13 +24,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._engine import compile_expression, identifiers
-from ._intervals import fold, over_blanks
-from ._layout import PROFILE, TENANTS, Kind
-from .errors import RulesetError
+from .engine import compile_expression, identifiers
+from .intervals import fold, over_blanks
+from ..workbook.layout import PROFILE, TENANTS, Kind
+from ..errors import RulesetError
 
 if TYPE_CHECKING:
-    from ._ruleset import Condition, Ruleset, TenantTest, Term
+    from .ruleset import Condition, Ruleset, TenantTest, Term
 
 PROFILE_KEYS = frozenset(f.key for f in PROFILE.fields)
 DERIVED_YEARS = ("data_year", "year_before")  # made from 申报年度 by the judge (judge/context.py)

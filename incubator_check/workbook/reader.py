@@ -18,8 +18,8 @@ from typing import Any, Callable
 import python_calamine
 from pydantic import TypeAdapter
 
-from . import _guard
-from ._layout import (
+from . import guard as _guard
+from .layout import (
     ALIASES,
     FUNDS,
     INSTRUCTIONS_EN,
@@ -33,9 +33,9 @@ from ._layout import (
     Required,
     SheetSpec,
 )
-from ._readings import industry_of_code, yes_no_coding
-from ._values import parse_yesno
-from ._values import (
+from .readings import industry_of_code, yes_no_coding
+from .values import parse_yesno
+from .values import (
     ValueProblem,
     amount_parser,
     normalize_label,
@@ -51,9 +51,9 @@ from ._values import (
     unit_factor,
     uscc_problem,
 )
-from .errors import WorkbookError
-from .findings import Bilingual, Finding, Severity, cell_name, column_letter, finding_at, from_catalogue
-from .model import Fund, Profile, SourceMap, StaffMember, Submission, Tenant
+from ..errors import WorkbookError
+from ..findings import Bilingual, Finding, Severity, cell_name, column_letter, finding_at, from_catalogue
+from ..model import Fund, Profile, SourceMap, StaffMember, Submission, Tenant
 
 #: Header rows are looked for among this many first rows of a tabular sheet.
 HEADER_SEARCH_ROWS = 20
@@ -119,7 +119,7 @@ class _Collector:
 def _parser_for(spec: FieldSpec, unit: str) -> Parser:
     kind = spec.kind
     if kind is Kind.YESNO:
-        from ._values import parse_yesno
+        from .values import parse_yesno
 
         return parse_yesno
     if kind is Kind.TEXT:
@@ -176,7 +176,7 @@ def _other_header(sheet: SheetSpec, raw: Any) -> tuple[FieldSpec | None, str, st
 
     ``how`` is "synonym", "broader" or "kept" (a column the rules do not use), or "" when it is not listed.
     """
-    from ._readings import readings
+    from .readings import readings
 
     table = readings()
     label = normalize_label(raw)

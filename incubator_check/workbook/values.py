@@ -13,8 +13,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from ._layout import Kind
-from .findings import catalogue_texts, code_of
+from .layout import Kind
+from ..findings import catalogue_texts, code_of
 
 # --- labels -----------------------------------------------------------------
 

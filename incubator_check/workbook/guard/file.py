@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import stat
 
-from ..errors import WorkbookError
-from ..findings import Bilingual, Finding, from_catalogue
-from ._limits import MiB, Limits, _error
-from ._ole import _check_ole
-from ._zip import _check_zip
+from ...errors import WorkbookError
+from ...findings import Bilingual, Finding, from_catalogue
+from .limits import MiB, Limits, _error
+from .ole import _check_ole
+from .container import _check_zip
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")

@@ -17,10 +17,10 @@ import zipfile
 import zlib
 from typing import Iterator
 
-from ._limits import MiB, Limits, _Budget, _error
-from ._ods import _scan_ods
-from ._sheet import _SharedStrings, _scan_shared_strings, _scan_worksheet
-from ._xml import _DTD, _drain, _local, _parse, _prepend, _transcode, _xml_encoding
+from .limits import MiB, Limits, _Budget, _error
+from .ods import _scan_ods
+from .sheet import _SharedStrings, _scan_shared_strings, _scan_worksheet
+from .xmlparse import _DTD, _drain, _local, _parse, _prepend, _transcode, _xml_encoding
 
 _CHUNK = 1 << 20  # inflate and scan in pieces of this size
 _STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"

@@ -39,8 +39,8 @@ One module a format or concern, in import order (``docs/architecture.md``):
 
 from __future__ import annotations
 
-from ._file import check_data, check_file, read_bytes, unreadable
-from ._limits import Limits, TooLarge
-from ._zip import sheet_parts
+from .file import check_data, check_file, read_bytes, unreadable
+from .limits import Limits, TooLarge
+from .container import sheet_parts
 
 __all__ = ["Limits", "TooLarge", "check_data", "check_file", "read_bytes", "sheet_parts", "unreadable"]

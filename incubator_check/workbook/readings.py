@@ -29,8 +29,8 @@ class Readings:
 
 @lru_cache(maxsize=1)
 def readings() -> Readings:
-    from ._layout import load_yaml, rule_data
-    from ._values import normalize_label
+    from .layout import load_yaml, rule_data
+    from .values import normalize_label
 
     data: dict[str, Any] = load_yaml(rule_data("other-systems.yaml"))
     headers = {sheet: {normalize_label(h): key for key, names in fields.items() for h in names}

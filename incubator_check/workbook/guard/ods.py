@@ -9,11 +9,11 @@ from __future__ import annotations
 import zipfile
 from typing import TYPE_CHECKING
 
-from ._limits import _HUGE, Limits, _Budget, _check_size
-from ._xml import _count, _local, _parse
+from .limits import _HUGE, Limits, _Budget, _check_size
+from .xmlparse import _count, _local, _parse
 
 if TYPE_CHECKING:
-    from ._zip import _Package
+    from .container import _Package
 
 def _attribute(attrs: dict[str, str], suffix: str) -> str | None:
     """The value of the attribute whose local name is ``suffix``, whatever its prefix (the last, if several)."""

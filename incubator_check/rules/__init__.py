@@ -1,0 +1,1 @@
+"""The rules stage: rulesets loaded, compiled and evaluated."""

@@ -1,0 +1,1 @@
+"""The workbook stage: the file guarded, read and parsed into a Submission."""
