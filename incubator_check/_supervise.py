@@ -85,7 +85,17 @@ class Outcome:
     skipped: bool = False  # a workbook this tool wrote (a summary saved in the folder): not an application
 
 
+#: Names a start method for every pool ("spawn", "forkserver" or "fork"): how CI runs the suite on Linux with
+#: spawn, as Windows and macOS start their workers, so that a bug only spawn shows surfaces on Linux too.
+START_METHOD_VARIABLE = "INCUBATOR_CHECK_START_METHOD"
+
+
 def _default_context() -> str:
+    import multiprocessing
+
+    asked = os.environ.get(START_METHOD_VARIABLE, "").strip().lower()
+    if asked in multiprocessing.get_all_start_methods():
+        return asked
     # fork is the cheapest start on Linux (the child starts with the parent's imports); macOS and Windows spawn.
     return "fork" if sys.platform.startswith("linux") else "spawn"
 

@@ -15,6 +15,8 @@ knows where it put each value: ``path.profile_cell("total_staff") == "B15"``,
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import pathlib
 from typing import Any, Iterable
 
@@ -22,8 +24,23 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
+from incubator_check import _supervise
 from incubator_check.workbook.layout import PROFILE, STAFF, FUNDS, TENANTS, EXCELLENCE_KEYS
 from incubator_check.workbook.values import USCC_ALPHABET, uscc_check_character
+
+# INCUBATOR_CHECK_START_METHOD=spawn runs the suite with spawned workers, as on Windows and macOS (.ci/run does,
+# once): every ReaderPool, in the tests and in the commands they start, then spawns. A misspelt name would let
+# the run fork silently and prove nothing, so it stops the run here.
+START_METHOD = os.environ.get(_supervise.START_METHOD_VARIABLE)
+if START_METHOD:
+    if START_METHOD not in multiprocessing.get_all_start_methods():
+        raise pytest.UsageError(f"{_supervise.START_METHOD_VARIABLE}={START_METHOD!r}: not one of "
+                                f"{multiprocessing.get_all_start_methods()}")
+    multiprocessing.set_start_method(START_METHOD, force=True)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"reader workers start by: {_supervise._default_context()}"
 
 
 class _Drop:

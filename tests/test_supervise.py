@@ -29,7 +29,8 @@ GOOD = os.fspath(FIXTURES / "standard-pass.xlsx")
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork and RLIMIT_AS: Linux only")
 
 
-# Tasks a worker runs in place of the real one (fork: the child sees this module as the parent does).
+# Tasks a worker runs in place of the real one: pebble sends a worker the task by name (test_supervise._abort),
+# and a spawned worker imports this module to find it, so they hold under fork and spawn alike.
 def _abort(job, data, sha256):
     if job.path.endswith("bad.xlsx"):
         os.abort()
@@ -65,6 +66,13 @@ def _grow(job, data, sha256):
         for _ in range(400):
             held.append(bytearray(8 << 20))  # touched, so resident
             time.sleep(0.005)
+    return _REAL_WORK(job, data, sha256)
+
+
+def _unguarded(job, data, sha256):
+    """The real task, in a worker whose guard lets everything through: as if the guard missed the trick. Set in
+    the worker itself, so that it holds however the worker starts (a spawned worker imports the guard afresh)."""
+    _guard.check_data = lambda path, data, limits: {}
     return _REAL_WORK(job, data, sha256)
 
 
@@ -138,7 +146,7 @@ NATIVE_ABORTS = ["far-cell.xlsx", "far-cell-prefixed.xlsx", "dimensions.xls"]
 
 @pytest.mark.parametrize("name", NATIVE_ABORTS)
 def test_a_native_abort_in_python_calamine_is_that_files_error(monkeypatch, corpus, name):
-    monkeypatch.setattr(_guard, "check_data", lambda path, data, limits: {})  # as if the guard missed the trick
+    monkeypatch.setattr(_supervise, "_work", _unguarded)
     with ReaderPool(workers=1) as pool:
         report = pool.check(os.fspath(corpus[name]))
         after = pool.check(GOOD)
@@ -148,7 +156,7 @@ def test_a_native_abort_in_python_calamine_is_that_files_error(monkeypatch, corp
 
 
 def test_a_batch_with_a_file_that_aborts_the_native_reader_reports_every_good_one(monkeypatch, corpus, tmp_path):
-    monkeypatch.setattr(_guard, "check_data", lambda path, data, limits: {})
+    monkeypatch.setattr(_supervise, "_work", _unguarded)
     folder = tmp_path / "folder"
     folder.mkdir()
     for i in range(6):
@@ -174,7 +182,8 @@ def test_the_command_line_batch_survives_a_native_abort(corpus, tmp_path):
     shutil.copyfile(corpus["far-cell.xlsx"], folder / "b.xlsx")
     shutil.copyfile(corpus["dimensions.xls"], folder / "c.xls")
     shutil.copyfile(GOOD, folder / "d.xlsx")
-    program = ("import sys; from incubator_check.workbook import guard as _guard; _guard.check_data = lambda p, d, l: {}; "
+    program = (f"import sys; sys.path.insert(0, {os.fspath(Path(__file__).parent)!r}); import test_supervise; "
+               "from incubator_check import _supervise; _supervise._work = test_supervise._unguarded; "
                "from incubator_check.cli import run; sys.argv[0] = 'incubator-check'; run()")
     for jobs in ("1", "2"):
         proc = subprocess.run([sys.executable, "-c", program, "batch", os.fspath(folder), "--format", "json",
@@ -183,6 +192,7 @@ def test_the_command_line_batch_survives_a_native_abort(corpus, tmp_path):
         rows = [json.loads(line) for line in proc.stdout.splitlines()]
         assert [r["source"]["path"] for r in rows] == ["a.xlsx", "b.xlsx", "c.xls", "d.xlsx"]
         assert [r["verdict"] for r in rows] == ["PASS", "ERROR", "ERROR", "PASS"]
+        assert {rows[1]["error"]["code"], rows[2]["error"]["code"]} <= {"reader-crashed", "reader-out-of-memory"}
         assert proc.stderr == "", proc.stderr  # no traceback, no native crash message
 
 
