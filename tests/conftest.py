@@ -15,6 +15,7 @@ knows where it put each value: ``path.profile_cell("total_staff") == "B15"``,
 from __future__ import annotations
 
 import datetime as dt
+import locale
 import multiprocessing
 import os
 import pathlib
@@ -37,6 +38,12 @@ if START_METHOD:
         raise pytest.UsageError(f"{_supervise.START_METHOD_VARIABLE}={START_METHOD!r}: not one of "
                                 f"{multiprocessing.get_all_start_methods()}")
     multiprocessing.set_start_method(START_METHOD, force=True)
+
+
+#: What a command's redirected standard output and error carry: the console text is in the locale's encoding (GBK,
+#: cp936, through a pipe on a Chinese Windows; UTF-8 on Linux), or PYTHONIOENCODING's when set. JSON output is
+#: UTF-8 whatever this is, and is decoded as UTF-8.
+CONSOLE_ENCODING = os.environ.get("PYTHONIOENCODING", "").partition(":")[0] or locale.getpreferredencoding(False)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_workbook, tenant_defaults
+from conftest import CONSOLE_ENCODING, build_workbook, tenant_defaults
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 GOOD = os.fspath(FIXTURES / "standard-pass.xlsx")
@@ -27,25 +27,25 @@ def _cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedP
 def test_click_usage_errors_are_in_chinese_by_default():
     proc = _cli("check", "--nope", GOOD)
     assert proc.returncode == 2
-    err = proc.stderr.decode()
+    err = proc.stderr.decode(CONSOLE_ENCODING)
     assert "错误：没有选项 '--nope'。" in err and "用法:" in err and "No such option" not in err
 
 
 def test_click_usage_errors_stay_english_with_lang_en():
     proc = _cli("check", "--nope", GOOD, "--lang", "en")
-    assert proc.returncode == 2 and "No such option '--nope'" in proc.stderr.decode()
+    assert proc.returncode == 2 and "No such option '--nope'" in proc.stderr.decode(CONSOLE_ENCODING)
 
 
 @pytest.mark.parametrize("form", ["2026-05-01", "2026/05/01", "2026/5/1", "2026年5月1日", "20260501"])
 def test_as_of_takes_the_date_forms_the_workbook_takes(form):
     proc = _cli("check", GOOD, "--as-of", form, "--format", "json")
-    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.returncode == 0, proc.stderr.decode(CONSOLE_ENCODING)
 
 
 def test_as_of_that_is_not_a_date_is_a_usage_error_in_both_languages():
     proc = _cli("check", GOOD, "--as-of", "明天")
     assert proc.returncode == 2
-    err = proc.stderr.decode()
+    err = proc.stderr.decode(CONSOLE_ENCODING)
     assert "应填日期" in err and "expected a date" in err
 
 
@@ -74,8 +74,8 @@ def test_ctrl_c_exits_130_and_leaves_no_partial_output(tmp_path):
     time.sleep(2.0)
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=60)
-    assert child.returncode == 130, err.decode()
-    assert "已中断" in err.decode() and "Traceback" not in err.decode()
+    assert child.returncode == 130, err.decode(CONSOLE_ENCODING)
+    assert "已中断" in err.decode(CONSOLE_ENCODING) and "Traceback" not in err.decode(CONSOLE_ENCODING)
     assert not out.exists() and [p for p in os.listdir(tmp_path) if p.endswith(".part")] == []
 
 
@@ -106,7 +106,7 @@ def test_an_empty_folder_with_workbooks_below_hints_at_recursive(tmp_path):
     os.link(GOOD, tmp_path / "sub" / "a.xlsx")
     proc = _cli("batch", os.fspath(tmp_path))
     assert proc.returncode == 2
-    err = proc.stderr.decode()
+    err = proc.stderr.decode(CONSOLE_ENCODING)
     assert "-r" in err and "子文件夹中有 1 份" in err and "1 in its sub-folders" in err
     assert _cli("batch", os.fspath(tmp_path), "-r").returncode == 0
 
@@ -121,9 +121,9 @@ def test_a_summary_the_tool_wrote_in_the_folder_is_skipped_with_a_note(tmp_path)
     assert _cli("check", GOOD, "-o", os.fspath(tmp_path / "报告.xlsx")).returncode == 0
     assert openpyxl.load_workbook(tmp_path / "汇总.xlsx").sheetnames[0] == "汇总"  # still an ordinary workbook
     proc = _cli("batch", os.fspath(tmp_path), "--format", "json")
-    assert proc.returncode == 0, proc.stderr.decode()
-    assert [json.loads(line)["source"]["path"] for line in proc.stdout.decode().splitlines()] == ["a.xlsx"]
-    err = proc.stderr.decode()
+    assert proc.returncode == 0, proc.stderr.decode(CONSOLE_ENCODING)
+    assert [json.loads(line)["source"]["path"] for line in proc.stdout.decode("utf-8").splitlines()] == ["a.xlsx"]
+    err = proc.stderr.decode(CONSOLE_ENCODING)
     assert "汇总.xlsx 是本工具生成的汇总表或报告，已跳过" in err and "报告.xlsx" in err
 
 
@@ -156,8 +156,8 @@ def test_terminal_columns_line_up_by_display_width_in_both_languages():
 
     path = os.fspath(FIXTURES / "standard-fail-tenants.xlsx")
     for lang in ("zh", "en"):
-        report = json.loads(_cli("check", path, "--format", "json", "--lang", lang).stdout.decode())
-        lines = _cli("check", path, "--lang", lang).stdout.decode().splitlines()
+        report = json.loads(_cli("check", path, "--format", "json", "--lang", lang).stdout.decode("utf-8"))
+        lines = _cli("check", path, "--lang", lang).stdout.decode(CONSOLE_ENCODING).splitlines()
         starts = set()
         for clause in report["clauses"]:
             title = f"{clause['id']} {clause['title']}"

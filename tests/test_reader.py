@@ -675,8 +675,7 @@ def test_reader_handles_10000_row_roster(workbook_factory, record_property, caps
     assert result.findings == []
     assert len(result.submission.tenants) == n
     assert result.submission.tenants[-1].row == n + 1
-    assert result.submission.tenants[-1].uscc == make_uscc(n)
-    assert elapsed < 60
+    assert result.submission.tenants[-1].uscc == make_uscc(n)  # its speed: benchmarks/reader.py and scale.py
 
 
 def test_reader_never_modifies_the_input(workbook_factory):
