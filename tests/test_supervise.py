@@ -232,3 +232,16 @@ def test_a_file_swapped_while_it_is_read_gets_the_answer_for_the_bytes_it_hashed
         stop.set()
         swapper.join()
     assert seen == {"good", "bad"}  # the swap did happen under the reads
+
+
+def test_the_start_method_can_be_named_for_every_pool(monkeypatch):
+    """INCUBATOR_CHECK_START_METHOD makes every pool start its workers so (CI runs the suite with spawn, as on
+    Windows); unset, Linux forks."""
+    monkeypatch.delenv(_supervise.START_METHOD_VARIABLE, raising=False)
+    assert _supervise._default_context() == "fork"
+    monkeypatch.setenv(_supervise.START_METHOD_VARIABLE, "spawn")
+    assert _supervise._default_context() == "spawn"
+    with ReaderPool(workers=1) as pool:
+        assert pool.check(GOOD)["verdict"] == "PASS"
+    monkeypatch.setenv(_supervise.START_METHOD_VARIABLE, "no-such-method")
+    assert _supervise._default_context() == "fork"  # the suite's conftest refuses such a name outright
