@@ -243,7 +243,8 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
 @click.argument("args", nargs=-1, metavar="[ID] | show CLAUSE")
 @click.option("--ruleset", metavar="ID|PATH", default=None, help="与 show 一起用 / with show: the ruleset to look in.")
 @click.option("--lang", type=LANG, default=_lang_default)
-def rules(args: tuple[str, ...], ruleset: str | None, lang: str) -> None:
+@click.option("--as-of", "as_of", type=DATE, help="与 show 一起用：显示该日适用的取值 / with show: the values in force on this day.")
+def rules(args: tuple[str, ...], ruleset: str | None, lang: str, as_of: dt.date | None) -> None:
     """列出规则集与条款 / list rulesets; `rules ID` lists its clauses; `rules show 6.4.new` prints one clause."""
     from ._render import render_clause, render_rules
 
@@ -251,7 +252,7 @@ def rules(args: tuple[str, ...], ruleset: str | None, lang: str) -> None:
         if len(args) != 2:
             raise click.UsageError("用法 / usage: incubator-check rules show CLAUSE_ID")
         _load_ruleset_option(ruleset)
-        text = render_clause(args[1], ruleset, lang)
+        text = render_clause(args[1], ruleset, lang, as_of)
         if text is None:
             raise click.BadParameter(f"没有条款 {args[1]} / no clause {args[1]}", param_hint="CLAUSE_ID")
         click.echo(text)

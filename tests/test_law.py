@@ -18,7 +18,8 @@ from typing import Iterator
 import pytest
 
 from incubator_check import load_ruleset
-from incubator_check.rules.ruleset import SmeClassification, _load_yaml, _locate, bundled_ids, law_text
+from incubator_check.rules.load import _load_yaml, _locate
+from incubator_check.rules.ruleset import SmeClassification, bundled_ids, law_text
 from incubator_check.errors import RulesetError
 
 _ARTICLE = re.compile(r"^(第[一二三四五六七八九十百]+条)", re.M)

@@ -21,7 +21,7 @@ import it (one way) and the judge may import it too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .engine import compile_expression, identifiers
@@ -209,7 +209,7 @@ def comparison_expression(cond: "Condition", names: Comparison, figure: str, thr
     n, d = (names.worst_numerator, names.worst_denominator) if figure == "worst" else (
         names.best_numerator, names.best_denominator)
     t = names.threshold if threshold == "normal" else names.relaxed_threshold
-    if isinstance(cond.threshold, bool):
+    if cond.is_flag:
         return f"{n} {cond.operator} {t}"
     if cond.share is not None or cond.per is not None:
         # A share of nothing meets no threshold: a denominator of zero fails the clause.
@@ -223,11 +223,18 @@ _COMPILED: dict[tuple[str, str], CompiledRuleset] = {}
 
 
 def compile_ruleset(ruleset: "Ruleset") -> CompiledRuleset:
-    """The ruleset's expressions compiled once per process (keyed by id and content hash)."""
+    """The ruleset's expressions compiled once per process (keyed by id and content hash). Thresholds are the
+    compare call's inputs, not part of an expression, so a ruleset resolved for a day (``Ruleset.at``) reuses
+    the compiled calls, bound to its own conditions."""
     key = (ruleset.id, ruleset.sha256)
     if key not in _COMPILED:
         _COMPILED[key] = _compile_uncached(ruleset)
-    return _COMPILED[key]
+    compiled = _COMPILED[key]
+    if compiled.ruleset is ruleset:
+        return compiled
+    conditions = tuple(replace(c, condition=ruleset.clauses[c.clause_index].conditions[c.condition_index])
+                       for c in compiled.conditions)
+    return replace(compiled, ruleset=ruleset, conditions=conditions)
 
 
 def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
