@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -23,12 +24,13 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import RulesetError
-from ..workbook.layout import PROFILE, TENANTS, load_yaml
+from ..workbook.layout import PROFILE, TENANTS, FieldSpec, Required, load_yaml
 from .compile import compile_ruleset
 from .law import bundled_root
-from .schema import Ruleset, SmeClassification
+from .fields import as_spec
+from .schema import DeclaredFields, Ruleset, SmeClassification
 
-__all__ = ["bundled_ids", "default_for_level", "index_of", "load_ruleset", "ruleset_for"]
+__all__ = ["bundled_fields", "bundled_ids", "default_for_level", "index_of", "load_ruleset", "ruleset_for"]
 
 
 @lru_cache(maxsize=1)
@@ -57,6 +59,7 @@ def index_of(folder: str) -> dict[str, dict[str, Any]]:
             raise RulesetError(f"无法读取规则集文件 {path}（{exc}）", f"cannot read ruleset file {path} ({exc})") from None
         data = _resolve(path)
         head = {key: data.get(key) for key in _HEAD_KEYS}
+        head["fields"] = data.get("fields") or {}
         head["authority"] = head["authority"] or "工业和信息化部"
         head["effective"] = _day(head["effective"], path)
         head["until"] = _day(head["until"], path) if head["until"] is not None else None
@@ -94,6 +97,22 @@ def _check_claims(heads: dict[str, dict[str, Any]], folder: str) -> None:
 @lru_cache(maxsize=1)
 def _bundled_heads() -> dict[str, dict[str, Any]]:
     return index_of(_bundled_dir())
+
+
+@lru_cache(maxsize=1)
+def bundled_fields() -> dict[str, tuple[FieldSpec, ...]]:
+    """The fields every bundled ruleset declares, by sheet: what a workbook is read with before its ruleset is
+    chosen (by its 申报级别). Each is optional for the reader; the ruleset that needs one judges it MISSING."""
+    found: dict[str, dict[str, FieldSpec]] = {}
+    for head in _bundled_heads().values():
+        try:
+            declared = DeclaredFields(**head["fields"])
+        except (TypeError, ValidationError):
+            continue  # the ruleset's own load reports it
+        for sheet in ("profile", "tenants"):
+            for item in getattr(declared, sheet):
+                found.setdefault(sheet, {}).setdefault(item.key, replace(as_spec(item), required=Required.NO))
+    return {sheet: tuple(specs.values()) for sheet, specs in found.items()}
 
 
 def bundled_ids() -> list[str]:

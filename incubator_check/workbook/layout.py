@@ -117,6 +117,7 @@ class FieldSpec:
     options: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()  # the choices, or the function that reads them
     note: str = ""  # what the field is for, in Chinese, for the 说明 sheet
     article: str = ""  # the article the field serves
+    aliases: tuple[str, ...] = ()  # other labels that name it (a ruleset's declared field may give some)
 
     @property
     def choices(self) -> tuple[str, ...]:
