@@ -36,7 +36,7 @@ from .bounds import condition_figure
 from .conditions import comparison_inputs, conditions_clause, relaxation, remote_area_review
 from .context import profile_context, with_placeholders
 from .numbers import exact, percent
-from .review import notes, review_clause
+from .review import cited_readings, notes, review_clause
 from .status import verdict
 from .tenants import declared_findings, excluded_tenants, qualifying_tenants, run_tenant_tests
 
@@ -133,6 +133,9 @@ def check_submission(submission: "Submission", ruleset: "Ruleset", findings: lis
         else:
             results.append(conditions_clause(clause, by_clause.get(ci, []), answers, remote, factor, ruleset,
                                              submission, bool(failures)))
+    for clause, result in zip(ruleset.clauses, results):
+        if clause.cites:
+            result.reading_text = cited_readings(ruleset, clause, result.reading_text)
     remote_review = remote_area_review(ruleset, profile, source, remote)
     if remote_review is not None:
         results.append(remote_review)

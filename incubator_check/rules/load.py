@@ -299,7 +299,7 @@ def load_ruleset(ref: str) -> Ruleset:
     data.pop("overrides", None)
     sme_ref = data.get("sme_classification", "sme-2011")
     sme_data = _load_yaml(_locate(sme_ref, os.path.dirname(path)))
-    digest = hashlib.sha256(json.dumps([data, sme_data], sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(_keyed([data, sme_data]), sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
     try:
         sme = SmeClassification(**sme_data)
         ruleset = Ruleset(**data, sha256=digest, path=path, sme=sme)
@@ -309,6 +309,15 @@ def load_ruleset(ref: str) -> Ruleset:
     _check_references(ruleset, path)
     compile_ruleset(ruleset)  # compiling now makes a bad expression a load error, not a check error
     return ruleset
+
+
+def _keyed(data: Any) -> Any:
+    """The data with every mapping key as text (a dated series is keyed by days), for its digest."""
+    if isinstance(data, dict):
+        return {str(k): _keyed(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_keyed(v) for v in data]
+    return data
 
 
 def _check_references(ruleset: Ruleset, path: str) -> None:

@@ -44,7 +44,7 @@ class Required(str, Enum):
     EXCELLENCE = "excellence"  # required on 卓越级 applications
 
 
-LEVELS = ("标准级", "卓越级")
+LEVELS = ("标准级", "卓越级", "市孵化器")  # 市孵化器: a city's own level under Article 27 (Shenzhen)
 REMOTE_CATEGORIES = ("一类", "二类", "三类", "四类", "五类", "六类")
 SITE_TENURES = ("自有", "租赁", "协议使用")
 
