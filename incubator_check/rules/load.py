@@ -238,9 +238,10 @@ def _merge_clause(base: dict[str, Any], override: dict[str, Any], path: str, cid
     return merged
 
 
-def _mark_sources(data: dict[str, Any]) -> None:
-    """Each quote of this file names the document it is quoted from: the file's ``source`` unless it says."""
-    source = data.get("source")
+def _mark_sources(data: dict[str, Any], inherited: str | None = None) -> None:
+    """Each quote of this file names the document it is quoted from: the file's ``source`` (or, when the file
+    names none, the one it inherits from its parent) unless the quote says."""
+    source = data.get("source") or inherited
     if not source:
         return
     items: list[Any] = list(data.get("clauses") or [])
@@ -254,13 +255,14 @@ def _mark_sources(data: dict[str, Any]) -> None:
 
 def _resolve(path: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     data = _load_yaml(path)
-    _mark_sources(data)
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
+        _mark_sources(data)
         return data
     if parent_ref in seen:
         raise RulesetError(f"规则集 {path} 的 extends 形成循环", f"ruleset {path} extends itself in a cycle")
     parent = _resolve(_locate(parent_ref, os.path.dirname(path)), seen + (parent_ref,))
+    _mark_sources(data, parent.get("source"))
     merged = {k: copy.deepcopy(v) for k, v in parent.items()
               if k not in ("clauses", "keep", "overrides", "default", "example", "until")}
     for key in ("parameters", "tenant_tests", "aggregates", "readings"):
