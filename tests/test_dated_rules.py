@@ -153,3 +153,14 @@ def test_two_rulesets_claiming_one_level_authority_and_day_are_a_load_error(tmp_
     (tmp_path / "miit-2025-standard.yaml").write_text(text.replace("effective: 2025-07-10", "effective: 2025-07-10\nuntil: 2026-12-31"), encoding="utf-8")
     heads = index_of(str(tmp_path))
     assert set(heads) == {"amended-2027", "miit-2025-standard"}  # plausibility.yaml and sme-2011 are not rulesets
+
+
+def test_the_web_rules_page_shows_each_value_with_its_day():
+    from incubator_check.web._app import _clause_view
+
+    rules = load_ruleset(DATED)
+    view = _clause_view(rules, rules.clause("6.4.new"), "zh")
+    assert view["thresholds"] == ["≥ 20%（自 2025-07-10 起）；≥ 25%（自 2027-01-01 起）"]
+    assert view["relaxed"] == ["≥ 17%（第十条）（自 2025-07-10 起）；≥ 21.25%（第十条）（自 2027-01-01 起）"]
+    plain = _clause_view(rules, rules.clause("6.2"), "en")
+    assert plain["thresholds"] == ["≥ 5000 m²"]
