@@ -206,7 +206,8 @@ def _infeasible(program: "Program", report: "Report") -> dict[str, Any]:
 
     alone = []
     for clause in dict.fromkeys(c.clause for c in program.constraints):
-        sub = Program(program.variables, [c for c in program.constraints if c.clause == clause], [])
+        sub = Program(program.variables, [c for c in program.constraints if c.clause == clause], [],
+                      limits=program.limits)
         if solve(sub) is None:
             alone.append(clause)
     clauses = alone or list(dict.fromkeys(c.clause for c in program.constraints))

@@ -85,12 +85,17 @@ class Program:
     constraints: list[Constraint]
     blockers: list[Blocker]
     shares: dict[str, tuple[int, int]] = field(default_factory=dict)  # test → (passing, convertible) among tenants
+    limits: list[Constraint] = field(default_factory=list)  # the levers' joint bounds (tenants added in all)
+
+    def rows(self) -> list[Constraint]:
+        """Every constraint the solver is given: the clauses' and the levers' joint bounds."""
+        return self.constraints + self.limits
 
     def cost(self, x: list[int]) -> Fraction:
         return sum((v.cost * n for v, n in zip(self.variables, x)), Fraction(0))
 
     def feasible(self, x: list[int]) -> bool:
-        return all(0 <= n <= v.upper for v, n in zip(self.variables, x)) and all(c.holds(x) for c in self.constraints)
+        return all(0 <= n <= v.upper for v, n in zip(self.variables, x)) and all(c.holds(x) for c in self.rows())
 
     def changes(self, x: list[int]) -> int:
         return sum(1 for v, n in zip(self.variables, x) if n and v.kind != "choice")
@@ -243,7 +248,9 @@ def build_program(submission: "Submission", ruleset: "Ruleset", report: "Report"
                 c.rhs -= big_m
                 constraints.append(c)
         constraints.append(Constraint(clause.id, {j: Fraction(1) for j in choices}, Fraction(1)))
-    return Program(variables, constraints, blockers, shares)
+    # However they combine their attributes, at most tenants.add.max tenants are added in all.
+    limits = [Constraint(TENANTS_LEVER, {i: Fraction(-1) for i in adds}, Fraction(-add.max))] if adds else []
+    return Program(variables, constraints, blockers, shares, limits)
 
 
 def _condition(cc, ruleset, submission, outcomes, base, aggregate_values, remote, factor, variables, adds,

@@ -65,7 +65,7 @@ def _model(program: "Program", objective: list[float], extra_cols: int = 0):
               0, np.array([], dtype=np.int32), np.array([], dtype=np.int32), np.array([], dtype=np.float64))
     h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                             np.array([highspy.HighsVarType.kInteger] * n))
-    for c in program.constraints:
+    for c in program.rows():
         if not c.coeffs:
             continue
         idx = np.array(list(c.coeffs), dtype=np.int32)
@@ -85,7 +85,7 @@ def _run(h) -> list[float] | None:
 
 def solve(program: "Program") -> list[int] | None:
     """The cheapest plan, fewest changes among the cheapest; None when no plan meets every constraint."""
-    if any(not c.coeffs and c.rhs > 0 for c in program.constraints):
+    if any(not c.coeffs and c.rhs > 0 for c in program.rows()):
         return None
     if not program.variables:
         return []

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._render import clause_figures as figure  # one writer of a clause's figures for every output
+from .._render import plan_figure
 from .._words import severity_word, status_word  # the outputs' one vocabulary (report.md)
 
 # Every word of the pages: key → (Chinese, English).
@@ -40,6 +41,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "example": ("示例", "example"),
     "verdict": ("结论", "Verdict"),
     "fix_first": ("请先处理", "Fix these first"),
+    "plan": ("通过方案", "Plan to pass"),
+    "plan_before": ("调整前", "Before"),
+    "plan_after": ("调整后", "After"),
+    "plan_unchanged": ("保持不变（由评审人员判断）", "Left as they are (for a reviewer)"),
+    "plan_verified": ("方案已按调整后的数据重新检查，所有可计量条款均通过。", "The plan was checked again on the changed figures: every measurable clause passes."),
     "nothing_to_fix": ("所有可量化的条件均已满足；待复核的条款由评审人员判断。",
                        "Every measurable condition is met; the clauses marked REVIEW are for a reviewer to judge."),
     "file": ("文件", "File"),
@@ -220,6 +226,7 @@ def report_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
             qualifying += f"–{tenants['qualifying_max']}"
         tenants = {**tenants, "line": word("tenants_line", lang, listed=tenants.get("listed"), qualifying=qualifying)}
     return {
+        "plan": plan_view(data.get("plan"), lang),
         "verdict": verdict, "verdict_word": verdict_word(verdict, lang), "error": error,
         "path": (data.get("source") or {}).get("path", ""), "sha256": (data.get("source") or {}).get("sha256"),
         "incubator": inc, "ruleset": rs, "clauses": clauses, "fix": fix, "tenants": tenants,
@@ -229,6 +236,26 @@ def report_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
         "date_used": (data.get("application_date") or {}).get("date"),
         "checked_lang": data.get("lang", lang),
     }
+
+
+def plan_view(plan: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """The plan to pass as the report page's box shows it: its sentence, what blocks it, the changed clauses."""
+    if not plan:
+        return None
+    key = "text_en" if lang == "en" else "text_zh"
+    changed = [{"id": c["id"], "title": c.get("title_en" if lang == "en" else "title_zh", ""),
+                "before": f"{status_word(c['before']['status'], lang)} {plan_figure(c['before'], lang)}",
+                "after": f"{status_word(c['after']['status'], lang)} {plan_figure(c['after'], lang)}",
+                "after_status": c["after"]["status"]}
+               for c in plan.get("clauses", []) if c["before"] != c["after"]]
+    text = plan.get(key) or plan.get("text", "")
+    for prefix in ("通过方案：", "Plan to pass: "):  # the box has its own heading
+        text = text[len(prefix):] if text.startswith(prefix) else text
+    return {"status": plan["status"], "text": text,
+            "actions": [a.get(key) or a.get("text", "") for a in plan.get("actions", [])],
+            "blocking": [b.get(key) or b.get("text", "") for b in plan.get("blocking", [])],
+            "needs": plan.get("needs", [])[:12], "changed": changed, "unchanged": plan.get("unchanged", []),
+            "verified": plan.get("verified", False)}
 
 
 def batch_row(index: int, data: dict[str, Any], lang: str) -> dict[str, Any]:
