@@ -133,7 +133,10 @@ def plan_submission(submission: "Submission", ruleset: "Ruleset", report: "Repor
     levers = load_levers(ruleset, options.costs)
     mode = "worst" if options.worst else "as-is"
     unchanged = [c.id for c in report.clauses if c.status is Status.REVIEW]
-    plan: dict[str, Any] = {"mode": mode, "unchanged": unchanged}
+    from .whatif import starting_figures
+
+    plan: dict[str, Any] = {"mode": mode, "unchanged": unchanged,
+                            "figures": starting_figures(submission, ruleset, levers)}
     measurable = [c for c in report.clauses if _measurable(c)]
     missing = [c for c in measurable if c.status is Status.MISSING]
     if missing and not options.worst:

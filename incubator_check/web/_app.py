@@ -108,9 +108,11 @@ class AppState:
                 self._pool = ReaderPool(workers=int(self.app.config["JOBS"]))
             return self._pool
 
-    def check(self, path: str, ruleset: str | None, lang: str, as_of: dt.date | None) -> dict[str, Any]:
-        """One workbook → its JSON report, parsed in a supervised worker: a crafted file is its ERROR, not our crash."""
-        return self.reader().check(path, ruleset, lang=lang, as_of=as_of)
+    def check(self, path: str, ruleset: str | None, lang: str, as_of: dt.date | None,
+              plan: bool = False) -> dict[str, Any]:
+        """One workbook → its JSON report, parsed in a supervised worker: a crafted file is its ERROR, not our crash;
+        with ``plan``, the report holds the plan to pass and the figures the what-if form starts from."""
+        return self.reader().check(path, ruleset, lang=lang, as_of=as_of, plan="as-is" if plan else None)
 
     def healthz(self):
         from flask import Response

@@ -44,6 +44,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "plan": ("通过方案", "Plan to pass"),
     "plan_before": ("调整前", "Before"),
     "plan_after": ("调整后", "After"),
+    "what_if": ("假如调整数据", "What if"),
+    "what_if_hint": ("修改任意数据后重新检查：由服务器用同一套规则判定，不改动原申报表。",
+                     "Change any figure and judge again: the server applies the same rules; the workbook is not changed."),
+    "back_report": ("返回检查报告", "Back to the report"),
+    "what_if_run": ("重新检查", "Judge again"),
+    "what_if_result": ("调整后的结论", "Verdict with these figures"),
+    "what_if_open": ("假如调整数据……", "What if…"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "blank": ("（空白）", "(blank)"),
     "plan_unchanged": ("保持不变（由评审人员判断）", "Left as they are (for a reviewer)"),
     "plan_verified": ("方案已按调整后的数据重新检查，所有可计量条款均通过。", "The plan was checked again on the changed figures: every measurable clause passes."),
     "nothing_to_fix": ("所有可量化的条件均已满足；待复核的条款由评审人员判断。",
@@ -256,6 +266,39 @@ def plan_view(plan: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
             "blocking": [b.get(key) or b.get("text", "") for b in plan.get("blocking", [])],
             "needs": plan.get("needs", [])[:12], "changed": changed, "unchanged": plan.get("unchanged", []),
             "verified": plan.get("verified", False)}
+
+
+def what_if_values(figures: dict[str, Any]) -> dict[str, str]:
+    """The what-if form's starting values, as text: the profile figures, the tenants, each attribute's count."""
+    values = {"application_year": str(figures.get("application_year") or "")}
+    for name, value in figures.get("profile", {}).items():
+        values[name] = "" if value is None else ("true" if value is True else "false" if value is False else str(value))
+    values["tenants"] = str(figures.get("tenants", 0))
+    for name, count in figures.get("attributes", {}).items():
+        values[f"attr_{name}"] = str(count)
+    return values
+
+
+def what_if_fields(figures: dict[str, Any], levers, values: dict[str, str], lang: str) -> list[dict[str, Any]]:
+    """The what-if form's fields: each with its label (the workbook's), its kind (yes/no or number) and value."""
+    from ..workbook.layout import PROFILE
+
+    en = lang == "en"
+    fields = []
+    for name, value in figures.get("profile", {}).items():
+        spec = PROFILE.field(name)
+        label = (spec.en or spec.label) if en else spec.label
+        if spec.unit:
+            label += f" ({spec.unit})" if en else f"（{spec.unit}）"
+        fields.append({"name": name, "label": label, "flag": spec.kind.value == "yesno",
+                       "value": values.get(name, "")})
+    fields.append({"name": "tenants", "label": "Tenants (Article 8)" if en else "在孵企业数（第八条）", "flag": False,
+                   "value": values.get("tenants", "0")})
+    for name in figures.get("attributes", {}):
+        title = levers.tenants.attributes[name].title
+        fields.append({"name": f"attr_{name}", "label": (f"of which {title.en}" if en else f"其中{title.zh}"), "flag": False,
+                       "value": values.get(f"attr_{name}", "0")})
+    return fields
 
 
 def batch_row(index: int, data: dict[str, Any], lang: str) -> dict[str, Any]:
