@@ -103,6 +103,8 @@ def _solved(program: "Program") -> list[int] | None:
         return None
     x = [round(v) for v in first[: len(program.variables)]]
     best = sum(c * n for c, n in zip(costs, x))
+    if program.feasible(x) and program.changes(x) <= 1:
+        return x  # one change (or none) is already the fewest
     # Fewest changes among the plans of that cost: one 0/1 indicator per lever variable, x ≤ upper · indicator.
     levers = [i for i, v in enumerate(program.variables) if v.kind != "choice" and v.upper > 0]
     h = _model(program, [0.0] * len(program.variables) + [1.0] * len(levers), extra_cols=len(levers))
