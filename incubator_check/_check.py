@@ -100,8 +100,10 @@ def with_plan(report: Report, submission: Submission, ruleset: Ruleset, options:
                               as_of=dt.date.fromisoformat(report.application_date["date"]))
     try:
         plan = plan_submission(submission, ruleset, report, options)
-    except PlanUnverified as exc:
-        finding = from_catalogue("plan-unverified", submission.source.path, clauses="、".join(exc.clauses))
+    except Exception as exc:  # noqa: BLE001 - a plan's bug must not cost the check its report: an error finding
+        finding = (from_catalogue("plan-unverified", submission.source.path, clauses="、".join(exc.clauses))
+                   if isinstance(exc, PlanUnverified) else
+                   from_catalogue("plan-failed", submission.source.path, how=type(exc).__name__))
         return report.model_copy(update={"plan": {"status": "error", "mode": "worst" if options.worst else "as-is",
                                                   "text_zh": finding.message_zh, "text_en": finding.message_en},
                                          "finding_list": [*report.finding_list, finding]})

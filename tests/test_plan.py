@@ -338,3 +338,75 @@ def test_every_plan_over_generated_failing_submissions_passes_the_real_judge():
             planned += 1
             assert all(c["after"]["status"] == "PASS" for c in plan["clauses"])
     assert planned > 200
+
+
+# --- verified, never trusted -----------------------------------------------------------------------------------
+
+def test_a_plan_that_fails_its_own_check_is_an_error_never_output(monkeypatch):
+    """If the plan, applied, did not pass (here: applied as no change at all), the report has no plan but an
+    error finding, and the check's own result stands."""
+    import incubator_check.plan.apply as apply_module
+
+    monkeypatch.setattr(apply_module, "applied", lambda submission, *args: submission)
+    report = check(FIXTURES / "standard-fail-tenants.xlsx", plan=PlanOptions())
+    data = report.as_json()
+    assert data["plan"]["status"] == "error" and "actions" not in data["plan"]
+    assert [f["code"] for f in data["findings"]][-1] == "plan-unverified"
+    assert "6.4.count" in data["findings"][-1]["message"]
+    assert data["verdict"] == "FAIL" and {c["id"] for c in data["clauses"] if c["status"] == "FAIL"} == {"6.4.count", "6.4.new", "6.8"}
+
+
+def test_a_bug_in_the_plan_costs_the_plan_only(monkeypatch):
+    import incubator_check.plan.program as program_module
+
+    def broken(*args):
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(program_module, "build_program", broken)
+    data = check(FIXTURES / "standard-fail-tenants.xlsx", plan=PlanOptions()).as_json()
+    assert data["plan"]["status"] == "error" and data["findings"][-1]["code"] == "plan-failed"
+    assert data["verdict"] == "FAIL" and len(data["clauses"]) >= 15
+
+
+def test_a_report_without_plan_has_no_plan_key():
+    assert "plan" not in check(FIXTURES / "standard-fail-tenants.xlsx").as_json()
+
+
+def test_the_plan_is_written_in_the_reports_language():
+    report = check(FIXTURES / "standard-fail-tenants.xlsx", plan=PlanOptions())
+    assert report.as_json()["plan"]["text"].startswith("通过方案：")
+    assert report.in_language("en").as_json()["plan"]["text"].startswith("Plan to pass: 3 new tenants")
+
+
+# --- the what-if's figures -------------------------------------------------------------------------------------
+
+def test_the_what_if_rebuilds_the_same_judgement_from_the_figures():
+    """The figures of the plan object, judged as a what-if, give every clause the status the workbook had."""
+    from incubator_check.plan.whatif import judged_what_if
+
+    report = check(FIXTURES / "standard-fail-tenants.xlsx", plan=PlanOptions())
+    figures = report.as_json()["plan"]["figures"]
+    form = {**{k: "" if v is None else str(v).lower() for k, v in figures["profile"].items()},
+            "application_year": figures["application_year"], "tenants": figures["tenants"],
+            **{f"attr_{a}": n for a, n in figures["attributes"].items()}}
+    again = judged_what_if(STANDARD, load_levers(STANDARD), form)
+    assert [(c.id, c.status) for c in again.clauses] == [(c.id, c.status) for c in report.clauses]
+    form.update(tenants=30, attr_new_in_data_year=6, attr_graduate=3)
+    assert judged_what_if(STANDARD, load_levers(STANDARD), form).verdict.value == "PASS"
+
+
+@pytest.mark.parametrize("change, said", [
+    ({"tenants": "abc"}, "abc"),
+    ({"tenants": "10", "attr_graduate": "11"}, "11"),
+    ({"tenants": "10", "attr_new_in_data_year": "6", "attr_growth": "5"}, "growing over 20%"),
+    ({"tenants": "999999"}, "5,000"),
+    ({"site_area_m2": "1e30"}, "site_area_m2"),
+    ({"mentors": "-1"}, "-1"),
+])
+def test_figures_that_cannot_be_a_submission_are_said_so(change, said):
+    from incubator_check.plan.whatif import WhatIfError, judged_what_if
+
+    form = {"application_year": "2026", "tenants": "30", "mentors": "3", **change}
+    with pytest.raises(WhatIfError) as caught:
+        judged_what_if(STANDARD, load_levers(STANDARD), form, "en")
+    assert said in caught.value.message("en")

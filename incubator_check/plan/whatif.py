@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from ..rules.ruleset import Ruleset
     from .levers import Levers
 
-__all__ = ["starting_figures", "judged_what_if", "WhatIfError"]
+__all__ = ["starting_figures", "judged_what_if", "WhatIfError", "MAX_TENANTS"]
+
+MAX_TENANTS = 5000
 
 
 class WhatIfError(IncubatorCheckError):
@@ -93,10 +95,14 @@ def judged_what_if(ruleset: "Ruleset", levers: "Levers", form: dict[str, Any], l
             fields[name] = str(text).strip().lower() in ("true", "1", "是", "yes", "on")
         else:
             fields[name] = _number(name, text, "int" in str(annotation) and "Decimal" not in str(annotation))
-    profile = Profile.model_validate(fields)
+    try:
+        profile = Profile.model_validate(fields)
+    except ValueError as exc:  # pydantic's ValidationError: a figure out of the model's range (15 digits, ≥ 0)
+        raise WhatIfError(f"数据超出范围：{exc.errors()[0]['loc'][0]}", f"a figure is out of range: {exc.errors()[0]['loc'][0]}") from None
     n = _number("tenants", form.get("tenants", 0), True)
-    if n > 100_000:
-        raise WhatIfError("在孵企业数过大（最多 100000）", "too many tenants (at most 100,000)")
+    # The server judges the what-if in its own process: a roster it builds stays small enough to answer at once.
+    if n > MAX_TENANTS:
+        raise WhatIfError(f"在孵企业数过大（最多 {MAX_TENANTS} 家）", f"too many tenants (at most {MAX_TENANTS:,})")
     counts = {a: _number(a, form.get(f"attr_{a}", 0), True) for a in _attributes(ruleset, levers)}
     for a, k in counts.items():
         if k > n:
