@@ -410,3 +410,27 @@ def test_figures_that_cannot_be_a_submission_are_said_so(change, said):
     with pytest.raises(WhatIfError) as caught:
         judged_what_if(STANDARD, load_levers(STANDARD), form, "en")
     assert said in caught.value.message("en")
+
+
+def test_worst_case_plans_over_generated_submissions_with_blanks_pass_the_real_judge():
+    """--plan worst: blank certifications and rows that may or may not be tenants (registered in the incubator
+    blank); the plan must make every measurable clause PASS whatever the blanks hold."""
+    rng = random.Random(7)
+    planned = 0
+    for _ in range(60):
+        sub = _random_failing(rng)
+        n = len(sub.tenants)
+        undecided = set(rng.sample(range(n), min(n, rng.randint(0, 4))))
+        blank = set(rng.sample(range(n), min(n, rng.randint(0, 4))))
+        tenants = tuple(t.model_copy(update={"registered_in_incubator": None if i in undecided else True,
+                                             "tech_sme": None if i in blank else t.tech_sme,
+                                             "innovative_sme": None if i in blank else t.innovative_sme})
+                        for i, t in enumerate(sub.tenants))
+        sub = sub.model_copy(update={"tenants": tenants})
+        report = check_submission(sub, STANDARD)
+        plan = plan_submission(sub, STANDARD, report, PlanOptions(worst=True))
+        assert plan["status"] in ("plan", "blocked", "pass"), plan
+        if plan["status"] == "plan":
+            planned += 1
+            assert all(c["after"]["status"] == "PASS" for c in plan["clauses"])
+    assert planned > 30
