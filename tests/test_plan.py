@@ -30,6 +30,7 @@ from incubator_check.report import Status
 from incubator_check.rules.ruleset import load_ruleset
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
+PROVINCE = pathlib.Path(__file__).resolve().parent / "rulesets" / "example-province-zj.yaml"
 STANDARD = load_ruleset("miit-2025-standard")
 
 
@@ -144,7 +145,7 @@ def test_remote_relaxation_lowers_what_the_plan_must_reach():
 
 def test_a_provincial_ruleset_gets_its_own_plan(tmp_path):
     """The example province asks for 20 tenants: 18 need 2 more — no code change, only its thresholds."""
-    province = load_ruleset("example-province-zj")
+    province = load_ruleset(str(PROVINCE))
     plan = plan_of(submission(18, new=4, graduates=2), ruleset=province)
     assert actions(plan)["tenants"]["count"] == 2
 
@@ -177,7 +178,7 @@ def test_an_empty_roster_cannot_graduate_anyone():
 
 
 def _province_with_levers(tmp_path, levers_yaml: str):
-    source = pathlib.Path(load_ruleset("example-province-zj").path)
+    source = PROVINCE
     (tmp_path / "province.yaml").write_text(source.read_text(encoding="utf-8").replace(
         "extends: miit-2025-standard", f"extends: {STANDARD.path}"), encoding="utf-8")
     (tmp_path / "province.levers.yaml").write_text(levers_yaml, encoding="utf-8")

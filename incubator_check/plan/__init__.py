@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import IncubatorCheckError
 from ..report import Status, Text
 from ..judge import CheckOptions, check_submission
+from ..judge.bans import application_date
 from ..judge.messages import Amount
 from ..judge.numbers import exact
 from .levers import TENANTS_LEVER, Levers, load_levers
@@ -131,6 +132,8 @@ def plan_submission(submission: "Submission", ruleset: "Ruleset", report: "Repor
 
     options = options or PlanOptions()
     levers = load_levers(ruleset, options.costs)
+    # The rule values of the day the submission was judged on (--as-of, else 申报日期, else today), as the judge reads them.
+    ruleset = ruleset.at(options.as_of or application_date(submission.profile, None)[0])
     mode = "worst" if options.worst else "as-is"
     unchanged = [c.id for c in report.clauses if c.status is Status.REVIEW]
     from .whatif import starting_figures

@@ -113,8 +113,8 @@ def _fraction(value: Any) -> Fraction:
 def _threshold(cond, ruleset: "Ruleset", remote: bool | None, factor: Decimal) -> Fraction:
     """The threshold the judge holds the figure to for a PASS: relaxed only for a declared remote area (when
     that answer is blank the judge needs both readings to pass, so the stricter, as written, binds)."""
-    relaxable = cond.relaxable and ruleset.relaxation is not None
-    return _fraction(cond.threshold * factor if relaxable and remote is True else cond.threshold)
+    thresholds = cond.thresholds(ruleset.relaxation)  # the rules' one place a relaxed threshold is computed
+    return _fraction(thresholds.relaxed if thresholds.relaxable and remote is True else thresholds.normal)
 
 
 def _oriented(coeffs: dict[int, Fraction], rhs: Fraction, operator: str) -> tuple[dict[int, Fraction], Fraction]:
@@ -283,7 +283,7 @@ def _condition(cc, ruleset, submission, outcomes, base, aggregate_values, remote
     if blank:
         return Blocker(clause_id, _FILL, [source.profile_ref(n) or (PROFILE.field(n).header if n in PROFILE_KEYS else n)
                                           for n in blank])
-    if isinstance(cond.threshold, bool):
+    if cond.is_flag:
         if base.get(cond.value) == cond.threshold:
             return []
         flag = levers.flags.get(cond.value or "")
