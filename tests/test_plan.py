@@ -435,3 +435,19 @@ def test_worst_case_plans_over_generated_submissions_with_blanks_pass_the_real_j
             planned += 1
             assert all(c["after"]["status"] == "PASS" for c in plan["clauses"])
     assert planned > 30
+
+
+def test_the_shenzhen_ruleset_gets_its_own_plan_from_its_levers_file():
+    """shenzhen-2025: 20 tenants, its own growth (≥ 20 %) and equity tests, levers from shenzhen-2025.levers.yaml;
+    18 tenants, 2 growing of them (20 % needs 4 of 20), 1 professional short of 80 % of a team of 5."""
+    shenzhen = load_ruleset("shenzhen-2025")
+    sub = submission(18, new=4, graduates=2, growth=2, equity=4)
+    profile = sub.profile.model_copy(update={"declared": {"operating_in_shenzhen": True, "operating_one_year": True,
+                                                          "operating_team": 5, "professional_staff": 3}})
+    sub = sub.model_copy(update={"profile": profile})
+    plan = plan_of(sub, ruleset=shenzhen)
+    assert plan["status"] == "plan" and plan["verified"] is True, plan
+    got = actions(plan)
+    assert got["tenants"]["count"] == 2
+    assert "professionals" in got or "operating_team" in got
+    assert all(c["after"]["status"] == "PASS" for c in plan["clauses"])

@@ -68,10 +68,14 @@ def applied(submission: "Submission", ruleset: "Ruleset", levers: "Levers", prog
         if variable.kind == "figure":
             spec = levers.figures[variable.lever]
             for name, per_unit in spec.raises.items():
+                delta = per_unit * spec.step * count
                 if name in Profile.model_fields:
                     now = update.get(name, getattr(profile, name))
-                    delta = per_unit * spec.step * count
                     update[name] = (now + int(delta)) if isinstance(now, int) else Decimal(now) + delta
+                elif name in profile.declared:  # a field the ruleset declares (rules/fields.py)
+                    declared = update.setdefault("declared", dict(profile.declared))
+                    now = declared[name]
+                    declared[name] = (now + int(delta)) if isinstance(now, int) else Decimal(str(now)) + delta
             if spec.adds_row and spec.adds_row.get("sheet") == "funds":
                 for k in range(count):
                     funds.append(Fund.model_validate({**spec.adds_row["row"], "row": 10_000 + len(funds) + k}))
