@@ -451,3 +451,23 @@ def test_the_shenzhen_ruleset_gets_its_own_plan_from_its_levers_file():
     assert got["tenants"]["count"] == 2
     assert "professionals" in got or "operating_team" in got
     assert all(c["after"]["status"] == "PASS" for c in plan["clauses"])
+
+
+def test_the_shenzhen_what_if_carries_its_declared_fields():
+    from incubator_check.plan.whatif import judged_what_if, starting_figures
+
+    shenzhen = load_ruleset("shenzhen-2025")
+    sub = submission(20, new=4, graduates=2, growth=4, equity=4)
+    sub = sub.model_copy(update={"profile": sub.profile.model_copy(update={"declared": {
+        "operating_in_shenzhen": True, "operating_one_year": True, "operating_team": 5, "professional_staff": 4}})})
+    levers = load_levers(shenzhen)
+    figures = starting_figures(sub, shenzhen, levers)
+    assert figures["profile"]["operating_team"] == 5
+    form = {**{k: "" if v is None else str(v).lower() for k, v in figures["profile"].items()},
+            "application_year": figures["application_year"], "tenants": figures["tenants"],
+            **{f"attr_{a}": n for a, n in figures["attributes"].items()}}
+    before = check_submission(sub, shenzhen)
+    again = judged_what_if(shenzhen, levers, form)
+    assert [(c.id, c.status) for c in again.clauses] == [(c.id, c.status) for c in before.clauses]
+    form["professional_staff"] = "3"
+    assert next(c for c in judged_what_if(shenzhen, levers, form).clauses if c.id == "4.3.staff").status is Status.FAIL

@@ -36,14 +36,22 @@ class WhatIfError(IncubatorCheckError):
     """Figures that cannot be a submission (a count over the tenants, a number that is not one)."""
 
 
+def _declared(ruleset: "Ruleset") -> dict[str, Any]:
+    """The profile fields the ruleset declares beyond the core layout (rules/fields.py), by key."""
+    from ..rules.fields import declared_specs
+
+    return {spec.key: spec for spec in declared_specs(ruleset).get("profile", ())}
+
+
 def _profile_names(ruleset: "Ruleset") -> list[str]:
+    known = PROFILE_KEYS | set(_declared(ruleset))
     names: list[str] = []
     for clause in ruleset.clauses:
         for cond in clause.conditions:
             if cond.value is None:
                 continue
             used = set(cond.needs or ()) | identifiers(cond.value) | identifiers(cond.per or "")
-            names += sorted(n for n in used if n in PROFILE_KEYS)
+            names += sorted(n for n in used if n in known)
     if ruleset.relaxation is not None:
         names.append(ruleset.relaxation.when)
     return list(dict.fromkeys(names))
@@ -61,7 +69,7 @@ def starting_figures(submission: "Submission", ruleset: "Ruleset", levers: "Leve
     n_lo, _ = qualifying_tenants(outcomes, ruleset.population)
     profile = {}
     for name in _profile_names(ruleset):
-        value = getattr(submission.profile, name)
+        value = getattr(submission.profile, name) if name in PROFILE_KEYS else submission.profile.declared.get(name)
         profile[name] = value if value is None or isinstance(value, (bool, int)) else str(value)
     counts = {a: sum(1 for o in outcomes if o.tests[ruleset.population] is True and o.tests[a] is True)
               for a in _attributes(ruleset, levers)}
@@ -86,15 +94,23 @@ def judged_what_if(ruleset: "Ruleset", levers: "Levers", form: dict[str, Any], l
     """The report of a submission with the form's figures, judged by the real judge."""
     year = _number("application_year", form.get("application_year") or dt.date.today().year, True)
     fields: dict[str, Any] = {"level": ruleset.level, "application_year": year, "incubator_name": "what-if"}
+    declared_specs = _declared(ruleset)
+    declared: dict[str, Any] = {}
     for name in _profile_names(ruleset):
         text = form.get(name)
-        annotation = Profile.model_fields[name].annotation
-        if text is None or str(text).strip() == "":
-            fields[name] = None
-        elif "bool" in str(annotation):
-            fields[name] = str(text).strip().lower() in ("true", "1", "是", "yes", "on")
+        if name in declared_specs:
+            kind = declared_specs[name].kind.value
+            flag, whole, into = kind == "yesno", kind in ("integer", "year"), declared
         else:
-            fields[name] = _number(name, text, "int" in str(annotation) and "Decimal" not in str(annotation))
+            annotation = str(Profile.model_fields[name].annotation)
+            flag, whole, into = "bool" in annotation, "int" in annotation and "Decimal" not in annotation, fields
+        if text is None or str(text).strip() == "":
+            into[name] = None
+        elif flag:
+            into[name] = str(text).strip().lower() in ("true", "1", "是", "yes", "on")
+        else:
+            into[name] = _number(name, text, whole)
+    fields["declared"] = {k: v for k, v in declared.items() if v is not None}
     try:
         profile = Profile.model_validate(fields)
     except ValueError as exc:  # pydantic's ValidationError: a figure out of the model's range (15 digits, ≥ 0)

@@ -112,7 +112,7 @@ def what_if_page(token: str):
             return jsonify({"verdict": result["verdict"], "verdict_word": result["verdict_word"],
                             "clauses": [{k: c[k] for k in ("id", "status", "status_word", "value")} for c in result["clauses"]]})
     return page("whatif.html", lang=lang, r=_view.report_view(data, lang), token=token, problem=problem, result=result,
-                fields=_view.what_if_fields(figures, levers, values, lang), back=f"/r/{token}?lang={lang}")
+                fields=_view.what_if_fields(figures, levers, values, lang, ruleset), back=f"/r/{token}?lang={lang}")
 
 
 @bp.get("/r/<token>/report.<kind>")

@@ -280,14 +280,20 @@ def what_if_values(figures: dict[str, Any]) -> dict[str, str]:
     return values
 
 
-def what_if_fields(figures: dict[str, Any], levers, values: dict[str, str], lang: str) -> list[dict[str, Any]]:
+def what_if_fields(figures: dict[str, Any], levers, values: dict[str, str], lang: str,
+                   ruleset=None) -> list[dict[str, Any]]:
     """The what-if form's fields: each with its label (the workbook's), its kind (yes/no or number) and value."""
     from ..workbook.layout import PROFILE
 
     en = lang == "en"
     fields = []
     for name, value in figures.get("profile", {}).items():
-        spec = PROFILE.field(name)
+        try:
+            spec = PROFILE.field(name)
+        except KeyError:  # a field the ruleset declares: labelled from the ruleset (rules/fields.py)
+            from ..rules.fields import field_spec
+
+            spec = field_spec(ruleset, "profile", name)
         label = (spec.en or spec.label) if en else spec.label
         if spec.unit:
             label += f" ({spec.unit})" if en else f"（{spec.unit}）"
