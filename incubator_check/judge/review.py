@@ -41,9 +41,9 @@ def notes(compiled: "CompiledRuleset", base: dict[str, Any]) -> list[Note]:
 
 def cited_readings(ruleset: "Ruleset", clause: "Clause", reading: Text) -> Text:
     """A clause's reading with the readings it cites, each with its source and date (e.g. the 2026 SME tier)."""
-    parts = [reading] if reading.zh or reading.en else []
+    zh, en = reading.zh, reading.en
     for key in clause.cites:
         cited = ruleset.readings[key]
-        parts.append(Text(f"{cited.text.zh}（{cited.source}，{cited.issued.isoformat()}）",
-                          f"{cited.text.en} ({cited.source}, {cited.issued.isoformat()})"))
-    return Text.join(parts)
+        zh += ("" if not zh or zh.endswith(("。", "；")) else "；") + f"{cited.text.zh}（{cited.source}，{cited.issued.isoformat()}）"
+        en += (" " if en else "") + f"{cited.text.en} ({cited.source}, {cited.issued.isoformat()})"
+    return Text(zh, en)
