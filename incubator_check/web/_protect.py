@@ -13,7 +13,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import _view
-from ._common import WebError, error, state
+from ._common import WebError, error
 from ._uploads import MiB, UploadError, UploadLimits
 
 __all__ = ["install", "host_allowed"]
@@ -40,7 +40,6 @@ def install(app: Flask) -> None:
         if request.method == "POST" and origin and origin != "null":
             if not host_allowed(urlsplit(origin).netloc, app.config["ALLOWED_HOSTS"]):
                 return error(400, "bad-origin", "请求来自其他网站，已拒绝", "the request comes from another site; refused")
-        state().store.sweep()
         return None
 
     @app.after_request
