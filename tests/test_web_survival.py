@@ -54,7 +54,8 @@ class Server:
         self.tmp = tmp / "tmp"
         self.tmp.mkdir()
         self.port = _free_port()
-        env = {**os.environ, "TMPDIR": os.fspath(self.tmp), "INCUBATOR_CHECK_JOBS": "2"}
+        env = {**os.environ, "TMPDIR": os.fspath(self.tmp), "INCUBATOR_CHECK_JOBS": "2",
+               "INCUBATOR_CHECK_PROCESS_TEMP": "1"}
         if kind == "serve":
             code = PATCH + ("import sys; sys.argv[0] = 'incubator-check'; from incubator_check.cli import run; run()")
             args = ["serve", "--port", str(self.port), "--no-browser"]

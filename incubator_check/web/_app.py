@@ -14,7 +14,10 @@ Configuration (``config`` dict, all optional): ``ALLOWED_HOSTS`` (names the ``Ho
 default the loopback names; env ``INCUBATOR_CHECK_ALLOWED_HOSTS``, comma-separated, adds more),
 ``UPLOAD_LIMITS`` (:class:`UploadLimits`), ``MAX_CONTENT_LENGTH`` (a whole request), ``KEEP_SECONDS``
 (3600), ``DEFAULT_LANG`` (``zh``), ``JOBS`` (worker processes of a batch), ``TEMP_DIR`` (a folder of
-the app's own to use; by default a new private one under the system's temporary folder, removed at close).
+the app's own to use; by default a new private one under the system's temporary folder, removed at close),
+``PROCESS_TEMP`` (every temporary file of the process in that folder: ``serve`` sets it), ``WORKER_LIMITS``
+(``_supervise.WorkerLimits``: recycling). ``INCUBATOR_CHECK_*`` environment variables (``ENVIRONMENT``) set
+the limits where a WSGI server makes the app.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class _App(Flask):
 # The limits an office may set without code: environment variable → (what it sets, its unit). README lists them.
 ENVIRONMENT = {
     "INCUBATOR_CHECK_JOBS": ("JOBS", "count"),
+    "INCUBATOR_CHECK_PROCESS_TEMP": ("PROCESS_TEMP", "count"),
     "INCUBATOR_CHECK_KEEP_SECONDS": ("KEEP_SECONDS", "count"),
     "INCUBATOR_CHECK_MAX_REQUEST_MIB": ("MAX_CONTENT_LENGTH", "MiB"),
     "INCUBATOR_CHECK_MAX_FILE_MIB": ("file_bytes", "MiB"),
@@ -78,7 +82,7 @@ def settings_from_environment(environ=None) -> dict[str, Any]:
         raw = environ.get(variable, "").strip()
         if not raw:
             continue
-        if not raw.isdigit() or (int(raw) == 0 and key not in ("recycle_tasks", "recycle_bytes")):
+        if not raw.isdigit() or (int(raw) == 0 and key not in ("recycle_tasks", "recycle_bytes", "PROCESS_TEMP")):
             raise ValueError(f"{variable}={raw!r}：应为正整数 / must be a positive whole number")
         value = int(raw) * (MiB if unit == "MiB" else 1)
         if key in upload_fields:
@@ -126,9 +130,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     state = AppState(app, private, own)
     app.extensions["incubator_check"] = state
     atexit.register(state.close)
-    if own:
-        # Every temporary file of this process goes in the private folder too: openpyxl's while it writes a
-        # workbook, the batch spool's, the workers'. Restored when the app closes.
+    if own and app.config.get("PROCESS_TEMP"):
+        # The process is the app's own (``serve``, or a WSGI server told so): every temporary file of the process
+        # goes in the private folder too, openpyxl's while it writes a workbook included. Restored at close. Not by
+        # default: a program that embeds the app (a test runner) keeps its own temporary folder.
         state.previous_tempdir, tempfile.tempdir = tempfile.tempdir, private
     _clean_up_on_signals(state)
     _protect.install(app)
@@ -220,5 +225,6 @@ class AppState:
         self.store.close()
         if self.own:
             shutil.rmtree(self.private, ignore_errors=True)
-            if tempfile.tempdir == self.private:
-                tempfile.tempdir = self.previous_tempdir
+            if tempfile.tempdir == self.private:  # another app's folder only while it still exists
+                previous = self.previous_tempdir
+                tempfile.tempdir = previous if previous is None or os.path.isdir(previous) else None

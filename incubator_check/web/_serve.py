@@ -69,7 +69,8 @@ def serve(host: str, port: int, no_browser: bool, lang: str | None, keep: str) -
     if host not in LOOPBACK:
         click.echo("警告：服务监听在 {0}，局域网内任何能访问本机的人都可以使用它。\n"
                    "warning: listening on {0}; anyone who can reach this computer on the network can use it.".format(host), err=True)
-    app = create_app({"ALLOWED_HOSTS": _own_names(host), "KEEP_SECONDS": seconds, "DEFAULT_LANG": lang})
+    app = create_app({"ALLOWED_HOSTS": _own_names(host), "KEEP_SECONDS": seconds, "DEFAULT_LANG": lang,
+                      "PROCESS_TEMP": True})
     state = app.extensions["incubator_check"]
     try:
         server = make_server(host, port, app, threaded=True)
