@@ -64,6 +64,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "province": ("省份", "Province"),
     "level": ("申报级别", "Level"),
     "date_used": ("所用申报日期", "Application date used"),
+    "values_on": ("规则取值日期", "Rule values as of"),
     "relaxed": ("已适用{basis}：门槛 × {factor}", "{basis} applied: thresholds × {factor}"),
     "clauses": ("逐条结果", "Clause by clause"),
     "status": ("结果", "Result"),
@@ -245,6 +246,8 @@ def report_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
         "notes": [n.get("message_en" if lang == "en" else "message_zh") or n.get("message", "") for n in data.get("notes", [])],
         "relaxed": word("relaxed", lang, basis=relax.get("basis", ""), factor=relax.get("factor", "")) if relax.get("applied") else "",
         "date_used": (data.get("application_date") or {}).get("date"),
+        "values_on": " ".join(v for v in ((data.get("ruleset") or {}).get("values_on"),
+                                          (data.get("ruleset") or {}).get("values_from")) if v),
         "checked_lang": data.get("lang", lang),
     }
 
