@@ -331,7 +331,7 @@ def build_template(level: str = "标准级") -> Workbook:
     _write_profile(profile, level, lists)
     for sheet, spec_sheet in rosters:
         _write_roster(sheet, spec_sheet, lists)
-    from ._summary import print_setup
+    from .present.workbook import print_setup
 
     # Every sheet prints on A4, the 说明 sheet too: its field table's header repeats on every page.
     for sheet in (profile, *(s for s, _ in rosters)):

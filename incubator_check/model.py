@@ -53,10 +53,12 @@ class Profile(BaseModel):
     application_year: int | None = None
     application_date: dt.date | None = None
     province: str | None = None
+    city: str | None = None
     county_code: str | None = None
     independent_legal_person: bool | None = None
     remote_area: bool | None = None
     remote_area_category: RemoteCategory | None = None  # type: ignore[valid-type]
+    site_address: str | None = None
     site_area_m2: Amount | None = None
     site_tenure: tuple[SiteTenure, ...] | None = None  # type: ignore[valid-type]
     total_staff: int | None = Field(default=None, ge=0)

@@ -146,13 +146,13 @@ def test_the_output_format_follows_the_extension(tmp_path, suffix, kind):
     ("388", "m2", "en", "388 m²"), ("12.5", "万元", "en", "12.5 × 10,000 yuan"), ("2028-03-02", "date", "en", "2028-03-02"),
 ])
 def test_a_shortfall_is_shown_with_its_unit_in_each_language(amount, unit, lang, shown):
-    from incubator_check._render import with_unit
+    from incubator_check._words import with_unit
 
     assert with_unit(amount, unit, lang) == shown
 
 
 def test_terminal_columns_line_up_by_display_width_in_both_languages():
-    from incubator_check._render import width
+    from incubator_check.present.figures import width
 
     path = os.fspath(FIXTURES / "standard-fail-tenants.xlsx")
     for lang in ("zh", "en"):

@@ -365,7 +365,7 @@ def _download_report(data: dict[str, Any], kind: str, lang: str, folder: str) ->
         from ._html import render_report_html
 
         return _attachment(render_report_html(data, lang).encode("utf-8"), "text/html", f"{stem}{suffix}.html")
-    from .._summary import write_report
+    from ..present.workbook import write_report
 
     path = os.path.join(folder, f"dl-{secrets.token_hex(8)}.xlsx")
     try:
@@ -664,7 +664,7 @@ def _routes(app: Flask, state: _State) -> None:
         _finished(entry)
         with entry.lock:
             if lang not in entry.summaries:
-                from .._summary import write_summary
+                from ..present.workbook import write_summary
 
                 path = entry.file(f"summary-{lang}.xlsx")
 

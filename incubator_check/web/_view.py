@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._render import clause_figures as figure  # one writer of a clause's figures for every output
+from ..present.figures import clause_figures as figure  # one writer of a clause's figures for every output
 from .._words import severity_word, status_word  # the outputs' one vocabulary (report.md)
 
 # Every word of the pages: key → (Chinese, English).
