@@ -244,9 +244,9 @@ def _renamer(uploads):
 
 def _compact(data: dict[str, Any]) -> dict[str, Any]:
     """What the summary page needs of a report, kept in memory (a few hundred bytes a submission)."""
-    keep = ("id", "status", "shortfall", "shortfall_unit", "unit")
+    keep = ("id", "title", "status", "value", "threshold", "operator", "shortfall", "shortfall_unit", "unit")
     return {"source": {"path": data["source"]["path"]}, "verdict": data["verdict"], "error": data.get("error"),
-            "incubator": {k: (data.get("incubator") or {}).get(k) for k in ("name", "province", "level")},
+            "incubator": {k: (data.get("incubator") or {}).get(k) for k in ("name", "province", "level", "authority")},
             "clauses": [{k: c.get(k) for k in keep} for c in data.get("clauses", []) if c["status"] in ("FAIL", "MISSING")]}
 
 
@@ -259,7 +259,8 @@ def _run_batch(state: _State, entry: Entry, batch, ruleset: str | None, lang: st
     import dataclasses
 
     from .._batch import run_batch, with_cross_findings
-    from ..rules.ruleset import default_for_level, load_ruleset
+    from ..present.summary import authority_word, quota, summary_row, summary_setup
+    from ..rules.ruleset import load_ruleset
 
     fix, text = _renamer(batch.uploads)
     try:
@@ -277,14 +278,10 @@ def _run_batch(state: _State, entry: Entry, batch, ruleset: str | None, lang: st
                               progress=progress, pool=state.reader())
             try:
                 cross = spool.cross_findings()
-                rulesets = [load_ruleset(ruleset)] if ruleset else [load_ruleset(default_for_level(lv)) for lv in ("标准级", "卓越级")]
-                clause_ids = list(dict.fromkeys(c.id for rs in rulesets for c in rs.clauses))
-                clause_ids += [rs.relaxation.review.id for rs in rulesets if rs.relaxation and rs.relaxation.review]
-                quota_rule = next((rs.recommendation_quota for rs in rulesets if rs.recommendation_quota), None) or \
-                    load_ruleset(default_for_level("卓越级")).recommendation_quota
-                entry.quota = spool.quota(quota_rule.share, quota_rule.rounding)
-                entry.quota_citation = quota_rule.citation
-                entry.clause_ids = list(dict.fromkeys(clause_ids))
+                setup = summary_setup(load_ruleset(ruleset) if ruleset else None, lang)
+                entry.ruleset = ruleset
+                entry.quota_citation = setup.citation
+                entry.clause_ids = list(setup.clause_ids)
                 cross = [dataclasses.replace(c, claims=[(i, text(p), r) for i, p, r in c.claims]) for c in cross]
                 entry.cross = cross
                 rows, offsets = [], []
@@ -295,6 +292,10 @@ def _run_batch(state: _State, entry: Entry, batch, ruleset: str | None, lang: st
                         out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
                         rows.append(_compact(data))
                 entry.rows, entry.offsets = rows, offsets
+                entry.quota = [{"authority": authority_word(q.authority, lang), "excellence_applicants": q.excellence_applicants,
+                                "excellence": q.excellence, "total": q.total, "cap": q.cap, "formula": q.formula(lang),
+                                "over": q.over}
+                               for q in quota([summary_row(r, i, setup) for i, r in enumerate(rows)], setup)]
             finally:
                 spool.close()
     except _Cancelled:
@@ -664,7 +665,9 @@ def _routes(app: Flask, state: _State) -> None:
         _finished(entry)
         with entry.lock:
             if lang not in entry.summaries:
+                from ..present.summary import summary_setup
                 from ..present.workbook import write_summary
+                from ..rules.ruleset import load_ruleset
 
                 path = entry.file(f"summary-{lang}.xlsx")
 
@@ -673,7 +676,9 @@ def _routes(app: Flask, state: _State) -> None:
                         for line in handle:
                             yield line.rstrip("\n")
 
-                write_summary(path, lines, entry.clause_ids, entry.cross, entry.quota, lang, entry.quota_citation)
+                # the CLI's function with the CLI's setup: the same sheets, headers and order
+                write_summary(path, lines, summary_setup(load_ruleset(entry.ruleset) if entry.ruleset else None, lang),
+                              entry.cross)
                 entry.summaries[lang] = path
         return send_file(entry.summaries[lang], mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          as_attachment=True, download_name="summary.xlsx" if lang == "en" else "汇总.xlsx", max_age=0)
