@@ -157,7 +157,9 @@ def summary_row(line: str | dict[str, Any], index: int, setup: SummarySetup) -> 
     return SummaryRow(
         index=index, file=visible(data["source"]["path"]), verdict=data["verdict"],
         authority=(authority or {}).get("name") or "", authority_how=authority_basis(authority, lang),
-        city=visible(inc.get("city") or ""), incubator=visible(inc.get("name") or ""),
+        # a 计划单列市 found by its county code is its own 地市
+        city=visible(inc.get("city") or ((authority or {}).get("name") if (authority or {}).get("kind") == "planned-city" else "")
+                     or ""), incubator=visible(inc.get("name") or ""),
         operator=visible(inc.get("operator_name") or ""), uscc=visible(inc.get("operator_uscc") or ""),
         level=inc.get("level") or "", site_address=visible(inc.get("site_address") or ""),
         site_area=inc.get("site_area_m2") or "", tenants=tenants, former_national=inc.get("former_national"),
@@ -225,7 +227,8 @@ def quota(rows: list[SummaryRow], setup: SummarySetup) -> list[Quota]:
                 r.recommendation = "pending"
             else:
                 r.recommendation = "yes"
-        result.append(q)
+        if authority or q.total or q.excellence_applicants:  # the unreadable files' group has nothing to count
+            result.append(q)
     return result
 
 
@@ -241,7 +244,7 @@ def in_round_order(rows: Iterable[SummaryRow]) -> list[SummaryRow]:
     return ordered
 
 
-_RECOMMENDATION = {"yes": ("是", "yes"), "pending": ("待定（超出卓越级名额，择优）", "pending (over the excellence quota)"),
+_RECOMMENDATION = {"yes": ("是", "yes"), "pending": ("待定（超名额）", "pending (over quota)"),
                    "no": ("否", "no")}
 
 
@@ -258,6 +261,14 @@ def verdict_word(verdict: str | None, lang: str) -> str:
     if verdict is None:
         return ("not judged (applied at excellence level)" if lang == "en" else "未判断（按卓越级申报，标准级条件另行核查）")
     return status_word(verdict, lang)
+
+
+def area_number(area: str) -> int | Decimal | None:
+    """The site area as a number for a workbook cell (exact: an integer, or the decimal as written)."""
+    if not area:
+        return None
+    value = Decimal(area)
+    return int(value) if value == value.to_integral_value() else value
 
 
 def area_word(area: str, lang: str) -> str:

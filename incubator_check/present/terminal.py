@@ -280,7 +280,7 @@ def render_batch(lines, cross, setup, color: bool) -> str:
             if not q.excellence_applicants:
                 continue
             over = (f", {q.over} over" if en else f"，超出 {q.over}") if q.over else ""
-            out.append(f"  {authority_word(q.authority, lang)}: " + (
+            out.append(f"  {authority_word(q.authority, lang)}" + (": " if en else "：") + (
                 f"{q.excellence} excellence passing, cap {q.formula(lang)}{over}" if en
                 else f"卓越级通过 {q.excellence}，上限 {q.formula(lang)}{over}"))
     out.append("")

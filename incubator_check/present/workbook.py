@@ -41,7 +41,7 @@ SIZE = 9
 _BOLD = Font(bold=True, size=SIZE)
 _PLAIN = Font(size=SIZE)
 _LINE = 12  # points a 9-point line takes
-_NINE = 0.85  # column-width units (a '0' of the 11-point default font) a display column of 9-point text takes
+_NINE = 0.7  # column-width units (a '0' of the 11-point default font) a display column of 9-point text takes (measured)
 
 
 def _cell(ws, value: Any) -> WriteOnlyCell:
@@ -124,7 +124,7 @@ class _Sheet:
             cell = _cell(self.ws, value)
             cell.font, cell.fill, cell.alignment = _BOLD, _HEAD_FILL, _HEAD_ALIGN
             header.append(cell)
-            lines = max(lines, -(-width(value) // max(self.columns[i] - 1, 1)))
+            lines = max(lines, math.ceil(width(value) * (_NINE if self.fixed else 1) / max(self.columns[i] - 1, 1)))
         if lines > 1:
             self.ws.row_dimensions[1].height = _LINE * min(lines, 8) + 2
         self.ws.append(header)
@@ -199,20 +199,21 @@ def _matrix_row(row, clause_ids: list[str], lang: str) -> tuple[list[Any], list[
     return values, fills
 
 
-# The round's documents (工信厅科函〔2025〕349号): columns and widths (in column units, about 150 in all, which
-# fits A4 landscape at 9-point type). Each header is (Chinese, English).
+# The round's documents (工信厅科函〔2025〕349号): columns and widths in column units. A4 landscape less the
+# margins holds about 111 units at 100 %; at most 120 keeps 9-point type at 8.3 points or more on paper
+# (LibreOffice measured: a unit is 7.06 points). Each header is (Chinese, English).
 _ROUND = [("序号", "No."), ("推荐单位", "Authority"), ("地市", "City"), ("孵化器名称", "Incubator"), ("运营主体", "Operator"),
           ("统一社会信用代码", "USCC"), ("申报级别", "Level"), ("场地面积（平方米）", "Site area (m²)"),
           ("在孵企业数", "Tenants"), ("原国家级", "Former national"), ("结论", "Verdict"),
           ("未通过条款", "Clauses not met"), ("建议推荐", "Recommended")]
-_ROUND_WIDTHS = [5, 10, 8, 18, 18, 17, 7, 9, 6, 6, 7, 30, 9]
+_ROUND_WIDTHS = [4, 12, 7, 13, 13, 16, 6, 7, 5, 5, 6, 20, 6]
 _NOTICE = [("序号", "No."), ("推荐单位", "Authority"), ("运营主体名称", "Operator"), ("孵化场地地址", "Site address"),
            ("面积（平方米）", "Area (m²)"), ("申报级别", "Level")]
-_NOTICE_WIDTHS = [5, 14, 34, 62, 11, 8]
+_NOTICE_WIDTHS = [4, 12, 26, 55, 9, 7]
 _FIRST = [("序号", "No."), ("推荐单位", "Authority"), ("地市", "City"), ("孵化器名称", "Incubator"), ("运营主体", "Operator"),
           ("统一社会信用代码", "USCC"), ("申报级别", "Level applied for"), ("标准级条件结果", "Standard-level result"),
           ("未通过条款", "Clauses not met")]
-_FIRST_WIDTHS = [5, 10, 8, 20, 20, 17, 8, 12, 48]
+_FIRST_WIDTHS = [4, 12, 7, 14, 14, 16, 7, 10, 34]
 
 
 def _words(head: list[tuple[str, str]], lang: str) -> list[str]:
@@ -226,10 +227,10 @@ def _yes_no(value: bool | None, lang: str) -> str:
 
 
 def _round_row(row, number: int, lang: str) -> tuple[list[Any], list[PatternFill | None]]:
-    from .summary import authority_word, recommendation_word
+    from .summary import area_number, authority_word, recommendation_word
 
     values = [number, authority_word(row.authority, lang), row.city, row.incubator, row.operator, row.uscc, row.level,
-              row.site_area, row.tenants, _yes_no(row.former_national, lang), status_word(row.verdict, lang),
+              area_number(row.site_area), row.tenants, _yes_no(row.former_national, lang), status_word(row.verdict, lang),
               row.unmet(lang), recommendation_word(row.recommendation, lang)]
     fills: list[PatternFill | None] = [None] * 10 + [_FILL.get(row.verdict), None,
                                                       _FILL.get({"yes": "PASS", "pending": "REVIEW"}.get(row.recommendation, ""))]
@@ -253,7 +254,7 @@ def write_summary(path, reports: Callable[[], Iterable[str]], setup, cross: list
     fitted to A4 landscape at 8-point type or more; then the clause-status matrix (a column per clause, which
     prints across pages), every finding, and the findings across submissions.
     """
-    from .summary import authority_word, cross_label, verdict_word
+    from .summary import area_number, authority_word, cross_label, verdict_word
 
     lang = setup.lang
     en = lang == "en"
@@ -271,7 +272,7 @@ def write_summary(path, reports: Callable[[], Iterable[str]], setup, cross: list
     recommended.write_all([v for v, _ in made], [f for _, f in made])
 
     notice = _Sheet(book, "Public notice" if en else "公示名单", _words(_NOTICE, lang), widths=_NOTICE_WIDTHS)
-    notice.write_all([[n, authority_word(r.authority, lang), r.operator, r.site_address, r.site_area, r.level]
+    notice.write_all([[n, authority_word(r.authority, lang), r.operator, r.site_address, area_number(r.site_area), r.level]
                       for n, r in enumerate(chosen, start=1)])
 
     former = [r for r in ordered if r.former_national]
@@ -285,7 +286,7 @@ def write_summary(path, reports: Callable[[], Iterable[str]], setup, cross: list
                    f"excellence cap ({setup.citation})", "worked out", "over the cap", "excellence applicants"] if en else
                   ["推荐单位", "标准级推荐数", "卓越级推荐数", "推荐总数", f"卓越级上限（{setup.citation}）", "计算", "超出", "卓越级申报数"])
     quota_sheet = _Sheet(book, "Excellence quota" if en else "卓越级推荐名额", quota_head,
-                         widths=[16, 10, 10, 9, 14, 58, 7, 9])
+                         widths=[14, 8, 8, 7, 12, 50, 6, 8])
     quota_sheet.write_all([[authority_word(q.authority, lang), q.standard, q.excellence, q.total, q.cap,
                             q.formula(lang), q.over, q.excellence_applicants] for q in quotas],
                           [[None] * 6 + [_FILL["FAIL"] if q.over else None] for q in quotas])
@@ -303,12 +304,14 @@ def write_summary(path, reports: Callable[[], Iterable[str]], setup, cross: list
 
     findings = _Sheet(book, "Findings" if en else "问题清单",
                       ["No.", "file", "incubator", "severity", "code", "where", "message"] if en
-                      else ["序号", "文件", "孵化器", "级别", "代码", "位置", "说明"])
+                      else ["序号", "文件", "孵化器", "级别", "代码", "位置", "说明"], widths=[4, 18, 16, 5, 20, 14, 40])
     numbers = {r.index: r for r in ordered}
     for writing in (False, True):  # measured in a first pass, written in a second: a report's findings are not kept
         for index, line in enumerate(reports()):
             row = numbers[index]
             for f in json.loads(line).get("findings", []):
+                if f.get("others_count") is not None:  # across submissions: listed once, on their own sheet
+                    continue
                 values = [row.number, row.file, row.incubator, severity_word(f.get("severity", ""), lang), f.get("code"),
                           f.get("where"), f.get("message")]
                 if writing:
@@ -321,7 +324,7 @@ def write_summary(path, reports: Callable[[], Iterable[str]], setup, cross: list
 
     cross_sheet = _Sheet(book, "Across submissions" if en else "跨申报问题",
                          ["kind", "code", "key", "name", "files", "message"] if en
-                         else ["类型", "代码", "代码或摘要", "名称", "涉及文件", "说明"])
+                         else ["类型", "代码", "代码或摘要", "名称", "涉及文件", "说明"], widths=[9, 18, 16, 14, 26, 34])
     cross_rows = []
     for c in cross:
         files = "; ".join(visible(os.path.basename(p)) + ((f" (row {r})" if en else f"（第 {r} 行）") if r else "") for _, p, r in c.files)
