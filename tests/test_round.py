@@ -251,7 +251,7 @@ def test_a_letter_to_each_applicant_that_does_not_pass(round_outputs):
     text = (round_outputs["letters"] / f"{numbers['宁波未达孵化器']:03d}-宁波未达孵化器.html").read_text(encoding="utf-8")
     assert "<td>7.1</td><td>服务细分产业领域创业企业数</td><td>12</td><td>≥ 30</td><td>差 18 家</td>" in text
     text = (round_outputs["letters"] / f"{numbers['湖州孵化器']:03d}-湖州孵化器.html").read_text(encoding="utf-8")
-    assert "二、缺少数据、无法判断的条款" in text and "<td>基本信息!B13</td>" in text and "待补正" in text
+    assert "一、缺少数据、无法判断的条款" in text and "<td>基本信息!B13</td>" in text and "待补正" in text
     broken = [n for n in letters if UNREADABLE[:-5] in n]
     assert broken and "申报表无法读取" in (round_outputs["letters"] / broken[0]).read_text(encoding="utf-8")
 

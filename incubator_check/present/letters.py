@@ -23,7 +23,9 @@ from .summary import SummarySetup, authority_word, summary_row
 
 __all__ = ["letter_html", "write_letters", "letter_name"]
 
-MOST_CELLS = 40  # error cells listed on the letter; the rest are counted (one page, not a roster's worth)
+MOST_CELLS = 25  # error cells listed on the letter; the rest are counted (one page, not a roster's worth)
+MOST_ACROSS = 5  # findings shared with other applications listed; the rest are counted
+_NUMERALS = "一二三四五六"
 
 _CSS = """
 @page { size: A4 portrait; margin: 16mm 15mm; }
@@ -46,10 +48,10 @@ _WORDS = {
     "to": ("致：{operator}（统一社会信用代码 {uscc}）", "To: {operator} (USCC {uscc})"),
     "intro": ("贵单位报送的申报表 {file}（{level}）经按 {citation} 的认定条件逐条核对，结论为：",
               "Your application workbook {file} ({level}) was checked clause by clause against {citation}. The result:"),
-    "failed": ("一、未达到的条件", "1. Conditions not met"),
-    "missing": ("二、缺少数据、无法判断的条款", "2. Clauses that cannot be judged for missing data"),
-    "cells": ("三、须改正的单元格", "3. Cells to correct"),
-    "other": ("四、其他提示", "4. Other notes"),
+    "failed": ("未达到的条件", "Conditions not met"),
+    "missing": ("缺少数据、无法判断的条款", "Clauses that cannot be judged for missing data"),
+    "cells": ("须改正的单元格", "Cells to correct"),
+    "other": ("与其他申报重复的内容", "Shared with other applications"),
     "unreadable": ("申报表无法读取：{reason}。请重新提交可以打开的申报表（.xlsx、.xls 或 .ods）。",
                    "The workbook could not be read: {reason}. Please send a workbook that opens (.xlsx, .xls or .ods)."),
     "close": ("请按上述事项补正或说明后重新报送。", "Please correct or explain the points above and send the application again."),
@@ -57,6 +59,7 @@ _WORDS = {
              "Recommending authority: {authority}   Ruleset: {ruleset}   Date of the check: {date}   Written by "
              "incubator-check from the workbook; the authority's review decides."),
     "more": ("另有 {count} 处，见检查报告", "and {count} more, see the report"),
+    "more_across": ("另有 {count} 条，见汇总表的跨申报问题", "and {count} more, see the summary's findings across submissions"),
 }
 _HEAD = {
     "failed": (("条款", "名称", "申报数值", "门槛", "还需"), ("Clause", "Title", "Figure", "Threshold", "Needed")),
@@ -106,19 +109,30 @@ def letter_html(data: dict[str, Any], setup: SummarySetup, index: int = 0) -> st
                 failed.append([c["id"], c["title"], value, threshold, gap])
             elif c["status"] == "MISSING":
                 missing.append([c["id"], c["title"], "、".join(c.get("needs") or c.get("evidence") or [])])
+        sections = 0
+
+        def heading(key: str) -> str:
+            nonlocal sections
+            sections += 1
+            number = f"{sections}. " if lang == "en" else f"{_NUMERALS[sections - 1]}、"
+            return f"<h2>{_e(number + _w(key, lang))}</h2>"
+
         if failed:
-            parts.append(f"<h2>{_e(_w('failed', lang))}</h2>" + _table("failed", failed, lang))
+            parts.append(heading("failed") + _table("failed", failed, lang))
         if missing:
-            parts.append(f"<h2>{_e(_w('missing', lang))}</h2>" + _table("missing", missing, lang))
+            parts.append(heading("missing") + _table("missing", missing, lang))
         errors = [f for f in data.get("findings", []) if f.get("severity") == "error"]
         if errors:
             cells = [[f.get("where") or f.get("code"), f.get("message")] for f in errors[:MOST_CELLS]]
             if len(errors) > MOST_CELLS:
                 cells.append(["…", _w("more", lang, count=len(errors) - MOST_CELLS)])
-            parts.append(f"<h2>{_e(_w('cells', lang))}</h2>" + _table("cells", cells, lang))
+            parts.append(heading("cells") + _table("cells", cells, lang))
         across = [f for f in data.get("findings", []) if f.get("others_count")]
         if across:
-            parts.append(f"<h2>{_e(_w('other', lang))}</h2>" + "".join(f"<p>{_e(f.get('message'))}</p>" for f in across))
+            listed = "".join(f"<p>{_e(f.get('message'))}</p>" for f in across[:MOST_ACROSS])
+            if len(across) > MOST_ACROSS:
+                listed += f"<p>{_e(_w('more_across', lang, count=len(across) - MOST_ACROSS))}</p>"
+            parts.append(heading("other") + listed)
         parts.append(f"<p>{_e(_w('close', lang))}</p>")
     date = (data.get("application_date") or {}).get("date") or ""
     ruleset = f"{rs.get('id')} {rs.get('version')}" if rs.get("id") else "—"

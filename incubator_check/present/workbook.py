@@ -109,7 +109,7 @@ class _Sheet:
         # A long column (a message, the evidence cells) is narrowed and wraps, so that a page fitted to its width
         # stays readable instead of shrinking every column to fit one long line.
         if self.fixed:
-            self.wrapped = {i for i, (w, f) in enumerate(zip(self.widths, self.fixed)) if w * _NINE + 1 > f}
+            self.wrapped = {i for i, (w, f) in enumerate(zip(self.widths, self.fixed)) if w * _NINE > f - 0.5}
             self.columns = list(self.fixed)
         else:
             self.wrapped = {i for i, w in enumerate(self.widths) if w > self.wrap_over}
@@ -124,7 +124,7 @@ class _Sheet:
             cell = _cell(self.ws, value)
             cell.font, cell.fill, cell.alignment = _BOLD, _HEAD_FILL, _HEAD_ALIGN
             header.append(cell)
-            lines = max(lines, math.ceil(width(value) * (_NINE if self.fixed else 1) / max(self.columns[i] - 1, 1)))
+            lines = max(lines, math.ceil(width(value) * (_NINE if self.fixed else 1) / max(self.columns[i] - (0.5 if self.fixed else 1), 1)))
         if lines > 1:
             self.ws.row_dimensions[1].height = _LINE * min(lines, 8) + 2
         self.ws.append(header)
@@ -132,7 +132,8 @@ class _Sheet:
     def append(self, values: list[Any], fills: list[PatternFill | None] | None = None) -> None:
         # A wrapped cell does not grow its row by itself (not in LibreOffice, not on paper): size the row.
         factor = _NINE if self.fixed else 1
-        lines = max((math.ceil(width(str(values[i] if values[i] is not None else "")) * factor / max(self.columns[i] - 1, 1))
+        room = 0.5 if self.fixed else 1  # a cell's padding, in column units
+        lines = max((math.ceil(width(str(values[i] if values[i] is not None else "")) * factor / max(self.columns[i] - room, 1))
                      for i in self.wrapped if i < len(values)), default=1)
         if lines > 1:
             self.ws.row_dimensions[self.rows + 2].height = _LINE * min(lines, 30) + 2
