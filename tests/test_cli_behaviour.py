@@ -119,7 +119,7 @@ def test_a_summary_the_tool_wrote_in_the_folder_is_skipped_with_a_note(tmp_path)
     shutil.copyfile(GOOD, tmp_path / "a.xlsx")
     assert _cli("batch", os.fspath(tmp_path), "-o", os.fspath(tmp_path / "汇总.xlsx")).returncode == 0
     assert _cli("check", GOOD, "-o", os.fspath(tmp_path / "报告.xlsx")).returncode == 0
-    assert openpyxl.load_workbook(tmp_path / "汇总.xlsx").sheetnames[0] == "汇总"  # still an ordinary workbook
+    assert openpyxl.load_workbook(tmp_path / "汇总.xlsx").sheetnames[0] == "汇总表"  # still an ordinary workbook
     proc = _cli("batch", os.fspath(tmp_path), "--format", "json")
     assert proc.returncode == 0, proc.stderr.decode()
     assert [json.loads(line)["source"]["path"] for line in proc.stdout.decode().splitlines()] == ["a.xlsx"]
