@@ -12,7 +12,10 @@ from typing import Iterator
 from .judge import CheckOptions, check_submission
 from .workbook.guard import Limits, read_bytes
 from .workbook.reader import read_workbook
-from .rules.ruleset import Ruleset, default_for_level, load_ruleset
+from .judge.bans import application_date
+from .rules.fields import declared_specs
+from .rules.load import bundled_fields, load_ruleset, ruleset_for
+from .rules.schema import Ruleset
 from .errors import WorkbookError
 from .findings import Finding, Severity, bound
 from .model import Submission
@@ -69,8 +72,13 @@ def check_with_submission(path: str | os.PathLike[str], ruleset: str | Ruleset |
 
 def _checked(path: str, ruleset: str | Ruleset | None, lang: str, as_of: dt.date | None, data: bytes,
              sha256: str) -> tuple[Report, Submission | None]:
+    if isinstance(ruleset, str):
+        ruleset = load_ruleset(ruleset)
+    # A chosen ruleset's own fields are read with the core ones; before the 申报级别 chooses one, every bundled
+    # ruleset's (rules/fields.py).
+    fields = declared_specs(ruleset) if ruleset is not None else bundled_fields()
     try:
-        result = read_workbook(path, today=as_of, data=data)
+        result = read_workbook(path, today=as_of, data=data, fields=fields)
     except WorkbookError as exc:
         return error_report(path, exc.finding, lang, sha256=sha256), None
     if result.submission is None:
@@ -79,8 +87,7 @@ def _checked(path: str, ruleset: str | Ruleset | None, lang: str, as_of: dt.date
     submission = result.submission
     if ruleset is None:
         level = submission.profile.level.value if submission.profile.level else None
-        ruleset = load_ruleset(default_for_level(level))
-    elif isinstance(ruleset, str):
-        ruleset = load_ruleset(ruleset)
+        day = as_of or application_date(submission.profile, as_of)[0]
+        ruleset = load_ruleset(ruleset_for(level, None, day))
     report = check_submission(submission, ruleset, result.findings, CheckOptions(lang=lang, as_of=as_of))
     return report, submission

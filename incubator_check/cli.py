@@ -61,18 +61,22 @@ def main() -> None:
 
 @main.command()
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
-@click.option("--level", type=click.Choice(["标准级", "卓越级"]), default="标准级", show_default=True,
-              help="申报级别 / level applied for.")
+@click.option("--level", type=click.Choice(["标准级", "卓越级"]), default=None,
+              help="申报级别（默认标准级，或 --ruleset 的级别） / level applied for (标准级, or the ruleset's).")
+@click.option("--ruleset", metavar="ID|PATH", default=None,
+              help="规则集：模板含其声明的字段 / ruleset whose own fields the template adds.")
 @click.option("--force", is_flag=True, help="覆盖已有文件 / overwrite an existing file.")
-def template(out: str, level: str, force: bool) -> None:
+def template(out: str, level: str | None, ruleset: str | None, force: bool) -> None:
     """写出空白申报表 / write the blank application workbook."""
     from ._template import write_template
+
+    loaded = _load_ruleset_option(ruleset)
 
     if os.path.exists(out) and not force:
         raise click.UsageError(f"{out} 已存在，使用 --force 覆盖 / {out} exists; use --force to overwrite")
     with _writing():
         try:
-            write_template(out, level=level)
+            write_template(out, level=level, ruleset=loaded)
         except OSError as exc:
             from ._files import OutputFailed
 
@@ -243,7 +247,8 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
 @click.argument("args", nargs=-1, metavar="[ID] | show CLAUSE")
 @click.option("--ruleset", metavar="ID|PATH", default=None, help="与 show 一起用 / with show: the ruleset to look in.")
 @click.option("--lang", type=LANG, default=_lang_default)
-def rules(args: tuple[str, ...], ruleset: str | None, lang: str) -> None:
+@click.option("--as-of", "as_of", type=DATE, help="与 show 一起用：显示该日适用的取值 / with show: the values in force on this day.")
+def rules(args: tuple[str, ...], ruleset: str | None, lang: str, as_of: dt.date | None) -> None:
     """列出规则集与条款 / list rulesets; `rules ID` lists its clauses; `rules show 6.4.new` prints one clause."""
     from .present.terminal import render_clause, render_rules
 
@@ -251,7 +256,7 @@ def rules(args: tuple[str, ...], ruleset: str | None, lang: str) -> None:
         if len(args) != 2:
             raise click.UsageError("用法 / usage: incubator-check rules show CLAUSE_ID")
         _load_ruleset_option(ruleset)
-        text = render_clause(args[1], ruleset, lang)
+        text = render_clause(args[1], ruleset, lang, as_of)
         if text is None:
             raise click.BadParameter(f"没有条款 {args[1]} / no clause {args[1]}", param_hint="CLAUSE_ID")
         click.echo(text)

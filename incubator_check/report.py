@@ -246,6 +246,9 @@ class RulesetRef(BaseModel):
     citation: str
     effective: str
     example: bool
+    authority: str = "工业和信息化部"
+    values_on: str | None = None  # the day its dated values were read for (the deciding day)
+    values_from: str | None = None  # where that day came from: --as-of, 申报日期 or 检查当日
 
 
 class _Message(BaseModel):

@@ -121,6 +121,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "effective": ("施行", "In force"),
     "normal": ("门槛", "Threshold"),
     "relaxed_threshold": ("艰苦边远地区降低后", "Relaxed (remote areas)"),
+    "since": ("自 {day} 起", "from {day}"),
     "kind_review": ("由评审人员判断", "judged by a reviewer"),
     "kind_ban": ("禁止情形", "ban"),
     "figure": ("指标", "Figure"),

@@ -44,7 +44,7 @@ class Required(str, Enum):
     EXCELLENCE = "excellence"  # required on 卓越级 applications
 
 
-LEVELS = ("标准级", "卓越级")
+LEVELS = ("标准级", "卓越级", "市孵化器")  # 市孵化器: a city's own level under Article 27 (Shenzhen)
 REMOTE_CATEGORIES = ("一类", "二类", "三类", "四类", "五类", "六类")
 SITE_TENURES = ("自有", "租赁", "协议使用")
 
@@ -117,6 +117,7 @@ class FieldSpec:
     options: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()  # the choices, or the function that reads them
     note: str = ""  # what the field is for, in Chinese, for the 说明 sheet
     article: str = ""  # the article the field serves
+    aliases: tuple[str, ...] = ()  # other labels that name it (a ruleset's declared field may give some)
 
     @property
     def choices(self) -> tuple[str, ...]:
