@@ -337,8 +337,14 @@ def test_the_cli_and_the_web_write_the_same_summary(tmp_path):
                 break
             time.sleep(0.05)
         web = openpyxl.load_workbook(io.BytesIO(client.get(f"/b/{token}/summary.xlsx").data))
+        letters = zipfile.ZipFile(io.BytesIO(client.get(f"/b/{token}/letters.zip").data))
+        assert "补正通知" in client.get(f"/b/{token}").get_data(as_text=True)
     finally:
         app.extensions["incubator_check"].close()
+    # the web's letters are the CLI's: one per applicant that does not pass, numbered as in the 汇总表
+    folder_letters = tmp_path / "letters"
+    CliRunner().invoke(main, ["batch", str(folder), "--letters", str(folder_letters), "-j", "1"])
+    assert sorted(letters.namelist()) == sorted(os.listdir(folder_letters)) and len(letters.namelist()) == 2
     book = openpyxl.load_workbook(cli)
     assert web.sheetnames == book.sheetnames
     for name in book.sheetnames:

@@ -167,7 +167,7 @@ def batch_page(token: str):
                 cross=cross, quota=entry.quota, quota_citation=entry.quota_citation, clause_ids=entry.clause_ids,
                 f_verdict=f_verdict, f_clause=f_clause, f_sort=f_sort,
                 progress_url=f"/b/{token}/progress.json", summary_url=f"/b/{token}/summary.xlsx?lang={lang}",
-                jsonl_url=f"/b/{token}/reports.jsonl")
+                jsonl_url=f"/b/{token}/reports.jsonl", letters_url=f"/b/{token}/letters.zip?lang={lang}")
 
 
 @bp.get("/b/<token>/progress.json")
@@ -209,6 +209,40 @@ def batch_summary(token: str):
             entry.summaries[lang] = path
     return send_file(entry.summaries[lang], mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      as_attachment=True, download_name="summary.xlsx" if lang == "en" else "汇总.xlsx", max_age=0)
+
+
+@bp.get("/b/<token>/letters.zip")
+def batch_letters(token: str):
+    """The letters to the applicants that do not pass (``batch --letters``), one HTML page each, in a zip."""
+    import io
+    import zipfile
+
+    from ..present.letters import letter_html, letter_name
+    from ..present.summary import summary_setup
+    from ..present.workbook import round_rows
+    from ..rules.ruleset import load_ruleset
+
+    lang = page_lang()
+    entry = _batch_entry(token)
+    _finished(entry)
+    setup = summary_setup(load_ruleset(entry.ruleset) if entry.ruleset else None, lang)
+
+    def lines():
+        with open(entry.file("reports.jsonl"), encoding="utf-8") as handle:
+            for line in handle:
+                yield line.rstrip("\n")
+
+    ordered, _ = round_rows(lines, setup)
+    numbers = {r.index: r.number for r in ordered}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, line in enumerate(lines()):
+            data = json.loads(line)
+            if data["verdict"] != "PASS":
+                archive.writestr(letter_name(numbers[index], data), letter_html(data, setup, index))
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/zip", as_attachment=True, max_age=0,
+                     download_name="letters.zip" if lang == "en" else "补正通知.zip")
 
 
 @bp.get("/b/<token>/<int:index>")

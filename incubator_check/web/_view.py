@@ -112,6 +112,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "quota_over": ("超出名额", "Over quota"),
     "no_quota": ("本批没有卓越级申报。", "No excellence applications in this batch."),
     "dl_summary": ("汇总工作簿（Excel）", "Summary workbook (Excel)"),
+    "dl_letters": ("补正通知（每份未通过的申报一页）", "Letters to the applicants that do not pass"),
     "dl_jsonl": ("全部报告（JSON Lines）", "All reports (JSON Lines)"),
     "skipped": ("未检查的文件（不是申报表）：", "Files not checked (not workbooks): "),
     "back_batch": ("返回汇总", "Back to the summary"),
