@@ -25,7 +25,7 @@ from ._files import atomic_path
 from .workbook.layout import (
     FUNDS,
     INSTRUCTIONS_NAME,
-    LEVELS,
+    levels,
     PROFILE,
     STAFF,
     TENANTS,
@@ -328,8 +328,8 @@ def build_template(level: str | None = None, ruleset=None) -> Workbook:
     from .rules.fields import declared_specs
 
     level = level or (ruleset.level if ruleset is not None else "标准级")
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+    if level not in levels():
+        raise ValueError(f"level must be one of {', '.join(levels())}, not {level!r}")
     declared = declared_specs(ruleset)
     workbook = Workbook()
     profile = workbook.active

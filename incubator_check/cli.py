@@ -192,6 +192,31 @@ def _write_text(output: str | None, text: str, utf8: bool) -> None:
         click.echo(text)
 
 
+def _plan_costs(given: tuple[str, ...], ruleset) -> tuple[tuple[str, str], ...]:
+    """``--plan-cost LEVER=WEIGHT`` checked here, before the worker: a lever the levers file lacks, or a weight that
+    is not a number ≥ 0, is a usage error naming what was found and what is known."""
+    from decimal import Decimal, InvalidOperation
+
+    from .plan import load_levers
+
+    costs: dict[str, Decimal] = {}
+    for item in given:
+        lever, _, weight = item.partition("=")
+        try:
+            value = Decimal(weight.strip())
+            if not value.is_finite() or value < 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            raise click.BadParameter(f"{item}：应为 调整项=非负数 / expected LEVER=a number ≥ 0",
+                                     param_hint="--plan-cost") from None
+        costs[lever.strip()] = value
+    try:
+        load_levers(ruleset, costs)
+    except RulesetError as exc:
+        raise click.BadParameter(f"{exc.zh} / {exc.en}", param_hint="--plan-cost") from None
+    return tuple((k, str(v)) for k, v in costs.items())
+
+
 @main.command("check")
 @click.argument("file", type=EXISTING_FILE)
 @click.option("--ruleset", metavar="ID|PATH", help="规则集 id 或 YAML 文件；默认按申报级别 / ruleset id or YAML path; default follows 申报级别.")
@@ -202,8 +227,14 @@ def _write_text(output: str | None, text: str, utf8: bool) -> None:
               help="写入文件，- 为标准输出 / write to this file; - is standard output.")
 @click.option("--lang", type=LANG, default=_lang_default, help="输出语言 / output language (zh default).")
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（未填申报日期时用于第二十条） / date of the check, for Article 20 when 申报日期 is blank.")
+@click.option("--plan", "plan", type=click.Choice(["as-is", "worst"]), is_flag=False, flag_value="as-is", default=None,
+              help="同时给出通过方案：使所有可计量条款通过的最小联合调整；worst 按空白单元格的最不利情形 / also give the plan "
+                   "to pass: the smallest joint change after which every measurable clause passes; worst plans for the "
+                   "worst the blank cells could be.")
+@click.option("--plan-cost", "plan_costs", multiple=True, metavar="LEVER=WEIGHT",
+              help="调整项的单位成本，如 graduate=3 / a lever's cost per unit, e.g. graduate=3 (see rulesets/levers.yaml).")
 def check_command(file: str, ruleset: str | None, fmt: str | None, output: str | None, lang: str,
-                  as_of: dt.date | None) -> None:
+                  as_of: dt.date | None, plan: str | None, plan_costs: tuple[str, ...]) -> None:
     """逐条检查一份申报表 / check one workbook, clause by clause.
 
     The workbook is read in a supervised worker process: a file that crashes or exhausts the reader is
@@ -220,8 +251,10 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
     from .report import Report
 
     loaded = _load_ruleset_option(ruleset)
+    costs = _plan_costs(plan_costs, loaded) if plan or plan_costs else ()
     with ReaderPool(workers=1) as pool:
-        data = pool.check(file, loaded.path if loaded else None, lang=lang, as_of=as_of)
+        data = pool.check(file, loaded.path if loaded else None, lang=lang, as_of=as_of, plan=plan or ("as-is" if costs else None),
+                          plan_costs=costs)
     if fmt == "json":  # the worker's report as it wrote it, indented: no model to build and write out again
         _write_text(output, json.dumps(data, ensure_ascii=False, indent=2), utf8=True)
         sys.exit(0 if data["verdict"] == "PASS" else 1)

@@ -156,7 +156,7 @@ def test_two_rulesets_claiming_one_level_authority_and_day_are_a_load_error(tmp_
 
 
 def test_the_web_rules_page_shows_each_value_with_its_day():
-    from incubator_check.web._app import _clause_view
+    from incubator_check.web._ruleview import clause_view as _clause_view
 
     rules = load_ruleset(DATED)
     view = _clause_view(rules, rules.clause("6.4.new"), "zh")

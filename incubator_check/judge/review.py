@@ -41,9 +41,10 @@ def notes(compiled: "CompiledRuleset", base: dict[str, Any]) -> list[Note]:
 
 def cited_readings(ruleset: "Ruleset", clause: "Clause", reading: Text) -> Text:
     """A clause's reading with the readings it cites, each with its source and date (e.g. the 2026 SME tier)."""
-    parts = [reading] if reading.zh or reading.en else []
+    chinese, english = reading.zh, reading.en
     for key in clause.cites:
         cited = ruleset.readings[key]
-        parts.append(Text(f"{cited.text.zh}（{cited.source}，{cited.issued.isoformat()}）",
-                          f"{cited.text.en} ({cited.source}, {cited.issued.isoformat()})"))
-    return Text.join(parts)
+        joint = "" if not chinese or chinese.endswith(("。", "；")) else "；"
+        chinese += joint + f"{cited.text.zh}（{cited.source}，{cited.issued.isoformat()}）"
+        english = " ".join(p for p in (english, f"{cited.text.en} ({cited.source}, {cited.issued.isoformat()})") if p)
+    return Text(chinese, english)

@@ -57,9 +57,11 @@ def index_of(folder: str) -> dict[str, dict[str, Any]]:
                     continue
         except (OSError, UnicodeDecodeError) as exc:
             raise RulesetError(f"无法读取规则集文件 {path}（{exc}）", f"cannot read ruleset file {path} ({exc})") from None
-        data = _resolve(path)
+        data = _rule_file(path)  # its own keys: a claim is what the file itself says (read only: no copy)
         head = {key: data.get(key) for key in _HEAD_KEYS}
         head["fields"] = data.get("fields") or {}
+        if head["default"] and not head["level"]:
+            raise RulesetError(f"规则集 {path} 声明 default 但未写明 level", f"ruleset {path} says default but names no level")
         head["authority"] = head["authority"] or "工业和信息化部"
         head["effective"] = _day(head["effective"], path)
         head["until"] = _day(head["until"], path) if head["until"] is not None else None

@@ -50,13 +50,17 @@ def api_batch():
     entry.total = len(batch.uploads)
     run_batch(app_state, entry, batch, ruleset, lang, as_of)
     if entry.failure:
+        app_state.store.drop(entry)
         raise WebError(500, "batch-failed", "批量检查未能完成", f"the batch could not be finished ({entry.failure})")
     path = entry.file("reports.jsonl")
 
-    def stream():
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                yield line
+    def stream():  # nothing is kept once the answer is sent (or the client goes away): no token reaches it
+        try:
+            with open(path, encoding="utf-8") as handle:
+                for line in handle:
+                    yield line
+        finally:
+            app_state.store.drop(entry)
 
     return Response(stream(), mimetype="application/x-ndjson")
 

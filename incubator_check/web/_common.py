@@ -48,7 +48,7 @@ def default_lang() -> str:
 def page_lang() -> str:
     """A page's language: ``?lang=``, the form's ``lang`` field, else the app's default."""
     value = request.args.get("lang")
-    if value is None and request.method == "POST" and not is_api():
+    if value is None and request.method == "POST" and not is_api() and not g.get("refused"):  # a refusal reads no upload
         value = request.form.get("lang")
     return value if value in LANGS else default_lang()
 

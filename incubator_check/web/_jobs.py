@@ -58,7 +58,7 @@ def run_batch(app_state, entry: Entry, batch, ruleset: str | None, lang: str, as
 
             paths = [u.path for u in batch.uploads]
             spool = run(paths, ruleset=ruleset, lang=lang, as_of=as_of, jobs=int(app_state.app.config["JOBS"]),
-                        progress=progress, pool=app_state.reader())
+                        progress=progress, pool=app_state.reader(), temp_dir=app_state.private)
             try:
                 cross = spool.cross_findings()
                 setup = summary_setup(load_ruleset(ruleset) if ruleset else None, lang)
@@ -108,7 +108,7 @@ def check_single(app_state, upload, ruleset, lang, as_of) -> Entry:
     entry.display = upload.display
     fix, _ = renamer([upload])
     for each in (lang,) + tuple(x for x in LANGS if x != lang):
-        data = fix(app_state.check(upload.path, ruleset, each, as_of))
+        data = fix(app_state.check(upload.path, ruleset, each, as_of, plan=True))
         path = entry.file(f"report-{each}.json")
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(data, handle, ensure_ascii=False)

@@ -91,8 +91,9 @@ def clause_view(rs, clause, lang: str) -> dict[str, Any]:
         thresholds.append(_view.word("kind_review", lang))
     if clause.ban:
         thresholds.append(_view.word("kind_ban", lang))
+    cited = [f"{rs.readings[key].text(lang)}（{rs.readings[key].source}，{rs.readings[key].issued}）" for key in clause.cites]
     return {"id": clause.id, "article": clause.article, "title": clause.title(lang), "legal_text": clause.legal_text,
-            "reading": in_language(clause.reading, lang) if clause.reading else "",
+            "reading": " ".join(([in_language(clause.reading, lang)] if clause.reading else []) + cited),
             "review": clause.review(lang) if clause.review else "", "conditions": conditions, "tests": tests,
             "thresholds": thresholds, "relaxed": relaxed_list,
             "bans": list(rs.bans.years.items()) if clause.ban and rs.bans else []}
