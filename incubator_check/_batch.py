@@ -14,12 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import itertools
-import math
 import os
 import sqlite3
 import tempfile
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
 from ._supervise import Job, ReaderPool
@@ -101,9 +99,14 @@ class CrossFinding:
                     break
         return shown
 
+    @property
+    def _by_file(self) -> bool:
+        """Whether the finding lists whole submissions (an operator, a file) rather than roster rows."""
+        return self.code in ("operator-in-several-submissions", "identical-files")
+
     def _where(self, claims, more: int) -> Bilingual:
         """The submissions listed (file names, and the tenant's row in each), and how many more there are."""
-        if self.code == "operator-in-several-submissions":
+        if self._by_file:
             zh = "、".join(visible(os.path.basename(p)) for _, p, _ in claims)
             en = ", ".join(visible(os.path.basename(p)) for _, p, _ in claims)
         else:
@@ -111,10 +114,15 @@ class CrossFinding:
             en = "; ".join(f"{visible(os.path.basename(p))} row {r}" for _, p, r in claims)
         return Bilingual(zh + f"；另有 {more} 份", en + f"; and {more} more") if more > 0 else Bilingual(zh, en)
 
+    @property
+    def _shown_key(self) -> str:
+        """The key as the message shows it: a file's SHA-256 by its first 12 digits, a USCC whole."""
+        return self.key[:12] if self.code == "identical-files" else self.key
+
     def message(self, lang: str) -> str:
         """The finding across the folder, listing at most :data:`OTHERS_SHOWN` + 1 submissions."""
         listed = self.files
-        _, zh, en = catalogue_texts(self.code, name=self.name, uscc=self.key, count=self.submissions,
+        _, zh, en = catalogue_texts(self.code, name=self.name, uscc=self._shown_key, count=self.submissions,
                                     where=self._where(listed, self.submissions - len(listed)))
         return en if lang == "en" else zh
 
@@ -129,11 +137,23 @@ class CrossFinding:
                 others.append((i, p, r))
         severity, zh, en = catalogue_texts(
             "operator-in-several-submissions:also" if self.code == "operator-in-several-submissions"
+            else "identical-files:also" if self.code == "identical-files"
+            else "tenant-name-date-in-several-submissions:also" if self.code == "tenant-name-date-in-several-submissions"
             else "tenant-in-several-submissions:also",
-            name=self.name, uscc=self.key, count=len(others_all), where=self._where(others, len(others_all) - len(others)))
-        return {"severity": severity.value, "code": self.code, "where": f"在孵企业!第{rows[0]}行" if rows else "",
-                "row": rows[0] if rows else None, "uscc": self.key, "others": [p for _, p, _ in others],
-                "others_count": len(others_all), "message": en if lang == "en" else zh, "message_zh": zh, "message_en": en}
+            name=self.name, uscc=self._shown_key, count=len(others_all),
+            where=self._where(others, len(others_all) - len(others)))
+        found = {"severity": severity.value, "code": self.code, "where": f"在孵企业!第{rows[0]}行" if rows else "",
+                 "row": rows[0] if rows else None, "others": [p for _, p, _ in others],
+                 "others_count": len(others_all), "message": en if lang == "en" else zh, "message_zh": zh, "message_en": en}
+        found["sha256" if self.code == "identical-files" else "uscc"] = self.key
+        return found
+
+
+def name_key(name: str | None) -> str:
+    """A company name compared: NFKC (full-width brackets and letters alike), no spaces, letters in one case."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
 
 
 class Spool:
@@ -146,54 +166,73 @@ class Spool:
         self.db = sqlite3.connect(os.path.join(self.dir.name, "index.sqlite"))
         self.db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-            "CREATE TABLE tenant(file INTEGER, uscc TEXT, row INTEGER, name TEXT);"
+            "CREATE TABLE tenant(file INTEGER, uscc TEXT, row INTEGER, name TEXT, name_key TEXT, registered TEXT);"
             "CREATE TABLE submission(file INTEGER PRIMARY KEY, path TEXT, verdict TEXT, operator_uscc TEXT,"
-            " operator_name TEXT, name TEXT, province TEXT, level TEXT);")
+            " operator_name TEXT, name TEXT, province TEXT, level TEXT, sha256 TEXT);"
+            # a later copy of a file already in the batch: its roster and operator are not compared again
+            "CREATE TABLE copy(file INTEGER PRIMARY KEY);")
         self.count = 0
         self.skipped: list[str] = []  # workbooks this tool wrote, found in the folder and left out
 
     def add(self, path: str, line: str, keys: dict[str, Any]) -> None:
         index = self.count
         self.lines.write(line + "\n")
-        self.db.execute("INSERT INTO submission VALUES (?,?,?,?,?,?,?,?)",
+        self.db.execute("INSERT INTO submission VALUES (?,?,?,?,?,?,?,?,?)",
                         (index, json_text(path), keys["verdict"], keys["operator_uscc"], keys["operator_name"], keys["name"],
-                         keys["province"], keys["level"]))
-        self.db.executemany("INSERT INTO tenant VALUES (?,?,?,?)", [(index, u, r, n) for u, r, n in keys["tenants"]])
+                         keys["province"], keys["level"], keys.get("sha256")))
+        self.db.executemany("INSERT INTO tenant VALUES (?,?,?,?,?,?)",
+                            [(index, u or None, r, n, name_key(n) or None if d else None, d)
+                             for u, r, n, d in keys["tenants"]])
         self.count += 1
 
     def cross_findings(self) -> list[CrossFinding]:
-        """Tenant USCCs claimed by several submissions, and operators applying more than once: one query each."""
+        """Across the submissions, one query each: byte-identical files; tenants claimed by several (by USCC, and by
+        name and registration date under different USCCs); operators applying more than once.
+
+        A file sent twice is one finding, and its later copies are left out of the other comparisons: otherwise
+        every tenant of its roster would be a finding of its own, and the real double claims would drown.
+        """
         self.lines.flush()
         found: list[CrossFinding] = []
         rows = self.db.execute(
-            "SELECT t.uscc, t.file, s.path, t.row, t.name FROM tenant t JOIN submission s USING (file) WHERE t.uscc IN "
-            "(SELECT uscc FROM tenant GROUP BY uscc HAVING COUNT(DISTINCT file) > 1) ORDER BY t.uscc, t.file, t.row")
+            "SELECT sha256, file, path, name FROM submission WHERE sha256 IN (SELECT sha256 FROM submission "
+            "WHERE sha256 IS NOT NULL GROUP BY sha256 HAVING COUNT(*) > 1) ORDER BY sha256, file").fetchall()
+        for sha, group in itertools.groupby(rows, key=lambda r: r[0]):
+            subs = list(group)
+            self.db.executemany("INSERT INTO copy VALUES (?)", [(s[1],) for s in subs[1:]])
+            name = next((s[3] for s in subs if s[3]), "")
+            found.append(CrossFinding("identical-files", sha, name, [(f, p, None) for _, f, p, _ in subs]))
+        rows = self.db.execute(
+            "SELECT t.uscc, t.file, s.path, t.row, t.name FROM tenant t JOIN submission s USING (file) "
+            "WHERE t.file NOT IN (SELECT file FROM copy) AND t.uscc IN (SELECT uscc FROM tenant WHERE uscc IS NOT NULL "
+            "AND file NOT IN (SELECT file FROM copy) GROUP BY uscc HAVING COUNT(DISTINCT file) > 1) "
+            "ORDER BY t.uscc, t.file, t.row")
         for uscc, group in itertools.groupby(rows, key=lambda r: r[0]):
             claims = list(group)
             name = next((c[4] for c in claims if c[4]), "")
             found.append(CrossFinding("tenant-in-several-submissions", uscc, name, [(f, p, r) for _, f, p, r, _ in claims]))
+        # The same name and registration date under different USCCs, in different submissions: one company with a
+        # mistyped code (a USCC shared by them all is the finding above already).
         rows = self.db.execute(
-            "SELECT operator_uscc, file, path, operator_name FROM submission WHERE operator_uscc IN (SELECT operator_uscc "
-            "FROM submission WHERE operator_uscc IS NOT NULL GROUP BY operator_uscc HAVING COUNT(*) > 1) "
-            "ORDER BY operator_uscc, file")
+            "SELECT t.name_key, t.registered, t.file, s.path, t.row, t.name, t.uscc FROM tenant t JOIN submission s "
+            "USING (file) WHERE t.file NOT IN (SELECT file FROM copy) AND (t.name_key, t.registered) IN "
+            "(SELECT name_key, registered FROM tenant WHERE name_key IS NOT NULL AND file NOT IN (SELECT file FROM copy) "
+            "GROUP BY name_key, registered HAVING COUNT(DISTINCT file) > 1 AND COUNT(DISTINCT COALESCE(uscc, '')) > 1) "
+            "ORDER BY t.name_key, t.registered, t.file, t.row")
+        for (key, date), group in itertools.groupby(rows, key=lambda r: (r[0], r[1])):
+            claims = list(group)
+            codes = "、".join(dict.fromkeys(c[6] or "—" for c in claims))
+            found.append(CrossFinding("tenant-name-date-in-several-submissions", codes, claims[0][5] or key,
+                                      [(f, p, r) for _, _, f, p, r, _, _ in claims]))
+        rows = self.db.execute(
+            "SELECT operator_uscc, file, path, operator_name FROM submission WHERE file NOT IN (SELECT file FROM copy) "
+            "AND operator_uscc IN (SELECT operator_uscc FROM submission WHERE operator_uscc IS NOT NULL "
+            "AND file NOT IN (SELECT file FROM copy) GROUP BY operator_uscc HAVING COUNT(*) > 1) ORDER BY operator_uscc, file")
         for uscc, group in itertools.groupby(rows, key=lambda r: r[0]):
             subs = list(group)
             name = next((s[3] for s in subs if s[3]), "")
             found.append(CrossFinding("operator-in-several-submissions", uscc, name, [(f, p, None) for _, f, p, _ in subs]))
         return found
-
-    def quota(self, share: Decimal, rounding: str) -> list[dict[str, Any]]:
-        """Per province: excellence applicants, how many pass the pre-screen, the recommendation quota."""
-        rows = self.db.execute(
-            "SELECT COALESCE(province, ''), COUNT(*), SUM(verdict = 'PASS') FROM submission WHERE level = '卓越级' "
-            "GROUP BY COALESCE(province, '') ORDER BY 1").fetchall()
-        result = []
-        for province, applicants, passing in rows:
-            exact_quota = share * applicants
-            quota = math.ceil(exact_quota) if rounding == "up" else math.floor(exact_quota)
-            result.append({"province": province, "applicants": applicants, "passing": int(passing or 0),
-                           "quota": quota, "over_quota": max(int(passing or 0) - quota, 0)})
-        return result
 
     def reports(self) -> Iterator[str]:
         self.lines.flush()

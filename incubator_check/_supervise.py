@@ -482,7 +482,11 @@ def _keys(data: dict[str, Any], submission) -> dict[str, Any]:
         "name": incubator.get("name"),
         "province": incubator.get("province"),
         "level": incubator.get("level"),
-        "tenants": [] if submission is None else [(t.uscc, t.row, t.name) for t in submission.tenants if t.uscc],
+        "sha256": (data.get("source") or {}).get("sha256"),
+        # (USCC, row, name, registration date): matched by USCC, and by name and date to catch a typo in a USCC
+        "tenants": [] if submission is None else [
+            (t.uscc, t.row, t.name, t.registered_on.isoformat() if t.registered_on else None)
+            for t in submission.tenants if t.uscc or (t.name and t.registered_on)],
     }
 
 

@@ -341,7 +341,7 @@ def build_template(level: str | None = None, ruleset=None) -> Workbook:
     _write_profile(profile, level, lists, declared.get("profile", ()))
     for sheet, spec_sheet in rosters:
         _write_roster(sheet, spec_sheet, lists)
-    from ._summary import print_setup
+    from .present.workbook import print_setup
 
     # Every sheet prints on A4, the 说明 sheet too: its field table's header repeats on every page.
     for sheet in (profile, *(s for s, _ in rosters)):

@@ -32,6 +32,17 @@ UNITS = {
     "ratio": ("", "", ""),
     "flag": ("", "", ""),
 }
+# A unit as the JSON report writes it: a language-neutral code (report.md), never a Chinese word that an
+# English report would carry. The rulesets keep their own words; the outputs read both.
+UNIT_CODES = {"家": "tenants", "人": "people", "名": "people", "支": "funds", "个": "items", "年": "years",
+              "万元": "10k-yuan", "元": "yuan"}
+for _word, _code in UNIT_CODES.items():
+    UNITS.setdefault(_code, UNITS[_word])  # 人 before 名: "people" reads 人
+
+
+def unit_code(unit: str) -> str:
+    """``家`` → ``tenants``, ``万元`` → ``10k-yuan``; a code (``m2``, ``date``, ``ratio``) stays as it is."""
+    return UNIT_CODES.get(unit, unit)
 
 
 def status_word(status: str, lang: str) -> str:

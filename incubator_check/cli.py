@@ -111,7 +111,7 @@ def read(file: str, fmt: str, lang: str) -> None:
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        from ._render import render_read
+        from .present.terminal import render_read
 
         click.echo(render_read(result, lang, color=_color_wanted()))
     sys.exit(1 if result.submission is None or any(f.severity is Severity.ERROR for f in findings) else 0)
@@ -247,7 +247,7 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
         raise click.UsageError("--format xlsx 需要 --output 文件 / --format xlsx needs --output FILE")
     _refuse_output_onto_input(output, [file])
     from . import _check  # noqa: F401 - imported before the worker starts: a forked worker then has it already
-    from ._render import render_check
+    from .present.terminal import render_check
     from .report import Report
 
     loaded = _load_ruleset_option(ruleset)
@@ -261,7 +261,7 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
     report = Report.model_validate(data)
     if fmt == "xlsx":
         from ._files import output_stream
-        from ._summary import write_report
+        from .present.workbook import write_report
 
         with _writing(), output_stream(output) as handle:
             write_report(handle, report, lang)
@@ -283,7 +283,7 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
 @click.option("--as-of", "as_of", type=DATE, help="与 show 一起用：显示该日适用的取值 / with show: the values in force on this day.")
 def rules(args: tuple[str, ...], ruleset: str | None, lang: str, as_of: dt.date | None) -> None:
     """列出规则集与条款 / list rulesets; `rules ID` lists its clauses; `rules show 6.4.new` prints one clause."""
-    from ._render import render_clause, render_rules
+    from .present.terminal import render_clause, render_rules
 
     if args and args[0] == "show":
         if len(args) != 2:
@@ -318,15 +318,18 @@ def _default_jobs() -> int:
 @click.option("--ruleset", metavar="ID|PATH", help="规则集；默认按各申报表的申报级别 / ruleset; default follows each 申报级别.")
 @click.option("--lang", type=LANG, default=_lang_default)
 @click.option("--as-of", "as_of", type=DATE, help="检查日期 / date of the check (Article 20).")
+@click.option("--letters", type=click.Path(file_okay=False), default=None,
+              help="为每份未通过的申报写一页补正通知（HTML，可打印）到此文件夹 / write a printable letter (HTML) to each "
+                   "applicant that does not pass into this folder.")
 def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, jobs: int | None, ruleset: str | None,
-          lang: str, as_of: dt.date | None) -> None:
+          lang: str, as_of: dt.date | None, letters: str | None) -> None:
     """检查文件夹中的全部申报表 / check every .xlsx, .xls and .ods in a folder.
 
     Each workbook is read in a supervised worker: one that crashes or exhausts the reader gets its ERROR row,
     and the others go on.
     """
     from ._batch import find_workbooks, run_batch, with_cross_findings
-    from .rules.ruleset import default_for_level, load_ruleset
+    from .present.summary import summary_setup
     from ._text import visible
 
     fmt = _format_for(fmt, output)
@@ -365,30 +368,24 @@ def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, job
                         handle.write(line + "\n")
             elif fmt == "xlsx":
                 from ._files import output_stream
-                from ._summary import write_summary
+                from .present.workbook import write_summary
 
-                rulesets = [loaded] if loaded else [load_ruleset(default_for_level(level)) for level in ("标准级", "卓越级")]
-                clause_ids = list(dict.fromkeys(c.id for rs in rulesets for c in rs.clauses))
-                clause_ids += [rs.relaxation.review.id for rs in rulesets if rs.relaxation and rs.relaxation.review]
-                quota_rule = next((rs.recommendation_quota for rs in rulesets if rs.recommendation_quota), None)
-                if quota_rule is None:
-                    quota_rule = load_ruleset(default_for_level("卓越级")).recommendation_quota
-                quota = spool.quota(quota_rule.share, quota_rule.rounding)
-                from .rules.ruleset import in_language
-
-                titles = {c.id: in_language(c.title, lang) for rs in reversed(rulesets) for c in rs.clauses}
-                titles.update({rs.relaxation.review.id: in_language(rs.relaxation.review.title, lang)
-                               for rs in rulesets if rs.relaxation and rs.relaxation.review})
                 with output_stream(output) as handle:
-                    write_summary(handle, lambda: with_cross_findings(spool, cross, lang), list(dict.fromkeys(clause_ids)),
-                                  cross, quota, lang, quota_rule.citation, titles)
+                    write_summary(handle, lambda: with_cross_findings(spool, cross, lang), summary_setup(loaded, lang), cross)
                 if output != "-":
                     click.echo(output)
             else:
-                from ._render import render_batch
+                from .present.terminal import render_batch
 
-                text = render_batch(with_cross_findings(spool, cross, lang), cross, lang, _color_wanted() and not output)
+                text = render_batch(with_cross_findings(spool, cross, lang), cross, summary_setup(loaded, lang),
+                                    _color_wanted() and not output)
                 _write_text(output, click.unstyle(text) if output else text, utf8=False)
+            if letters:
+                from .present.letters import write_letters
+
+                written = write_letters(letters, lambda: with_cross_findings(spool, cross, lang), summary_setup(loaded, lang))
+                click.echo(_t(lang, f"已写出 {written} 封补正通知：{visible(letters)}",
+                              f"{written} letters written to {visible(letters)}"), err=True)
         except OSError as exc:
             from ._files import OutputFailed
 

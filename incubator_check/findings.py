@@ -131,6 +131,27 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         _W,
         "运营主体「{name}」（{uscc}）还提交了另外 {count} 份申报：{where}",
         "operator '{name}' ({uscc}) also submitted {count} other applications: {where}"),
+    # The same bytes sent twice (one sha256): one finding, not a tenant-by-tenant list of the copy's roster.
+    "identical-files": (
+        _W,
+        "同一文件提交了 {count} 次（内容完全相同，SHA-256 {uscc}）：{where}；其在孵企业和运营主体只按第一份比对",
+        "the same file was submitted {count} times (identical bytes, SHA-256 {uscc}): {where}; its tenants and "
+        "operator are compared as the first copy only"),
+    "identical-files:also": (
+        _W,
+        "本文件与另外 {count} 份申报内容完全相同（SHA-256 {uscc}）：{where}",
+        "this file is byte-identical to {count} other submissions (SHA-256 {uscc}): {where}"),
+    # The same company by name and registration date under different USCCs: most often a typo in one of them.
+    "tenant-name-date-in-several-submissions": (
+        _W,
+        "在孵企业「{name}」（注册日期相同，统一社会信用代码不同：{uscc}）被 {count} 份申报同时列入，可能是代码笔误：{where}",
+        "tenant '{name}' (same registration date, different USCCs: {uscc}) is claimed by {count} submissions; "
+        "probably a typo in a code: {where}"),
+    "tenant-name-date-in-several-submissions:also": (
+        _W,
+        "在孵企业「{name}」（注册日期相同，统一社会信用代码不同：{uscc}）也被另外 {count} 份申报列入，可能是代码笔误：{where}",
+        "tenant '{name}' (same registration date, different USCCs: {uscc}) is also claimed by {count} other "
+        "submissions; probably a typo in a code: {where}"),
     "same-file": (
         _E,
         "{file}：与 {other} 是同一个文件（链接），按同一份申报处理，未重复检查",

@@ -28,6 +28,7 @@ from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, SerializationIn
 from pydantic_core import core_schema
 
 from .findings import Finding, Severity
+from ._words import unit_code
 
 SCHEMA = "incubator-check/report/v1"
 
@@ -155,6 +156,8 @@ class ConditionResult(_Shown):
     message_text: Text = Field(default_factory=lambda: Text(""), alias="message")
     needs: list[str] = Field(default_factory=list)  # cells that would decide it
 
+    _unit_code = field_serializer("shortfall_unit")(lambda self, unit: unit_code(unit))
+
     @property
     def message(self) -> str:
         return self.message_text(self._lang)
@@ -183,6 +186,7 @@ class ClauseResult(_Shown):
     needs: list[str] = Field(default_factory=list)
     conditions: list[ConditionResult] = Field(default_factory=list)
 
+    _unit_code = field_serializer("unit", "shortfall_unit")(lambda self, unit: unit_code(unit))
     _titles = model_validator(mode="before")(classmethod(lambda cls, data: _read_languages(data, "title")))
 
     @model_serializer(mode="wrap")

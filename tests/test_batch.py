@@ -79,7 +79,12 @@ def test_batch_flags_an_operator_applying_twice(folder):
     reports = lines_of(run("batch", str(folder), "--format", "json", "--jobs", "1"))
     flagged = [os.path.basename(r["source"]["path"]) for r in reports
                if any(f["code"] == "operator-in-several-submissions" for f in r["findings"])]
-    assert "standard-fail-area.xlsx" in flagged and "standard-fail-area-again.xlsx" in flagged
+    # One operator, two different files: flagged. The byte-identical copy is "the same file twice", once, and only
+    # the first of the two in file order ("…-again.xlsx" sorts first) is compared with the others.
+    assert "standard-fail-area-again.xlsx" in flagged and "standard-pass.xlsx" in flagged
+    copy = next(r for r in reports if r["source"]["path"].endswith("standard-fail-area.xlsx"))
+    assert [f["code"] for f in copy["findings"] if f.get("others_count")] == ["identical-files"]
+    assert [os.path.basename(p) for p in copy["findings"][-1]["others"]] == ["standard-fail-area-again.xlsx"]
 
 
 def test_batch_output_is_byte_identical_for_jobs_1_and_2(folder, tmp_path):
@@ -104,34 +109,35 @@ def test_batch_summary_workbook(folder, tmp_path):
     result = run("batch", str(folder), "--format", "xlsx", "--output", str(out), "--jobs", "1")
     assert result.exit_code == 1
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["汇总", "问题清单", "跨申报问题", "卓越级推荐名额"]
-    summary = book["汇总"]
-    header = [c.value for c in summary[1]]
-    assert header[:7] == ["文件", "孵化器", "运营主体", "运营主体统一社会信用代码", "省份", "申报级别", "结论"]
+    assert book.sheetnames == ["汇总表", "建议推荐", "公示名单", "原国家级初核", "卓越级推荐名额", "条款矩阵", "问题清单",
+                               "跨申报问题"]
+    matrix = book["条款矩阵"]
+    header = [c.value for c in matrix[1]]
+    assert header[:4] == ["序号", "文件", "孵化器", "结论"]
     columns = {h.split(" ")[0]: i for i, h in enumerate(header) if h}
     for clause_id in ("6.2", "6.4.new", "20", "7.1", "10.remote"):
         assert clause_id in columns
     assert "6.2 孵化场地面积" in header  # report.md: a clause column is headed by its id and its title
-    assert summary.freeze_panes == "A2" and summary.auto_filter.ref.startswith("A1:")
-    rows = {r[0]: r for r in summary.iter_rows(min_row=2, values_only=True)}
+    assert matrix.freeze_panes == "A2" and matrix.auto_filter.ref.startswith("A1:")
+    rows = {r[1]: r for r in matrix.iter_rows(min_row=2, values_only=True)}
     assert set(rows) == set(FOLDER_FILES)
     fail = rows["standard-fail-area.xlsx"]
     assert fail[header.index("结论")] == "不通过"
-    assert fail[header.index("不通过条款")] == "6.2"
     assert fail[columns["6.2"]] == "不通过"
-    assert "388 平方米" in fail[header.index("差额说明")]
-    cell = summary.cell(row=[r[0] for r in summary.iter_rows(min_row=1, values_only=True)].index("standard-fail-area.xlsx") + 1,
-                        column=columns["6.2"] + 1)
+    assert fail[header.index("未通过条款")] == "6.2 孵化场地面积：差 388 平方米"
+    cell = matrix.cell(row=[r[1] for r in matrix.iter_rows(min_row=1, values_only=True)].index("standard-fail-area.xlsx") + 1,
+                       column=columns["6.2"] + 1)
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")  # red for FAIL
     findings = list(book["问题清单"].iter_rows(min_row=2, values_only=True))
-    assert any(r[0] == "broken-not-a-workbook.xlsx" and r[3] == "not-a-workbook" for r in findings)
+    assert any(r[1] == "broken-not-a-workbook.xlsx" and r[4] == "not-a-workbook" for r in findings)
     cross = list(book["跨申报问题"].iter_rows(min_row=2, values_only=True))
-    # standard-pass and standard-fail-area are built from the same roster, so they share tenants too.
-    pair = [r for r in cross if r[0] == "tenant-in-several-submissions" and "duplicate-a.xlsx" in r[3]]
-    assert len(pair) == 3 and all("duplicate-b.xlsx" in r[3] for r in pair)
+    pair = [r for r in cross if r[1] == "tenant-in-several-submissions" and "duplicate-a.xlsx" in r[4]]
+    assert len(pair) == 3 and all("duplicate-b.xlsx" in r[4] for r in pair) and pair[0][0] == "在孵企业重复申报"
     quota = list(book["卓越级推荐名额"].iter_rows(min_row=2, values_only=True))
-    # one excellence applicant in its province, passing the pre-screen: 10 % of 1 rounded up is 1.
-    assert [(r[1], r[2], r[3], r[4]) for r in quota] == [(1, 1, 1, 0)]
+    # 浙江省: standard passes and one excellence pass; the cap is 10 % of all of them, rounded up.
+    zhejiang = next(r for r in quota if r[0] == "浙江省")
+    assert zhejiang[2] == 1 and zhejiang[4] == -(-(zhejiang[1] + 1) // 10) and zhejiang[6] == 0
+    assert "⌈10% ×（标准级" in zhejiang[5]
 
 
 def test_batch_xlsx_needs_an_output_file(folder):
@@ -165,7 +171,7 @@ def test_batch_recursive(tmp_path):
 
 
 def test_batch_output_file_is_written_whole_or_not_at_all(folder, tmp_path, monkeypatch):
-    from incubator_check import _summary
+    from incubator_check.present import workbook as _summary
 
     out = tmp_path / "summary.xlsx"
     out.write_bytes(b"the previous summary")

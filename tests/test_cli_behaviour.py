@@ -119,7 +119,7 @@ def test_a_summary_the_tool_wrote_in_the_folder_is_skipped_with_a_note(tmp_path)
     shutil.copyfile(GOOD, tmp_path / "a.xlsx")
     assert _cli("batch", os.fspath(tmp_path), "-o", os.fspath(tmp_path / "汇总.xlsx")).returncode == 0
     assert _cli("check", GOOD, "-o", os.fspath(tmp_path / "报告.xlsx")).returncode == 0
-    assert openpyxl.load_workbook(tmp_path / "汇总.xlsx").sheetnames[0] == "汇总"  # still an ordinary workbook
+    assert openpyxl.load_workbook(tmp_path / "汇总.xlsx").sheetnames[0] == "汇总表"  # still an ordinary workbook
     proc = _cli("batch", os.fspath(tmp_path), "--format", "json")
     assert proc.returncode == 0, proc.stderr.decode(CONSOLE_ENCODING)
     assert [json.loads(line)["source"]["path"] for line in proc.stdout.decode("utf-8").splitlines()] == ["a.xlsx"]
@@ -146,13 +146,13 @@ def test_the_output_format_follows_the_extension(tmp_path, suffix, kind):
     ("388", "m2", "en", "388 m²"), ("12.5", "万元", "en", "12.5 × 10,000 yuan"), ("2028-03-02", "date", "en", "2028-03-02"),
 ])
 def test_a_shortfall_is_shown_with_its_unit_in_each_language(amount, unit, lang, shown):
-    from incubator_check._render import with_unit
+    from incubator_check._words import with_unit
 
     assert with_unit(amount, unit, lang) == shown
 
 
 def test_terminal_columns_line_up_by_display_width_in_both_languages():
-    from incubator_check._render import width
+    from incubator_check.present.figures import width
 
     path = os.fspath(FIXTURES / "standard-fail-tenants.xlsx")
     for lang in ("zh", "en"):

@@ -24,10 +24,10 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("plan", ("plan",)),
     ("check", ("_check",)),
     ("batch", ("_supervise", "_batch")),
-    ("output", ("_render", "_summary", "_template", "web")),
+    ("output", ("present", "_template", "web")),
     ("cli", ("cli", "__main__")),
 ]
-OUTPUTS = ("_render", "_summary", "cli", "web")
+OUTPUTS = ("present", "cli", "web")
 RULES = ("rules",)
 
 

@@ -47,11 +47,11 @@ def test_the_summary_says_what_to_correct(tmp_path):
     shutil.copyfile(FIXTURES / "standard-pass.xlsx", folder / "b.xlsx")
     out = tmp_path / "s.xlsx"
     assert CliRunner().invoke(main, ["batch", str(folder), "-o", str(out)]).exit_code == 1
-    ws = openpyxl.load_workbook(out)["汇总"]
+    ws = openpyxl.load_workbook(out)["条款矩阵"]
     head = [c.value for c in ws[1]]
-    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    rows = {r[1]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     assert rows["a.xlsx"][head.index("结论")] == "待补正"
-    assert "提交前须改正：5 处错误" in rows["a.xlsx"][head.index("差额说明")]
+    assert "提交前须改正：5 处错误" in rows["a.xlsx"][head.index("未通过条款")]
     assert rows["b.xlsx"][head.index("结论")] == "通过"
     lines = [json.loads(line) for line in
              CliRunner().invoke(main, ["batch", str(folder), "--format", "json"]).output.splitlines()]

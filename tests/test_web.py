@@ -263,7 +263,7 @@ def test_zip_of_a_folder_gives_the_batch_page(client):
     by_verdict = client.get(f"/b/{token}?sort=verdict").get_data(as_text=True)
     assert re.findall(r'<tr data-verdict="([A-Z]+)">', by_verdict)[0] == "FAIL"
     summary = openpyxl.load_workbook(io.BytesIO(client.get(f"/b/{token}/summary.xlsx").data))
-    assert summary.sheetnames[0] == "汇总" and summary["汇总"].max_row == 7
+    assert summary.sheetnames[0] == "汇总表" and summary["汇总表"].max_row == 7
     assert openpyxl.load_workbook(io.BytesIO(client.get(f"/b/{token}/summary.xlsx?lang=en").data)).sheetnames[0] == "Summary"
     lines = client.get(f"/b/{token}/reports.jsonl").data.decode().splitlines()
     assert len(lines) == 6 and all(json.loads(line)["source"]["path"].startswith("申报材料/") for line in lines)

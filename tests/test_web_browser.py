@@ -190,7 +190,7 @@ def test_zip_of_a_folder(page, server, folder_zip, tmp_path):
     summary = tmp_path / "summary.xlsx"
     info.value.save_as(summary)
     book = openpyxl.load_workbook(summary)
-    assert book.sheetnames[:2] == ["汇总", "问题清单"] and book["汇总"].max_row == 46
+    assert book.sheetnames[:2] == ["汇总表", "建议推荐"] and book["汇总表"].max_row == 46
     with page.expect_download() as info:
         page.click("#dl-jsonl")
     lines = tmp_path / "reports.jsonl"

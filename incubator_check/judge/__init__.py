@@ -165,7 +165,13 @@ def check_submission(submission: "Submission", ruleset: "Ruleset", findings: lis
         incubator={"name": profile.incubator_name, "operator_name": profile.operator_name,
                    "operator_uscc": profile.operator_uscc, "province": profile.province,
                    "level": profile.level.value if profile.level else None,
-                   "application_year": profile.application_year, "data_year": profile.data_year},
+                   "application_year": profile.application_year, "data_year": profile.data_year,
+                   # what the provincial round needs of it (工信厅科函〔2025〕349号): who recommends it, and the
+                   # 公示 list's address and area
+                   "city": profile.city, "site_address": profile.site_address,
+                   "site_area_m2": exact(profile.site_area_m2) if profile.site_area_m2 is not None else None,
+                   "former_national": profile.former_national_incubator,
+                   "authority": _authority(profile)},
         relaxation=relaxed,
         application_date={"date": app_date.isoformat(), "source": app_source},
         verdict=verdict([r.status for r in results], any(f.severity is Severity.ERROR for f in findings)),
@@ -176,3 +182,11 @@ def check_submission(submission: "Submission", ruleset: "Ruleset", findings: lis
         notes=notes(compiled, base),
         lang=options.lang,
     )
+
+
+def _authority(profile) -> dict[str, str] | None:
+    """The 推荐单位 of the application and how it was found (rulesets/authorities.yaml)."""
+    from ..rules.authority import authority_of
+
+    found = authority_of(profile.province, profile.city, profile.county_code)
+    return found.as_json() if found else None

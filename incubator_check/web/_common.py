@@ -173,7 +173,7 @@ def download_report(data: dict[str, Any], kind: str, lang: str, folder: str) -> 
         from ._html import render_report_html
 
         return attachment(render_report_html(data, lang).encode("utf-8"), "text/html", f"{stem}{suffix}.html")
-    from .._summary import write_report
+    from ..present.workbook import write_report
 
     path = os.path.join(folder, f"dl-{secrets.token_hex(8)}.xlsx")
     try:

@@ -32,16 +32,17 @@ class Cancelled(Exception):
 
 def _compact(data: dict[str, Any]) -> dict[str, Any]:
     """What the summary page needs of a report, kept in memory (a few hundred bytes a submission)."""
-    keep = ("id", "status", "shortfall", "shortfall_unit", "unit")
+    keep = ("id", "title", "status", "value", "threshold", "operator", "shortfall", "shortfall_unit", "unit")
     return {"source": {"path": data["source"]["path"]}, "verdict": data["verdict"], "error": data.get("error"),
-            "incubator": {k: (data.get("incubator") or {}).get(k) for k in ("name", "province", "level")},
+            "incubator": {k: (data.get("incubator") or {}).get(k) for k in ("name", "province", "level", "authority")},
             "clauses": [{k: c.get(k) for k in keep} for c in data.get("clauses", []) if c["status"] in ("FAIL", "MISSING")]}
 
 
 def run_batch(app_state, entry: Entry, batch, ruleset: str | None, lang: str, as_of: dt.date | None) -> None:
     """Check every stored upload of a batch into ``entry``: the reports, the cross findings, the quota."""
     from .._batch import run_batch as run, with_cross_findings
-    from ..rules.ruleset import default_for_level, load_ruleset
+    from ..present.summary import authority_word, quota, summary_row, summary_setup
+    from ..rules.ruleset import load_ruleset
 
     fix, text = renamer(batch.uploads)
     closing = app_state.store.closing
@@ -60,14 +61,10 @@ def run_batch(app_state, entry: Entry, batch, ruleset: str | None, lang: str, as
                         progress=progress, pool=app_state.reader(), temp_dir=app_state.private)
             try:
                 cross = spool.cross_findings()
-                rulesets = [load_ruleset(ruleset)] if ruleset else [load_ruleset(default_for_level(lv)) for lv in ("标准级", "卓越级")]
-                clause_ids = list(dict.fromkeys(c.id for rs in rulesets for c in rs.clauses))
-                clause_ids += [rs.relaxation.review.id for rs in rulesets if rs.relaxation and rs.relaxation.review]
-                quota_rule = next((rs.recommendation_quota for rs in rulesets if rs.recommendation_quota), None) or \
-                    load_ruleset(default_for_level("卓越级")).recommendation_quota
-                entry.quota = spool.quota(quota_rule.share, quota_rule.rounding)
-                entry.quota_citation = quota_rule.citation
-                entry.clause_ids = list(dict.fromkeys(clause_ids))
+                setup = summary_setup(load_ruleset(ruleset) if ruleset else None, lang)
+                entry.ruleset = ruleset
+                entry.quota_citation = setup.citation
+                entry.clause_ids = list(setup.clause_ids)
                 cross = [dataclasses.replace(c, claims=[(i, text(p), r) for i, p, r in c.claims]) for c in cross]
                 entry.cross = cross
                 rows, offsets = [], []
@@ -78,6 +75,10 @@ def run_batch(app_state, entry: Entry, batch, ruleset: str | None, lang: str, as
                         out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
                         rows.append(_compact(data))
                 entry.rows, entry.offsets = rows, offsets
+                entry.quota = [{"authority": authority_word(q.authority, lang), "excellence_applicants": q.excellence_applicants,
+                                "excellence": q.excellence, "total": q.total, "cap": q.cap, "formula": q.formula(lang),
+                                "over": q.over}
+                               for q in quota([summary_row(r, i, setup) for i, r in enumerate(rows)], setup)]
             finally:
                 spool.close()
     except Cancelled:
@@ -166,7 +167,7 @@ def batch_page(token: str):
                 cross=cross, quota=entry.quota, quota_citation=entry.quota_citation, clause_ids=entry.clause_ids,
                 f_verdict=f_verdict, f_clause=f_clause, f_sort=f_sort,
                 progress_url=f"/b/{token}/progress.json", summary_url=f"/b/{token}/summary.xlsx?lang={lang}",
-                jsonl_url=f"/b/{token}/reports.jsonl")
+                jsonl_url=f"/b/{token}/reports.jsonl", letters_url=f"/b/{token}/letters.zip?lang={lang}")
 
 
 @bp.get("/b/<token>/progress.json")
@@ -191,7 +192,9 @@ def batch_summary(token: str):
     _finished(entry)
     with entry.lock:
         if lang not in entry.summaries:
-            from .._summary import write_summary
+            from ..present.summary import summary_setup
+            from ..present.workbook import write_summary
+            from ..rules.ruleset import load_ruleset
 
             path = entry.file(f"summary-{lang}.xlsx")
 
@@ -200,10 +203,46 @@ def batch_summary(token: str):
                     for line in handle:
                         yield line.rstrip("\n")
 
-            write_summary(path, lines, entry.clause_ids, entry.cross, entry.quota, lang, entry.quota_citation)
+            # the CLI's function with the CLI's setup: the same sheets, headers and order
+            write_summary(path, lines, summary_setup(load_ruleset(entry.ruleset) if entry.ruleset else None, lang),
+                          entry.cross)
             entry.summaries[lang] = path
     return send_file(entry.summaries[lang], mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      as_attachment=True, download_name="summary.xlsx" if lang == "en" else "汇总.xlsx", max_age=0)
+
+
+@bp.get("/b/<token>/letters.zip")
+def batch_letters(token: str):
+    """The letters to the applicants that do not pass (``batch --letters``), one HTML page each, in a zip."""
+    import io
+    import zipfile
+
+    from ..present.letters import letter_html, letter_name
+    from ..present.summary import summary_setup
+    from ..present.workbook import round_rows
+    from ..rules.ruleset import load_ruleset
+
+    lang = page_lang()
+    entry = _batch_entry(token)
+    _finished(entry)
+    setup = summary_setup(load_ruleset(entry.ruleset) if entry.ruleset else None, lang)
+
+    def lines():
+        with open(entry.file("reports.jsonl"), encoding="utf-8") as handle:
+            for line in handle:
+                yield line.rstrip("\n")
+
+    ordered, _ = round_rows(lines, setup)
+    numbers = {r.index: r.number for r in ordered}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, line in enumerate(lines()):
+            data = json.loads(line)
+            if data["verdict"] != "PASS":
+                archive.writestr(letter_name(numbers[index], data), letter_html(data, setup, index))
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/zip", as_attachment=True, max_age=0,
+                     download_name="letters.zip" if lang == "en" else "补正通知.zip")
 
 
 @bp.get("/b/<token>/<int:index>")

@@ -43,6 +43,7 @@ class Entry:
     cross: list[Any] = field(default_factory=list)  # CrossFinding, with display names
     quota: list[dict[str, Any]] = field(default_factory=list)
     quota_citation: str = ""
+    ruleset: str | None = None  # the ruleset the batch was checked with, if one was chosen
     clause_ids: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     summaries: dict[str, str] = field(default_factory=dict)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._render import clause_figures as figure  # one writer of a clause's figures for every output
-from .._render import plan_figure
+from ..present.figures import clause_figures as figure  # one writer of a clause's figures for every output
+from ..present.terminal import plan_figure
 from .._words import severity_word, status_word  # the outputs' one vocabulary (report.md)
 
 # Every word of the pages: key → (Chinese, English).
@@ -119,13 +119,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "open": ("查看报告", "Open report"),
     "cross": ("跨申报问题", "Findings across submissions"),
     "no_cross": ("没有跨申报问题。", "None."),
-    "quota": ("卓越级推荐名额（按省）", "Excellence recommendation quota, per province"),
+    "quota": ("卓越级推荐名额（按推荐单位）", "Excellence recommendation quota, per recommending authority"),
+    "authority": ("推荐单位", "Authority"),
     "quota_applicants": ("卓越级申报数", "Excellence applicants"),
-    "quota_passing": ("预审通过数", "Passing the pre-screen"),
-    "quota_limit": ("推荐名额上限", "Quota"),
+    "quota_passing": ("卓越级通过数", "Excellence passing"),
+    "quota_total": ("推荐总数", "All recommended"),
+    "quota_limit": ("卓越级上限", "Excellence cap"),
+    "quota_formula": ("计算", "Worked out"),
     "quota_over": ("超出名额", "Over quota"),
     "no_quota": ("本批没有卓越级申报。", "No excellence applications in this batch."),
     "dl_summary": ("汇总工作簿（Excel）", "Summary workbook (Excel)"),
+    "dl_letters": ("补正通知（每份未通过的申报一页）", "Letters to the applicants that do not pass"),
     "dl_jsonl": ("全部报告（JSON Lines）", "All reports (JSON Lines)"),
     "skipped": ("未检查的文件（不是申报表）：", "Files not checked (not workbooks): "),
     "back_batch": ("返回汇总", "Back to the summary"),

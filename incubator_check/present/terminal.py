@@ -8,11 +8,12 @@ from typing import Any
 
 import click
 
-from .workbook.layout import PROFILE, TENANTS
-from .workbook.reader import ReadResult
-from ._text import visible
-from ._words import severity_word, status_word, with_unit  # noqa: F401 - the outputs' one vocabulary
-from .findings import Finding, Severity
+from ..workbook.layout import PROFILE, TENANTS
+from ..workbook.reader import ReadResult
+from .._text import visible
+from .._words import severity_word, status_word, with_unit  # noqa: F401 - the outputs' one vocabulary
+from ..findings import Finding, Severity
+from .figures import clause_figures, must_correct, pad, width  # noqa: F401 - re-exported for the outputs
 
 _SEVERITY = {
     Severity.ERROR: ("错误", "error", "red"),
@@ -87,59 +88,10 @@ def render_read(result: ReadResult, lang: str, color: bool) -> str:
 
 # --- check ------------------------------------------------------------------------------------------
 
-import unicodedata as _ud
 
 _STATUS_COLOUR = {"PASS": "green", "FAIL": "red", "MISSING": "yellow", "REVIEW": "cyan", "ERROR": "red",
                   "INCOMPLETE": "yellow"}
 
-
-
-def width(text: str) -> int:
-    """Display width in a terminal: CJK characters take two columns."""
-    return sum(2 if _ud.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def pad(text: str, size: int) -> str:
-    return text + " " * max(size - width(text), 0)
-
-
-def _shown(value: str | None, unit: str, lang: str) -> str:
-    """A figure of the report as a person writes it: 是/否, 85%, or the exact decimal."""
-    if value is None:
-        return "—"
-    if value in ("true", "false"):
-        return ("yes" if value == "true" else "no") if lang == "en" else ("是" if value == "true" else "否")
-    if unit == "ratio":
-        from fractions import Fraction
-
-        from .judge.numbers import percent
-
-        try:
-            return percent(Fraction(value))
-        except (ValueError, ZeroDivisionError):
-            return value
-    return value
-
-
-_OPERATORS = {"==": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
-
-
-def clause_figures(clause: dict[str, Any], lang: str) -> tuple[str, str, str]:
-    """(value, threshold → relaxed, shortfall) of a clause of the JSON report, as a person writes them
-    (85%, ≥ 80%, 是, 3 家) — for the terminal, the workbooks and the web pages alike."""
-    unit = clause.get("unit") or ""
-    if clause.get("value_range"):
-        low, high = clause["value_range"]
-        value = f"{_shown(low, unit, lang)}–{_shown(high, unit, lang)}"
-    else:
-        value = _shown(clause.get("value"), unit, lang)
-    operator = _OPERATORS.get(clause.get("operator") or "", clause.get("operator") or "")
-    threshold = "" if clause.get("threshold") is None else f"{operator} {_shown(clause['threshold'], unit, lang)}"
-    effective = clause.get("effective_threshold")
-    if effective and effective != clause.get("threshold"):
-        threshold += f" → {_shown(effective, unit, lang)}"
-    shortfall = "" if clause.get("shortfall") is None else with_unit(clause["shortfall"], clause.get("shortfall_unit") or "", lang)
-    return value, threshold, shortfall
 
 
 def render_check(report, lang: str, color: bool) -> str:
@@ -298,8 +250,8 @@ def condition_values(rs, ci: int, ki: int, lang: str) -> list[str]:
 
 
 def render_rules(ruleset_id: str | None, lang: str) -> str:
-    from .rules.ruleset import bundled_ids, load_ruleset
-    from .rules.schema import shown_dated
+    from ..rules.ruleset import bundled_ids, load_ruleset
+    from ..rules.schema import shown_dated
 
     en = lang == "en"
     lines = []
@@ -317,13 +269,13 @@ def render_rules(ruleset_id: str | None, lang: str) -> str:
 
 
 def exact_text(value) -> str:
-    from .judge.numbers import exact
+    from ..judge.numbers import exact
 
     return exact(value) or ""
 
 
 def render_clause(clause_id: str, ruleset_ref: str | None, lang: str, as_of=None) -> str | None:
-    from .rules.ruleset import bundled_ids, default_for_level, load_ruleset
+    from ..rules.ruleset import bundled_ids, default_for_level, load_ruleset
 
     en = lang == "en"
     # Without --ruleset: the default ruleset of a standard-level application first (chosen by the rule data's
@@ -338,7 +290,7 @@ def render_clause(clause_id: str, ruleset_ref: str | None, lang: str, as_of=None
             clause = rs.clause(clause_id)
         except KeyError:
             continue
-        from .rules.ruleset import in_language
+        from ..rules.ruleset import in_language
 
         lines = [f"{clause.id}  {clause.title(lang)}  ({rs.id} {rs.version})",
                  f"{'Article' if en else '条款'}: {rs.citation} {clause.article}",
@@ -372,40 +324,47 @@ def render_clause(clause_id: str, ruleset_ref: str | None, lang: str, as_of=None
 # --- batch ------------------------------------------------------------------------------------------
 
 
-def render_batch(lines, cross, lang: str, color: bool) -> str:
-    """The terminal table of a batch: a row per submission, then the cross-submission findings and the totals."""
-    import json as _json
+def render_batch(lines, cross, setup, color: bool) -> str:
+    """The terminal table of a batch: a row per submission with the reason for its verdict (the failed clauses
+    with their shortfalls in units, the missing ones, the cells to correct), then the findings across
+    submissions in words, the excellence quota per authority and the totals."""
+    from .summary import authority_word, cross_label, quota, summary_row
 
+    lang = setup.lang
     en = lang == "en"
-    rows = []
+    rows = [summary_row(line, index, setup) for index, line in enumerate(lines)]
+    quotas = quota(rows, setup)
     counts: dict[str, int] = {}
-    for line in lines:
-        data = _json.loads(line)
-        verdict = data["verdict"]
-        counts[verdict] = counts.get(verdict, 0) + 1
-        name = visible(data["source"]["path"])
-        failed = [c for c in data.get("clauses", []) if c["status"] == "FAIL"]
-        missing = [c["id"] for c in data.get("clauses", []) if c["status"] == "MISSING"]
-        if data.get("error"):
-            detail = visible(data["error"]["message"])
+    table = []
+    for row in rows:
+        counts[row.verdict] = counts.get(row.verdict, 0) + 1
+        if row.error:
+            detail = row.error
         else:
-            parts = [f"{c['id']}" + (f" ({'short' if en else '差'} {c['shortfall']})" if c.get("shortfall") else "") for c in failed]
-            if missing:
-                parts.append(("missing: " if en else "缺数据：") + ", ".join(missing))
-            detail = "; ".join(parts)
-        rows.append((name, verdict, detail))
-    size0 = max([width(r[0]) for r in rows] + [width("file" if en else "文件")])
-    size1 = max([width(status_word(r[1], lang)) for r in rows] + [6])
+            detail = row.unmet(lang, titles=False)
+        table.append((row.file, row.verdict, detail))
+    size0 = max([width(r[0]) for r in table] + [width("file" if en else "文件")])
+    size1 = max([width(status_word(r[1], lang)) for r in table] + [6])
     out = [pad("file" if en else "文件", size0) + "  " + pad("verdict" if en else "结论", size1) + "  " +
-           ("failed clauses and shortfalls" if en else "不通过的条款与差额")]
-    for name, verdict, detail in rows:
+           ("why: clauses not met, shortfalls, cells to correct" if en else "原因：不通过的条款与差额、缺数据、待改正的单元格")]
+    for name, verdict, detail in table:
         word = _style(pad(status_word(verdict, lang), size1), color, fg=_STATUS_COLOUR.get(verdict))
         out.append(f"{pad(name, size0)}  {word}  {detail}".rstrip())
     if cross:
         out.append("")
-        out.append(_style(("Across submissions" if en else "跨申报问题") + f": {len(cross)}", color, bold=True))
+        out.append(_style(f"Across submissions: {len(cross)}" if en else f"跨申报问题：{len(cross)}", color, bold=True))
         for c in cross:
-            out.append(f"  [{c.code}] {visible(c.message(lang))}")
+            out.append(f"  [{cross_label(c.code, lang)}] {visible(c.message(lang))}")
+    if any(q.excellence_applicants for q in quotas):
+        out.append("")
+        out.append(_style((f"Excellence quota ({setup.citation})" if en else f"卓越级推荐名额（{setup.citation}）"), color, bold=True))
+        for q in quotas:
+            if not q.excellence_applicants:
+                continue
+            over = (f", {q.over} over" if en else f"，超出 {q.over}") if q.over else ""
+            out.append(f"  {authority_word(q.authority, lang)}" + (": " if en else "：") + (
+                f"{q.excellence} excellence passing, cap {q.formula(lang)}{over}" if en
+                else f"卓越级通过 {q.excellence}，上限 {q.formula(lang)}{over}"))
     out.append("")
     total = sum(counts.values())
     summary = ", ".join(f"{status_word(k, lang)} {v}" for k, v in sorted(counts.items()))
@@ -415,7 +374,7 @@ def render_batch(lines, cross, lang: str, color: bool) -> str:
 
 def _describe_test(rs, name: str, en: bool, indent: str) -> list[str]:
     """A tenant test as the ruleset states it: its article, legal text, reading and terms."""
-    from .rules.ruleset import in_language
+    from ..rules.ruleset import in_language
     test = rs.tenant_tests[name]
     lines = [f"{indent}{name} ({test.article}): {test.legal_text}".rstrip(": ")]
     if test.reading:

@@ -1,0 +1,11 @@
+"""Presenting reports to people and programs: the last stage before the command line and the web.
+
+- :mod:`.figures`: a clause's figures and thresholds as a person writes them, and what to correct first;
+- :mod:`.summary`: a report as one summary row (data), the recommending authorities' quota, the round's order;
+- :mod:`.terminal`: what ``read``, ``check``, ``rules`` and ``batch`` print;
+- :mod:`.workbook`: the workbooks (one report; a batch's summary with the round's sheets);
+- :mod:`.letters`: a printable letter to each applicant that does not pass.
+
+The CLI and the web app build a batch's summary with the same function (:func:`.workbook.write_summary`
+fed by :func:`.summary.summary_setup`), so both give the same headers, sheets and order.
+"""
