@@ -145,7 +145,7 @@ def _counted(clause: dict[str, Any], lang: str) -> str:
 def _summary_rows(line: str, clause_ids: list[str], lang: str):
     data = json.loads(line)
     inc = data.get("incubator") or {}
-    name = visible(os.path.basename(data["source"]["path"]))
+    name = visible(data["source"]["path"])  # the name the submission carries in the batch (with its folders)
     statuses = {c["id"]: c["status"] for c in data.get("clauses", [])}
     failed = [c for c in data.get("clauses", []) if c["status"] == "FAIL"]
     missing = [c["id"] for c in data.get("clauses", []) if c["status"] == "MISSING"]
@@ -227,7 +227,7 @@ def write_summary(path: str, reports: Callable[[], Iterable[str]], clause_ids: l
                          ["code", "USCC", "name", "files", "message"] if en else ["代码", "统一社会信用代码", "名称", "涉及文件", "说明"])
     cross_rows = []
     for c in cross:
-        files = "; ".join(visible(os.path.basename(p)) + ((f" (row {r})" if en else f"（第 {r} 行）") if r else "") for _, p, r in c.files)
+        files = "; ".join(visible(p) + ((f" (row {r})" if en else f"（第 {r} 行）") if r else "") for _, p, r in c.files)
         if c.submissions > len(c.files):
             files += f"; … ({c.submissions} in all)" if en else f"；…（共 {c.submissions} 份）"
         cross_rows.append([c.code, c.key, c.name, files, c.message(lang)])
