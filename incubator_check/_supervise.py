@@ -98,6 +98,8 @@ class Job:
     as_of: dt.date | None = None
     shown: str | None = None  # the path as the report gives it (in a batch: relative to the folder given)
     same_as: str | None = None  # in a batch: the earlier entry this one is the same file as (a link to it)
+    plan: str | None = None  # check --plan: "as-is" or "worst" (the blanks at their worst)
+    plan_costs: tuple[tuple[str, str], ...] = ()  # --plan-cost LEVER=WEIGHT
 
 
 @dataclass(frozen=True)
@@ -376,11 +378,12 @@ class ReaderPool:
         return self._dispatch(_work, (job, data, sha256),
                               lambda exc: _error_outcome(job, self._death_finding(job.path, exc), sha256))
 
-    def check(self, path: str, ruleset: str | None = None, lang: str = "zh", as_of: dt.date | None = None) -> dict:
-        """The JSON report of one workbook, checked in a worker."""
+    def check(self, path: str, ruleset: str | None = None, lang: str = "zh", as_of: dt.date | None = None,
+              plan: str | None = None, plan_costs: tuple[tuple[str, str], ...] = ()) -> dict:
+        """The JSON report of one workbook, checked in a worker (with its plan to pass, if ``plan`` is asked)."""
         import json
 
-        return json.loads(self.submit(Job(path, ruleset, lang, as_of)).result().line)
+        return json.loads(self.submit(Job(path, ruleset, lang, as_of, plan=plan, plan_costs=plan_costs)).result().line)
 
     def read(self, path: str, today: dt.date | None = None):
         """What ``read_workbook`` makes of one file, read in a worker; a dead worker is a :class:`WorkbookError`."""
@@ -583,8 +586,16 @@ def _work(job: Job, data: bytes, sha256: str) -> Outcome:
 
     submission = None
     try:
+        plan = None
+        if job.plan is not None:
+            from decimal import Decimal
+
+            from .plan import PlanOptions
+
+            plan = PlanOptions(worst=job.plan == "worst", costs={k: Decimal(v) for k, v in job.plan_costs},
+                               as_of=job.as_of)
         report, submission = check_with_submission(job.path, job.ruleset, lang=job.lang, as_of=job.as_of,
-                                                   data=data, sha256=sha256)
+                                                   data=data, sha256=sha256, plan=plan)
     except MemoryError:
         report = error_report(job.path, reader_failure("reader-out-of-memory", job.path,
                                                        mib=_LIMITS.memory_bytes // MiB), job.lang, sha256=sha256)

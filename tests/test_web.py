@@ -67,7 +67,7 @@ def test_start_page_in_chinese_by_default_and_in_english(client):
     page = client.get("/").get_data(as_text=True)
     assert 'lang="zh-CN"' in page and "开始检查" in page and "工信部科〔2025〕131号" in page
     assert 'name="files"' in page and 'enctype="multipart/form-data"' in page  # a plain form: works without JavaScript
-    assert "miit-2025-standard" in page and "example-province-zj" in page
+    assert "miit-2025-standard" in page and "shenzhen-2025" in page
     assert "/template.xlsx?level=" in page
     assert 'href="/?lang=en"' in page  # the language switch
     en = client.get("/?lang=en").get_data(as_text=True)
@@ -176,9 +176,9 @@ def test_api_check_unreadable_workbook_is_200_error(client):
 
 
 def test_api_check_options(client):
-    data = client.post("/api/check", data={"file": _file("standard-pass.xlsx"), "ruleset": "example-province-zj",
+    data = client.post("/api/check", data={"file": _file("standard-pass.xlsx"), "ruleset": "shenzhen-2025",
                                            "as_of": "2026-05-01"}, content_type=MULTIPART).get_json()
-    assert data["ruleset"]["id"] == "example-province-zj"
+    assert data["ruleset"]["id"] == "shenzhen-2025"
 
 
 @pytest.mark.parametrize("form, code", [

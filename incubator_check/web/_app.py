@@ -192,9 +192,11 @@ class AppState:
                                         temp_dir=self.private)
             return self._pool
 
-    def check(self, path: str, ruleset: str | None, lang: str, as_of: dt.date | None) -> dict[str, Any]:
-        """One workbook → its JSON report, parsed in a supervised worker: a crafted file is its ERROR, not our crash."""
-        return self.reader().check(path, ruleset, lang=lang, as_of=as_of)
+    def check(self, path: str, ruleset: str | None, lang: str, as_of: dt.date | None,
+              plan: bool = False) -> dict[str, Any]:
+        """One workbook → its JSON report, parsed in a supervised worker: a crafted file is its ERROR, not our crash;
+        with ``plan``, the report holds the plan to pass and the figures the what-if form starts from."""
+        return self.reader().check(path, ruleset, lang=lang, as_of=as_of, plan="as-is" if plan else None)
 
     def healthz(self):
         """``ok`` when a reader worker answers a round trip now (a broken pool is rebuilt first); else 503."""

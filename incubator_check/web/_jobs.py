@@ -108,7 +108,7 @@ def check_single(app_state, upload, ruleset, lang, as_of) -> Entry:
     entry.display = upload.display
     fix, _ = renamer([upload])
     for each in (lang,) + tuple(x for x in LANGS if x != lang):
-        data = fix(app_state.check(upload.path, ruleset, each, as_of))
+        data = fix(app_state.check(upload.path, ruleset, each, as_of, plan=True))
         path = entry.file(f"report-{each}.json")
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(data, handle, ensure_ascii=False)

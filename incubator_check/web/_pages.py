@@ -70,8 +70,49 @@ def report_page(token: str):
     lang = page_lang()
     entry = _report_entry(token)
     data = read_json(entry.reports.get(lang) or entry.reports[entry.lang])
+    what_if = f"/r/{token}/what-if?lang={lang}" if (data.get("plan") or {}).get("figures") else None
     return page("report.html", lang=lang, r=_view.report_view(data, lang), show_keep=True,
-                downloads=report_downloads(f"/r/{token}", lang), back=None)
+                downloads=report_downloads(f"/r/{token}", lang), back=None, what_if=what_if)
+
+
+@bp.route("/r/<token>/what-if", methods=["GET", "POST"])
+def what_if_page(token: str):
+    """What if: the report's figures in a form; sent back edited, judged by the server with the real judge.
+    A plain form (no script needed); with ``format=json`` (the page's script) the clauses and verdict as data."""
+    import datetime as dt
+
+    from ..plan.levers import load_levers
+    from ..plan.whatif import WhatIfError, judged_what_if
+    from ..rules.ruleset import load_ruleset
+
+    lang = page_lang()
+    entry = _report_entry(token)
+    data = read_json(entry.reports.get(lang) or entry.reports[entry.lang])
+    figures = (data.get("plan") or {}).get("figures")
+    ruleset_id = (data.get("ruleset") or {}).get("id")
+    if not figures or not ruleset_id:
+        abort(404)
+    ruleset = load_ruleset(ruleset_id)
+    levers = load_levers(ruleset)
+    values = _view.what_if_values(figures)
+    result = problem = None
+    if request.method == "POST":
+        values.update({k: v for k, v in request.form.items() if k in values})
+        as_of = (data.get("application_date") or {}).get("date")
+        try:
+            report = judged_what_if(ruleset, levers, values, lang, dt.date.fromisoformat(as_of) if as_of else None)
+            result = _view.report_view(report.as_json(), lang)
+        except WhatIfError as exc:
+            problem = exc.message(lang)
+        if request.args.get("format") == "json":
+            from flask import jsonify
+
+            if result is None:
+                return jsonify({"problem": problem}), 400
+            return jsonify({"verdict": result["verdict"], "verdict_word": result["verdict_word"],
+                            "clauses": [{k: c[k] for k in ("id", "status", "status_word", "value")} for c in result["clauses"]]})
+    return page("whatif.html", lang=lang, r=_view.report_view(data, lang), token=token, problem=problem, result=result,
+                fields=_view.what_if_fields(figures, levers, values, lang, ruleset), back=f"/r/{token}?lang={lang}")
 
 
 @bp.get("/r/<token>/report.<kind>")

@@ -21,13 +21,16 @@ def rulesets_json() -> list[dict[str, Any]]:
     for rid in bundled_ids():
         rs = load_ruleset(rid)
         clauses = []
-        for c in rs.clauses:
+        for ci, c in enumerate(rs.clauses):
             conditions = []
-            for cond in c.conditions:
-                relaxed = cond.threshold * rs.relaxation.factor if cond.relaxable and rs.relaxation and not isinstance(cond.threshold, bool) else None
+            for ki, cond in enumerate(c.conditions):
+                # Each value with the day it holds from; threshold and relaxed_threshold are the latest ones.
+                values = [{"from": day.isoformat(), "threshold": exact(t.normal),
+                           "relaxed_threshold": exact(t.relaxed) if t.relaxable else None}
+                          for day, _, t in rs.condition_over_time(ci, ki)]
                 conditions.append({"value": cond.value, "share": cond.share, "per": cond.per, "operator": cond.operator,
-                                   "threshold": exact(cond.threshold), "relaxable": cond.relaxable,
-                                   "relaxed_threshold": exact(relaxed) if relaxed is not None else None})
+                                   "threshold": values[-1]["threshold"], "relaxable": cond.relaxable,
+                                   "relaxed_threshold": values[-1]["relaxed_threshold"], "values": values})
             clauses.append({"id": c.id, "article": c.article, "title_zh": c.title.zh, "title_en": c.title.en,
                             "legal_text": c.legal_text, "unit": c.unit,
                             "kind": "review" if c.review else ("ban" if c.ban else "conditions"),
@@ -60,7 +63,8 @@ def clause_view(rs, clause, lang: str) -> dict[str, Any]:
     from ..rules.ruleset import in_language
 
     conditions, thresholds, relaxed_list, tests = [], [], [], []
-    for cond in clause.conditions:
+    ci = rs.clauses.index(clause)
+    for ki, cond in enumerate(clause.conditions):
         unit = clause.unit if clause.unit else ""
         if cond.share:
             unit = "ratio"
@@ -73,10 +77,11 @@ def clause_view(rs, clause, lang: str) -> dict[str, Any]:
             figure = cond.value + (f" / {cond.per}" if cond.per else "")
             if cond.per:
                 unit = "ratio"
-        threshold = threshold_text(cond, unit, cond.threshold, lang)
-        relaxed = ""
-        if cond.relaxable and rs.relaxation and not isinstance(cond.threshold, bool):
-            relaxed = threshold_text(cond, unit, cond.threshold * rs.relaxation.factor, lang) + f"（{rs.relaxation.basis}）"
+        over_time = rs.condition_over_time(ci, ki)
+        since = (lambda day: f"（{_view.word('since', lang, day=day.isoformat())}）") if len(over_time) > 1 else (lambda day: "")
+        threshold = "；".join(threshold_text(cond, unit, t.normal, lang) + since(day) for day, _, t in over_time)
+        relaxed = "；".join(threshold_text(cond, unit, t.relaxed, lang) + f"（{rs.relaxation.basis}）" + since(day)
+                           for day, _, t in over_time if t.relaxable)
         conditions.append({"figure": figure, "threshold": threshold, "relaxed": relaxed,
                            "reading": in_language(cond.reading, lang) if cond.reading else ""})
         thresholds.append(threshold)
@@ -86,8 +91,9 @@ def clause_view(rs, clause, lang: str) -> dict[str, Any]:
         thresholds.append(_view.word("kind_review", lang))
     if clause.ban:
         thresholds.append(_view.word("kind_ban", lang))
+    cited = [f"{rs.readings[key].text(lang)}（{rs.readings[key].source}，{rs.readings[key].issued}）" for key in clause.cites]
     return {"id": clause.id, "article": clause.article, "title": clause.title(lang), "legal_text": clause.legal_text,
-            "reading": in_language(clause.reading, lang) if clause.reading else "",
+            "reading": " ".join(([in_language(clause.reading, lang)] if clause.reading else []) + cited),
             "review": clause.review(lang) if clause.review else "", "conditions": conditions, "tests": tests,
             "thresholds": thresholds, "relaxed": relaxed_list,
             "bans": list(rs.bans.years.items()) if clause.ban and rs.bans else []}

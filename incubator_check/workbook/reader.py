@@ -12,8 +12,9 @@ import datetime as dt
 import hashlib
 import io
 import os
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping
 
 import python_calamine
 from pydantic import TypeAdapter
@@ -150,12 +151,19 @@ def _parser_for(spec: FieldSpec, unit: str) -> Parser:
 def _label_index(sheet: SheetSpec) -> dict[str, FieldSpec]:
     index: dict[str, FieldSpec] = {}
     for spec in sheet.fields:
-        for label in (spec.label, spec.key, spec.en, spec.header):
+        for label in (spec.label, spec.key, spec.en, spec.header, *spec.aliases):
             index.setdefault(normalize_label(label), spec)
     return index
 
 
 _LABELS = {sheet.key: _label_index(sheet) for sheet in SHEETS}
+#: The labels of this read: the core layout's, or with the fields a ruleset declares (``read_workbook(fields=)``).
+_READ_LABELS: ContextVar[dict[str, dict[str, FieldSpec]]] = ContextVar("labels", default=_LABELS)
+
+
+def _with_declared(declared: Mapping[str, tuple[FieldSpec, ...]]) -> dict[str, SheetSpec]:
+    """The sheets of the layout with a ruleset's declared fields added (profile and roster)."""
+    return {sheet.key: replace(sheet, fields=sheet.fields + tuple(declared.get(sheet.key, ()))) for sheet in SHEETS}
 _SHEET_NAMES = {normalize_label(name): sheet for sheet in SHEETS for name in (sheet.name, sheet.en, sheet.key)}
 _IGNORED_SHEETS = {normalize_label(INSTRUCTIONS_NAME), normalize_label(INSTRUCTIONS_EN), "instructions"}
 
@@ -163,11 +171,12 @@ _IGNORED_SHEETS = {normalize_label(INSTRUCTIONS_NAME), normalize_label(INSTRUCTI
 def _match_label(sheet_key: str, raw: Any) -> tuple[FieldSpec | None, str]:
     """The field a label or header names, and the unit it carries (normalised), if any."""
     label = normalize_label(raw)
-    spec = _LABELS[sheet_key].get(label)
+    labels = _READ_LABELS.get()[sheet_key]
+    spec = labels.get(label)
     if spec is not None:
         return spec, normalize_label(spec.unit) if spec.unit else ""
     base, unit = split_unit(label)
-    spec = _LABELS[sheet_key].get(base)
+    spec = labels.get(base)
     return spec, unit
 
 
@@ -254,12 +263,27 @@ class _SheetData:
 
 
 def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
-                  limits: _guard.Limits | None = None, data: bytes | None = None) -> ReadResult:
+                  limits: _guard.Limits | None = None, data: bytes | None = None,
+                  fields: Mapping[str, tuple[FieldSpec, ...]] | None = None) -> ReadResult:
     """Read one submission workbook; raise :class:`WorkbookError` only if it is not a usable workbook.
 
     ``data`` is the file's bytes if the caller has read them (``path`` then only names the file); otherwise
-    the file is read here, once, and everything below sees those bytes.
+    the file is read here, once, and everything below sees those bytes. ``fields`` are the profile fields and
+    roster columns a ruleset declares beyond the core layout, by sheet key (``rules/fields.py``): read like
+    any other, into the model's ``declared``.
     """
+    if fields:
+        sheets = _with_declared(fields)
+        token = _READ_LABELS.set({key: _label_index(sheet) for key, sheet in sheets.items()})
+        try:
+            return _read_workbook(path, today, limits, data, sheets)
+        finally:
+            _READ_LABELS.reset(token)
+    return _read_workbook(path, today, limits, data, None)
+
+
+def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: _guard.Limits | None,
+                   data: bytes | None, sheets: dict[str, SheetSpec] | None) -> ReadResult:
     path = os.fspath(path)
     limits = limits or _guard.Limits()
     today = today or dt.date.today()
@@ -274,7 +298,7 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
     except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException; never a traceback
         raise WorkbookError(_guard.unreadable(path, exc)) from None
     try:
-        return _read(workbook, path, data, collector, today, limits, formula_parts)
+        return _read(workbook, path, data, collector, today, limits, formula_parts, sheets)
     except _guard.TooLarge as exc:
         raise WorkbookError(exc.finding(path)) from None
     except (WorkbookError, KeyboardInterrupt, SystemExit):
@@ -286,7 +310,7 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
 
 
 def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.date, limits: _guard.Limits,
-          formula_parts: dict[str, set[str]]) -> ReadResult:
+          formula_parts: dict[str, set[str]], sheets: dict[str, SheetSpec] | None = None) -> ReadResult:
     found: dict[str, str] = {}
     for name in workbook.sheet_names:
         key = normalize_label(name)
@@ -306,7 +330,7 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
 
     profile_data = _SheetData.load(workbook, found["profile"], limits)
     profile_data.fill_merged(collector, limits)
-    profile, cells, units = _read_profile(profile_data, collector, today)
+    profile, cells, units = _read_profile(profile_data, collector, today, sheets["profile"] if sheets else PROFILE)
     source.profile_cells.update(cells)
     source.units.update(units)
 
@@ -317,7 +341,7 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
             continue
         data = _SheetData.load(workbook, found[sheet.key], limits)
         data.fill_merged(collector, limits)
-        tables[sheet.key] = _read_table(sheet, data, collector, source, today, profile)
+        tables[sheet.key] = _read_table(sheets[sheet.key] if sheets else sheet, data, collector, source, today, profile)
 
     tenants_rows, _ = tables["tenants"] or ([], {})
     if formula_parts:
@@ -325,6 +349,12 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
         by_sheet = {names[part]: cells_ for part, cells_ in formula_parts.items() if part in names}
         _formula_findings(path, collector, found, source, cells, by_sheet)
 
+    if sheets and len(sheets["tenants"].fields) > len(TENANTS.fields):
+        declared = {spec.key for spec in sheets["tenants"].fields[len(TENANTS.fields):]}
+        for record in tenants_rows:
+            own = {key: record.pop(key) for key in declared if key in record}
+            if own:
+                record["declared"] = own
     tenants = _tenants(tenants_rows, collector, found["tenants"], source)
     if not tenants:
         collector.add("roster-empty", found["tenants"])
@@ -345,7 +375,7 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
     return ReadResult(submission, collector.findings)
 
 
-def _read_profile(data: _SheetData, collector: _Collector, today: dt.date):
+def _read_profile(data: _SheetData, collector: _Collector, today: dt.date, layout: SheetSpec = PROFILE):
     values: dict[str, Any] = {}
     cells: dict[str, str] = {}
     units: dict[str, str] = {}
@@ -381,7 +411,7 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date):
             values[spec.key] = value
 
     level = values.get("level")
-    for spec in PROFILE.fields:
+    for spec in layout.fields:
         needed = (spec.required is Required.YES
                   or (spec.required is Required.WHEN_REMOTE and values.get("remote_area") is True)
                   or (spec.required is Required.WITH_REVOKED_ON and "revoked_on" in values)
@@ -394,7 +424,9 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date):
                               field=_header(spec))
         else:
             collector.add("field-missing", sheet, None, None, spec.key, header=spec.header, gloss=spec.en)
-    return Profile(**values), cells, units
+    declared = {spec.key for spec in layout.fields[len(PROFILE.fields):]}
+    own = {key: values.pop(key) for key in declared if key in values}
+    return Profile(**values, declared=own), cells, units
 
 
 def _row_of(cell: str) -> int:
