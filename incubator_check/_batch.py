@@ -105,13 +105,14 @@ class CrossFinding:
         return self.code in ("operator-in-several-submissions", "identical-files")
 
     def _where(self, claims, more: int) -> Bilingual:
-        """The submissions listed (file names, and the tenant's row in each), and how many more there are."""
+        """The submissions listed (each by the name it carries in the batch: its path relative to the folder given,
+        never the bare file name, which two applicants' folders share), and how many more there are."""
         if self._by_file:
-            zh = "、".join(visible(os.path.basename(p)) for _, p, _ in claims)
-            en = ", ".join(visible(os.path.basename(p)) for _, p, _ in claims)
+            zh = "、".join(visible(p) for _, p, _ in claims)
+            en = ", ".join(visible(p) for _, p, _ in claims)
         else:
-            zh = "；".join(f"{visible(os.path.basename(p))} 第 {r} 行" for _, p, r in claims)
-            en = "; ".join(f"{visible(os.path.basename(p))} row {r}" for _, p, r in claims)
+            zh = "；".join(f"{visible(p)} 第 {r} 行" for _, p, r in claims)
+            en = "; ".join(f"{visible(p)} row {r}" for _, p, r in claims)
         return Bilingual(zh + f"；另有 {more} 份", en + f"; and {more} more") if more > 0 else Bilingual(zh, en)
 
     @property
@@ -248,11 +249,14 @@ class Spool:
 
 def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.date | None, jobs: int,
               progress: Callable[[int], None] | None = None, pool: ReaderPool | None = None,
-              folder: str | None = None, temp_dir: str | None = None) -> Spool:
+              folder: str | None = None, temp_dir: str | None = None, names: list[str] | None = None) -> Spool:
     """Check every workbook into a spool, in file-name order, each parsed in a supervised worker.
 
-    With ``folder``, each report's ``source.path`` is relative to it (report.md); a path that is the same file
-    as an earlier one (a link to it) is reported as that submission, not checked twice.
+    Each submission carries one name, set here and inherited by every output (its report's ``source.path``,
+    the cross findings, the summary): with ``folder``, its path relative to that folder (report.md); with
+    ``names`` (one per path: the web app's uploaded names and zip paths), that name; else the path as given.
+    So two ``申报表.xlsx`` in different sub-folders stay apart everywhere. A path that is the same file as an
+    earlier one (a link to it) is reported as that submission, not checked twice.
 
     ``pool`` is a running :class:`ReaderPool` to use (the web app keeps one); otherwise one of ``jobs``
     workers is started for this batch and stopped after it.
@@ -263,7 +267,11 @@ def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.dat
         pool = ReaderPool(workers=jobs)
     same = same_files(paths)
 
+    given = dict(zip(paths, names)) if names is not None else {}
+
     def shown(path: str) -> str:
+        if path in given:
+            return given[path]
         return os.path.relpath(path, folder) if folder is not None else path
 
     def work() -> Iterator[Job]:
@@ -275,7 +283,7 @@ def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.dat
             if outcome.skipped:
                 spool.skipped.append(shown(path))
             else:
-                spool.add(path, outcome.line, outcome.keys)
+                spool.add(shown(path), outcome.line, outcome.keys)
             if progress:
                 progress(1)
     except BaseException:

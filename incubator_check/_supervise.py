@@ -139,6 +139,20 @@ class _Task:
         self.started: float | None = None  # when a worker took it (pebble's future is running), as the doctor saw
 
 
+def _broken(pool) -> bool:
+    """Whether a pebble pool has failed, without starting it: the doctor must never be the thread that forks the
+    first workers (a fork while another thread imports leaves the child that module's import lock, held for ever)."""
+    try:
+        from pebble.pool.base_pool import PoolStatus
+
+        status = pool._context.status
+        if status == PoolStatus.CREATED:
+            return False
+        return status == PoolStatus.ERROR or any(not loop.is_alive() for loop in pool._loops)
+    except Exception:  # noqa: BLE001 - another pebble: its public (starting) test
+        return not pool.active
+
+
 def _pool_broke(exc: BaseException) -> bool:
     """pebble's pool failed as a whole (not this task's worker): the task can run again on a new pool."""
     from concurrent.futures.process import BrokenProcessPool
@@ -216,14 +230,14 @@ class ReaderPool:
     def serving(self) -> bool:
         """Whether the pool takes tasks now (pebble's pool is running, or not started yet)."""
         with self._lock:
-            return not self._closed and self._pool.active
+            return not self._closed and not _broken(self._pool)
 
     def heal(self) -> bool:
         """Replace the pool if it is broken, and schedule its unsettled tasks again; whether it is serving now."""
         with self._lock:
             if self._closed:
                 return False
-            if not self._pool.active:
+            if _broken(self._pool):
                 self._rebuild()
             return True
 

@@ -192,3 +192,38 @@ def test_an_output_that_cannot_be_written_is_a_clear_error(folder, tmp_path):
     assert result.exit_code == 3  # report.md: the program could not finish
     assert "无法写入" in result.output and "cannot write" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.fixture()
+def two_folders(tmp_path):
+    """The provincial layout: one folder per applicant, each holding 申报表.xlsx; the two share three tenants."""
+    root = tmp_path / "申报材料"
+    for applicant, fixture in (("甲孵化器", "duplicate-a.xlsx"), ("乙孵化器", "duplicate-b.xlsx")):
+        (root / applicant).mkdir(parents=True)
+        shutil.copyfile(os.path.join(FIXTURES, fixture), root / applicant / "申报表.xlsx")
+    return root
+
+
+def test_same_named_workbooks_in_two_folders_are_told_apart_in_every_output(two_folders, tmp_path):
+    a, b = "甲孵化器/申报表.xlsx", "乙孵化器/申报表.xlsx"
+    reports = lines_of(run("batch", str(two_folders), "--recursive", "--format", "json", "--jobs", "2"))
+    assert sorted(r["source"]["path"].replace("\\", "/") for r in reports) == sorted([a, b])
+    for report in reports:
+        own = report["source"]["path"].replace("\\", "/")
+        other = b if own == a else a
+        cross = [f for f in report["findings"] if f["code"] == "tenant-in-several-submissions"]
+        assert len(cross) == 3
+        for finding in cross:
+            assert [p.replace("\\", "/") for p in finding["others"]] == [other]
+            assert other in finding["message_zh"].replace("\\", "/") and other in finding["message_en"].replace("\\", "/")
+    out = tmp_path / "汇总.xlsx"
+    assert run("batch", str(two_folders), "--recursive", "--output", str(out)).exit_code in (0, 1)
+    book = openpyxl.load_workbook(out, read_only=True)
+    first = book.worksheets[0]
+    files = [str(r[0]).replace("\\", "/") for r in first.iter_rows(min_row=2, values_only=True) if r[0]]
+    assert a in files and b in files
+    cross = list(book["跨申报问题"].iter_rows(min_row=2, values_only=True))
+    pairs = [r for r in cross if r[0] == "tenant-in-several-submissions"]
+    assert len(pairs) == 3 and all(a in r[3].replace("\\", "/") and b in r[3].replace("\\", "/") for r in pairs)
+    table = run("batch", str(two_folders), "--recursive", "--format", "table").output.replace("\\", "/")
+    assert a in table and b in table

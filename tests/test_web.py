@@ -582,3 +582,31 @@ def test_serve_options():
     assert result.exit_code == 2
     result = CliRunner().invoke(serve, ["--port", "70000"])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("how", ["zip", "folder-upload", "same-names"])
+def test_two_workbooks_of_one_name_in_two_folders_are_told_apart(client, how):
+    a, b = (FIXTURES / "duplicate-a.xlsx").read_bytes(), (FIXTURES / "duplicate-b.xlsx").read_bytes()
+    if how == "zip":
+        data = {"files": (io.BytesIO(_zip({"甲/申报表.xlsx": a, "乙/申报表.xlsx": b})), "申报材料.zip")}
+        names = ("甲/申报表.xlsx", "乙/申报表.xlsx")
+    elif how == "folder-upload":
+        data = {"files": [(io.BytesIO(a), "甲/申报表.xlsx"), (io.BytesIO(b), "乙/申报表.xlsx")]}
+        names = ("甲/申报表.xlsx", "乙/申报表.xlsx")
+    else:
+        data = {"files": [(io.BytesIO(a), "申报表.xlsx"), (io.BytesIO(b), "申报表.xlsx"), (io.BytesIO(b"%PDF"), "说明.pdf")]}
+        names = ("申报表.xlsx", "申报表 (2).xlsx")
+    token = _wait(client, client.post("/check", data=data, content_type=MULTIPART).headers["Location"])
+    reports = [json.loads(line) for line in client.get(f"/b/{token}/reports.jsonl").get_data(as_text=True).splitlines()]
+    assert sorted(r["source"]["path"] for r in reports) == sorted(names)
+    for report in reports:
+        other = names[1] if report["source"]["path"] == names[0] else names[0]
+        cross = [f for f in report["findings"] if f["code"] == "tenant-in-several-submissions"]
+        assert len(cross) == 3 and all(f["others"] == [other] and other in f["message_zh"] for f in cross)
+    page = client.get(f"/b/{token}").get_data(as_text=True)
+    assert all(n in page for n in names)
+    if how == "same-names":
+        assert "说明.pdf" in page  # listed as not checked, as in a zip
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/b/{token}/summary.xlsx").data), read_only=True)
+    files = [r[0] for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert all(n in files for n in names)

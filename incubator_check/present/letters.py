@@ -99,7 +99,7 @@ def letter_html(data: dict[str, Any], setup: SummarySetup, index: int = 0) -> st
         parts.append(f"<p>{_e(_w('unreadable', lang, reason=row.error))}</p>")
     else:
         citation = rs.get("citation") or ""
-        parts.append(f"<p>{_e(_w('intro', lang, file=os.path.basename(row.file), level=row.level or '—', citation=citation))}"
+        parts.append(f"<p>{_e(_w('intro', lang, file=row.file, level=row.level or '—', citation=citation))}"
                      f" <span class='verdict'>{_e(status_word(row.verdict, lang))}</span></p>")
         failed, missing = [], []
         for c in data.get("clauses", []):

@@ -275,10 +275,6 @@ def area_word(area: str, lang: str) -> str:
     return with_unit(area, "m2", lang) if area else ""
 
 
-def basename(path: str) -> str:
-    return os.path.basename(path)
-
-
 _CROSS = {
     "identical-files": ("同一文件重复提交", "same file twice"),
     "tenant-in-several-submissions": ("在孵企业重复申报", "tenant in several submissions"),

@@ -328,7 +328,7 @@ def write_summary(path, reports: Callable[[], Iterable[str]], setup, cross: list
                          else ["类型", "代码", "代码或摘要", "名称", "涉及文件", "说明"], widths=[9, 18, 16, 14, 26, 34])
     cross_rows = []
     for c in cross:
-        files = "; ".join(visible(os.path.basename(p)) + ((f" (row {r})" if en else f"（第 {r} 行）") if r else "") for _, p, r in c.files)
+        files = "; ".join(visible(p) + ((f" (row {r})" if en else f"（第 {r} 行）") if r else "") for _, p, r in c.files)
         if c.submissions > len(c.files):
             files += f"; … ({c.submissions} in all)" if en else f"；…（共 {c.submissions} 份）"
         cross_rows.append([cross_label(c.code, lang), c.code, c.key, c.name, files, c.message(lang)])

@@ -58,7 +58,8 @@ def run_batch(app_state, entry: Entry, batch, ruleset: str | None, lang: str, as
 
             paths = [u.path for u in batch.uploads]
             spool = run(paths, ruleset=ruleset, lang=lang, as_of=as_of, jobs=int(app_state.app.config["JOBS"]),
-                        progress=progress, pool=app_state.reader(), temp_dir=app_state.private)
+                        progress=progress, pool=app_state.reader(), temp_dir=app_state.private,
+                        names=[u.display for u in batch.uploads])
             try:
                 cross = spool.cross_findings()
                 setup = summary_setup(load_ruleset(ruleset) if ruleset else None, lang)

@@ -47,7 +47,7 @@ def check_page():
     files = request.files.getlist("files") + request.files.getlist("file")
     ruleset, as_of = form_options()
     batch = save_uploads(files, app_state.private, current_app.config["UPLOAD_LIMITS"])
-    single = len(batch.uploads) == 1 and not any(suffix_of(display_name(f.filename)) == ".zip" for f in files)
+    single = len(batch.uploads) == 1 and not batch.skipped and not any(suffix_of(display_name(f.filename)) == ".zip" for f in files)
     if single:
         try:
             entry = check_single(app_state, batch.uploads[0], ruleset, lang, as_of)

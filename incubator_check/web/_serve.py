@@ -72,12 +72,17 @@ def serve(host: str, port: int, no_browser: bool, lang: str | None, keep: str) -
     app = create_app({"ALLOWED_HOSTS": _own_names(host), "KEEP_SECONDS": seconds, "DEFAULT_LANG": lang,
                       "PROCESS_TEMP": True})
     state = app.extensions["incubator_check"]
-    try:
+    try:  # bound here first: werkzeug answers a port in use with its own English text and exit 1
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            if os.name != "nt":
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
         server = make_server(host, port, app, threaded=True)
     except OSError as exc:
         state.close()
-        raise click.UsageError(f"无法监听 {host}:{port}（{exc.strerror}；端口是否已被占用？） / cannot listen on "
-                               f"{host}:{port} ({exc.strerror}; is the port in use?)") from None
+        click.echo(f"无法监听 {host}:{port}（端口已被占用？请用 --port 换一个） / cannot listen on {host}:{port} "
+                   f"({exc.strerror or exc}; is the port in use? choose another with --port)", err=True)
+        sys.exit(2)
     shown = "127.0.0.1" if host in WILDCARD else (f"[{host}]" if ":" in host else host)
     url = f"http://{shown}:{server.server_port}/?lang={lang}"
     click.echo(f"incubator-check: {url}\n按 Ctrl-C 停止 / press Ctrl-C to stop")

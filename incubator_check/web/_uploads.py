@@ -29,6 +29,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods", ".xlsm")
 ARCHIVE_SUFFIXES = (".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".cab", ".arj", ".lzh", ".jar")
 MiB = 1 << 20
 _CHUNK = 1 << 16
+_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,29 @@ class Batch:
 
 
 def display_name(raw: str | None) -> str:
-    """An uploaded name as it is shown: no directories a browser may add, no control characters, not too long."""
-    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return _clean(name) or "(unnamed)"
+    """An uploaded name as it is shown: the folders a browser sends with it (a dropped folder) kept as a relative
+    path, without a drive, a root, ``.`` or ``..``; no control characters; not too long."""
+    parts = [p for p in (raw or "").replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    if parts and _DRIVE.match(parts[0]):
+        parts[0] = parts[0][2:]
+        parts = [p for p in parts if p]
+    return _clean("/".join(parts)) or "(unnamed)"
+
+
+def _told_apart(uploads: list["Upload"]) -> None:
+    """Two uploads shown under one name (two 申报表.xlsx from two folders, whose paths the browser did not
+    send) get " (2)", " (3)"… before the suffix, so every output tells them apart."""
+    seen: dict[str, int] = {}
+    taken = {u.display for u in uploads}
+    for upload in uploads:
+        n = seen.get(upload.display, 0) + 1
+        seen[upload.display] = n
+        if n > 1:
+            stem, suffix = os.path.splitext(upload.display)
+            while f"{stem} ({n}){suffix}" in taken:
+                n += 1
+            upload.display = f"{stem} ({n}){suffix}"
+            taken.add(upload.display)
 
 
 def _clean(text: str) -> str:
@@ -160,12 +181,17 @@ def save_uploads(files: Iterable, private: str, limits: UploadLimits, allow_zip:
                 path = _stored_name(batch, suffix)
                 _copy(storage.stream, path, limits.file_bytes)
                 batch.uploads.append(Upload(name, path))
+            elif len(files) > 1 and allow_zip:  # one of several: not checked and listed, as a non-workbook in a zip
+                batch.skipped.append(name)
             else:
                 allowed = "、".join(WORKBOOK_SUFFIXES + ((".zip",) if allow_zip else ()))
                 raise UploadError(400, "not-a-workbook", f"「{name}」不是申报表（应为 {allowed}）",
                                   f"'{name}' is not a workbook ({', '.join(WORKBOOK_SUFFIXES + (('.zip',) if allow_zip else ()))})")
             if len(batch.uploads) > limits.files:
                 raise UploadError(413, "too-many-files", f"一次最多检查 {limits.files} 份申报表", f"at most {limits.files} workbooks at a time")
+        if not batch.uploads and len(files) > 1 and not any(suffix_of(display_name(f.filename)) == ".zip" for f in files):
+            raise UploadError(400, "not-a-workbook", "上传的文件中没有申报表（.xlsx、.xls、.ods）",
+                              "none of the uploaded files is a workbook (.xlsx, .xls, .ods)")
         if not batch.uploads:
             raise UploadError(400, "no-workbook", "压缩包中没有申报表（.xlsx、.xls、.ods）", "the zip holds no workbook (.xlsx, .xls, .ods)")
     except BaseException:
@@ -173,6 +199,7 @@ def save_uploads(files: Iterable, private: str, limits: UploadLimits, allow_zip:
         raise
     order = sorted(range(len(batch.uploads)), key=lambda i: (batch.uploads[i].display, i))
     batch.uploads = [batch.uploads[i] for i in order]
+    _told_apart(batch.uploads)
     return batch
 
 
@@ -192,7 +219,6 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return name
 
 
-_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 def _extract_zip(stream: IO[bytes], zip_name: str, batch: Batch, limits: UploadLimits) -> None:

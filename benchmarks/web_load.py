@@ -1,0 +1,87 @@
+"""Load on the web app: N clients posting one workbook to /api/check, latency percentiles and the server's memory.
+
+    python benchmarks/web_load.py [--requests 60] [--clients 1,4,16] [--source DIR]
+
+Starts ``incubator-check serve`` (from ``--source``, a checkout, by default this one) on a free port, sends
+``--requests`` checks per client count, and prints p50/p95/p99 (ms), errors, and the resident memory of the
+server and its workers after each round (from /proc; Linux). Used for issue 16's before/after figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import http.client
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BODY_FILE = ROOT / "fixtures" / "standard-pass.xlsx"
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and its children."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_bytes().rsplit(b")", 1)[1].split()
+            if int(entry) != pid and int(stat[1]) != pid:
+                continue
+            total += int(Path(f"/proc/{entry}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--clients", default="1,4,16")
+    parser.add_argument("--source", default=str(ROOT))
+    args = parser.parse_args()
+    env = {**os.environ, "PYTHONPATH": args.source}
+    proc = subprocess.Popen([sys.executable, "-c", "from incubator_check.web._serve import serve; serve()", "--no-browser",
+                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    port = int(re.search(r":(\d+)/", proc.stdout.readline()).group(1))
+    data = BODY_FILE.read_bytes()
+    boundary = uuid.uuid4().hex
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="申报表.xlsx"\r\n\r\n').encode() + data \
+        + f"\r\n--{boundary}--\r\n".encode()
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+    def one() -> tuple[float, int]:
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.request("POST", "/api/check", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        return (time.perf_counter() - started) * 1000, response.status
+
+    try:
+        for _ in range(5):
+            one()  # warm-up: the pool starts
+        print(f"source {args.source}; {args.requests} checks per round")
+        print("clients  p50 ms  p95 ms  p99 ms  errors  RSS MiB (server + workers)")
+        for clients in [int(c) for c in args.clients.split(",")]:
+            with cf.ThreadPoolExecutor(clients) as pool:
+                results = list(pool.map(lambda _: one(), range(args.requests)))
+            times = sorted(t for t, _ in results)
+            q = statistics.quantiles(times, n=100, method="inclusive")
+            errors = sum(1 for _, s in results if s != 200)
+            print(f"{clients:7d} {q[49]:7.1f} {q[94]:7.1f} {q[98]:7.1f} {errors:7d}  {_tree_rss(proc.pid) / 2**20:8.1f}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
