@@ -258,6 +258,58 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     "unknown-sheet": (
         _W, "工作表「{name}」不是申报表的组成部分，已忽略其内容",
         "sheet '{name}' is not part of the application workbook; its contents were ignored"),
+    # What a person sees (spec/workbook.md, "What a person sees is what counts"; docs/decisions.md).
+    "sheet-hidden-ignored": (
+        _W, "工作表「{name}」已隐藏，未读取；已读取可见的「{used}」",
+        "sheet '{name}' is hidden and was not read; the visible '{used}' was read"),
+    "sheet-hidden-read": (
+        _W, "工作表「{name}」已隐藏，但没有可见的同名工作表，已读取它；请确认它是要提交的内容",
+        "sheet '{name}' is hidden, but no visible sheet holds the same table, so it was read; check it is what you mean to submit"),
+    "sheet-duplicate": (
+        _W, "工作表「{name}」与「{used}」是同一张表，已读取「{used}」，未读取「{name}」",
+        "sheet '{name}' holds the same table as '{used}'; '{used}' was read, '{name}' was not"),
+    "rows-hidden-skipped": (
+        _W, "第 {rows} 行已隐藏，未读取（看不见的行不计入）",
+        "rows {rows} are hidden and were not read (rows a person cannot see do not count)"),
+    "rows-struck-skipped": (
+        _W, "第 {rows} 行带删除线，按已删除的行处理，未读取",
+        "rows {rows} are struck through and were read as deleted rows"),
+    "cells-struck-blank": (
+        _W, "单元格 {cells} 带删除线，按已删除的内容处理（视为未填写）",
+        "cells {cells} are struck through and were read as deleted (blank)"),
+    "column-hidden-ignored": (
+        _W, "{letter} 列「{field}」已隐藏，未读取；已读取可见的 {used} 列",
+        "column {letter} '{field}' is hidden and was not read; the visible column {used} was read"),
+    "column-hidden-read": (
+        _W, "{letter} 列「{field}」已隐藏，但没有可见的同名列，已读取它",
+        "column {letter} '{field}' is hidden, but no visible column holds it, so it was read"),
+    "field-hidden-ignored": (
+        _W, "第 {row} 行「{field}」已隐藏，未读取；已读取可见的 {used}",
+        "row {row} '{field}' is hidden and was not read; the visible {used} was read"),
+    "field-hidden-read": (
+        _W, "第 {row} 行「{field}」已隐藏，但没有可见的同一字段，已读取它",
+        "row {row} '{field}' is hidden, but no visible row holds it, so it was read"),
+    "display-scaled": (
+        _W, "「{field}」单元格 {cells} 的数字格式「{format}」使显示值为存储值的 {shown}，已按显示值读取",
+        "'{field}': the number format '{format}' of cells {cells} shows {shown} the stored value; the displayed value was read"),
+    "unit-caption": (
+        _I, "{cell} 注明「{caption}」：未注单位的金额列（{fields}）按{unit}读取",
+        "{cell} says '{caption}': the money columns whose headers carry no unit ({fields}) were read in {unit}"),
+    "date-partial": (
+        _W, "「{field}」只填写到{precision}（{cells}），按该精度读取：只用于只看年份的条款；需要具体日期的，请补填完整日期",
+        "'{field}' gives only the {precision} ({cells}); read at that precision: it serves the clauses that need only "
+        "the year; give the full date where the day matters"),
+    "rows-numbered-blank": (
+        _I, "第 {rows} 行只有序号或公式，没有企业名称、信用代码和数据，按空行处理",
+        "rows {rows} hold only a number or a formula, no name, credit code or data; read as blank rows"),
+    "rows-note-skipped": (
+        _I, "第 {rows} 行是「{word}」行，不是企业，未读取", "rows {rows} are '{word}' rows, not enterprises; not read"),
+    "invisible-characters": (
+        _I, "「{field}」列的 {count} 个单元格含不可见字符（零宽空格、BOM、不间断空格），已删除（如 {cell}）",
+        "'{field}': {count} cells held invisible characters (zero-width spaces, BOM, non-breaking spaces); removed (e.g. {cell})"),
+    "value-not-accepted": (
+        _E, "「{field}」的值「{value}」无法使用：{reason}",
+        "'{field}': the value '{value}' cannot be used: {reason}"),
     "sheet-missing": (_E, "缺少工作表「{name}」（也可命名为 {alias}）", "sheet '{name}' (or '{alias}') is missing"),
     "merged-cells": (
         _W, "{range} 是合并单元格，已将其值「{value}」用于合并区域的每个单元格，请核对",
