@@ -268,6 +268,9 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     "sheet-duplicate": (
         _W, "工作表「{name}」与「{used}」是同一张表，已读取「{used}」，未读取「{name}」",
         "sheet '{name}' holds the same table as '{used}'; '{used}' was read, '{name}' was not"),
+    "sheet-continued": (
+        _I, "工作表「{name}」是「{first}」的续表，已作为同一名单读取（其第 {row} 行起计为名单第 {at} 行起）",
+        "sheet '{name}' continues '{first}' and was read as the same roster (its row {row} on counted as roster row {at} on)"),
     "rows-hidden-skipped": (
         _W, "第 {rows} 行已隐藏，未读取（看不见的行不计入）",
         "rows {rows} are hidden and were not read (rows a person cannot see do not count)"),

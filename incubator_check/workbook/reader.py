@@ -293,6 +293,8 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
 
 #: A sheet name that repeats a table's name with a copy's or continuation's mark: 在孵企业 (2), 在孵企业（续）, 在孵企业2.
 _SHEET_COPY = re.compile(r"^(.*?)(?:\(续\d*\)|续\d*|\(\d+\)|-?\d+)$")
+#: The marks of a continuation (not of Excel's copy, 在孵企业 (2)): 续, a number, -2.
+_SHEET_CONTINUED = re.compile(r"(?:\(续\d*\)|续\d*|[^()\d]-?\d+)$")
 
 
 def _sheet_of(name: str) -> SheetSpec | None:
@@ -305,7 +307,8 @@ def _sheet_of(name: str) -> SheetSpec | None:
     return sheet
 
 
-def _choose_sheets(names: list[str], hidden: set[str], collector: _Collector) -> dict[str, str]:
+def _choose_sheets(names: list[str], hidden: set[str], collector: _Collector,
+                   continued: dict[str, list[str]]) -> dict[str, str]:
     """Each table's sheet, as a person sees the workbook: a visible sheet over a hidden one of the same table (a
     stale copy), the sheet bearing the table's own name over a copy (在孵企业 (2)); every sheet not read is named in a
     finding."""
@@ -331,6 +334,8 @@ def _choose_sheets(names: list[str], hidden: set[str], collector: _Collector) ->
         for other in named:
             if other in hidden:
                 collector.add("sheet-hidden-ignored", other, name=other, used=used)
+            elif other != used and key == "tenants" and _SHEET_CONTINUED.search(normalize_label(other)):
+                continued.setdefault(key, []).append(other)
             elif other != used:
                 collector.add("sheet-duplicate", other, name=other, used=used)
     return found
@@ -338,7 +343,8 @@ def _choose_sheets(names: list[str], hidden: set[str], collector: _Collector) ->
 
 def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.date, limits: _guard.Limits,
           formula_parts: dict[str, set[str]]) -> ReadResult:
-    found = _choose_sheets(list(workbook.sheet_names), hidden_sheets(workbook), collector)
+    continued: dict[str, list[str]] = {}
+    found = _choose_sheets(list(workbook.sheet_names), hidden_sheets(workbook), collector, continued)
     fatal = False
     for sheet in SHEETS:
         if sheet.required and sheet.key not in found:
@@ -348,7 +354,7 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
     if fatal:
         return ReadResult(None, collector.findings)
 
-    looks = sheet_looks(content, set(found.values()))
+    looks = sheet_looks(content, set(found.values()) | {n for names in continued.values() for n in names})
     profile_data = _SheetData.load(workbook, found["profile"], limits)
     profile_data.looks = looks.get(found["profile"]) or profile_data.looks
     profile_data.fill_merged(collector, limits)
@@ -365,6 +371,9 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
         data.looks = looks.get(found[sheet.key]) or data.looks
         data.fill_merged(collector, limits)
         tables[sheet.key] = _read_table(sheet, data, collector, source, today, profile)
+        if continued.get(sheet.key) and tables[sheet.key] is not None:
+            _read_continued(workbook, sheet, data, continued[sheet.key], tables[sheet.key][0], collector, source,
+                            today, profile, limits, looks)
 
     tenants_rows, _ = tables["tenants"] or ([], {})
     if formula_parts:
@@ -384,14 +393,43 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
         _check_staff(profile, staff, collector, found["staff"], source)
     _contradictions(profile, tenants, collector, source)
     key_of_sheet = {name: key for key, name in found.items()}
+    row_ids = {place: row for row, place in source.continued.items()}  # (sheet, worksheet row) → row id
+    for names in continued.values():
+        key_of_sheet.update(dict.fromkeys(names, "tenants"))
     unusable = set()
     for f in collector.findings:
         if f.severity is Severity.ERROR and f.column and f.sheet in key_of_sheet:
             key = key_of_sheet[f.sheet]
-            unusable.add(f"{key}.{f.column}" if key == "profile" else f"{key}.{f.column}.{f.row}")
+            row = row_ids.get((f.sheet, f.row), f.row)
+            unusable.add(f"{key}.{f.column}" if key == "profile" else f"{key}.{f.column}.{row}")
     source = source.model_copy(update={"unusable": frozenset(unusable)})
     submission = Submission(profile=profile, tenants=tenants, staff=staff, funds=funds, source=source)
     return ReadResult(submission, collector.findings)
+
+
+def _read_continued(workbook, sheet: SheetSpec, first: _SheetData, names: list[str], records: list[dict[str, Any]],
+                    collector: _Collector, source: SourceMap, today: dt.date, profile: Profile, limits: _guard.Limits,
+                    looks: dict[str, SheetLooks]) -> None:
+    """The roster's continuation sheets, read as the same roster: each row keeps its own sheet and cell (the
+    source map), and is numbered after the rows of the sheets before it so that every row has its own id."""
+    letters = source.columns.get(sheet.key, {})
+    offset = len(first.rows)
+    for name in names:
+        data = _SheetData.load(workbook, name, limits)
+        data.looks = looks.get(name) or data.looks
+        data.fill_merged(collector, limits)
+        more, own = _read_table(sheet, data, collector, source, today, profile)
+        source.columns[sheet.key] = letters  # the first sheet's columns stay the roster's
+        source.continued_columns[name] = dict(own)
+        if more:
+            collector.add("sheet-continued", name, f"A{more[0]['row']}", more[0]["row"], name=name, first=first.name,
+                          row=more[0]["row"], at=offset + more[0]["row"])
+        for record in more:
+            real = record["row"]
+            record["row"] = offset + real
+            source.continued[offset + real] = (name, real)
+        records.extend(more)
+        offset += len(data.rows)
 
 
 def _read_profile(data: _SheetData, collector: _Collector, today: dt.date):
