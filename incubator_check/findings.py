@@ -144,7 +144,8 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     "file-unreadable:read": (
         _E, "{file}：无法读取文件（{error}）", "{file}: cannot read the file ({error})"),
     "file-unreadable:folder": (
-        _E, "{file}：这不是普通文件，而是文件夹", "{file}: this is not a regular file but a folder"),
+        _E, "{file}：这不是普通文件，而是文件夹；要检查其中的申报表，请加 -r（--recursive）",
+        "{file}: this is not a regular file but a folder; add -r (--recursive) to check the workbooks in it"),
     "file-unreadable:special-file": (
         _E, "{file}：这不是普通文件，而是特殊文件", "{file}: this is not a regular file but a special file"),
     "file-too-large": (
@@ -155,6 +156,17 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         _E,
         "{file}：不是 Excel/WPS/LibreOffice 工作簿，看起来是{looks}；请提交 .xlsx、.xls 或 .ods 文件",
         "{file}: not an Excel/WPS/LibreOffice workbook; it looks like {looks}. Submit an .xlsx, .xls or .ods file"),
+    "not-a-workbook:csv": (
+        _E,
+        "{file}：CSV/文本文件只能保存一张表，不是申报表；请在 Excel/WPS 中打开申报表模板（incubator-check template），"
+        "把这张表的内容粘贴到对应的工作表（如「在孵企业」），另存为 .xlsx 后提交",
+        "{file}: a CSV or text file holds one table, not an application workbook; open the template "
+        "(incubator-check template) in Excel/WPS, paste this table into its sheet (e.g. 在孵企业) and save as .xlsx"),
+    "not-a-workbook:wps": (
+        _E, "{file}：这是 WPS 表格自有格式（.et/.ett）；请在 WPS 中“另存为” .xlsx 后提交",
+        "{file}: this is WPS Spreadsheets' own format (.et/.ett); save it as .xlsx in WPS and submit that"),
+    "not-a-workbook:archive": (
+        _E, "{file}：这是压缩包；请先解压，再检查其中的申报表", "{file}: this is an archive; unpack it first, then check the workbooks in it"),
     "not-a-workbook:word": (
         _E, "{file}：这是 Word 文档，不是工作簿", "{file}: this is a Word document, not a workbook"),
     "not-a-workbook:compound-file": (

@@ -33,6 +33,12 @@ _LOOKS = {
 }
 
 
+#: Files a folder of applications holds beside the workbooks, refused by their names with what to do instead.
+_BY_SUFFIX = {".csv": "not-a-workbook:csv", ".tsv": "not-a-workbook:csv", ".txt": "not-a-workbook:csv",
+              ".et": "not-a-workbook:wps", ".ett": "not-a-workbook:wps", ".zip": "not-a-workbook:archive",
+              ".rar": "not-a-workbook:archive", ".7z": "not-a-workbook:archive"}
+
+
 def _what_is_it(head: bytes) -> Bilingual:
     """What a file that is not a workbook looks like, in Chinese and English."""
     if head.startswith(b"%PDF"):
@@ -98,6 +104,10 @@ def check_data(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
     """
     if len(data) > limits.max_file_bytes:
         raise _too_big(path, len(data), limits)
+    # By its name first: a folder's CSV, WPS file or archive gets the answer that tells the person what to do.
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in _BY_SUFFIX:
+        raise _error(path, _BY_SUFFIX[suffix])
     head = data[:8192]
     if head.startswith(_OLE):
         _check_ole(path, data, limits)
