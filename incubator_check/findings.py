@@ -322,6 +322,9 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     "invisible-characters": (
         _I, "「{field}」列的 {count} 个单元格含不可见字符（零宽空格、BOM、不间断空格），已删除（如 {cell}）",
         "'{field}': {count} cells held invisible characters (zero-width spaces, BOM, non-breaking spaces); removed (e.g. {cell})"),
+    "implausible-figure": (
+        _W, "{cells}：{measure}为 {ratio} {unit}，{bound}，可能是{likely}；请核对（本提示不改变任何条款的结论）",
+        "{cells}: {measure} is {ratio} {unit}, {bound}; likely {likely}. Please check (this does not change any clause)"),
     "value-not-accepted": (
         _E, "「{field}」的值「{value}」无法使用：{reason}",
         "'{field}': the value '{value}' cannot be used: {reason}"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -246,3 +247,48 @@ def test_hidden_struck_blank_and_note_rows_never_change_the_verdict_or_the_figur
     report = check(path, as_of=corpus.AS_OF)
     assert report.verdict == base["verdict"]
     assert _figures(report) == base["figures"]
+
+
+# --- plausibility: unit slips found by their size ---------------------------------------------------------------
+
+
+def _slipped(tmp_path: Path) -> Path:
+    """A 47-person tenant whose revenue was typed in 元 under the 万元 header (61 亿元 read), and a site area typed
+    in 万平方米."""
+    data = corpus._application(30, 29, site_area_m2=Decimal("0.86"))
+    t = next(t for t in data["tenants"] if t["registered_in_incubator"] and t["employees"])
+    t.update(employees=47, revenue_y1=Decimal("610000"))
+    path = tmp_path / "slipped.xlsx"
+    corpus.build.write_workbook(data, path)
+    return path
+
+
+def test_a_figure_off_by_a_unit_gets_a_warning_naming_the_likely_unit(tmp_path):
+    result = read_workbook(_slipped(tmp_path), today=corpus.AS_OF)
+    warned = [f for f in result.findings if f.code == "implausible-figure"]
+    assert {"revenue_y1", "site_area_m2"} <= {f.column for f in warned}
+    revenue = next(f for f in warned if "每名从业人员的上年度营业收入" in f.message_zh)
+    assert any("两个年度按不同单位" in f.message_zh for f in warned)  # 610,000 against last year's 715.4
+    assert revenue.severity.value == "warning" and "元或千元" in revenue.message_zh and "12,979" in revenue.message_zh
+    assert revenue.sheet == "在孵企业" and revenue.cell and revenue.cell in revenue.message_zh
+    assert "万平方米" in next(f for f in warned if f.column == "site_area_m2").message_zh
+
+
+def test_a_plausibility_warning_never_changes_a_status(tmp_path, monkeypatch):
+    from incubator_check.workbook import plausibility
+
+    path = _slipped(tmp_path)
+    warned = check(path, as_of=corpus.AS_OF)
+    assert any(f.code == "implausible-figure" for f in warned.finding_list)
+    monkeypatch.setattr(plausibility, "checks", lambda: ())
+    silent = check(path, as_of=corpus.AS_OF)
+    assert not any(f.code == "implausible-figure" for f in silent.finding_list)
+    assert warned.verdict == silent.verdict
+    assert [(c.id, c.status, c.value) for c in warned.clauses] == [(c.id, c.status, c.value) for c in silent.clauses]
+
+
+def test_the_plausibility_bounds_are_rule_data():
+    from incubator_check.workbook.plausibility import checks
+
+    loaded = {c.id: c for c in checks()}
+    assert loaded["revenue-per-employee"].above == 5000 and loaded["site-area-per-tenant"].below == 2

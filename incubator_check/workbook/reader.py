@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 import io
 import os
 import re
@@ -392,6 +393,7 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
     if staff is not None:
         _check_staff(profile, staff, collector, found["staff"], source)
     _contradictions(profile, tenants, collector, source)
+    _plausibility(profile, tenants, collector, source)
     key_of_sheet = {name: key for key, name in found.items()}
     row_ids = {place: row for row, place in source.continued.items()}  # (sheet, worksheet row) → row id
     for names in continued.values():
@@ -1001,6 +1003,22 @@ def _contradictions(profile: Profile, tenants: tuple[Tenant, ...], collector: _C
             collector.add("registered-after-data-year", source.sheets.get("tenants"),
                           ref.split("!")[1] if ref else None, tenant.row, "registered_on",
                           row=tenant.row, date=tenant.registered_on, year=data_year)
+
+
+def _plausibility(profile: Profile, tenants: tuple[Tenant, ...], collector: _Collector, source: SourceMap) -> None:
+    """Figures of an implausible order for their unit (``rulesets/plausibility.yaml``): a warning each, naming the
+    cells and the likely unit; the figures are judged as written."""
+    from .plausibility import implausible
+
+    for check, sheet, row, cells, ratio in implausible(profile, tenants, source):
+        shown = format(ratio.quantize(Decimal("0.01")).normalize(), ",f") if ratio < 1000 else f"{ratio:,.0f}"
+        if check.above is not None and ratio > check.above:
+            bound = Bilingual(f"高于合理上限 {check.above:,}", f"above the plausible {check.above:,}")
+        else:
+            bound = Bilingual(f"低于合理下限 {check.below:,}", f"below the plausible {check.below:,}")
+        collector.add("implausible-figure", sheet, cells[0] if cells else None, row, check.figure,
+                      cells=",".join(cells) or "—", measure=Bilingual(*check.measure), ratio=shown,
+                      unit=Bilingual(*check.unit), bound=bound, likely=Bilingual(*check.likely))
 
 
 def _plain(value: Any) -> str:
