@@ -292,3 +292,17 @@ def test_the_plausibility_bounds_are_rule_data():
 
     loaded = {c.id: c for c in checks()}
     assert loaded["revenue-per-employee"].above == 5000 and loaded["site-area-per-tenant"].below == 2
+
+
+# --- each field declared once: the layout and the model agree ------------------------------------------------
+
+
+@pytest.mark.parametrize("sheet, model", [("PROFILE", "Profile"), ("TENANTS", "Tenant"), ("STAFF", "StaffMember"),
+                                          ("FUNDS", "Fund")])
+def test_every_field_of_the_layout_is_a_field_of_the_model(sheet, model):
+    """A field added to the layout alone made every check end in 内部错误 (AttributeError)."""
+    from incubator_check import model as models
+    from incubator_check.workbook import layout
+
+    keys = {spec.key for spec in getattr(layout, sheet).fields}
+    assert keys <= set(getattr(models, model).model_fields)
