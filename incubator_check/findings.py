@@ -363,6 +363,9 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     "unknown-column": (_W, "无法识别的列「{header}」，已忽略", "unknown column '{header}'; ignored"),
     "duplicate-column": (
         _W, "列「{field}」重复出现，已使用 {letter} 列", "column '{field}' appears twice; column {letter} was used"),
+    "duplicate-column-disagrees": (
+        _E, "「{field}」的两列不一致：{first} 为「{a}」，{second} 为「{b}」；请删除其中一列",
+        "'{field}' is given in two columns that disagree: {first} holds '{a}', {second} holds '{b}'; delete one"),
     "column-missing": (_E, "缺少列「{header}」", "column '{header}' ({gloss}) is missing"),
     "column-missing:optional": (_W, "缺少列「{header}」", "column '{header}' ({gloss}) is missing"),  # needed sometimes
     "yes-no-coded": (

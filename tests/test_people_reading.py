@@ -306,3 +306,21 @@ def test_every_field_of_the_layout_is_a_field_of_the_model(sheet, model):
 
     keys = {spec.key for spec in getattr(layout, sheet).fields}
     assert keys <= set(getattr(models, model).model_fields)
+
+
+def test_two_visible_columns_that_disagree_make_that_value_unusable(tmp_path):
+    data = corpus._application(30, 30)
+    wb = corpus._wb(data)
+    ws = wb[corpus.build.TENANTS.name]
+    c = corpus._columns(ws)["employees"]
+    extra = ws.max_column + 1
+    ws.cell(row=1, column=extra, value=ws.cell(row=1, column=c).value)
+    for r in range(2, ws.max_row + 1):
+        ws.cell(row=r, column=extra, value=ws.cell(row=r, column=c).value)
+    ws.cell(row=5, column=extra, value=999)
+    path = tmp_path / "twins.xlsx"
+    corpus._save(wb, path)
+    result = read_workbook(path, today=corpus.AS_OF)
+    (finding,) = [f for f in result.findings if f.code == "duplicate-column-disagrees"]
+    assert finding.severity.value == "error" and finding.row == 5 and "999" in finding.message_zh
+    assert result.submission.source.is_unusable("tenants", "employees", 5)

@@ -672,6 +672,7 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         matched.append((c, raw, spec, unit, bool(split_unit(normalize_label(raw))[1])))
     # A field's column: the first visible one; a hidden one only when no visible column holds the field.
     chosen: dict[str, int] = {}
+    twins: list[tuple[int, int, FieldSpec]] = []  # (column, the column read, field) of visible duplicates
     for c, raw, spec, unit, own in matched:
         if spec.key not in chosen or (chosen[spec.key] in looks.hidden_columns and c not in looks.hidden_columns):
             chosen[spec.key] = c
@@ -684,6 +685,7 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                               field=_label(spec), used=used)
             else:
                 collector.add("duplicate-column", name, ref, header_row + 1, spec.key, field=_label(spec), letter=used)
+                twins.append((c, chosen[spec.key], spec))
             continue
         if c in looks.hidden_columns:
             collector.add("column-hidden-read", name, ref, header_row + 1, spec.key, letter=column_letter(c),
@@ -718,6 +720,12 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                       header=spec.header, gloss=spec.en)
 
     data_rows = _data_rows(data, header_row, columns, collector)
+    for c, used, spec in twins:  # two visible columns of one field that disagree: neither is read for that row
+        for r, row in data_rows:
+            a, b = (row[used] if used < len(row) else ""), (row[c] if c < len(row) else "")
+            if not (_blank(a) and _blank(b)) and a != b:
+                collector.add("duplicate-column-disagrees", name, cell_name(r, used), r + 1, spec.key,
+                              field=_label(spec), first=cell_name(r, used), second=cell_name(r, c), a=a, b=b)
     records: list[dict[str, Any]] = [{"row": r + 1} for r, _ in data_rows]
     found: list[tuple[int, int, Finding]] = []  # (row, column, finding), sorted into row order below
     missing = _MISSING
