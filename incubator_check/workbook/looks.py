@@ -33,7 +33,6 @@ _HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
 _R = re.compile(rb'\sr="(\d+)"')
 _MIN = re.compile(rb'\smin="(\d+)"')
 _MAX = re.compile(rb'\smax="(\d+)"')
-_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*)>')
 _CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
 _CELL_STYLE = re.compile(rb'\ss="(\d+)"')
 
@@ -127,18 +126,23 @@ def _sheet_looks(xml: bytes, struck_styles: set[int], scaled_styles: dict[int, t
                 if r:
                     looks.hidden_rows.add(int(r.group(1)) - 1)
     if struck_styles or scaled_styles:
-        wanted = {str(i).encode() for i in struck_styles | set(scaled_styles)}
-        if any(b' s="' + w + b'"' in xml for w in wanted):
-            for match in _CELL.finditer(xml):
-                attrs = match.group(1)
-                s = _CELL_STYLE.search(attrs)
-                if not s or s.group(1) not in wanted:
-                    continue
-                ref = _CELL_REF.search(attrs)
-                if not ref:
-                    continue
-                at = (int(ref.group(2)) - 1, _column_index(ref.group(1)))
-                style = int(s.group(1))
+        wanted = sorted({str(i).encode() for i in struck_styles | set(scaled_styles)}, key=len, reverse=True)
+        expected = sum(xml.count(b' s="' + w + b'"') for w in wanted)  # cells (or rows) of the wanted styles
+        if expected:
+            ids = b"|".join(wanted)
+            # One search in C for the cells of the wanted styles, in the attribute order Excel, WPS, LibreOffice
+            # and openpyxl write (r, then s); if it finds fewer than the style's mentions, another order (or a
+            # styled row) is about, and the general pattern (any order, any prefix) is searched instead.
+            found = re.findall(rb'<c r="([A-Z]{1,3})(\d+)" s="(' + ids + rb')"', xml)
+            if len(found) < expected:
+                found = []
+                for match in re.finditer(rb'<(?:\w+:)?c\b([^>]*?\ss="(?:' + ids + rb')"[^>]*)>', xml):
+                    ref, style = _CELL_REF.search(match.group(1)), _CELL_STYLE.search(match.group(1))
+                    if ref and style:
+                        found.append((ref.group(1), ref.group(2), style.group(1)))
+            for letters, row, style in found:
+                at = (int(row) - 1, _column_index(letters))
+                style = int(style)
                 if style in struck_styles:
                     looks.struck.add(at)
                 if style in scaled_styles:
