@@ -794,6 +794,9 @@ _NOTE_ROW = re.compile(r"^(?:(合计|小计|总计|累计)|(注|备注|说明|�
                        r"联系人|联系电话|填表日期|填报日期|单位负责人|负责人)\s*[:：]?)")
 
 
+_NOTE_FIRST = frozenset("合小总累注备说填制审联单负")
+
+
 def _unit_caption(rows: list[list[Any]]) -> tuple[str, str, tuple[int, int]] | None:
     """The money unit a caption above the table (or beside it, in the header row) states: (unit, text, cell)."""
     for r, row in enumerate(rows):
@@ -838,7 +841,7 @@ def _data_rows(data: _SheetData, header_row: int, columns: list["_Column"], coll
                         struck_cells.append(cell_name(r, c))
                     row[c] = ""
         first = next((v for v in row if v.__class__ is str and v.strip()), None)
-        if first is not None:
+        if first is not None and first.lstrip()[:1] in _NOTE_FIRST:  # a name is not normalised per row for this
             match = _NOTE_ROW.match(unicodedata.normalize("NFKC", first).strip())
             if match:
                 notes.setdefault(next(g for g in match.groups() if g), []).append(r + 1)
