@@ -51,7 +51,7 @@ root = os.path.realpath(sys.argv[1])
 sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "__module__", "").startswith("__editable__")]
 sys.path.insert(0, root)
 import incubator_check
-from incubator_check import _ruleset
+from incubator_check.rules import load as _ruleset
 assert os.path.realpath(incubator_check.__file__).startswith(root + os.sep), incubator_check.__file__
 rules = os.path.realpath(_ruleset._bundled_dir())
 assert rules.startswith(root + os.sep), rules

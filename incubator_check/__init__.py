@@ -8,7 +8,7 @@ The public surface::
     report.verdict, [c.id for c in report.failed()]
 
     result = read_workbook("申报表.xlsx")                # the Submission and every Finding of the reader
-    rules = load_ruleset("example-province-zj")          # a bundled id, or a path to a YAML ruleset
+    rules = load_ruleset("shenzhen-2025")                # a bundled id, or a path to a YAML ruleset
     report = check_submission(result.submission, rules, result.findings)
 
 :class:`Report` (with :class:`ClauseResult`, :class:`Status`, :class:`Verdict`) is what a check returns,

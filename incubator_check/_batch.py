@@ -166,8 +166,8 @@ class CrossFinding:
 class Spool:
     """The batch's results on disk: reports as JSON Lines, identifiers in SQLite."""
 
-    def __init__(self) -> None:
-        self.dir = tempfile.TemporaryDirectory(prefix="incubator-check-")
+    def __init__(self, temp_dir: str | None = None) -> None:
+        self.dir = tempfile.TemporaryDirectory(prefix="incubator-check-", dir=temp_dir)
         self.lines_path = os.path.join(self.dir.name, "reports.jsonl")
         self.lines = open(self.lines_path, "w", encoding="utf-8", newline="\n")
         self.db = sqlite3.connect(os.path.join(self.dir.name, "index.sqlite"))
@@ -236,7 +236,7 @@ class Spool:
 
 def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.date | None, jobs: int,
               progress: Callable[[int], None] | None = None, pool: ReaderPool | None = None,
-              folder: str | None = None) -> Spool:
+              folder: str | None = None, temp_dir: str | None = None) -> Spool:
     """Check every workbook into a spool, in file-name order, each parsed in a supervised worker.
 
     With ``folder``, each report's ``source.path`` is relative to it (report.md); a path that is the same file
@@ -245,7 +245,7 @@ def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.dat
     ``pool`` is a running :class:`ReaderPool` to use (the web app keeps one); otherwise one of ``jobs``
     workers is started for this batch and stopped after it.
     """
-    spool = Spool()
+    spool = Spool(temp_dir)  # ``temp_dir``: the web app's private folder; the system's by default
     own = pool is None
     if pool is None:
         pool = ReaderPool(workers=jobs)

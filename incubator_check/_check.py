@@ -12,11 +12,15 @@ from typing import Iterator
 from .judge import CheckOptions, check_submission
 from .workbook.guard import Limits, read_bytes
 from .workbook.reader import read_workbook
-from .rules.ruleset import Ruleset, default_for_level, load_ruleset
+from .judge.bans import application_date
+from .rules.fields import declared_specs
+from .rules.load import bundled_fields, load_ruleset, ruleset_for
+from .rules.schema import Ruleset
 from .errors import WorkbookError
-from .findings import Finding, Severity, bound
+from .findings import Finding, Severity, bound, from_catalogue
 from .model import Submission
 from .report import Report, Verdict
+from .plan import PlanOptions
 
 
 @contextlib.contextmanager
@@ -44,14 +48,15 @@ def error_report(path: str, finding: Finding, lang: str = "zh", findings: list[F
 
 
 def check(path: str | os.PathLike[str], ruleset: str | Ruleset | None = None, *, lang: str = "zh",
-          as_of: dt.date | None = None) -> Report:
-    """Check one workbook against a ruleset (by default the one for its 申报级别) and return the report."""
-    return check_with_submission(path, ruleset, lang=lang, as_of=as_of)[0]
+          as_of: dt.date | None = None, plan: "PlanOptions | None" = None) -> Report:
+    """Check one workbook against a ruleset (by default the one for its 申报级别) and return the report; with
+    ``plan``, the report also holds the plan to pass (docs/report-plan.md)."""
+    return check_with_submission(path, ruleset, lang=lang, as_of=as_of, plan=plan)[0]
 
 
 def check_with_submission(path: str | os.PathLike[str], ruleset: str | Ruleset | None = None, *, lang: str = "zh",
                           as_of: dt.date | None = None, data: bytes | None = None,
-                          sha256: str | None = None) -> tuple[Report, Submission | None]:
+                          sha256: str | None = None, plan: "PlanOptions | None" = None) -> tuple[Report, Submission | None]:
     """:func:`check`, also returning the submission it read (None when the workbook could not be read).
 
     ``data`` is the file's bytes when the caller has read them already (the supervised reader does), and
@@ -64,13 +69,18 @@ def check_with_submission(path: str | os.PathLike[str], ruleset: str | Ruleset |
         except WorkbookError as exc:
             return error_report(path, exc.finding, lang), None
     with collector_paused():
-        return _checked(path, ruleset, lang, as_of, data, sha256 or hashlib.sha256(data).hexdigest())
+        return _checked(path, ruleset, lang, as_of, data, sha256 or hashlib.sha256(data).hexdigest(), plan)
 
 
 def _checked(path: str, ruleset: str | Ruleset | None, lang: str, as_of: dt.date | None, data: bytes,
-             sha256: str) -> tuple[Report, Submission | None]:
+             sha256: str, plan: "PlanOptions | None" = None) -> tuple[Report, Submission | None]:
+    if isinstance(ruleset, str):
+        ruleset = load_ruleset(ruleset)
+    # A chosen ruleset's own fields are read with the core ones; before the 申报级别 chooses one, every bundled
+    # ruleset's (rules/fields.py).
+    fields = declared_specs(ruleset) if ruleset is not None else bundled_fields()
     try:
-        result = read_workbook(path, today=as_of, data=data)
+        result = read_workbook(path, today=as_of, data=data, fields=fields)
     except WorkbookError as exc:
         return error_report(path, exc.finding, lang, sha256=sha256), None
     if result.submission is None:
@@ -79,8 +89,29 @@ def _checked(path: str, ruleset: str | Ruleset | None, lang: str, as_of: dt.date
     submission = result.submission
     if ruleset is None:
         level = submission.profile.level.value if submission.profile.level else None
-        ruleset = load_ruleset(default_for_level(level))
-    elif isinstance(ruleset, str):
-        ruleset = load_ruleset(ruleset)
+        day = as_of or application_date(submission.profile, as_of)[0]
+        ruleset = load_ruleset(ruleset_for(level, None, day))
     report = check_submission(submission, ruleset, result.findings, CheckOptions(lang=lang, as_of=as_of))
+    if plan is not None:
+        report = with_plan(report, submission, ruleset, plan)
     return report, submission
+
+
+def with_plan(report: Report, submission: Submission, ruleset: Ruleset, options: "PlanOptions") -> Report:
+    """The report with its plan to pass. A plan that failed its own check is a bug: an error finding, no plan."""
+    from .plan import PlanUnverified, plan_submission
+
+    if options.as_of is None and report.application_date:
+        # The copy is judged on the same day as the submission (Article 20 counts from it).
+        options = PlanOptions(worst=options.worst, costs=options.costs,
+                              as_of=dt.date.fromisoformat(report.application_date["date"]))
+    try:
+        plan = plan_submission(submission, ruleset, report, options)
+    except Exception as exc:  # noqa: BLE001 - a plan's bug must not cost the check its report: an error finding
+        finding = (from_catalogue("plan-unverified", submission.source.path, clauses="、".join(exc.clauses))
+                   if isinstance(exc, PlanUnverified) else
+                   from_catalogue("plan-failed", submission.source.path, how=type(exc).__name__))
+        return report.model_copy(update={"plan": {"status": "error", "mode": "worst" if options.worst else "as-is",
+                                                  "text_zh": finding.message_zh, "text_en": finding.message_en},
+                                         "finding_list": [*report.finding_list, finding]})
+    return report.model_copy(update={"plan": plan})

@@ -160,6 +160,9 @@ def render_check(report, lang: str, color: bool) -> str:
     rs = report.ruleset or {}
     lines.append(_style(f"{visible(inc.get('name') or '') or path}", color, bold=True) + f"  ({path})")
     lines.append(("Ruleset" if en else "规则集") + f": {rs.get('id')} {rs.get('version')} — {rs.get('title')}")
+    if rs.get("values_on"):
+        lines.append((f"rule values as of {rs['values_on']}" if en else f"规则取值日期：{rs['values_on']}")
+                     + _day_source(report, en))
     if report.relaxation and report.relaxation.get("applied"):
         basis = report.relaxation.get("basis", "")
         lines.append((f"relaxation of {basis} applied: thresholds × " if en else f"已适用{basis}：门槛 × ") + report.relaxation["factor"])
@@ -216,7 +219,41 @@ def render_check(report, lang: str, color: bool) -> str:
         lines.append(to_correct)
     lines.append(_style(("Verdict: " if en else "结论：") + status_word(verdict, lang), color,
                         fg=_STATUS_COLOUR.get(verdict), bold=True))
+    if report.plan is not None:
+        lines.append("")
+        lines += render_plan(report.as_json()["plan"], lang, color)
     return "\n".join(lines)
+
+
+def plan_figure(shown: dict[str, Any], lang: str) -> str:
+    """A clause's figure before or after a plan, as the terminal and the pages write it (27 家, 13.3%)."""
+    value, _, _ = clause_figures(shown, lang)
+    if shown.get("numerator") is not None and shown.get("unit") == "ratio":
+        value += f" ({shown['numerator']}/{shown['denominator']})"
+    return value
+
+
+def render_plan(plan: dict[str, Any], lang: str, color: bool) -> list[str]:
+    """The plan to pass (docs/report-plan.md): its sentence, what blocks it, each clause's figure before and after."""
+    en = lang == "en"
+    colour = {"plan": "green", "pass": "green", "fill": "yellow", "blocked": "red", "error": "red"}.get(plan["status"])
+    lines = [_style(visible(plan["text"]), color, fg=colour, bold=True)]
+    for item in plan.get("blocking", []):
+        lines.append("  " + visible(item["text"]))
+    for need in plan.get("needs", [])[:10]:
+        lines.append("  " + visible(need))
+    changed = [c for c in plan.get("clauses", []) if c["before"] != c["after"]]
+    if changed:
+        head = ("clause", "before", "after") if en else ("条款", "调整前", "调整后")
+        rows = [(c["id"], f"{status_word(c['before']['status'], lang)} {plan_figure(c['before'], lang)}",
+                 f"{status_word(c['after']['status'], lang)} {plan_figure(c['after'], lang)}") for c in changed]
+        sizes = [max(width(r[i]) for r in rows + [head]) for i in range(3)]
+        lines.append("  " + "  ".join(pad(h, s) for h, s in zip(head, sizes)).rstrip())
+        for row in rows:
+            lines.append("  " + "  ".join(pad(v, s) for v, s in zip(row, sizes)).rstrip())
+    if plan.get("unchanged"):
+        lines.append(("  Left as they are (for a reviewer): " if en else "  保持不变（由评审人员判断）：") + ", ".join(plan["unchanged"]))
+    return lines
 
 
 def must_correct(findings: list, lang: str, most: int = 8) -> str:
@@ -235,8 +272,36 @@ def must_correct(findings: list, lang: str, most: int = 8) -> str:
 # --- rules ------------------------------------------------------------------------------------------
 
 
+def _day_source(report, en: bool) -> str:
+    """Where the deciding day came from: --as-of, 申报日期 or the day of the check."""
+    source = (report.ruleset or {}).get("values_from")
+    words = {"申报日期": "the application date", "--as-of": "--as-of", "检查当日": "the day of the check"}
+    if source not in words:
+        return ""
+    return f" ({words[source]})" if en else f"（{source}）"
+
+
+def condition_values(rs, ci: int, ki: int, lang: str) -> list[str]:
+    """A condition's threshold (and relaxed threshold) on each day it changes, as ``rules show`` writes it: one
+    line when it never changes, else one per day with the day it holds from."""
+    en = lang == "en"
+    over_time = rs.condition_over_time(ci, ki)
+    lines = []
+    for day, cond, (normal, relaxed, relaxable) in over_time:
+        text = f"{cond.operator} {exact_text(normal)}"
+        if relaxable:
+            text += f"   ({'relaxed' if en else '艰苦边远地区降低后'} {exact_text(relaxed)}, {rs.relaxation.basis})"
+        if rs.resolved_on is not None:
+            text += f"   [{'as of' if en else '取值日期'} {day.isoformat()}]"
+        elif len(over_time) > 1:
+            text += f"   [{'from' if en else '自'} {day.isoformat()}{'' if en else ' 起'}]"
+        lines.append(text)
+    return lines
+
+
 def render_rules(ruleset_id: str | None, lang: str) -> str:
     from .rules.ruleset import bundled_ids, load_ruleset
+    from .rules.schema import shown_dated
 
     en = lang == "en"
     lines = []
@@ -247,7 +312,7 @@ def render_rules(ruleset_id: str | None, lang: str) -> str:
         lines.append(f"{rs.id} {rs.version}{mark} — {rs.title(lang)} ({rs.citation}, {'effective' if en else '施行'} {rs.effective})")
         if ruleset_id:
             for clause in rs.clauses:
-                thresholds = ", ".join(f"{c.operator} {exact_text(c.threshold)}" for c in clause.conditions)
+                thresholds = ", ".join(f"{c.operator} {shown_dated(c.threshold, exact_text)}" for c in clause.conditions)
                 kind = "REVIEW" if clause.review else ("ban" if clause.ban else thresholds)
                 lines.append(f"  {clause.id:<14} {clause.article:<12} {pad(clause.title(lang), 30)} {kind}")
     return "\n".join(lines)
@@ -259,7 +324,7 @@ def exact_text(value) -> str:
     return exact(value) or ""
 
 
-def render_clause(clause_id: str, ruleset_ref: str | None, lang: str) -> str | None:
+def render_clause(clause_id: str, ruleset_ref: str | None, lang: str, as_of=None) -> str | None:
     from .rules.ruleset import bundled_ids, default_for_level, load_ruleset
 
     en = lang == "en"
@@ -269,6 +334,8 @@ def render_clause(clause_id: str, ruleset_ref: str | None, lang: str) -> str | N
     candidates = [ruleset_ref] if ruleset_ref else [first] + [r for r in bundled_ids() if r != first]
     for rid in candidates:
         rs = load_ruleset(rid)
+        if as_of is not None:
+            rs = rs.at(as_of)
         try:
             clause = rs.clause(clause_id)
         except KeyError:
@@ -286,14 +353,16 @@ def render_clause(clause_id: str, ruleset_ref: str | None, lang: str) -> str | N
             lines.append(f"{'Reading' if en else '解读'}: {rs.bans.reading(lang)}")
             for reason, years in rs.bans.years.items():
                 lines.append(f"  {reason}: {years} {'years' if en else '年'}")
-        for cond in clause.conditions:
+        ci = rs.clauses.index(clause)
+        for cited in clause.cites:
+            reading = rs.readings[cited]
+            lines.append(f"{'Reading cited' if en else '引用解读'}: {reading.text(lang)} ({reading.source}, {reading.issued})")
+        for ki, cond in enumerate(clause.conditions):
             figure = cond.share and (f"share of tenants passing '{cond.share}'" if en else f"符合「{cond.share}」的在孵企业占比") or (
                 f"{cond.value}" + (f" / {cond.per}" if cond.per else ""))
-            line = f"  {figure} {cond.operator} {exact_text(cond.threshold)}"
-            if cond.relaxable and rs.relaxation:
-                relaxed = cond.threshold * rs.relaxation.factor
-                line += f"   ({'relaxed' if en else '艰苦边远地区降低后'} {exact_text(relaxed)}, {rs.relaxation.basis})"
-            lines.append(line)
+            values = condition_values(rs, ci, ki, lang)
+            lines.append(f"  {figure} {values[0]}")
+            lines += [f"  {' ' * len(figure)} {v}" for v in values[1:]]
             if cond.share:
                 lines += _describe_test(rs, cond.share, en, "    ")
                 lines.append(f"    {'of the tenants that pass' if en else '分母：符合'} {rs.population}:")

@@ -24,6 +24,14 @@ The parent reads each file once (``guard.read_bytes``: a size check, then the by
 hashes those bytes, and hands them to the worker, so the guard, python-calamine and
 the report's sha256 all see the same bytes, whatever happens to the file meanwhile.
 ``docs/limits.md`` says what holds on each platform.
+
+The pool heals. pebble's pool breaks for good ("All workers expired") when a worker dies while no task is
+running (the OOM killer, Task Manager), and tasks it had queued then never finish. So every task is held
+here until it is settled: a doctor thread looks at the pool every ``DOCTOR_SECONDS``, and a pool that is
+no longer serving is replaced by a new one (the old one stopped in the background), its unsettled tasks
+scheduled again once; a task whose worker died while running it is that file's ``reader-crashed`` (it may
+be the file that killed it, so it is never parsed twice). Workers are recycled after
+``WorkerLimits.recycle_tasks`` tasks, or when their resident memory passes ``recycle_bytes`` after a task.
 """
 
 from __future__ import annotations
@@ -51,6 +59,18 @@ EXIT_OUT_OF_MEMORY = 86
 # 100 Hz costs a few microseconds a wake-up; timeouts are then noticed within 10 ms instead of 100 ms.
 POLL_SECONDS = 0.01
 
+# How often the doctor looks at the pool: a broken pool is replaced within this time, with or without traffic.
+DOCTOR_SECONDS = 0.1
+
+# A worker killed from outside while it held one of pebble's shared channel locks (taking a task, sending a
+# result) leaves that lock held for ever: the other workers wait on it and the pool, still "running", stops
+# taking tasks. After a worker's abnormal death, a pool in which no task has started or finished for this
+# long while some wait is taken for stuck, and replaced.
+STALL_SECONDS = 2.0
+
+# A task is scheduled at most this many times: once, and once more on a new pool if its pool broke under it.
+TRIES = 2
+
 
 @dataclass(frozen=True)
 class WorkerLimits:
@@ -62,6 +82,10 @@ class WorkerLimits:
     # How memory is held: "address-space" (RLIMIT_AS: a hard limit, Linux), "watchdog" (a thread that ends the
     # worker when its resident memory passes the limit: Windows, macOS), or "auto" (the first where it holds).
     memory_mode: str = "auto"
+    # A worker is replaced by a fresh one after this many tasks (0: never), or after a task that leaves its
+    # resident memory above ``recycle_bytes`` (0: never): what a parse leaves behind does not pile up.
+    recycle_tasks: int = 1000
+    recycle_bytes: int = 1024 * MiB
 
 
 @dataclass(frozen=True)
@@ -74,6 +98,8 @@ class Job:
     as_of: dt.date | None = None
     shown: str | None = None  # the path as the report gives it (in a batch: relative to the folder given)
     same_as: str | None = None  # in a batch: the earlier entry this one is the same file as (a link to it)
+    plan: str | None = None  # check --plan: "as-is" or "worst" (the blanks at their worst)
+    plan_costs: tuple[tuple[str, str], ...] = ()  # --plan-cost LEVER=WEIGHT
 
 
 @dataclass(frozen=True)
@@ -90,23 +116,60 @@ def _default_context() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
-class ReaderPool:
-    """A pool of supervised reader workers. One per command or per web app; ``close()`` (or ``with``) ends it."""
+class _Task:
+    """One task held until it is settled: what to run, the future we promised, and the pebble future now running it."""
 
-    def __init__(self, workers: int = 1, limits: WorkerLimits | None = None, context: str | None = None):
+    __slots__ = ("function", "args", "result", "death", "running", "tries", "started")
+
+    def __init__(self, function, args: tuple, death):
+        self.function, self.args, self.death = function, args, death
+        self.result: cf.Future = cf.Future()
+        self.running: cf.Future | None = None
+        self.tries = 0
+        self.started: float | None = None  # when a worker took it (pebble's future is running), as the doctor saw
+
+
+def _pool_broke(exc: BaseException) -> bool:
+    """pebble's pool failed as a whole (not this task's worker): the task can run again on a new pool."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    return isinstance(exc, (BrokenProcessPool, cf.CancelledError)) or (
+        isinstance(exc, RuntimeError) and "Pool" in str(exc))
+
+
+class ReaderPool:
+    """A pool of supervised reader workers that heals itself. One per command or per web app; ``close()`` (or ``with``) ends it."""
+
+    def __init__(self, workers: int = 1, limits: WorkerLimits | None = None, context: str | None = None,
+                 temp_dir: str | None = None):
+        """``temp_dir``: where the workers' private files go (the web app's own folder); the system's by default."""
         import multiprocessing
 
-        import pebble
         from pebble.common import CONSTS
 
         CONSTS.sleep_unit = POLL_SECONDS
         self.limits = limits or WorkerLimits()
         self.workers = max(1, workers)
-        self._errors = tempfile.TemporaryDirectory(prefix="incubator-check-workers-")
-        self._pool = pebble.ProcessPool(max_workers=self.workers, initializer=_init_worker,
-                                        initargs=(self.limits, self._errors.name),
-                                        context=multiprocessing.get_context(context or _default_context()))
-        self._lock = threading.Lock()
+        self._errors = tempfile.TemporaryDirectory(prefix="incubator-check-workers-", dir=temp_dir)
+        self._context = multiprocessing.get_context(context or _default_context())
+        self._lock = threading.RLock()
+        self._tasks: set[_Task] = set()
+        self._closed = False
+        self.rebuilt = 0  # how many times a broken pool was replaced (for /healthz and the tests)
+        self._known: dict[int, Any] = {}  # the workers the doctor has seen, until it sees them end
+        self._death_at: float | None = None  # the last abnormal death not yet followed by progress
+        self._progress_at = 0.0  # when a task last started or finished
+        self._pool = self._new_pool()
+        self._stop = threading.Event()
+        self._doctor = threading.Thread(target=self._watch, daemon=True, name="incubator-check-pool-doctor")
+        self._doctor.start()
+
+    def _new_pool(self):
+        import pebble
+
+        return pebble.ProcessPool(max_workers=self.workers, max_tasks=max(0, self.limits.recycle_tasks),
+                                  initializer=_init_worker, initargs=(self.limits, self._errors.name),
+                                  context=self._context)
 
     def __enter__(self) -> "ReaderPool":
         return self
@@ -116,13 +179,162 @@ class ReaderPool:
 
     def close(self, now: bool = False) -> None:
         """Stop the workers (at once with ``now``, e.g. on Ctrl-C) and remove their private files."""
+        with self._lock:
+            self._closed = True
+            pool = self._pool
+        self._stop.set()
         with contextlib.suppress(Exception):
             if now:
-                self._pool.stop()
+                pool.stop()
             else:
-                self._pool.close()
-            self._pool.join()
+                pool.close()
+            pool.join()
+        with self._lock:
+            left = list(self._tasks)
+            self._tasks.clear()
+        for task in left:  # nothing waits for ever on a closed pool
+            if not task.result.done():
+                with contextlib.suppress(cf.InvalidStateError):
+                    task.result.set_result(task.death(RuntimeError("the reader pool is closed")))
+        if self._doctor is not threading.current_thread():
+            self._doctor.join(timeout=5)
         self._errors.cleanup()
+
+    # -- healing -------------------------------------------------------------------------------------------
+
+    @property
+    def serving(self) -> bool:
+        """Whether the pool takes tasks now (pebble's pool is running, or not started yet)."""
+        with self._lock:
+            return not self._closed and self._pool.active
+
+    def heal(self) -> bool:
+        """Replace the pool if it is broken, and schedule its unsettled tasks again; whether it is serving now."""
+        with self._lock:
+            if self._closed:
+                return False
+            if not self._pool.active:
+                self._rebuild()
+            return True
+
+    def _rebuild(self) -> None:
+        """(Under the lock.) A new pebble pool; the old one is stopped in the background, its tasks moved over."""
+        old, self._pool = self._pool, self._new_pool()
+        self.rebuilt += 1
+        self._death_at = None
+        threading.Thread(target=_stop_quietly, args=(old,), daemon=True, name="incubator-check-pool-stop").start()
+        for task in list(self._tasks):
+            if task.running is not None and not task.running.done():  # a done one: its own callback settles it
+                self._retry(task, RuntimeError("Unexpected error within the Pool"))
+
+    def _watch(self) -> None:
+        while not self._stop.wait(DOCTOR_SECONDS):
+            with contextlib.suppress(Exception):  # the doctor must outlive whatever it looks at
+                if self.heal():
+                    self._look_for_a_stall()
+
+    def _look_for_a_stall(self) -> None:
+        """Replace a pool that a worker's death left stuck, or that let a task run past its wall time."""
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            with contextlib.suppress(Exception):  # pebble's worker table (not public): without it, only the wall rule
+                for worker in list(self._pool._pool_manager.worker_manager.workers.values()):
+                    self._known.setdefault(worker.pid, worker)  # pebble drops a dead one from its table at once
+            for pid, worker in list(self._known.items()):
+                code = worker.exitcode
+                if code is not None:
+                    del self._known[pid]
+                    if code != 0:  # 0: a worker recycled on purpose
+                        self._death_at = now
+            waiting = False
+            for task in self._tasks:
+                running = task.running
+                if running is None:
+                    continue
+                if task.started is None and running.running():
+                    task.started = now
+                    self._progress_at = now
+                if task.started is None:
+                    waiting = True
+                elif now - task.started > self.limits.wall_seconds + 10:
+                    self._rebuild()  # pebble could not end it (its channel lock is held): a new pool can
+                    return
+            if self._death_at is not None and self._progress_at > self._death_at:
+                self._death_at = None
+            quiet = now - max(self._death_at or now, self._progress_at)
+            # Tasks waiting to be taken: stuck after STALL_SECONDS. All taken, none finishing (a result that cannot
+            # be sent): after 5 × that, lest a long parse be taken for a stall.
+            if self._death_at is not None and self._tasks and quiet > (STALL_SECONDS if waiting else 5 * STALL_SECONDS):
+                self._rebuild()
+
+    def _schedule(self, task: _Task) -> None:
+        """(Under the lock.) Run a task on the current pool; a pool that is not serving is replaced first."""
+        task.tries += 1
+        task.running = None
+        for attempt in range(2):
+            if attempt or not self._pool.active:
+                self._rebuild()
+            try:
+                running = self._pool.schedule(task.function, args=task.args, timeout=self.limits.wall_seconds)
+                break
+            except RuntimeError:  # broken between the look and the schedule
+                continue
+        else:
+            self._settle(task, task.death(RuntimeError("the reader pool cannot start a worker")))
+            return
+        task.running = running
+        running.add_done_callback(lambda done, task=task: self._done(task, done))
+
+    def _retry(self, task: _Task, exc: BaseException) -> None:
+        """(Under the lock.) A task whose pool broke: once more on a new pool, else that file's ERROR."""
+        task.running = None
+        if task.tries < TRIES and not self._closed:
+            self._schedule(task)
+        else:
+            self._settle(task, task.death(exc))
+
+    def _done(self, task: _Task, done: cf.Future) -> None:
+        """pebble's callback: settle the task with its value, or retry it when its pool (not its file) failed."""
+        with self._lock:
+            if task.running is not done or task.result.done():
+                return  # an earlier pool's future, for a task moved over
+            try:
+                value = done.result()
+            except BaseException as exc:  # noqa: BLE001 - whatever ended the task, the file gets an answer
+                if _pool_broke(exc) and not self._closed:
+                    self._retry(task, exc)
+                    return
+                value = task.death(exc)
+            self._settle(task, value)
+
+    def _settle(self, task: _Task, value: Any) -> None:
+        import time
+
+        self._progress_at = time.monotonic()
+        self._tasks.discard(task)
+        with contextlib.suppress(cf.InvalidStateError):
+            task.result.set_result(value)
+
+    def _dispatch(self, function, args: tuple, death) -> cf.Future:
+        """A future that always gets a value: the task's, or ``death(exc)`` for what ended it."""
+        task = _Task(function, args, death)
+        with self._lock:
+            if self._closed:
+                task.result.set_result(death(RuntimeError("the reader pool is closed")))
+                return task.result
+            self._tasks.add(task)
+            self._schedule(task)
+        return task.result
+
+    def ping(self, timeout: float = 10.0) -> bool:
+        """Whether a worker answers now: a round trip through the pool (``/healthz``)."""
+        future = self._dispatch(_ping, (), lambda exc: None)
+        try:
+            return future.result(timeout=timeout) == "pong"
+        except cf.TimeoutError:
+            return False
 
     # -- one task ------------------------------------------------------------------------------------------
 
@@ -149,23 +361,15 @@ class ReaderPool:
             result.set_result(Outcome("", {}, skipped=True))
             return result
         sha256 = hashlib.sha256(data).hexdigest()
-        with self._lock:
-            task = self._pool.schedule(_work, args=(job, data, sha256), timeout=self.limits.wall_seconds)
+        return self._dispatch(_work, (job, data, sha256),
+                              lambda exc: _error_outcome(job, self._death_finding(job.path, exc), sha256))
 
-        def settle(done: cf.Future) -> None:
-            try:
-                result.set_result(done.result())
-            except BaseException as exc:  # noqa: BLE001 - whatever ended the task, the file gets its ERROR
-                result.set_result(_error_outcome(job, self._death_finding(job.path, exc), sha256))
-
-        task.add_done_callback(settle)
-        return result
-
-    def check(self, path: str, ruleset: str | None = None, lang: str = "zh", as_of: dt.date | None = None) -> dict:
-        """The JSON report of one workbook, checked in a worker."""
+    def check(self, path: str, ruleset: str | None = None, lang: str = "zh", as_of: dt.date | None = None,
+              plan: str | None = None, plan_costs: tuple[tuple[str, str], ...] = ()) -> dict:
+        """The JSON report of one workbook, checked in a worker (with its plan to pass, if ``plan`` is asked)."""
         import json
 
-        return json.loads(self.submit(Job(path, ruleset, lang, as_of)).result().line)
+        return json.loads(self.submit(Job(path, ruleset, lang, as_of, plan=plan, plan_costs=plan_costs)).result().line)
 
     def read(self, path: str, today: dt.date | None = None):
         """What ``read_workbook`` makes of one file, read in a worker; a dead worker is a :class:`WorkbookError`."""
@@ -173,12 +377,8 @@ class ReaderPool:
         from .errors import WorkbookError
 
         data = read_bytes(path, Limits())
-        with self._lock:
-            task = self._pool.schedule(_read_work, args=(path, data, today), timeout=self.limits.wall_seconds)
-        try:
-            kind, value = task.result()
-        except BaseException as exc:  # noqa: BLE001 - the worker died: the file's own error
-            raise WorkbookError(self._death_finding(path, exc)) from None
+        kind, value = self._dispatch(_read_work, (path, data, today),
+                                     lambda exc: ("error", self._death_finding(path, exc))).result()
         if kind == "error":
             raise WorkbookError(value)
         return value
@@ -232,6 +432,17 @@ class ReaderPool:
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(name)
+
+
+def _stop_quietly(pool) -> None:
+    """Stop a replaced pebble pool and its workers (in its own thread: never from one of that pool's threads)."""
+    with contextlib.suppress(Exception):
+        pool.stop()
+        pool.join(timeout=30)
+
+
+def _ping() -> str:
+    return "pong"
 
 
 def _how_it_died(code: int | None) -> str:
@@ -293,6 +504,8 @@ def _init_worker(limits: WorkerLimits, errors_dir: str) -> None:
         threading.Thread(target=_watchdog, args=(limits.memory_bytes,), daemon=True, name="memory-watchdog").start()
     global _LIMITS
     _LIMITS = limits
+    if limits.recycle_bytes:
+        _retire_when_told()
     # Import the reader and the judge now, while the parent is still starting up (a one-file check overlaps the
     # two), rather than when the first workbook arrives.
     from . import _check  # noqa: F401
@@ -302,6 +515,36 @@ def _init_worker(limits: WorkerLimits, errors_dir: str) -> None:
 
 
 _LIMITS = WorkerLimits()
+_RETIRING = False  # set after a task that left this worker above ``recycle_bytes``: it takes no further task
+
+
+def _retire_when_told() -> None:
+    """Make this worker end cleanly (exit 0, between tasks) once it is told to retire.
+
+    pebble recycles a worker after ``max_tasks`` by ending its task loop; here the same loop ends before the
+    next task is fetched, so no task is ever lost and pebble starts a fresh worker. Where pebble's loop is not
+    as expected (another version), workers are recycled by task count only.
+    """
+    with contextlib.suppress(Exception):
+        from pebble.pool import process as loop
+
+        fetch = loop.fetch_task
+
+        def fetch_unless_retiring(channel):
+            if _RETIRING:
+                raise EOFError  # pebble's worker ends its loop on EOFError and exits 0
+            return fetch(channel)
+
+        loop.fetch_task = fetch_unless_retiring
+
+
+def _after_task() -> None:
+    """After a task: retire this worker if the task left it holding more than ``recycle_bytes``."""
+    global _RETIRING
+    if _LIMITS.recycle_bytes:
+        resident = _resident_bytes()
+        if resident is not None and resident > _LIMITS.recycle_bytes:
+            _RETIRING = True
 
 
 def _arm_cpu_limit(seconds: int) -> None:
@@ -329,8 +572,16 @@ def _work(job: Job, data: bytes, sha256: str) -> Outcome:
 
     submission = None
     try:
+        plan = None
+        if job.plan is not None:
+            from decimal import Decimal
+
+            from .plan import PlanOptions
+
+            plan = PlanOptions(worst=job.plan == "worst", costs={k: Decimal(v) for k, v in job.plan_costs},
+                               as_of=job.as_of)
         report, submission = check_with_submission(job.path, job.ruleset, lang=job.lang, as_of=job.as_of,
-                                                   data=data, sha256=sha256)
+                                                   data=data, sha256=sha256, plan=plan)
     except MemoryError:
         report = error_report(job.path, reader_failure("reader-out-of-memory", job.path,
                                                        mib=_LIMITS.memory_bytes // MiB), job.lang, sha256=sha256)
@@ -340,7 +591,10 @@ def _work(job: Job, data: bytes, sha256: str) -> Outcome:
     data_ = report.as_json()
     if job.shown is not None:
         data_["source"]["path"] = job.shown
-    return Outcome(dumps(data_), _keys(data_, submission))
+    outcome = Outcome(dumps(data_), _keys(data_, submission))
+    del report, submission, data_
+    _after_task()
+    return outcome
 
 
 def _read_work(path: str, data: bytes, today: dt.date | None):
@@ -352,7 +606,9 @@ def _read_work(path: str, data: bytes, today: dt.date | None):
 
     try:
         with collector_paused():
-            return "result", read_workbook(path, today=today, data=data)
+            answer = "result", read_workbook(path, today=today, data=data)
+        _after_task()
+        return answer
     except WorkbookError as exc:
         return "error", exc.finding
     except MemoryError:

@@ -8,6 +8,8 @@ here spells a field's label again.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import os
 import unicodedata
 from typing import Iterable
@@ -23,7 +25,7 @@ from ._files import atomic_path
 from .workbook.layout import (
     FUNDS,
     INSTRUCTIONS_NAME,
-    LEVELS,
+    levels,
     PROFILE,
     STAFF,
     TENANTS,
@@ -114,9 +116,10 @@ def _min_width(spec: FieldSpec) -> int:
         spec.kind, MIN_WIDTH)
 
 
-def profile_fields(level: str) -> tuple[FieldSpec, ...]:
-    """The profile fields a template of this level lists: excellence-only fields only for 卓越级."""
-    return tuple(f for f in PROFILE.fields if f.required is not Required.EXCELLENCE or level == "卓越级")
+def profile_fields(level: str, declared: tuple[FieldSpec, ...] = ()) -> tuple[FieldSpec, ...]:
+    """The profile fields a template of this level lists: excellence-only fields only for 卓越级; then the
+    fields the template's ruleset declares (rules/fields.py)."""
+    return tuple(f for f in PROFILE.fields if f.required is not Required.EXCELLENCE or level == "卓越级") + declared
 
 
 def _requirement(spec: FieldSpec) -> str:
@@ -202,11 +205,11 @@ def _formula_for(spec: FieldSpec, lists: _Lists) -> str | None:
     return None  # free text, numbers, dates, and multi-valued choices (site tenure) have no drop-down
 
 
-def _write_profile(sheet: Worksheet, level: str, lists: _Lists) -> None:
+def _write_profile(sheet: Worksheet, level: str, lists: _Lists, declared: tuple[FieldSpec, ...] = ()) -> None:
     validations = _Validations(sheet)
     for c, word in enumerate(PROFILE_HEADER, start=1):
         _style_header(sheet.cell(row=1, column=c, value=word))
-    fields = profile_fields(level)
+    fields = profile_fields(level, declared)
     for r, spec in enumerate(fields, start=2):
         label = sheet.cell(row=r, column=1, value=spec.header)
         label.alignment = _WRAP_TOP
@@ -283,7 +286,8 @@ TABLE_HEADER = ("工作表", "字段/列", "英文键", "类型", "单位", "是
 _TABLE_WIDTHS = (12, 40, 34, 30, 8, 24, 18, 60)
 
 
-def _write_instructions(sheet: Worksheet, level: str) -> _Lists:
+def _write_instructions(sheet: Worksheet, level: str, sheets: tuple[SheetSpec, ...] = (),
+                        declared: tuple[FieldSpec, ...] = ()) -> _Lists:
     """The 说明 sheet: title, how to fill in the workbook, the table of fields; returns the choice lists."""
     width = len(TABLE_HEADER)
     last_letter = get_column_letter(width)
@@ -303,8 +307,8 @@ def _write_instructions(sheet: Worksheet, level: str) -> _Lists:
     header_row = row
     for c, word in enumerate(TABLE_HEADER, start=1):
         _style_header(sheet.cell(row=header_row, column=c, value=word))
-    for spec_sheet in (PROFILE, TENANTS, STAFF, FUNDS):
-        fields = profile_fields(level) if spec_sheet is PROFILE else spec_sheet.fields
+    for spec_sheet in (PROFILE, *(sheets or (TENANTS, STAFF, FUNDS))):
+        fields = profile_fields(level, declared) if spec_sheet is PROFILE else spec_sheet.fields
         for spec in fields:
             row += 1
             values = (spec_sheet.name, spec.header, spec.key, _kind_text(spec), spec.unit,
@@ -318,17 +322,23 @@ def _write_instructions(sheet: Worksheet, level: str) -> _Lists:
     return _Lists(sheet, first_column=width + 3, header_row=header_row)
 
 
-def build_template(level: str = "标准级") -> Workbook:
-    """The blank application workbook of one level, in memory."""
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+def build_template(level: str | None = None, ruleset=None) -> Workbook:
+    """The blank application workbook of one level (标准级 by default), in memory. With a ruleset, of that
+    ruleset: its level, and the profile fields and roster columns it declares beyond the core layout."""
+    from .rules.fields import declared_specs
+
+    level = level or (ruleset.level if ruleset is not None else "标准级")
+    if level not in levels():
+        raise ValueError(f"level must be one of {', '.join(levels())}, not {level!r}")
+    declared = declared_specs(ruleset)
     workbook = Workbook()
     profile = workbook.active
     profile.title = PROFILE.name
-    rosters = [(workbook.create_sheet(s.name), s) for s in (TENANTS, STAFF, FUNDS)]
+    roster_sheets = tuple(replace(s, fields=s.fields + declared.get(s.key, ())) for s in (TENANTS, STAFF, FUNDS))
+    rosters = [(workbook.create_sheet(s.name), s) for s in roster_sheets]
     instructions = workbook.create_sheet(INSTRUCTIONS_NAME)
-    lists = _write_instructions(instructions, level)
-    _write_profile(profile, level, lists)
+    lists = _write_instructions(instructions, level, roster_sheets, declared.get("profile", ()))
+    _write_profile(profile, level, lists, declared.get("profile", ()))
     for sheet, spec_sheet in rosters:
         _write_roster(sheet, spec_sheet, lists)
     from ._summary import print_setup
@@ -343,8 +353,8 @@ def build_template(level: str = "标准级") -> Workbook:
     return workbook
 
 
-def write_template(path: str | os.PathLike[str], level: str = "标准级") -> None:
+def write_template(path: str | os.PathLike[str], level: str | None = None, ruleset=None) -> None:
     """Write the blank application workbook to ``path``, atomically (temp file, then rename)."""
-    workbook = build_template(level)
+    workbook = build_template(level, ruleset)
     with atomic_path(path) as tmp:
         workbook.save(tmp)

@@ -61,18 +61,22 @@ def main() -> None:
 
 @main.command()
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
-@click.option("--level", type=click.Choice(["标准级", "卓越级"]), default="标准级", show_default=True,
-              help="申报级别 / level applied for.")
+@click.option("--level", type=click.Choice(["标准级", "卓越级"]), default=None,
+              help="申报级别（默认标准级，或 --ruleset 的级别） / level applied for (标准级, or the ruleset's).")
+@click.option("--ruleset", metavar="ID|PATH", default=None,
+              help="规则集：模板含其声明的字段 / ruleset whose own fields the template adds.")
 @click.option("--force", is_flag=True, help="覆盖已有文件 / overwrite an existing file.")
-def template(out: str, level: str, force: bool) -> None:
+def template(out: str, level: str | None, ruleset: str | None, force: bool) -> None:
     """写出空白申报表 / write the blank application workbook."""
     from ._template import write_template
+
+    loaded = _load_ruleset_option(ruleset)
 
     if os.path.exists(out) and not force:
         raise click.UsageError(f"{out} 已存在，使用 --force 覆盖 / {out} exists; use --force to overwrite")
     with _writing():
         try:
-            write_template(out, level=level)
+            write_template(out, level=level, ruleset=loaded)
         except OSError as exc:
             from ._files import OutputFailed
 
@@ -188,6 +192,31 @@ def _write_text(output: str | None, text: str, utf8: bool) -> None:
         click.echo(text)
 
 
+def _plan_costs(given: tuple[str, ...], ruleset) -> tuple[tuple[str, str], ...]:
+    """``--plan-cost LEVER=WEIGHT`` checked here, before the worker: a lever the levers file lacks, or a weight that
+    is not a number ≥ 0, is a usage error naming what was found and what is known."""
+    from decimal import Decimal, InvalidOperation
+
+    from .plan import load_levers
+
+    costs: dict[str, Decimal] = {}
+    for item in given:
+        lever, _, weight = item.partition("=")
+        try:
+            value = Decimal(weight.strip())
+            if not value.is_finite() or value < 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            raise click.BadParameter(f"{item}：应为 调整项=非负数 / expected LEVER=a number ≥ 0",
+                                     param_hint="--plan-cost") from None
+        costs[lever.strip()] = value
+    try:
+        load_levers(ruleset, costs)
+    except RulesetError as exc:
+        raise click.BadParameter(f"{exc.zh} / {exc.en}", param_hint="--plan-cost") from None
+    return tuple((k, str(v)) for k, v in costs.items())
+
+
 @main.command("check")
 @click.argument("file", type=EXISTING_FILE)
 @click.option("--ruleset", metavar="ID|PATH", help="规则集 id 或 YAML 文件；默认按申报级别 / ruleset id or YAML path; default follows 申报级别.")
@@ -198,8 +227,14 @@ def _write_text(output: str | None, text: str, utf8: bool) -> None:
               help="写入文件，- 为标准输出 / write to this file; - is standard output.")
 @click.option("--lang", type=LANG, default=_lang_default, help="输出语言 / output language (zh default).")
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（未填申报日期时用于第二十条） / date of the check, for Article 20 when 申报日期 is blank.")
+@click.option("--plan", "plan", type=click.Choice(["as-is", "worst"]), is_flag=False, flag_value="as-is", default=None,
+              help="同时给出通过方案：使所有可计量条款通过的最小联合调整；worst 按空白单元格的最不利情形 / also give the plan "
+                   "to pass: the smallest joint change after which every measurable clause passes; worst plans for the "
+                   "worst the blank cells could be.")
+@click.option("--plan-cost", "plan_costs", multiple=True, metavar="LEVER=WEIGHT",
+              help="调整项的单位成本，如 graduate=3 / a lever's cost per unit, e.g. graduate=3 (see rulesets/levers.yaml).")
 def check_command(file: str, ruleset: str | None, fmt: str | None, output: str | None, lang: str,
-                  as_of: dt.date | None) -> None:
+                  as_of: dt.date | None, plan: str | None, plan_costs: tuple[str, ...]) -> None:
     """逐条检查一份申报表 / check one workbook, clause by clause.
 
     The workbook is read in a supervised worker process: a file that crashes or exhausts the reader is
@@ -216,8 +251,10 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
     from .report import Report
 
     loaded = _load_ruleset_option(ruleset)
+    costs = _plan_costs(plan_costs, loaded) if plan or plan_costs else ()
     with ReaderPool(workers=1) as pool:
-        data = pool.check(file, loaded.path if loaded else None, lang=lang, as_of=as_of)
+        data = pool.check(file, loaded.path if loaded else None, lang=lang, as_of=as_of, plan=plan or ("as-is" if costs else None),
+                          plan_costs=costs)
     if fmt == "json":  # the worker's report as it wrote it, indented: no model to build and write out again
         _write_text(output, json.dumps(data, ensure_ascii=False, indent=2), utf8=True)
         sys.exit(0 if data["verdict"] == "PASS" else 1)
@@ -243,7 +280,8 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
 @click.argument("args", nargs=-1, metavar="[ID] | show CLAUSE")
 @click.option("--ruleset", metavar="ID|PATH", default=None, help="与 show 一起用 / with show: the ruleset to look in.")
 @click.option("--lang", type=LANG, default=_lang_default)
-def rules(args: tuple[str, ...], ruleset: str | None, lang: str) -> None:
+@click.option("--as-of", "as_of", type=DATE, help="与 show 一起用：显示该日适用的取值 / with show: the values in force on this day.")
+def rules(args: tuple[str, ...], ruleset: str | None, lang: str, as_of: dt.date | None) -> None:
     """列出规则集与条款 / list rulesets; `rules ID` lists its clauses; `rules show 6.4.new` prints one clause."""
     from ._render import render_clause, render_rules
 
@@ -251,7 +289,7 @@ def rules(args: tuple[str, ...], ruleset: str | None, lang: str) -> None:
         if len(args) != 2:
             raise click.UsageError("用法 / usage: incubator-check rules show CLAUSE_ID")
         _load_ruleset_option(ruleset)
-        text = render_clause(args[1], ruleset, lang)
+        text = render_clause(args[1], ruleset, lang, as_of)
         if text is None:
             raise click.BadParameter(f"没有条款 {args[1]} / no clause {args[1]}", param_hint="CLAUSE_ID")
         click.echo(text)

@@ -445,6 +445,14 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         Severity.ERROR,
         "规则引擎无法计算部分条款（{failure}），相关条款需人工复核",
         "the rules engine could not compute some clauses ({failure}); they need review"),
+    "plan-unverified": (
+        Severity.ERROR,
+        "通过方案复核未通过（{clauses}）：这是程序错误，方案未输出，请报告此问题",
+        "the plan to pass failed its own check ({clauses}): this is a bug, so no plan is shown; please report it"),
+    "plan-failed": (
+        Severity.ERROR,
+        "无法制定通过方案（{how}）：这是程序错误，检查结果不受影响，请报告此问题",
+        "the plan to pass could not be made ({how}): this is a bug; the check itself stands; please report it"),
     "level-mismatch": (
         Severity.WARNING,
         "申报级别为{level}，但按{ruleset_level}规则集（{ruleset}）检查",

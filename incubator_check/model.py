@@ -12,11 +12,12 @@ import datetime as dt
 from decimal import Decimal
 from enum import Enum
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from .workbook.layout import INDUSTRIES, LEVELS, REMOTE_CATEGORIES, REVOCATION_REASONS, SITE_TENURES
+from .workbook.layout import (INDUSTRIES, LEVELS, PROFILE, REMOTE_CATEGORIES, REVOCATION_REASONS, SITE_TENURES, TENANTS,
+                              FieldSpec, Kind, SheetSpec)
 
 
 def _enum(name: str, values: tuple[str, ...], doc: str) -> type[Enum]:
@@ -41,80 +42,60 @@ _MODEL = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 Amount = Annotated[Decimal, Field(ge=0, max_digits=15)]
 
 
-class Profile(BaseModel):
-    """基本信息: the incubator's own figures."""
+def _annotation(spec: FieldSpec) -> Any:
+    """The model type of a field of the layout, from its kind: one declaration, two uses."""
+    kind = spec.kind
+    if kind in (Kind.ENUM, Kind.ENUM_LIST):
+        enum = _ENUMS[spec.key]
+        return enum if kind is Kind.ENUM else tuple[enum, ...]  # type: ignore[valid-type]
+    return _KINDS[kind]
 
+
+_KINDS: dict[Kind, Any] = {
+    Kind.TEXT: str, Kind.USCC: str, Kind.COUNTY: str, Kind.YESNO: bool, Kind.DATE: dt.date, Kind.YEAR: int,
+    Kind.INTEGER: Annotated[int, Field(ge=0)], Kind.MONEY: Amount, Kind.AREA: Amount,
+}
+#: The enumeration of each enumerated field of the layout, by key.
+_ENUMS: dict[str, type[Enum]] = {"level": Level, "remote_area_category": RemoteCategory,
+                                 "revocation_reason": RevocationReason, "site_tenure": SiteTenure,
+                                 "industry": Industry}
+
+
+def _fields(sheet: SheetSpec) -> dict[str, Any]:
+    """Every field of a sheet of the layout as an optional model field: blank is None."""
+    return {spec.key: (_annotation(spec) | None, None) for spec in sheet.fields}
+
+
+class _ProfileBase(BaseModel):
     model_config = _MODEL
 
-    incubator_name: str | None = None
-    operator_name: str | None = None
-    operator_uscc: str | None = None
-    level: Level | None = None  # type: ignore[valid-type]
-    application_year: int | None = None
-    application_date: dt.date | None = None
-    province: str | None = None
-    county_code: str | None = None
-    independent_legal_person: bool | None = None
-    remote_area: bool | None = None
-    remote_area_category: RemoteCategory | None = None  # type: ignore[valid-type]
-    site_area_m2: Amount | None = None
-    site_tenure: tuple[SiteTenure, ...] | None = None  # type: ignore[valid-type]
-    total_staff: int | None = Field(default=None, ge=0)
-    fulltime_service_staff: int | None = Field(default=None, ge=0)
-    mentors: int | None = Field(default=None, ge=0)
-    leader_profile: str | None = None
-    total_revenue: Amount | None = None
-    rent_property_revenue: Amount | None = None
-    service_revenue_accounted_separately: bool | None = None
-    statistics_years_reported: int | None = Field(default=None, ge=0)
-    major_accident_3y: bool | None = None
-    serious_dishonesty: bool | None = None
-    major_violation: bool | None = None
-    former_national_incubator: bool | None = None
-    revoked_on: dt.date | None = None
-    revocation_reason: RevocationReason | None = None  # type: ignore[valid-type]
-    focus_sector: str | None = None
-    sector_startups_y1: int | None = Field(default=None, ge=0)
-    sector_startups_y2: int | None = Field(default=None, ge=0)
-    service_investment_revenue_y1: Amount | None = None
-    service_investment_revenue_y2: Amount | None = None
-    total_revenue_y2: Amount | None = None
+    # The fields a ruleset declares beyond the core layout (rules/fields.py), by key, as the reader read them.
+    declared: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def data_year(self) -> int | None:
         """上年度: the year the figures describe, 申报年度 − 1."""
-        return None if self.application_year is None else self.application_year - 1
+        return None if self.application_year is None else self.application_year - 1  # type: ignore[attr-defined]
 
 
-class Tenant(BaseModel):
-    """One row of 在孵企业: an enterprise incubated during the data year."""
+#: 基本信息: the incubator's own figures — one field for each field of ``layout.PROFILE``.
+Profile = create_model("Profile", __base__=_ProfileBase, __module__=__name__, **_fields(PROFILE))
+Profile.__doc__ = "基本信息: the incubator's own figures (one field per field of workbook/layout.py's PROFILE)."
 
+
+class _TenantBase(BaseModel):
     model_config = _MODEL
 
     row: int  # the worksheet row, 1-based
-    name: str | None = None
-    uscc: str | None = None
-    registered_on: dt.date | None = None
-    registered_in_incubator: bool | None = None
-    operating_in_incubator: bool | None = None
-    industry: Industry | None = None  # type: ignore[valid-type]
-    employees: int | None = Field(default=None, ge=0)
-    revenue_y1: Amount | None = None
-    revenue_y2: Amount | None = None
-    rd_y1: Amount | None = None
-    rd_y2: Amount | None = None
-    total_assets: Amount | None = None
-    tech_sme: bool | None = None
-    innovative_sme: bool | None = None
-    incubator_equity_invested: bool | None = None
-    financing_received: bool | None = None
-    newly_certified: bool | None = None
-    largest_round: Amount | None = None
-    acquired_or_listed: bool | None = None
-    graduated: bool | None = None
     duplicate_of: int | None = None  # the row this USCC first appeared on
     # Columns the rules do not use (入孵时间, 毕业时间… of the statistics forms): (header, value as text), kept.
     kept: tuple[tuple[str, str], ...] = ()
+    declared: dict[str, Any] = Field(default_factory=dict)  # columns a ruleset declares (rules/fields.py)
+
+
+#: One row of 在孵企业: an enterprise incubated during the data year — a field per column of ``layout.TENANTS``.
+Tenant = create_model("Tenant", __base__=_TenantBase, __module__=__name__, **_fields(TENANTS))
+Tenant.__doc__ = "One row of 在孵企业 (one field per column of workbook/layout.py's TENANTS)."
 
 
 class StaffMember(BaseModel):

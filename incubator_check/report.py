@@ -242,6 +242,9 @@ class RulesetRef(BaseModel):
     citation: str
     effective: str
     example: bool
+    authority: str = "工业和信息化部"
+    values_on: str | None = None  # the day its dated values were read for (the deciding day)
+    values_from: str | None = None  # where that day came from: --as-of, 申报日期 or 检查当日
 
 
 class _Message(BaseModel):
@@ -281,6 +284,18 @@ def _finding(data: Any) -> Any:
                    column=data.get("field"))
 
 
+def _in_language(value: Any, lang: str) -> Any:
+    """A plan's texts written out: every object with ``text_zh``/``text_en`` also gets ``text`` in ``lang``."""
+    if isinstance(value, list):
+        return [_in_language(v, lang) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _in_language(v, lang) for k, v in value.items()}
+    if "text_zh" in out and "text_en" in out:
+        out["text"] = out["text_en"] if lang == "en" else out["text_zh"]
+    return out
+
+
 class Report(BaseModel):
     """The JSON report of report.md; field names are fixed, more may be added."""
 
@@ -298,6 +313,9 @@ class Report(BaseModel):
     finding_list: list[Finding] = Field(default_factory=list, alias="findings")
     note_list: list[Note] = Field(default_factory=list, alias="notes")
     lang: str = "zh"  # the language the report is written out in
+    # The plan to pass (``check --plan``; docs/report-plan.md), its texts in both languages: ``text`` is chosen
+    # when the report is written out. Absent unless a plan was asked for.
+    plan: dict[str, Any] | None = None
 
     @field_validator("finding_list", mode="before")
     @classmethod
@@ -308,6 +326,10 @@ class Report(BaseModel):
     def _written_findings(self, findings: list[Finding], info: SerializationInfo) -> list[dict[str, Any]]:
         lang = _asked_language(info)
         return [f.as_json(lang) if lang else f.model_dump(mode="json") for f in findings]
+
+    @field_serializer("plan")
+    def _written_plan(self, plan: dict[str, Any] | None, info: SerializationInfo) -> dict[str, Any] | None:
+        return None if plan is None else _in_language(plan, _asked_language(info) or self.lang)
 
     def model_post_init(self, context: Any) -> None:
         self._show_in(self.lang)
@@ -322,7 +344,10 @@ class Report(BaseModel):
 
     def as_json(self) -> dict[str, Any]:
         """The report as plain JSON data, every text in the report's language."""
-        return self.model_dump(mode="json", by_alias=True, context={"lang": self.lang})
+        data = self.model_dump(mode="json", by_alias=True, context={"lang": self.lang})
+        if data.get("plan") is None:
+            data.pop("plan", None)
+        return data
 
     def in_language(self, lang: str) -> "Report":
         """The same report, written out in ``lang``."""

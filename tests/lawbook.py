@@ -106,6 +106,17 @@ def profile(**overrides: Any) -> Profile:
     return Profile(**_decimals(values, _MONEY_PROFILE))
 
 
+#: Shenzhen's own profile fields (rulesets/shenzhen-2025.yaml), set to pass Article 4 (一) and (三).
+SHENZHEN_DECLARED: dict[str, Any] = {"operating_in_shenzhen": True, "operating_one_year": True, "operating_team": 10,
+                                     "professional_staff": 8}
+
+
+def shenzhen_profile(**overrides: Any) -> Profile:
+    """A 市孵化器 profile of Shenzhen passing Article 4 (一), (二), (三) and (七); ``declared`` changes its own fields."""
+    declared = {**SHENZHEN_DECLARED, **(overrides.pop("declared", None) or {})}
+    return profile(**{"level": "市孵化器", "province": "广东省", "county_code": "440305", "declared": declared, **overrides})
+
+
 def excellence_profile(**overrides: Any) -> Profile:
     """A 卓越级 profile passing 7.1 and 7.2 (and 6.10, 20)."""
     return profile(**{**EXCELLENCE_DEFAULTS, **overrides})

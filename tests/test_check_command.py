@@ -235,7 +235,8 @@ def test_excellence_pass_uses_the_excellence_ruleset():
 
 
 def test_check_with_a_provincial_ruleset_changes_the_verdict():
-    code, report = check_json(FIXTURES / "standard-fail-area.xlsx", "--ruleset", "example-province-zj")
+    example = Path(__file__).resolve().parent / "rulesets" / "example-province-zj.yaml"  # an invented province
+    code, report = check_json(FIXTURES / "standard-fail-area.xlsx", "--ruleset", str(example))
     assert report["ruleset"]["id"] == "example-province-zj"
     assert by_id(report)["6.2"]["status"] == "PASS"
     assert report["verdict"] == "PASS" and code == 0
@@ -382,7 +383,7 @@ def test_json_output_is_only_json():
 def test_rules_lists_the_rulesets():
     result = run("rules")
     assert result.exit_code == 0
-    for rid in ("miit-2025-standard", "miit-2025-excellence", "example-province-zj"):
+    for rid in ("miit-2025-standard", "miit-2025-excellence", "shenzhen-2025"):
         assert rid in result.stdout
 
 

@@ -43,6 +43,9 @@ from incubator_check import ClauseResult, Fund, Report, Status, Verdict  # noqa:
 from incubator_check.rules.ruleset import bundled_ids  # noqa: E402
 
 CASES = Path(__file__).resolve().parents[1] / "rulesets" / "cases"
+# Cases of the test fixtures' rulesets (tests/rulesets/: an invented province, a dated change): the ruleset
+# is the file beside the case folder of that name.
+FIXTURE_CASES = Path(__file__).resolve().parent / "rulesets" / "cases"
 
 _TOP = {"ruleset", "baseline", "definitions", "cases"}
 _BASELINE = {"profile", "roster", "funds"}
@@ -54,7 +57,8 @@ _EXPECT = {"status", "value", "value_range", "threshold", "effective_threshold",
 _CONDITION = {"status", "value", "threshold", "effective_threshold", "shortfall", "numerator", "denominator"}
 _TEXT = {"value", "threshold", "effective_threshold", "shortfall", "shortfall_unit", "numerator", "denominator",
          "article"}
-_PROFILES = {"standard": lawbook.profile, "excellence": lawbook.excellence_profile}
+_PROFILES = {"standard": lawbook.profile, "excellence": lawbook.excellence_profile,
+             "shenzhen": lawbook.shenzhen_profile}
 
 
 class CaseError(Exception):
@@ -198,10 +202,11 @@ def run(ruleset_id: str, baseline: dict[str, Any], case: dict[str, Any]) -> None
 
 def _collect() -> list:
     params = []
-    for path in sorted(CASES.glob("*.yaml")):
+    for path in sorted(CASES.glob("*.yaml")) + sorted(FIXTURE_CASES.glob("*.yaml")):
         ruleset_id, baseline, cases = load_cases(path)
+        ref = str(path.parent.parent / f"{ruleset_id}.yaml") if path.parent == FIXTURE_CASES else ruleset_id
         for case in cases:
-            params.append(pytest.param(ruleset_id, baseline, case, id=f"{ruleset_id}: {case['name']}"))
+            params.append(pytest.param(ref, baseline, case, id=f"{ruleset_id}: {case['name']}"))
     return params
 
 
@@ -219,7 +224,7 @@ def test_every_bundled_ruleset_has_its_case_file():
         assert load_cases(path)[0] == path.stem
 
 
-@pytest.mark.parametrize("ruleset_id", ["miit-2025-standard", "miit-2025-excellence"])
+@pytest.mark.parametrize("ruleset_id", ["miit-2025-standard", "miit-2025-excellence", "shenzhen-2025"])
 def test_every_clause_has_cases_and_every_threshold_a_pass_and_a_fail(ruleset_id):
     _, _, cases = load_cases(CASES / f"{ruleset_id}.yaml")
     statuses: dict[str, set[str]] = {}
@@ -232,9 +237,9 @@ def test_every_clause_has_cases_and_every_threshold_a_pass_and_a_fail(ruleset_id
 
 
 def test_the_province_cases_cover_what_the_province_overrides():
-    _, _, cases = load_cases(CASES / "example-province-zj.yaml")
+    _, _, cases = load_cases(FIXTURE_CASES / "example-province-zj.yaml")
     clauses = {str(c["clause"]) for c in cases}
-    overridden = set(yaml.safe_load((CASES.parent / "example-province-zj.yaml").read_text(encoding="utf-8"))["overrides"])
+    overridden = set(yaml.safe_load((FIXTURE_CASES.parent / "example-province-zj.yaml").read_text(encoding="utf-8"))["overrides"])
     assert overridden <= clauses
 
 

@@ -2,8 +2,10 @@
 sentence sits next to the rule, and a test holds them together).
 
 Each ruleset names its legal text with ``source:`` (``law/….md``, package data read through
-importlib.resources). Every ``legal_text`` of every ruleset — clauses, tenant tests, parameters, Article 10,
-Article 20, the SME classification — must occur in that text after NFKC (full-width ``，（）：；`` equal the
+importlib.resources), and every quote keeps the ``source`` of the file that wrote it: a province's own quotes
+name the province's text, the ones it inherits from the ministry's ruleset the ministry's. Every
+``legal_text`` of every ruleset — clauses, tenant tests, parameters, Article 10, Article 20, the SME
+classification — must occur in its own document after NFKC (full-width ``，（）：；`` equal the
 half-width ones of the official text) and with whitespace ignored; ``…`` stands for an omission, so the
 pieces around it must occur in that order. A quote that names an article (``第六条第（四）项``) must be
 found inside that article, not just anywhere in the measures.
@@ -18,7 +20,8 @@ from typing import Iterator
 import pytest
 
 from incubator_check import load_ruleset
-from incubator_check.rules.ruleset import SmeClassification, _load_yaml, _locate, bundled_ids, law_text
+from incubator_check.rules.load import _load_yaml, _locate
+from incubator_check.rules.ruleset import SmeClassification, bundled_ids, law_text
 from incubator_check.errors import RulesetError
 
 _ARTICLE = re.compile(r"^(第[一二三四五六七八九十百]+条)", re.M)
@@ -60,42 +63,43 @@ def where(quote: str, law: str, article: str) -> str:
     return articles(law).get(m.group(1), "")
 
 
-def quotes(rs) -> Iterator[tuple[str, str, str]]:
-    """(where in the ruleset, article, legal_text) for every quote of a loaded ruleset."""
+def quotes(rs) -> Iterator[tuple[str, str, str, str]]:
+    """(where in the ruleset, article, legal_text, its document) for every quote of a loaded ruleset."""
     for c in rs.clauses:
-        yield f"clauses[{c.id}]", c.article, c.legal_text
+        yield f"clauses[{c.id}]", c.article, c.legal_text, c.source
     for name, t in rs.tenant_tests.items():
         if t.legal_text:
-            yield f"tenant_tests.{name}", t.article, t.legal_text
+            yield f"tenant_tests.{name}", t.article, t.legal_text, t.source
     for name, p in rs.parameters.items():
         if p.legal_text:
-            yield f"parameters.{name}", p.article, p.legal_text
+            yield f"parameters.{name}", p.article, p.legal_text, p.source
     if rs.relaxation is not None and rs.relaxation.legal_text:
-        yield "relaxation", rs.relaxation.basis, rs.relaxation.legal_text
+        yield "relaxation", rs.relaxation.basis, rs.relaxation.legal_text, rs.relaxation.source
     if rs.bans is not None:
-        yield "bans", rs.bans.article, rs.bans.legal_text
+        yield "bans", rs.bans.article, rs.bans.legal_text, rs.bans.source
 
 
 def sme(ref: str = "sme-2011") -> SmeClassification:
     return SmeClassification(**_load_yaml(_locate(ref, None)))
 
 
-ALL_QUOTES = [pytest.param(rid, loc, article, text, id=f"{rid} {loc}")
-              for rid in bundled_ids() for loc, article, text in quotes(load_ruleset(rid))]
+ALL_QUOTES = [pytest.param(rid, loc, article, text, source, id=f"{rid} {loc}")
+              for rid in bundled_ids() for loc, article, text, source in quotes(load_ruleset(rid))]
 
 
 @pytest.mark.parametrize("ruleset_id", bundled_ids())
 def test_every_ruleset_names_its_law_inside_the_package(ruleset_id):
     rs = load_ruleset(ruleset_id)
     assert rs.source.startswith("law/"), rs.source  # not ../shared/…, which only a checkout has
-    assert "第六条" in law_text(rs.source)
+    assert rs.citation in law_text(rs.source)
     assert rs.sme is not None and rs.sme.source.startswith("law/")
     assert "中小企业划型标准规定" in law_text(rs.sme.source)
 
 
-@pytest.mark.parametrize("ruleset_id,location,article,text", ALL_QUOTES)
-def test_every_legal_text_is_quoted_word_for_word(ruleset_id, location, article, text):
-    law = law_text(load_ruleset(ruleset_id).source)
+@pytest.mark.parametrize("ruleset_id,location,article,text,source", ALL_QUOTES)
+def test_every_legal_text_is_quoted_word_for_word(ruleset_id, location, article, text, source):
+    assert source.startswith("law/"), f"{ruleset_id} {location} names no document"
+    law = law_text(source)
     assert text.strip(), location
     assert found(text, where(text, law, article)), f"{ruleset_id} {location} ({article}) is not in the law: {text}"
 
@@ -115,12 +119,23 @@ def test_every_real_ruleset_cites_the_document_it_quotes(ruleset_id):
 
 def test_every_quoted_article_exists():
     law = law_text(load_ruleset("miit-2025-standard").source)
-    found_articles = articles(law)
-    assert len(found_articles) == 29  # 《管理办法》共7章29条 (解读三)
+    assert len(articles(law)) == 29  # 《管理办法》共7章29条 (解读三)
     for rid in bundled_ids():
-        for location, article, _ in quotes(load_ruleset(rid)):
+        for location, article, _, source in quotes(load_ruleset(rid)):
             m = _ARTICLE.match(article)
-            assert m and m.group(1) in found_articles, (rid, location, article)
+            assert m and m.group(1) in articles(law_text(source)), (rid, location, article, source)
+
+
+def test_a_province_quotes_its_own_text_and_inherits_the_ministrys_quotes_with_their_document():
+    shenzhen, ministry = load_ruleset("shenzhen-2025"), load_ruleset("miit-2025-standard")
+    assert shenzhen.source == "law/shenzhen-2025-incubator-measures.md"
+    assert {c.source for c in shenzhen.clauses} == {shenzhen.source}
+    assert shenzhen.tenant_tests["growth_sz"].source == shenzhen.source
+    # Who is a tenant (Article 8) is inherited: the ministry's words, found in the ministry's text only.
+    qualifying = shenzhen.tenant_tests["qualifying"]
+    assert qualifying == ministry.tenant_tests["qualifying"] and qualifying.source == ministry.source
+    assert not found(qualifying.legal_text, law_text(shenzhen.source))
+    assert found(qualifying.legal_text, law_text(qualifying.source))
 
 
 # --- the checker itself can say no ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("rules", ("rules", "rulesets")),
     ("report", ("report",)),
     ("judge", ("judge",)),
+    ("plan", ("plan",)),
     ("check", ("_check",)),
     ("batch", ("_supervise", "_batch")),
     ("output", ("_render", "_summary", "_template", "web")),

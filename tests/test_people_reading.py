@@ -291,7 +291,7 @@ def test_the_plausibility_bounds_are_rule_data():
     from incubator_check.workbook.plausibility import checks
 
     loaded = {c.id: c for c in checks()}
-    assert loaded["revenue-per-employee"].above == 5000 and loaded["site-area-per-tenant"].below == 2
+    assert loaded["revenue-per-employee"].above == 5000 and loaded["site-area-per-tenant"].below == Decimal("0.1")
 
 
 # --- each field declared once: the layout and the model agree ------------------------------------------------

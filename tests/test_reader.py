@@ -655,8 +655,9 @@ def test_value_forms_in_cells(workbook_factory):
     ])
     result = read(path)
     # The aliases (制造业 → 工业, …) are read, each with an info finding naming what it was read as (workbook.md).
-    assert {f.code for f in result.findings} <= {"value-translated"}
-    assert all(f.severity is Severity.INFO for f in result.findings)
+    # 0.1 against a 前年度 of 100 is also a plausible unit slip: a warning that changes nothing.
+    assert {f.code for f in result.findings} <= {"value-translated", "implausible-figure"}
+    assert all(f.severity is Severity.INFO or f.code == "implausible-figure" for f in result.findings)
     t = result.submission.tenants
     assert {x.registered_on for x in t} == {dt.date(2024, 3, 15)}
     assert [x.graduated for x in t] == [True, False, True, True, True]

@@ -29,7 +29,9 @@ if not SPEC.exists():
 STANDARD_IDS = ["6.1", "6.1.capacity", "6.2", "6.3.leader", "6.3.staff", "6.3.mentors", "6.4.count", "6.4.new",
                 "6.4.sme", "6.5", "6.6", "6.7", "6.8", "6.9", "6.10", "20"]
 EXCELLENCE_IDS = ["7.1", "7.2", "7.3", "7.4", "7.5", "6.10", "20"]
-BUNDLED = ["example-province-zj", "miit-2025-excellence", "miit-2025-standard"]
+BUNDLED = ["miit-2025-excellence", "miit-2025-standard", "shenzhen-2025"]
+# An invented province (a test fixture since Shenzhen's real measures replaced it as the example).
+EXAMPLE = str(Path(__file__).resolve().parent / "rulesets" / "example-province-zj.yaml")
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -151,7 +153,7 @@ def test_the_sme_classification_is_not_a_ruleset():
 def test_example_province_ruleset_changes_6_2_with_no_code_change():
     sub = submission(profile(site_area_m2="4000"))
     ministry = judge(sub, STANDARD)
-    province = judge(sub, "example-province-zj")
+    province = judge(sub, EXAMPLE)
     assert clause(ministry, "6.2").status is Status.FAIL
     assert clause(ministry, "6.2").shortfall == "1000"
     assert clause(province, "6.2").status is Status.PASS
@@ -162,11 +164,11 @@ def test_example_province_ruleset_changes_6_2_with_no_code_change():
 def test_example_province_ruleset_changes_6_4_count():
     sub = submission(profile(), passing_roster(20))
     assert clause(judge(sub, STANDARD), "6.4.count").status is Status.FAIL
-    assert clause(judge(sub, "example-province-zj"), "6.4.count").status is Status.PASS
+    assert clause(judge(sub, EXAMPLE), "6.4.count").status is Status.PASS
 
 
 def test_example_province_ruleset_keeps_the_rest_of_the_ministry_ruleset():
-    example = load_ruleset("example-province-zj")
+    example = load_ruleset(EXAMPLE)
     ministry = load_ruleset(STANDARD)
     assert [c.id for c in example.clauses] == [c.id for c in ministry.clauses]
     assert example.relaxation == ministry.relaxation
@@ -174,7 +176,7 @@ def test_example_province_ruleset_keeps_the_rest_of_the_ministry_ruleset():
 
 
 def test_example_ruleset_is_flagged_as_an_example():
-    report = judge(submission(), "example-province-zj")
+    report = judge(submission(), EXAMPLE)
     assert report.ruleset["example"] is True
     assert "example-ruleset" in finding_codes(report)
 

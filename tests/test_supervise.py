@@ -222,3 +222,140 @@ def test_a_file_swapped_while_it_is_read_gets_the_answer_for_the_bytes_it_hashed
         stop.set()
         swapper.join()
     assert seen == {"good", "bad"}  # the swap did happen under the reads
+
+
+# --- the pool heals: workers killed from outside (the OOM killer, Task Manager) ------------------------------
+
+
+def _worker_pids(parent: int | None = None) -> list[int]:
+    """The reader workers of ``parent`` (this process by default): its child processes, read from /proc."""
+    parent = os.getpid() if parent is None else parent
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent and fields[0] != b"Z":
+            pids.append(int(entry))
+    return pids
+
+
+def _kill(pids: list[int]) -> None:
+    import signal
+
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _wait_for_workers(count: int, parent: int | None = None, seconds: float = 10) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pids = _worker_pids(parent)
+        if len(pids) >= count:
+            return pids
+        time.sleep(0.05)
+    raise AssertionError(f"expected {count} workers, found {_worker_pids(parent)}")
+
+
+@pytest.mark.parametrize("which", ["one", "all"])
+def test_idle_workers_killed_the_next_check_reads_as_before(which):
+    with ReaderPool(workers=2) as pool:
+        assert pool.check(GOOD)["verdict"] == "PASS"
+        pids = _wait_for_workers(2)
+        _kill(pids[:1] if which == "one" else pids)
+        time.sleep(0.5)  # pebble notices the death; alone, its pool would now be broken for good
+        for _ in range(3):
+            assert pool.check(GOOD)["verdict"] == "PASS"
+        assert pool.serving and pool.ping()
+
+
+def test_a_busy_worker_killed_costs_its_file_and_nothing_else(monkeypatch, pair):
+    monkeypatch.setattr(_supervise, "_work", _hang)
+    with ReaderPool(workers=1) as pool:
+        assert pool.check(pair[0])["verdict"] == "PASS"
+        future = pool.submit(Job(pair[1]))
+        time.sleep(0.5)  # the worker has taken bad.xlsx and sleeps in it
+        _kill(_worker_pids())
+        outcome = json.loads(future.result(timeout=30).line)
+        assert outcome["verdict"] == "ERROR" and outcome["error"]["code"] == "reader-crashed"
+        assert pool.check(pair[2])["verdict"] == "PASS"
+
+
+def test_every_worker_killed_again_and_again_no_task_hangs(tmp_path):
+    """A bounded kill storm under a running map: every file gets an answer, in order, and the pool still serves."""
+    import threading
+
+    paths = []
+    for i in range(60):
+        target = tmp_path / f"{i:02d}.xlsx"
+        shutil.copyfile(GOOD, target)
+        paths.append(os.fspath(target))
+    stop = threading.Event()
+
+    def storm() -> None:
+        while not stop.wait(0.15):
+            _kill(_worker_pids())
+
+    with ReaderPool(workers=2) as pool:
+        killer = threading.Thread(target=storm, daemon=True)
+        killer.start()
+        started = time.monotonic()
+        try:
+            verdicts = _verdicts(pool, paths)
+        finally:
+            stop.set()
+            killer.join()
+        assert time.monotonic() - started < 120
+        assert len(verdicts) == 60
+        assert {code for v, code in verdicts if v != "PASS"} <= {"reader-crashed"}
+        assert pool.check(GOOD)["verdict"] == "PASS"
+
+
+def test_workers_are_recycled_after_n_tasks_and_above_m_bytes(pair):
+    with ReaderPool(workers=1, limits=WorkerLimits(recycle_tasks=2, recycle_bytes=0)) as pool:
+        seen = set()
+        for _ in range(6):
+            assert pool.check(pair[0])["verdict"] == "PASS"
+            seen.update(_worker_pids())
+        assert len(seen) >= 3  # a new worker every two tasks
+    with ReaderPool(workers=1, limits=WorkerLimits(recycle_tasks=0, recycle_bytes=1)) as pool:  # every worker is "too big"
+        seen = set()
+        for _ in range(4):
+            assert pool.check(pair[0])["verdict"] == "PASS"
+            time.sleep(0.2)
+            seen.update(_worker_pids())
+        assert len(seen) >= 3 and pool.rebuilt == 0  # retired between tasks, never a broken pool
+
+
+def test_the_command_line_batch_survives_its_workers_killed(tmp_path):
+    """``incubator-check batch``: its workers killed while it runs, it still writes a row for every file, exit 0 or 1."""
+    folder = tmp_path / "申报 材料"
+    folder.mkdir()
+    for i in range(40):
+        shutil.copyfile(GOOD, folder / f"{i:02d}.xlsx")
+    proc = subprocess.Popen([sys.executable, "-m", "incubator_check", "batch", os.fspath(folder), "--format", "json",
+                             "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        kills = 0
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline and kills < 8:
+            pids = _worker_pids(proc.pid)
+            if pids:
+                _kill(pids if kills % 2 else pids[:1])
+                kills += 1
+            time.sleep(0.2)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["source"]["path"] for r in rows] == [f"{i:02d}.xlsx" for i in range(40)]
+    assert {(r.get("error") or {}).get("code") for r in rows} <= {None, "reader-crashed"}
+    assert proc.returncode in (0, 1) and "Traceback" not in err

@@ -67,7 +67,7 @@ def test_start_page_in_chinese_by_default_and_in_english(client):
     page = client.get("/").get_data(as_text=True)
     assert 'lang="zh-CN"' in page and "开始检查" in page and "工信部科〔2025〕131号" in page
     assert 'name="files"' in page and 'enctype="multipart/form-data"' in page  # a plain form: works without JavaScript
-    assert "miit-2025-standard" in page and "example-province-zj" in page
+    assert "miit-2025-standard" in page and "shenzhen-2025" in page
     assert "/template.xlsx?level=" in page
     assert 'href="/?lang=en"' in page  # the language switch
     en = client.get("/?lang=en").get_data(as_text=True)
@@ -176,9 +176,9 @@ def test_api_check_unreadable_workbook_is_200_error(client):
 
 
 def test_api_check_options(client):
-    data = client.post("/api/check", data={"file": _file("standard-pass.xlsx"), "ruleset": "example-province-zj",
+    data = client.post("/api/check", data={"file": _file("standard-pass.xlsx"), "ruleset": "shenzhen-2025",
                                            "as_of": "2026-05-01"}, content_type=MULTIPART).get_json()
-    assert data["ruleset"]["id"] == "example-province-zj"
+    assert data["ruleset"]["id"] == "shenzhen-2025"
 
 
 @pytest.mark.parametrize("form, code", [
@@ -219,16 +219,17 @@ def test_unknown_or_expired_result_is_404(client):
     assert client.get("/check").status_code == 405
 
 
-def test_results_expire():
-    app = create_app({"KEEP_SECONDS": 0, "JOBS": 1})
+def test_results_expire_on_time_without_traffic():
+    app = create_app({"KEEP_SECONDS": 1, "JOBS": 1})
     try:
         client = app.test_client()
         location = client.post("/check", data={"files": _file("standard-pass.xlsx")}, content_type=MULTIPART).headers["Location"]
-        time.sleep(0.01)
+        assert client.get(location).status_code == 200
+        private = app.config["INCUBATOR_CHECK_TEMP"]
+        assert [d for d in os.listdir(private) if d.startswith("res-")]
+        time.sleep(2.5)  # no request meanwhile: the expiry timer alone removes the result
+        assert not [d for d in os.listdir(private) if d.startswith("res-")]
         assert client.get(location).status_code == 404
-        store = app.extensions["incubator_check"].store
-        store.sweep(force=True)
-        assert not [d for d in os.listdir(app.config["INCUBATOR_CHECK_TEMP"]) if d.startswith("res-")]
     finally:
         app.extensions["incubator_check"].close()
     assert not os.path.exists(app.config["INCUBATOR_CHECK_TEMP"])  # nothing left behind
@@ -325,6 +326,19 @@ def test_limit_request_size(small):
     assert response.status_code == 413
 
 
+@pytest.mark.parametrize("path", ["/check", "/check?lang=en", "/api/check", "/api/batch"])
+def test_an_oversize_request_is_413_in_both_languages_on_every_route(small, path):
+    files = [(io.BytesIO(b"\0" * 190_000), f"{i}.xlsx") for i in range(12)]
+    response = small.post(path, data={"files": files, "file": files[0]}, content_type=MULTIPART)
+    assert response.status_code == 413
+    text = response.get_data(as_text=True)
+    if path.startswith("/api/"):
+        error = response.get_json()["error"]
+        assert error["code"] == "too-large" and "过大" in error["message_zh"] and "too large" in error["message_en"]
+    else:
+        assert ("too large" in text) if "lang=en" in path else ("过大" in text)
+
+
 def test_limit_files_per_request(small):
     files = [_file("standard-pass.xlsx", f"{i}.xlsx") for i in range(4)]
     assert _code(small.post("/api/batch", data={"files": files}, content_type=MULTIPART)) == (413, "too-many-files")
@@ -415,6 +429,49 @@ def test_other_sites_cannot_post(client):
     same = client.post("/api/check", data={"file": _file("standard-pass.xlsx")}, content_type=MULTIPART,
                        headers={"Origin": "http://localhost"})
     assert same.status_code == 200
+
+
+FORGED = [
+    {"Origin": "null"},  # a page with <meta name=referrer content=no-referrer>, a sandboxed frame
+    {"Origin": "http://localhost:8080"},  # another program's page on this computer, another port
+    {"Origin": "http://127.0.0.1"},  # the same port, another name: another origin
+    {"Origin": "https://localhost"},  # another scheme
+    {"Origin": "http://localhost.evil.example"},
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},  # localhost:8080 is the same site as localhost:80
+    {"Origin": "http://localhost", "Sec-Fetch-Site": "cross-site"},
+]
+
+
+@pytest.mark.parametrize("path", ["/check", "/api/check", "/api/batch"])
+@pytest.mark.parametrize("headers", FORGED, ids=lambda h: ",".join(f"{k}={v}" for k, v in h.items()))
+def test_forged_requests_are_refused_before_anything_is_stored(app, client, path, headers):
+    private = app.config["INCUBATOR_CHECK_TEMP"]
+    before = set(os.listdir(private))
+    response = client.post(path, data={"file": _file("standard-pass.xlsx"), "files": _file("standard-pass.xlsx")},
+                           content_type=MULTIPART, headers=headers)
+    assert response.status_code == 400
+    assert "bad-origin" in response.get_data(as_text=True)
+    assert set(os.listdir(private)) <= before
+
+
+@pytest.mark.parametrize("headers", [{}, {"Origin": "http://localhost"}, {"Origin": "http://LOCALHOST:80"},
+                                     {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}],
+                         ids=["curl", "own-origin", "own-origin-spelled-out", "browser-same-origin"])
+def test_own_pages_and_programs_may_post(client, headers):
+    response = client.post("/api/check", data={"file": _file("standard-pass.xlsx")}, content_type=MULTIPART, headers=headers)
+    assert response.status_code == 200 and response.get_json()["verdict"] == "PASS"
+
+
+def test_the_own_origin_is_the_servers_port(app):
+    client = app.test_client()
+    headers = {"Host": "127.0.0.1:8765"}
+    ok = client.post("/api/check", data={"file": _file("standard-pass.xlsx")}, content_type=MULTIPART,
+                     headers={**headers, "Origin": "http://127.0.0.1:8765"})
+    assert ok.status_code == 200
+    other = client.post("/api/check", data={"file": _file("standard-pass.xlsx")}, content_type=MULTIPART,
+                        headers={**headers, "Origin": "http://127.0.0.1:8766"})
+    assert _code(other) == (400, "bad-origin")
 
 
 def test_content_security_policy_on_every_response(client):

@@ -237,3 +237,54 @@ def test_works_without_javascript(browser, server):
         assert page.locator("#summary tbody tr").count() == 2
     finally:
         context.close()
+
+
+EVIL_PAGE = """<!doctype html><meta charset=utf-8><meta name=referrer content=no-referrer>
+<form id=f method=post action="{target}/check" enctype="multipart/form-data">
+<input type=file name=files id=i><input name=lang value=en></form>
+<script>
+const dt = new DataTransfer();
+dt.items.add(new File([new Uint8Array([80, 75, 3, 4])], "申报表.xlsx"));
+document.getElementById("i").files = dt.files;
+document.getElementById("f").submit();
+</script>"""
+
+
+@pytest.mark.parametrize("evil_host", ["evil.test", "127.0.0.1"], ids=["another-site", "another-localhost-port"])
+def test_a_page_elsewhere_that_auto_posts_a_file_is_refused(server, browser, evil_host):
+    """A page on another origin (a second name mapped to 127.0.0.1, or another port) submits a form with a file
+    at load, hiding its referrer (so Chromium sends ``Origin: null``): the app refuses it, stores nothing."""
+    import http.server
+    import threading
+
+    body = EVIL_PAGE.format(target=server).encode("utf-8")
+
+    class Evil(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    evil = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Evil)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    try:
+        mapped = browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
+                                             args=ARGS + ["--host-resolver-rules=MAP evil.test 127.0.0.1"])
+        try:
+            page = mapped.new_page()
+            answers = []
+            page.on("response", lambda r: answers.append((r.url, r.status)) if r.url.startswith(server) else None)
+            page.goto(f"http://{evil_host}:{evil.server_address[1]}/")
+            page.wait_for_url(f"{server}/check*", timeout=15000)
+            page.wait_for_load_state()
+            text = page.content()
+        finally:
+            mapped.close()
+    finally:
+        evil.shutdown()
+    assert answers and answers[0][1] == 400, answers
+    assert "请求来自其他网站" in text  # the refusal page (in the default language: a refusal reads no form)

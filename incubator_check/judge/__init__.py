@@ -36,7 +36,7 @@ from .bounds import condition_figure
 from .conditions import comparison_inputs, conditions_clause, relaxation, remote_area_review
 from .context import profile_context, with_placeholders
 from .numbers import exact, percent
-from .review import notes, review_clause
+from .review import cited_readings, notes, review_clause
 from .status import verdict
 from .tenants import declared_findings, excluded_tenants, qualifying_tenants, run_tenant_tests
 
@@ -99,8 +99,12 @@ def check_submission(submission: "Submission", ruleset: "Ruleset", findings: lis
                      options: CheckOptions | None = None) -> Report:
     """Judge one submission against one ruleset."""
     options = options or CheckOptions()
-    compiled = compile_ruleset(ruleset)
     profile = submission.profile
+    app_date, app_source = application_date(profile, options.as_of)
+    # The day the rule values are read on (docs/decisions.md): --as-of when given, else 申报日期, else today.
+    values_on, values_from = (options.as_of, "--as-of") if options.as_of is not None else (app_date, app_source)
+    ruleset = ruleset.at(values_on)
+    compiled = compile_ruleset(ruleset)
     source = submission.source
     findings = list(findings or [])
     base = profile_context(submission, ruleset)
@@ -117,10 +121,9 @@ def check_submission(submission: "Submission", ruleset: "Ruleset", findings: lis
     for cond in compiled.conditions:
         figure = condition_figure(cond, ruleset, submission, outcomes, aggregate_values, figures_by_n, n_lo, n_hi, base)
         by_clause.setdefault(cond.clause_index, []).append((cond, figure))
-        inputs.update(comparison_inputs(cond, figure, factor))
+        inputs.update(comparison_inputs(cond, figure, ruleset))
     answers = _compare(compiled, inputs, failures)
 
-    app_date, app_source = application_date(profile, options.as_of)
     results: list[ClauseResult] = []
     for ci, clause in enumerate(ruleset.clauses):
         if clause.review is not None:
@@ -130,6 +133,9 @@ def check_submission(submission: "Submission", ruleset: "Ruleset", findings: lis
         else:
             results.append(conditions_clause(clause, by_clause.get(ci, []), answers, remote, factor, ruleset,
                                              submission, bool(failures)))
+    for clause, result in zip(ruleset.clauses, results):
+        if clause.cites:
+            result.reading_text = cited_readings(ruleset, clause, result.reading_text)
     remote_review = remote_area_review(ruleset, profile, source, remote)
     if remote_review is not None:
         results.append(remote_review)
@@ -153,7 +159,9 @@ def check_submission(submission: "Submission", ruleset: "Ruleset", findings: lis
         source={"path": source.path, "sha256": source.sha256},
         ruleset=RulesetRef(id=ruleset.id, version=ruleset.version, sha256=ruleset.sha256,
                            title=Text(ruleset.title.zh, ruleset.title.en), citation=ruleset.citation,
-                           effective=ruleset.effective.isoformat(), example=ruleset.example),
+                           effective=ruleset.effective.isoformat(), example=ruleset.example,
+                           authority=ruleset.authority, values_on=values_on.isoformat(),
+                           values_from=values_from),
         incubator={"name": profile.incubator_name, "operator_name": profile.operator_name,
                    "operator_uscc": profile.operator_uscc, "province": profile.province,
                    "level": profile.level.value if profile.level else None,

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ..rules.compile import DERIVED_YEARS, PROFILE_KEYS
+from ..rules.compile import DERIVED_YEARS
+from ..rules.fields import field_spec, profile_keys
 from ..rules.engine import identifiers
-from ..workbook.layout import PROFILE, SHEETS
+from ..workbook.layout import SHEETS
 from .tenants import TenantOutcome, population_cells, undecided_cells
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ def profile_names_read_by(ruleset: "Ruleset", name: str) -> set[str]:
     names: set[str] = set()
     for term in ruleset.tenant_tests[name].terms:
         if term.expr is not None:
-            names |= {n for n in identifiers(term.expr.replace("#.", "#_")) if n in PROFILE_KEYS or n in DERIVED_YEARS}
+            names |= {n for n in identifiers(term.expr.replace("#.", "#_")) if n in profile_keys(ruleset) or n in DERIVED_YEARS}
         elif term.test is not None:
             names |= profile_names_read_by(ruleset, term.test)
     return names
@@ -157,12 +158,13 @@ def condition_figure(compiled: "CompiledCondition", ruleset: "Ruleset", submissi
         for name in sorted(profile_names_read_by(ruleset, cond.share)):
             if base.get(name) is None:
                 source_name = "application_year" if name in DERIVED_YEARS else name
-                ref = source.profile_ref(source_name) or PROFILE.field(source_name).header
+                ref = source.profile_ref(source_name) or field_spec(ruleset, "profile", source_name).header
                 figure.needs = [ref] + figure.needs
         figure.evidence = column_evidence(submission, list(dict.fromkeys(fields_read_by(ruleset, cond.share))))
         return figure
     names = set(cond.needs or ()) | identifiers(cond.value or "") | identifiers(cond.per or "")
-    profile_names = sorted(n for n in names if n in PROFILE_KEYS)
+    keys = profile_keys(ruleset)
+    profile_names = sorted(n for n in names if n in keys)
     evidence = [r for r in (source.profile_ref(n) for n in profile_names) if r]
     missing = [n for n in profile_names if base.get(n) is None]
     missing += [n for n in names if n in aggregate_values and aggregate_values[n] is None]
@@ -176,9 +178,9 @@ def condition_figure(compiled: "CompiledCondition", ruleset: "Ruleset", submissi
                 return Figure(True, (0, 0), (0, 0), evidence=evidence)
         needs = []
         for n in missing:
-            if n in PROFILE_KEYS:
+            if n in keys:
                 ref = source.profile_ref(n)
-                label = PROFILE.field(n).header
+                label = field_spec(ruleset, "profile", n).header
                 needs.append(f"{ref}（{label}）" if ref else f"{source.sheets.get('profile', '基本信息')}：{label}")
             else:
                 sheets = [source.sheets.get(need) or _SHEET_NAMES.get(need, need) for need in ruleset.aggregates[n].needs]

@@ -35,18 +35,13 @@ def relaxation(ruleset: "Ruleset", profile) -> tuple[bool | None, Decimal]:
     return getattr(profile, ruleset.relaxation.when), ruleset.relaxation.factor
 
 
-def relaxed_threshold(compiled: "CompiledCondition", factor: Decimal) -> Any:
-    cond = compiled.condition
-    return cond.threshold if isinstance(cond.threshold, bool) or not cond.relaxable else cond.threshold * factor
-
-
-def comparison_inputs(compiled: "CompiledCondition", figure: Figure, factor: Decimal) -> dict[str, Any]:
+def comparison_inputs(compiled: "CompiledCondition", figure: Figure, ruleset: "Ruleset") -> dict[str, Any]:
     """The compare call's inputs for one condition, by their compiled names; an unknown figure sends placeholders."""
     cond = compiled.condition
     names = compiled.comparison
-    default = False if isinstance(cond.threshold, bool) else 0
-    inputs = {names.threshold: to_engine(cond.threshold),
-              names.relaxed_threshold: to_engine(relaxed_threshold(compiled, factor))}
+    default = False if cond.is_flag else 0
+    thresholds = cond.thresholds(ruleset.relaxation)
+    inputs = {names.threshold: to_engine(thresholds.normal), names.relaxed_threshold: to_engine(thresholds.relaxed)}
     for (numerator, denominator), pair in (((names.worst_numerator, names.worst_denominator), figure.worst),
                                            ((names.best_numerator, names.best_denominator), figure.best)):
         inputs[numerator] = to_engine(pair[0]) if figure.known and pair[0] is not None else default
@@ -71,9 +66,7 @@ def conditions_clause(clause: "Clause", conds: list[tuple["CompiledCondition", F
         cond = compiled.condition
         names = compiled.comparison
         evidence += figure.evidence
-        relaxable = cond.relaxable and ruleset.relaxation is not None and not isinstance(cond.threshold, bool)
-        thr_normal = cond.threshold
-        thr_relaxed = cond.threshold * factor if relaxable else cond.threshold  # type: ignore[operator]
+        thr_normal, thr_relaxed, relaxable = cond.thresholds(ruleset.relaxation)
         if not figure.known or names.worst_normal not in answers:
             status = Status.MISSING if figure.needs != ["engine"] and not (engine_failed and not answers) else Status.REVIEW
         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Sequence
 
-from ..rules.compile import PROFILE_KEYS
+from ..rules.fields import profile_keys
 from ..rules.engine import to_engine
 
 if TYPE_CHECKING:
@@ -25,7 +25,10 @@ _PLAIN = {type(None), bool, int, str, float}
 def profile_context(submission: "Submission", ruleset: "Ruleset") -> dict[str, Any]:
     """The profile figures, the derived years and the ruleset's parameters, by name."""
     profile = submission.profile
-    context = {key: to_engine(getattr(profile, key)) for key in PROFILE_KEYS}
+    context = {key: to_engine(getattr(profile, key)) for key in profile_keys(None)}
+    # The fields the ruleset declares (blank when the workbook left them out).
+    for spec in ruleset.fields.profile:
+        context[spec.key] = to_engine(profile.declared.get(spec.key))
     context["data_year"] = profile.data_year
     context["year_before"] = None if profile.application_year is None else profile.application_year - 2
     for name, parameter in ruleset.parameters.items():
@@ -48,6 +51,8 @@ def tenant_rows(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures: d
     rows = []
     for tenant in tenants:
         values = tenant.__dict__
+        if tenant.declared:  # columns a ruleset declares (rules/fields.py)
+            values = {**values, **tenant.declared}
         row: dict[str, Any] = {}
         for key in fields:
             value = values.get(key)

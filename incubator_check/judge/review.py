@@ -15,7 +15,7 @@ from .messages import from_rules
 
 if TYPE_CHECKING:
     from ..rules.compile import CompiledRuleset
-    from ..rules.ruleset import Clause
+    from ..rules.ruleset import Clause, Ruleset
 
 
 def review_clause(clause: "Clause", base: dict[str, Any]) -> ClauseResult:
@@ -37,3 +37,14 @@ def notes(compiled: "CompiledRuleset", base: dict[str, Any]) -> list[Note]:
         except EngineFailure:
             continue
     return shown
+
+
+def cited_readings(ruleset: "Ruleset", clause: "Clause", reading: Text) -> Text:
+    """A clause's reading with the readings it cites, each with its source and date (e.g. the 2026 SME tier)."""
+    chinese, english = reading.zh, reading.en
+    for key in clause.cites:
+        cited = ruleset.readings[key]
+        joint = "" if not chinese or chinese.endswith(("。", "；")) else "；"
+        chinese += joint + f"{cited.text.zh}（{cited.source}，{cited.issued.isoformat()}）"
+        english = " ".join(p for p in (english, f"{cited.text.en} ({cited.source}, {cited.issued.isoformat()})") if p)
+    return Text(chinese, english)

@@ -21,10 +21,11 @@ import it (one way) and the judge may import it too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .engine import compile_expression, identifiers
+from .fields import numeric_tenant_fields, profile_keys, yes_no_tenant_fields
 from .intervals import fold, over_blanks
 from ..workbook.layout import PROFILE, TENANTS, Kind
 from ..errors import RulesetError
@@ -104,7 +105,8 @@ class CompiledRuleset:
 # --- expressions ---------------------------------------------------------------------------------------
 
 
-def guarded(term_expr: str, needs: tuple[str, ...], blank: bool | None) -> str:
+def guarded(term_expr: str, needs: tuple[str, ...], blank: bool | None, numeric: frozenset[str] = NUMERIC_FIELDS,
+            yes_no: frozenset[str] = YES_NO_FIELDS) -> str:
     """A term that is never a zen comparison with null: with every field it needs, the term itself; with a
     blank, the term over the range of its blanks (``_intervals``: unknown only when some non-negative value of
     the blank would change the answer), or unknown where the term cannot be read that way.
@@ -116,7 +118,7 @@ def guarded(term_expr: str, needs: tuple[str, ...], blank: bool | None) -> str:
         return f"({term_expr})"
     test = " or ".join(f"#.{n} == null" for n in needs)
     if blank is None:
-        ranged = over_blanks(term_expr, NUMERIC_FIELDS, YES_NO_FIELDS)
+        ranged = over_blanks(term_expr, numeric, yes_no)
         if ranged == term_expr:  # a yes/no field by itself is its own range (blank: unknown): no test needed
             return f"({term_expr})"
         return f"(({test}) ? {ranged or 'null'} : ({term_expr}))"
@@ -162,9 +164,11 @@ def term_expression(term: "Term", ruleset: "Ruleset", folded: dict[str, str]) ->
         table = class_table(term.sme_class, ranked)
         return f"((#.lo == null or #.hi == null) ? null : {table}[#.lo * {len(ranked)} + #.hi])"
     # Within the outer map `#` is {r: tenant, lo, hi}: the ruleset's `#.field` is the tenant's `#.r.field`.
-    expr = guarded(term.expr or "", term.needs, term.blank).replace("#.", "#.r.")
+    expr = guarded(term.expr or "", term.needs, term.blank, numeric_tenant_fields(ruleset),
+                   yes_no_tenant_fields(ruleset)).replace("#.", "#.r.")
     # A profile figure the term reads (申报年度 → data_year) may be blank too: then the term is unknown.
-    profile_names = sorted(n for n in identifiers(term.expr or "") if n in PROFILE_KEYS or n in DERIVED_YEARS)
+    keys = profile_keys(ruleset)
+    profile_names = sorted(n for n in identifiers(term.expr or "") if n in keys or n in DERIVED_YEARS)
     if profile_names:
         test = " or ".join(f"{n} == null" for n in profile_names)
         expr = f"(({test}) ? null : {expr})"
@@ -209,7 +213,7 @@ def comparison_expression(cond: "Condition", names: Comparison, figure: str, thr
     n, d = (names.worst_numerator, names.worst_denominator) if figure == "worst" else (
         names.best_numerator, names.best_denominator)
     t = names.threshold if threshold == "normal" else names.relaxed_threshold
-    if isinstance(cond.threshold, bool):
+    if cond.is_flag:
         return f"{n} {cond.operator} {t}"
     if cond.share is not None or cond.per is not None:
         # A share of nothing meets no threshold: a denominator of zero fails the clause.
@@ -223,11 +227,18 @@ _COMPILED: dict[tuple[str, str], CompiledRuleset] = {}
 
 
 def compile_ruleset(ruleset: "Ruleset") -> CompiledRuleset:
-    """The ruleset's expressions compiled once per process (keyed by id and content hash)."""
+    """The ruleset's expressions compiled once per process (keyed by id and content hash). Thresholds are the
+    compare call's inputs, not part of an expression, so a ruleset resolved for a day (``Ruleset.at``) reuses
+    the compiled calls, bound to its own conditions."""
     key = (ruleset.id, ruleset.sha256)
     if key not in _COMPILED:
         _COMPILED[key] = _compile_uncached(ruleset)
-    return _COMPILED[key]
+    compiled = _COMPILED[key]
+    if compiled.ruleset is ruleset:
+        return compiled
+    conditions = tuple(replace(c, condition=ruleset.clauses[c.clause_index].conditions[c.condition_index])
+                       for c in compiled.conditions)
+    return replace(compiled, ruleset=ruleset, conditions=conditions)
 
 
 def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:

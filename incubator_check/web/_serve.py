@@ -11,7 +11,6 @@ import re
 import signal
 import socket
 import sys
-import tempfile
 import threading
 import webbrowser
 
@@ -70,9 +69,9 @@ def serve(host: str, port: int, no_browser: bool, lang: str | None, keep: str) -
     if host not in LOOPBACK:
         click.echo("警告：服务监听在 {0}，局域网内任何能访问本机的人都可以使用它。\n"
                    "warning: listening on {0}; anyone who can reach this computer on the network can use it.".format(host), err=True)
-    app = create_app({"ALLOWED_HOSTS": _own_names(host), "KEEP_SECONDS": seconds, "DEFAULT_LANG": lang})
+    app = create_app({"ALLOWED_HOSTS": _own_names(host), "KEEP_SECONDS": seconds, "DEFAULT_LANG": lang,
+                      "PROCESS_TEMP": True})
     state = app.extensions["incubator_check"]
-    tempfile.tempdir = state.private  # the batch spool and the reader's files too: one private folder, removed at exit
     try:
         server = make_server(host, port, app, threaded=True)
     except OSError as exc:
@@ -97,6 +96,5 @@ def serve(host: str, port: int, no_browser: bool, lang: str | None, keep: str) -
     finally:
         server.server_close()
         state.close()
-        tempfile.tempdir = None
     click.echo("已停止 / stopped", err=True)
     sys.exit(130)

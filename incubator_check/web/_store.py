@@ -2,8 +2,8 @@
 
 A token is 32 random bytes (``secrets.token_urlsafe``); it is looked up in a dictionary, never turned into a
 path. Each result has its own folder with a generated name. A result expires ``keep`` seconds after it was
-finished (a running batch does not expire); expired results are deleted on the next request that sweeps,
-and every result when the app closes.
+finished (a running batch does not expire); a timer thread deletes expired results on time (within
+``SWEEP_SECONDS``), with or without traffic, and every result is deleted when the app closes.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+# How often the timer looks for expired results: a result outlives its time by at most this much.
+SWEEP_SECONDS = 1.0
 
 
 @dataclass
@@ -58,8 +61,16 @@ class Store:
         self.root, self.keep = root, keep_seconds
         self._entries: dict[str, Entry] = {}
         self._lock = threading.Lock()
-        self._last_sweep = time.monotonic()
         self.closing = threading.Event()
+        self._timer = threading.Thread(target=self._expire, daemon=True, name="incubator-check-expiry")
+        self._timer.start()
+
+    def _expire(self) -> None:
+        while not self.closing.wait(min(SWEEP_SECONDS, max(self.keep, 0.05))):
+            try:
+                self.sweep()
+            except Exception:  # noqa: BLE001 - a folder that cannot be removed now is tried again next time
+                pass
 
     def new(self, kind: str, lang: str) -> Entry:
         token = secrets.token_urlsafe(32)
@@ -82,11 +93,15 @@ class Store:
     def _expired(self, entry: Entry, now: float) -> bool:
         return entry.finished is not None and now - entry.finished > self.keep
 
-    def sweep(self, force: bool = False) -> None:
+    def drop(self, entry: Entry) -> None:
+        """Forget a result now and delete its folder (``/api/batch`` keeps nothing once it has answered)."""
+        with self._lock:
+            self._entries.pop(entry.token, None)
+        shutil.rmtree(entry.folder, ignore_errors=True)
+
+    def sweep(self) -> None:
+        """Delete every expired result."""
         now = time.monotonic()
-        if not force and now - self._last_sweep < 15:
-            return
-        self._last_sweep = now
         with self._lock:
             gone = [t for t, e in self._entries.items() if self._expired(e, now)]
             entries = [self._entries.pop(t) for t in gone]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._render import clause_figures as figure  # one writer of a clause's figures for every output
+from .._render import plan_figure
 from .._words import severity_word, status_word  # the outputs' one vocabulary (report.md)
 
 # Every word of the pages: key → (Chinese, English).
@@ -40,6 +41,21 @@ WORDS: dict[str, tuple[str, str]] = {
     "example": ("示例", "example"),
     "verdict": ("结论", "Verdict"),
     "fix_first": ("请先处理", "Fix these first"),
+    "plan": ("通过方案", "Plan to pass"),
+    "plan_before": ("调整前", "Before"),
+    "plan_after": ("调整后", "After"),
+    "what_if": ("假如调整数据", "What if"),
+    "what_if_hint": ("修改任意数据后重新检查：由服务器用同一套规则判定，不改动原申报表。",
+                     "Change any figure and judge again: the server applies the same rules; the workbook is not changed."),
+    "back_report": ("返回检查报告", "Back to the report"),
+    "what_if_run": ("重新检查", "Judge again"),
+    "what_if_result": ("调整后的结论", "Verdict with these figures"),
+    "what_if_open": ("假如调整数据……", "What if…"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "blank": ("（空白）", "(blank)"),
+    "plan_unchanged": ("保持不变（由评审人员判断）", "Left as they are (for a reviewer)"),
+    "plan_verified": ("方案已按调整后的数据重新检查，所有可计量条款均通过。", "The plan was checked again on the changed figures: every measurable clause passes."),
     "nothing_to_fix": ("所有可量化的条件均已满足；待复核的条款由评审人员判断。",
                        "Every measurable condition is met; the clauses marked REVIEW are for a reviewer to judge."),
     "file": ("文件", "File"),
@@ -48,6 +64,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "province": ("省份", "Province"),
     "level": ("申报级别", "Level"),
     "date_used": ("所用申报日期", "Application date used"),
+    "values_on": ("规则取值日期", "Rule values as of"),
     "relaxed": ("已适用{basis}：门槛 × {factor}", "{basis} applied: thresholds × {factor}"),
     "clauses": ("逐条结果", "Clause by clause"),
     "status": ("结果", "Result"),
@@ -118,6 +135,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "effective": ("施行", "In force"),
     "normal": ("门槛", "Threshold"),
     "relaxed_threshold": ("艰苦边远地区降低后", "Relaxed (remote areas)"),
+    "since": ("自 {day} 起", "from {day}"),
     "kind_review": ("由评审人员判断", "judged by a reviewer"),
     "kind_ban": ("禁止情形", "ban"),
     "figure": ("指标", "Figure"),
@@ -220,6 +238,7 @@ def report_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
             qualifying += f"–{tenants['qualifying_max']}"
         tenants = {**tenants, "line": word("tenants_line", lang, listed=tenants.get("listed"), qualifying=qualifying)}
     return {
+        "plan": plan_view(data.get("plan"), lang),
         "verdict": verdict, "verdict_word": verdict_word(verdict, lang), "error": error,
         "path": (data.get("source") or {}).get("path", ""), "sha256": (data.get("source") or {}).get("sha256"),
         "incubator": inc, "ruleset": rs, "clauses": clauses, "fix": fix, "tenants": tenants,
@@ -227,8 +246,69 @@ def report_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
         "notes": [n.get("message_en" if lang == "en" else "message_zh") or n.get("message", "") for n in data.get("notes", [])],
         "relaxed": word("relaxed", lang, basis=relax.get("basis", ""), factor=relax.get("factor", "")) if relax.get("applied") else "",
         "date_used": (data.get("application_date") or {}).get("date"),
+        "values_on": " ".join(v for v in ((data.get("ruleset") or {}).get("values_on"),
+                                          (data.get("ruleset") or {}).get("values_from")) if v),
         "checked_lang": data.get("lang", lang),
     }
+
+
+def plan_view(plan: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """The plan to pass as the report page's box shows it: its sentence, what blocks it, the changed clauses."""
+    if not plan:
+        return None
+    key = "text_en" if lang == "en" else "text_zh"
+    changed = [{"id": c["id"], "title": c.get("title_en" if lang == "en" else "title_zh", ""),
+                "before": f"{status_word(c['before']['status'], lang)} {plan_figure(c['before'], lang)}",
+                "after": f"{status_word(c['after']['status'], lang)} {plan_figure(c['after'], lang)}",
+                "after_status": c["after"]["status"]}
+               for c in plan.get("clauses", []) if c["before"] != c["after"]]
+    text = plan.get(key) or plan.get("text", "")
+    for prefix in ("通过方案：", "Plan to pass: "):  # the box has its own heading
+        text = text[len(prefix):] if text.startswith(prefix) else text
+    return {"status": plan["status"], "text": text,
+            "actions": [a.get(key) or a.get("text", "") for a in plan.get("actions", [])],
+            "blocking": [b.get(key) or b.get("text", "") for b in plan.get("blocking", [])],
+            "needs": plan.get("needs", [])[:12], "changed": changed, "unchanged": plan.get("unchanged", []),
+            "verified": plan.get("verified", False)}
+
+
+def what_if_values(figures: dict[str, Any]) -> dict[str, str]:
+    """The what-if form's starting values, as text: the profile figures, the tenants, each attribute's count."""
+    values = {"application_year": str(figures.get("application_year") or "")}
+    for name, value in figures.get("profile", {}).items():
+        values[name] = "" if value is None else ("true" if value is True else "false" if value is False else str(value))
+    values["tenants"] = str(figures.get("tenants", 0))
+    for name, count in figures.get("attributes", {}).items():
+        values[f"attr_{name}"] = str(count)
+    return values
+
+
+def what_if_fields(figures: dict[str, Any], levers, values: dict[str, str], lang: str,
+                   ruleset=None) -> list[dict[str, Any]]:
+    """The what-if form's fields: each with its label (the workbook's), its kind (yes/no or number) and value."""
+    from ..workbook.layout import PROFILE
+
+    en = lang == "en"
+    fields = []
+    for name, value in figures.get("profile", {}).items():
+        try:
+            spec = PROFILE.field(name)
+        except KeyError:  # a field the ruleset declares: labelled from the ruleset (rules/fields.py)
+            from ..rules.fields import field_spec
+
+            spec = field_spec(ruleset, "profile", name)
+        label = (spec.en or spec.label) if en else spec.label
+        if spec.unit:
+            label += f" ({spec.unit})" if en else f"（{spec.unit}）"
+        fields.append({"name": name, "label": label, "flag": spec.kind.value == "yesno",
+                       "value": values.get(name, "")})
+    fields.append({"name": "tenants", "label": "Tenants (Article 8)" if en else "在孵企业数（第八条）", "flag": False,
+                   "value": values.get("tenants", "0")})
+    for name in figures.get("attributes", {}):
+        title = levers.tenants.attributes[name].title
+        fields.append({"name": f"attr_{name}", "label": (f"of which {title.en}" if en else f"其中{title.zh}"), "flag": False,
+                       "value": values.get(f"attr_{name}", "0")})
+    return fields
 
 
 def batch_row(index: int, data: dict[str, Any], lang: str) -> dict[str, Any]:

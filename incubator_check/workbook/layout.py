@@ -6,7 +6,8 @@ the law's, kept in the rule data and read from it when first asked for (importin
 module reads no file): the 16 industries of the SME classification (``rulesets/sme-2011.yaml``)
 and the reasons an accreditation is revoked for (Article 20, ``bans.years`` of
 ``rulesets/miit-2025-standard.yaml``): :func:`industries`, :func:`revocation_reasons`, and
-``INDUSTRIES`` and ``REVOCATION_REASONS`` as their values.
+``INDUSTRIES`` and ``REVOCATION_REASONS`` as their values; and the levels an application may be for, the
+ministry's two and those the bundled rulesets claim (:func:`levels`, ``LEVELS``).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class Required(str, Enum):
     EXCELLENCE = "excellence"  # required on 卓越级 applications
 
 
-LEVELS = ("标准级", "卓越级")
+MINISTRY_LEVELS = ("标准级", "卓越级")  # the ministry's two levels (Article 5)
 REMOTE_CATEGORIES = ("一类", "二类", "三类", "四类", "五类", "六类")
 SITE_TENURES = ("自有", "租赁", "协议使用")
 
@@ -90,6 +91,32 @@ def industries() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def levels() -> tuple[str, ...]:
+    """The levels an application may be for: the ministry's two, then every other level a bundled ruleset
+    claims (a province's or city's own, under Article 27: Shenzhen's 市孵化器) — read from the rule data, so a
+    province's level needs no code change. A rule-data file is a ruleset when it says ``kind: ruleset``."""
+    import re
+    from importlib import resources
+
+    try:
+        folder = resources.files("incubator_check.rulesets")
+    except ModuleNotFoundError:  # a source checkout run without installing
+        from pathlib import Path
+
+        folder = Path(__file__).parent.parent / "rulesets"
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        text = entry.read_text(encoding="utf-8")
+        if re.search(r"^kind:\s*ruleset\s*(#.*)?$", text, re.M):
+            level = re.search(r"^level:\s*([^\s#]+)", text, re.M)
+            if level and level.group(1) not in MINISTRY_LEVELS + tuple(found):
+                found.append(level.group(1))
+    return MINISTRY_LEVELS + tuple(found)
+
+
+@lru_cache(maxsize=1)
 def revocation_reasons() -> tuple[str, ...]:
     """Why an earlier accreditation was revoked (Article 20): the reasons the ruleset's ban lasts a number of years for."""
     return tuple(_top_level("miit-2025-standard.yaml", "bans")["years"])
@@ -99,6 +126,8 @@ def __getattr__(name: str) -> tuple[str, ...]:
     """``INDUSTRIES`` and ``REVOCATION_REASONS``, read from the rule data the first time they are asked for."""
     if name == "INDUSTRIES":
         return industries()
+    if name == "LEVELS":
+        return levels()
     if name == "REVOCATION_REASONS":
         return revocation_reasons()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -117,6 +146,7 @@ class FieldSpec:
     options: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()  # the choices, or the function that reads them
     note: str = ""  # what the field is for, in Chinese, for the 说明 sheet
     article: str = ""  # the article the field serves
+    aliases: tuple[str, ...] = ()  # other labels that name it (a ruleset's declared field may give some)
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -161,7 +191,7 @@ PROFILE = SheetSpec(
         F("incubator_name", "孵化器名称", Kind.TEXT, R.YES, "Incubator name", note="孵化器对外使用的名称", article="第十一条"),
         F("operator_name", "运营主体名称", Kind.TEXT, R.YES, "Operator name", note="孵化器运营主体（法人）的名称", article="第六条第（一）项"),
         F("operator_uscc", "运营主体统一社会信用代码", Kind.USCC, R.YES, "Operator USCC", note="18 位统一社会信用代码（GB 32100-2015），校验位将被核验", article="第二十条"),
-        F("level", "申报级别", Kind.ENUM, R.YES, "Level applied for", options=LEVELS, note="标准级或卓越级，决定适用的认定条件", article="第五条"),
+        F("level", "申报级别", Kind.ENUM, R.YES, "Level applied for", options=levels, note="标准级、卓越级，或省、市规则集的级别（如 市孵化器），决定适用的认定条件", article="第五条"),
         F("application_year", "申报年度", Kind.YEAR, R.YES, "Application year", note="四位年份；上年度 = 申报年度 − 1，前年度 = 申报年度 − 2", article="第六条"),
         F("application_date", "申报日期", Kind.DATE, R.NO, "Application date", note="用于判断第二十条的禁止申报期；不填则以检查当日为准", article="第二十条"),
         F("province", "所在省份", Kind.TEXT, R.YES, "Province", note="省级行政区名称，如 浙江省", article="第十一条"),

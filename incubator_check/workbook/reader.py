@@ -15,8 +15,9 @@ import io
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping
 
 import python_calamine
 from pydantic import TypeAdapter, ValidationError
@@ -156,12 +157,19 @@ def _parser_for(spec: FieldSpec, unit: str) -> Parser:
 def _label_index(sheet: SheetSpec) -> dict[str, FieldSpec]:
     index: dict[str, FieldSpec] = {}
     for spec in sheet.fields:
-        for label in (spec.label, spec.key, spec.en, spec.header):
+        for label in (spec.label, spec.key, spec.en, spec.header, *spec.aliases):
             index.setdefault(normalize_label(label), spec)
     return index
 
 
 _LABELS = {sheet.key: _label_index(sheet) for sheet in SHEETS}
+#: The labels of this read: the core layout's, or with the fields a ruleset declares (``read_workbook(fields=)``).
+_READ_LABELS: ContextVar[dict[str, dict[str, FieldSpec]]] = ContextVar("labels", default=_LABELS)
+
+
+def _with_declared(declared: Mapping[str, tuple[FieldSpec, ...]]) -> dict[str, SheetSpec]:
+    """The sheets of the layout with a ruleset's declared fields added (profile and roster)."""
+    return {sheet.key: replace(sheet, fields=sheet.fields + tuple(declared.get(sheet.key, ()))) for sheet in SHEETS}
 _SHEET_NAMES = {normalize_label(name): sheet for sheet in SHEETS for name in (sheet.name, sheet.en, sheet.key)}
 _IGNORED_SHEETS = {normalize_label(INSTRUCTIONS_NAME), normalize_label(INSTRUCTIONS_EN), "instructions"}
 
@@ -169,11 +177,12 @@ _IGNORED_SHEETS = {normalize_label(INSTRUCTIONS_NAME), normalize_label(INSTRUCTI
 def _match_label(sheet_key: str, raw: Any) -> tuple[FieldSpec | None, str]:
     """The field a label or header names, and the unit it carries (normalised), if any."""
     label = normalize_label(raw)
-    spec = _LABELS[sheet_key].get(label)
+    labels = _READ_LABELS.get()[sheet_key]
+    spec = labels.get(label)
     if spec is not None:
         return spec, normalize_label(spec.unit) if spec.unit else ""
     base, unit = split_unit(label)
-    spec = _LABELS[sheet_key].get(base)
+    spec = labels.get(base)
     return spec, unit
 
 
@@ -261,12 +270,27 @@ class _SheetData:
 
 
 def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
-                  limits: _guard.Limits | None = None, data: bytes | None = None) -> ReadResult:
+                  limits: _guard.Limits | None = None, data: bytes | None = None,
+                  fields: Mapping[str, tuple[FieldSpec, ...]] | None = None) -> ReadResult:
     """Read one submission workbook; raise :class:`WorkbookError` only if it is not a usable workbook.
 
     ``data`` is the file's bytes if the caller has read them (``path`` then only names the file); otherwise
-    the file is read here, once, and everything below sees those bytes.
+    the file is read here, once, and everything below sees those bytes. ``fields`` are the profile fields and
+    roster columns a ruleset declares beyond the core layout, by sheet key (``rules/fields.py``): read like
+    any other, into the model's ``declared``.
     """
+    if fields:
+        sheets = _with_declared(fields)
+        token = _READ_LABELS.set({key: _label_index(sheet) for key, sheet in sheets.items()})
+        try:
+            return _read_workbook(path, today, limits, data, sheets)
+        finally:
+            _READ_LABELS.reset(token)
+    return _read_workbook(path, today, limits, data, None)
+
+
+def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: _guard.Limits | None,
+                   data: bytes | None, sheets: dict[str, SheetSpec] | None) -> ReadResult:
     path = os.fspath(path)
     limits = limits or _guard.Limits()
     today = today or dt.date.today()
@@ -281,7 +305,7 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
     except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException; never a traceback
         raise WorkbookError(_guard.unreadable(path, exc)) from None
     try:
-        return _read(workbook, path, data, collector, today, limits, formula_parts)
+        return _read(workbook, path, data, collector, today, limits, formula_parts, sheets)
     except _guard.TooLarge as exc:
         raise WorkbookError(exc.finding(path)) from None
     except (WorkbookError, KeyboardInterrupt, SystemExit):
@@ -343,7 +367,7 @@ def _choose_sheets(names: list[str], hidden: set[str], collector: _Collector,
 
 
 def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.date, limits: _guard.Limits,
-          formula_parts: dict[str, set[str]]) -> ReadResult:
+          formula_parts: dict[str, set[str]], sheets: dict[str, SheetSpec] | None = None) -> ReadResult:
     continued: dict[str, list[str]] = {}
     found = _choose_sheets(list(workbook.sheet_names), hidden_sheets(workbook), collector, continued)
     fatal = False
@@ -359,7 +383,7 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
     profile_data = _SheetData.load(workbook, found["profile"], limits)
     profile_data.looks = looks.get(found["profile"]) or profile_data.looks
     profile_data.fill_merged(collector, limits)
-    profile, cells, units = _read_profile(profile_data, collector, today)
+    profile, cells, units = _read_profile(profile_data, collector, today, sheets["profile"] if sheets else PROFILE)
     source.profile_cells.update(cells)
     source.units.update(units)
 
@@ -371,9 +395,10 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
         data = _SheetData.load(workbook, found[sheet.key], limits)
         data.looks = looks.get(found[sheet.key]) or data.looks
         data.fill_merged(collector, limits)
-        tables[sheet.key] = _read_table(sheet, data, collector, source, today, profile)
+        layout = sheets[sheet.key] if sheets else sheet
+        tables[sheet.key] = _read_table(layout, data, collector, source, today, profile)
         if continued.get(sheet.key) and tables[sheet.key] is not None:
-            _read_continued(workbook, sheet, data, continued[sheet.key], tables[sheet.key][0], collector, source,
+            _read_continued(workbook, layout, data, continued[sheet.key], tables[sheet.key][0], collector, source,
                             today, profile, limits, looks)
 
     tenants_rows, _ = tables["tenants"] or ([], {})
@@ -382,6 +407,12 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
         by_sheet = {names[part]: cells_ for part, cells_ in formula_parts.items() if part in names}
         _formula_findings(path, collector, found, source, cells, by_sheet)
 
+    if sheets and len(sheets["tenants"].fields) > len(TENANTS.fields):
+        declared = {spec.key for spec in sheets["tenants"].fields[len(TENANTS.fields):]}
+        for record in tenants_rows:
+            own = {key: record.pop(key) for key in declared if key in record}
+            if own:
+                record["declared"] = own
     tenants = _tenants(tenants_rows, collector, found["tenants"], source)
     if not tenants:
         collector.add("roster-empty", found["tenants"])
@@ -434,7 +465,7 @@ def _read_continued(workbook, sheet: SheetSpec, first: _SheetData, names: list[s
         offset += len(data.rows)
 
 
-def _read_profile(data: _SheetData, collector: _Collector, today: dt.date):
+def _read_profile(data: _SheetData, collector: _Collector, today: dt.date, layout: SheetSpec = PROFILE):
     values: dict[str, Any] = {}
     cells: dict[str, str] = {}
     units: dict[str, str] = {}
@@ -518,7 +549,7 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date):
                                                   "year" if value.precision == "year" else "year and month"))
 
     level = values.get("level")
-    for spec in PROFILE.fields:
+    for spec in layout.fields:
         needed = (spec.required is Required.YES
                   or (spec.required is Required.WHEN_REMOTE and values.get("remote_area") is True)
                   or (spec.required is Required.WITH_REVOKED_ON and "revoked_on" in values)
@@ -531,7 +562,9 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date):
                               field=_header(spec))
         else:
             collector.add("field-missing", sheet, None, None, spec.key, header=spec.header, gloss=spec.en)
-    return Profile(**values), cells, units
+    declared = {spec.key for spec in layout.fields[len(PROFILE.fields):]}
+    own = {key: values.pop(key) for key in declared if key in values}
+    return Profile(**values, declared=own), cells, units
 
 
 _CODING_LABEL = re.compile(r"[(（]\s*[0-9０-９][^()（）]*[)）]\s*$")

@@ -37,4 +37,31 @@
     };
     setTimeout(poll, 300);
   }
+  // What if: with a script, each change is judged at once (the same form, sent in the background); without one,
+  // the form's button sends it and the server answers with the page.
+  var whatIf = document.getElementById("whatif-form");
+  if (whatIf && window.fetch && window.FormData) {
+    var verdict = document.getElementById("whatif-verdict");
+    var judge = function () {
+      var url = whatIf.getAttribute("action") + "&format=json";
+      fetch(url, { method: "POST", body: new FormData(whatIf), credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          if (!data.verdict) { return; }
+          verdict.className = "verdict " + data.verdict;
+          verdict.querySelector("[data-verdict]").textContent = data.verdict_word;
+          data.clauses.forEach(function (c) {
+            var row = document.querySelector('#whatif-clauses tr[data-clause="' + c.id + '"]');
+            if (!row) { return; }
+            row.setAttribute("data-status", c.status);
+            row.cells[0].className = "st " + c.status;
+            row.cells[0].textContent = c.status_word;
+            row.querySelector("[data-value]").textContent = c.value;
+          });
+        })
+        .catch(function () {});
+    };
+    whatIf.addEventListener("change", judge);
+    whatIf.addEventListener("submit", function (ev) { ev.preventDefault(); judge(); });
+  }
 })();

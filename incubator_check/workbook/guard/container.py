@@ -10,19 +10,17 @@ Each worksheet is measured by ``_sheet``, an ``.ods`` table by ``_ods``, every o
 from __future__ import annotations
 
 import io
-import os
 import posixpath
 import struct
 import zipfile
 import zlib
-from typing import Iterator
 
 from .limits import MiB, Limits, _Budget, _error
 from .ods import _scan_ods
 from .sheet import _SharedStrings, _scan_shared_strings, _scan_worksheet
-from .xmlparse import _DTD, _drain, _local, _parse, _prepend, _transcode, _xml_encoding
+from .package import _Package
+from .xmlparse import _drain, _local, _parse, _xml_encoding
 
-_CHUNK = 1 << 20  # inflate and scan in pieces of this size
 _STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -247,92 +245,6 @@ def _workbook_sheets(path: str, part: str, workbook: bytes, members: _Members,
         if info is not None and info not in shared:
             shared.append(info)
     return found, shared
-
-class _Package:
-    """Members of a zip inflated from the raw file in bounded pieces, each held to its declared size and CRC."""
-
-    def __init__(self, path: str, handle):
-        self.path = path
-        self.handle = handle
-        self.size = handle.seek(0, os.SEEK_END)
-
-    def raw(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
-        """The inflated bytes of one member; refuse one that inflates past its declared size (a zip bomb)."""
-        name, handle = info.filename, self.handle
-        if info.flag_bits & 0x1:
-            raise _error(self.path, "file-encrypted")
-        if not 0 <= info.header_offset <= self.size - 30:
-            raise _error(self.path, "file-corrupt:part-outside", name=name)
-        handle.seek(info.header_offset)
-        local = handle.read(30)
-        if len(local) != 30 or local[:4] != b"PK\x03\x04":
-            raise _error(self.path, "file-corrupt:part-header", name=name)
-        name_len, extra_len = struct.unpack_from("<HH", local, 26)
-        start = info.header_offset + 30 + name_len + extra_len
-        left, size = info.compress_size, info.file_size
-        if start + left > self.size:
-            raise _error(self.path, "file-corrupt:part-truncated", name=name)
-        handle.seek(start)
-        produced = crc = 0
-        if info.compress_type == zipfile.ZIP_STORED:
-            if left != size:
-                raise _error(self.path, "file-corrupt:part-size", name=name)
-            while left:
-                chunk = handle.read(min(_CHUNK, left))
-                if not chunk:
-                    raise _error(self.path, "file-corrupt:part-truncated", name=name)
-                left -= len(chunk)
-                produced += len(chunk)
-                crc = zlib.crc32(chunk, crc)
-                yield chunk
-        elif info.compress_type == zipfile.ZIP_DEFLATED:
-            inflater = zlib.decompressobj(-15)
-            pending = b""
-            while not inflater.eof:
-                if not pending:
-                    if left <= 0:
-                        break
-                    pending = handle.read(min(_CHUNK, left))
-                    if not pending:
-                        break
-                    left -= len(pending)
-                try:
-                    out = inflater.decompress(pending, _CHUNK)
-                except zlib.error as exc:
-                    raise _error(self.path, "file-corrupt:part-inflate", name=name, error=exc) from None
-                pending = inflater.unconsumed_tail
-                if out:
-                    produced += len(out)
-                    if produced > size:
-                        raise _error(self.path, "zip-bomb:member", name=name, size=size)
-                    crc = zlib.crc32(out, crc)
-                    yield out
-            if not inflater.eof:
-                raise _error(self.path, "file-corrupt:part-deflate-truncated", name=name)
-        else:
-            raise _error(self.path, "file-corrupt:part-method", name=name, method=info.compress_type)
-        if produced != size:
-            raise _error(self.path, "file-corrupt:part-size", name=name)
-        if crc != info.CRC:
-            raise _error(self.path, "file-corrupt:part-crc", name=name)
-
-    def xml(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
-        """An XML member as UTF-8 pieces (UTF-16 and UTF-32 parts transcoded); refuse any DTD or entity declaration."""
-        name = info.filename
-        chunks = self.raw(info)
-        first = next(chunks, b"")
-        encoding = _xml_encoding(first)
-        if encoding:
-            chunks = _transcode(first, chunks, encoding)
-        else:
-            chunks = _prepend(first, chunks)
-        tail = b""
-        for chunk in chunks:
-            if _DTD.search(chunk) or (tail and _DTD.search(tail + chunk[:16])):
-                raise _error(self.path, "xml-dtd", name=name)
-            tail = (tail + chunk)[-16:] if len(chunk) < 16 else chunk[-16:]
-            yield chunk
-
 
 def sheet_parts(data: bytes) -> dict[str, str]:
     """For an .xlsx (its bytes), each worksheet's zip member → the sheet's name, found as :func:`check_data` finds

@@ -34,9 +34,8 @@ _LOOKS = {
 
 
 #: Files a folder of applications holds beside the workbooks, refused by their names with what to do instead.
-_BY_SUFFIX = {".csv": "not-a-workbook:csv", ".tsv": "not-a-workbook:csv", ".txt": "not-a-workbook:csv",
-              ".et": "not-a-workbook:wps", ".ett": "not-a-workbook:wps", ".zip": "not-a-workbook:archive",
-              ".rar": "not-a-workbook:archive", ".7z": "not-a-workbook:archive"}
+_BY_SUFFIX = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".et": "wps", ".ett": "wps", ".zip": "archive",
+              ".rar": "archive", ".7z": "archive"}
 
 
 def _what_is_it(head: bytes) -> Bilingual:
@@ -107,7 +106,12 @@ def check_data(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
     # By its name first: a folder's CSV, WPS file or archive gets the answer that tells the person what to do.
     suffix = os.path.splitext(path)[1].lower()
     if suffix in _BY_SUFFIX:
-        raise _error(path, _BY_SUFFIX[suffix])
+        kind = _BY_SUFFIX[suffix]
+        if kind == "csv":
+            raise _error(path, "not-a-workbook:csv")
+        if kind == "wps":
+            raise _error(path, "not-a-workbook:wps")
+        raise _error(path, "not-a-workbook:archive")
     head = data[:8192]
     if head.startswith(_OLE):
         _check_ole(path, data, limits)

@@ -7,13 +7,10 @@ Read through expat element by element, by local name, as python-calamine expands
 from __future__ import annotations
 
 import zipfile
-from typing import TYPE_CHECKING
 
 from .limits import _HUGE, Limits, _Budget, _check_size
+from .package import _Package
 from .xmlparse import _count, _local, _parse
-
-if TYPE_CHECKING:
-    from .container import _Package
 
 def _attribute(attrs: dict[str, str], suffix: str) -> str | None:
     """The value of the attribute whose local name is ``suffix``, whatever its prefix (the last, if several)."""

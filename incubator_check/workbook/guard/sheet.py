@@ -12,14 +12,12 @@ import re
 import zipfile
 from array import array
 from collections import Counter
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from ...errors import WorkbookError
 from .limits import _HUGE, MiB, Limits, TooLarge, _Budget, _check_size, _error
+from .package import _Package
 from .xmlparse import _count, _local, _parse
-
-if TYPE_CHECKING:
-    from .container import _Package
 
 class _SharedStrings:
     """How many bytes each shared string may hold (an upper bound: the XML between one ``<si`` and the next)."""

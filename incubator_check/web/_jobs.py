@@ -1,0 +1,228 @@
+"""Checking uploads, and the batch pages: one workbook checked at once, a batch run in a background thread.
+
+``check_single`` and ``run_batch`` take the app's state (``_app.AppState``) and an uploaded batch
+(``_uploads.Batch``); they check through the app's supervised reader pool, store the result under a token
+(``_store``) and remove the uploads, whatever happens. ``bp`` serves ``/b/<token>…``: the batch's summary page,
+its progress, its reports and its summary workbook.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import threading
+import time
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, request, send_file
+
+from . import _view
+from ._common import LANGS, download_report, page, page_lang, renamer, report_downloads, state
+from ._store import Entry
+
+__all__ = ["bp", "run_batch", "start_batch", "check_single", "Cancelled"]
+
+bp = Blueprint("batches", __name__)
+
+
+class Cancelled(Exception):
+    """The app is closing: a batch stops between two files."""
+
+
+def _compact(data: dict[str, Any]) -> dict[str, Any]:
+    """What the summary page needs of a report, kept in memory (a few hundred bytes a submission)."""
+    keep = ("id", "status", "shortfall", "shortfall_unit", "unit")
+    return {"source": {"path": data["source"]["path"]}, "verdict": data["verdict"], "error": data.get("error"),
+            "incubator": {k: (data.get("incubator") or {}).get(k) for k in ("name", "province", "level")},
+            "clauses": [{k: c.get(k) for k in keep} for c in data.get("clauses", []) if c["status"] in ("FAIL", "MISSING")]}
+
+
+def run_batch(app_state, entry: Entry, batch, ruleset: str | None, lang: str, as_of: dt.date | None) -> None:
+    """Check every stored upload of a batch into ``entry``: the reports, the cross findings, the quota."""
+    from .._batch import run_batch as run, with_cross_findings
+    from ..rules.ruleset import default_for_level, load_ruleset
+
+    fix, text = renamer(batch.uploads)
+    closing = app_state.store.closing
+    try:
+        with app_state.batches:
+            if closing.is_set():
+                raise Cancelled()
+
+            def progress(n: int) -> None:
+                entry.done += n
+                if closing.is_set():
+                    raise Cancelled()
+
+            paths = [u.path for u in batch.uploads]
+            spool = run(paths, ruleset=ruleset, lang=lang, as_of=as_of, jobs=int(app_state.app.config["JOBS"]),
+                        progress=progress, pool=app_state.reader(), temp_dir=app_state.private)
+            try:
+                cross = spool.cross_findings()
+                rulesets = [load_ruleset(ruleset)] if ruleset else [load_ruleset(default_for_level(lv)) for lv in ("标准级", "卓越级")]
+                clause_ids = list(dict.fromkeys(c.id for rs in rulesets for c in rs.clauses))
+                clause_ids += [rs.relaxation.review.id for rs in rulesets if rs.relaxation and rs.relaxation.review]
+                quota_rule = next((rs.recommendation_quota for rs in rulesets if rs.recommendation_quota), None) or \
+                    load_ruleset(default_for_level("卓越级")).recommendation_quota
+                entry.quota = spool.quota(quota_rule.share, quota_rule.rounding)
+                entry.quota_citation = quota_rule.citation
+                entry.clause_ids = list(dict.fromkeys(clause_ids))
+                cross = [dataclasses.replace(c, claims=[(i, text(p), r) for i, p, r in c.claims]) for c in cross]
+                entry.cross = cross
+                rows, offsets = [], []
+                with open(entry.file("reports.jsonl"), "w", encoding="utf-8", newline="\n") as out:
+                    for line in with_cross_findings(spool, cross, lang):
+                        data = fix(json.loads(line))
+                        offsets.append(out.tell())
+                        out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+                        rows.append(_compact(data))
+                entry.rows, entry.offsets = rows, offsets
+            finally:
+                spool.close()
+    except Cancelled:
+        entry.failure = "cancelled"
+    except Exception as exc:  # noqa: BLE001 - the page says the batch failed; the server goes on
+        entry.failure = f"{type(exc).__name__}: {exc}"
+    finally:
+        batch.remove()
+        entry.finished = time.monotonic()
+
+
+def start_batch(app_state, batch, ruleset, lang, as_of) -> Entry:
+    """Run a batch in a background thread; its page follows the progress."""
+    entry = app_state.store.new("batch", lang)
+    entry.total = len(batch.uploads)
+    entry.skipped = batch.skipped
+    thread = threading.Thread(target=run_batch, args=(app_state, entry, batch, ruleset, lang, as_of), daemon=True,
+                              name="incubator-check-batch")
+    app_state.threads = [t for t in app_state.threads if t.is_alive()] + [thread]
+    thread.start()
+    return entry
+
+
+def check_single(app_state, upload, ruleset, lang, as_of) -> Entry:
+    """One workbook: checked in the page's language and in the other one (so the language switch is complete)."""
+    entry = app_state.store.new("report", lang)
+    entry.display = upload.display
+    fix, _ = renamer([upload])
+    for each in (lang,) + tuple(x for x in LANGS if x != lang):
+        data = fix(app_state.check(upload.path, ruleset, each, as_of, plan=True))
+        path = entry.file(f"report-{each}.json")
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False)
+        entry.reports[each] = path
+    entry.finished = time.monotonic()
+    return entry
+
+
+# --- the batch pages ------------------------------------------------------------------------------------
+
+
+def _batch_entry(token: str) -> Entry:
+    entry = state().store.get(token, "batch")
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def _finished(entry: Entry) -> None:
+    if not entry.is_finished or entry.failure:
+        abort(404)
+
+
+def _batch_report(entry: Entry, index: int) -> dict[str, Any]:
+    if not 0 <= index < len(entry.offsets):
+        abort(404)
+    with open(entry.file("reports.jsonl"), encoding="utf-8") as handle:
+        handle.seek(entry.offsets[index])
+        return json.loads(handle.readline())
+
+
+@bp.get("/b/<token>")
+def batch_page(token: str):
+    lang = page_lang()
+    entry = _batch_entry(token)
+    f_verdict, f_clause, f_sort = request.args.get("verdict", ""), request.args.get("clause", ""), request.args.get("sort", "file")
+    rows, counts = [], {}
+    if entry.is_finished and not entry.failure:
+        for i, data in enumerate(entry.rows):
+            counts[data["verdict"]] = counts.get(data["verdict"], 0) + 1
+            row = _view.batch_row(i, data, lang)
+            if f_verdict and row["verdict"] != f_verdict:
+                continue
+            if f_clause and f_clause not in row["not_passing"]:
+                continue
+            row["url"] = f"/b/{token}/{i}?lang={lang}"
+            rows.append(row)
+        order = {"PASS": 3, "INCOMPLETE": 1, "FAIL": 0, "ERROR": 2}
+        if f_sort == "verdict":
+            rows.sort(key=lambda r: (order.get(r["verdict"], 9), r["index"]))
+        elif f_sort == "incubator":
+            rows.sort(key=lambda r: (r["incubator"] or "\uffff", r["index"]))
+    cross = [{"code": c.code, "key": c.key, "name": c.name, "message": c.message(lang)} for c in entry.cross]
+    return page("batch.html", lang=lang, b=entry, rows=rows, show_keep=entry.is_finished,
+                counts=[(v, counts[v]) for v in ("PASS", "FAIL", "INCOMPLETE", "ERROR") if v in counts],
+                cross=cross, quota=entry.quota, quota_citation=entry.quota_citation, clause_ids=entry.clause_ids,
+                f_verdict=f_verdict, f_clause=f_clause, f_sort=f_sort,
+                progress_url=f"/b/{token}/progress.json", summary_url=f"/b/{token}/summary.xlsx?lang={lang}",
+                jsonl_url=f"/b/{token}/reports.jsonl")
+
+
+@bp.get("/b/<token>/progress.json")
+def batch_progress(token: str):
+    entry = _batch_entry(token)
+    return jsonify({"done": entry.done, "total": entry.total, "finished": entry.is_finished,
+                    "failed": entry.failure is not None})
+
+
+@bp.get("/b/<token>/reports.jsonl")
+def batch_jsonl(token: str):
+    entry = _batch_entry(token)
+    _finished(entry)
+    return send_file(entry.file("reports.jsonl"), mimetype="application/x-ndjson", as_attachment=True,
+                     download_name="reports.jsonl", max_age=0)
+
+
+@bp.get("/b/<token>/summary.xlsx")
+def batch_summary(token: str):
+    lang = page_lang()
+    entry = _batch_entry(token)
+    _finished(entry)
+    with entry.lock:
+        if lang not in entry.summaries:
+            from .._summary import write_summary
+
+            path = entry.file(f"summary-{lang}.xlsx")
+
+            def lines():
+                with open(entry.file("reports.jsonl"), encoding="utf-8") as handle:
+                    for line in handle:
+                        yield line.rstrip("\n")
+
+            write_summary(path, lines, entry.clause_ids, entry.cross, entry.quota, lang, entry.quota_citation)
+            entry.summaries[lang] = path
+    return send_file(entry.summaries[lang], mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     as_attachment=True, download_name="summary.xlsx" if lang == "en" else "汇总.xlsx", max_age=0)
+
+
+@bp.get("/b/<token>/<int:index>")
+def batch_report_page(token: str, index: int):
+    lang = page_lang()
+    entry = _batch_entry(token)
+    _finished(entry)
+    data = _batch_report(entry, index)
+    return page("report.html", lang=lang, r=_view.report_view(data, lang), show_keep=True,
+                downloads=report_downloads(f"/b/{token}/{index}", lang), back=f"/b/{token}?lang={lang}")
+
+
+@bp.get("/b/<token>/<int:index>/report.<kind>")
+def batch_report_download(token: str, index: int, kind: str):
+    if kind not in ("json", "xlsx", "html"):
+        abort(404)
+    lang = page_lang()
+    entry = _batch_entry(token)
+    _finished(entry)
+    return download_report(_batch_report(entry, index), kind, lang, entry.folder)
+
+
