@@ -59,7 +59,7 @@ def rule_data(name: str) -> str:
     except (ModuleNotFoundError, FileNotFoundError):  # a source checkout run without installing
         from pathlib import Path
 
-        return (Path(__file__).parent.parent / "rulesets" / name).read_text(encoding="utf-8")
+        return (Path(__file__).parents[2] / "rulesets" / name).read_text(encoding="utf-8")
 
 
 def load_yaml(text: str) -> Any:
@@ -103,7 +103,7 @@ def levels() -> tuple[str, ...]:
     except ModuleNotFoundError:  # a source checkout run without installing
         from pathlib import Path
 
-        folder = Path(__file__).parent.parent / "rulesets"
+        folder = Path(__file__).parents[2] / "rulesets"
     found = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
