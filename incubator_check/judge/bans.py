@@ -86,7 +86,7 @@ def ban_clause(clause: "Clause", compiled: "CompiledRuleset", profile, source, a
     if undecided:
         partial = [source.profile_ref(key) or label for key, label, day in
                    (("revoked_on", "撤销日期", revoked), ("application_date", "申报日期", app_date))
-                   if day.__class__ is PartialDate and (key == "revoked_on" or app_source == "申报日期")]
+                   if day.__class__ is PartialDate]  # only the profile's dates can be partial
         cells = "、".join(partial)
         return ClauseResult(**common, status=Status.MISSING, value=str(app_date), evidence=evidence, needs=partial,
                             message=Text(f"{cells} 只填到年份或年月；{revoked} 被撤销的禁止期是否已届满取决于具体日期，请填写完整日期；{when.zh}",
