@@ -616,11 +616,17 @@ def _same_value(spec: FieldSpec, units: tuple[str, str], a: Any, b: Any) -> bool
     try:
         return _parser_for(spec, units[0])(a) == _parser_for(spec, units[1])(b)
     except (ValueProblem, ValueError, TypeError, ArithmeticError):
-        return _shown_raw(a) == _shown_raw(b)
+        return normalize_label(_shown_raw(a)) == normalize_label(_shown_raw(b))
 
 
 def _shown_raw(raw: Any) -> str:
-    return normalize_label(visible_text(str(raw))) if not _blank(raw) else ""
+    """A cell's value as the person sees it in a message: 8600, not calamine's 8600.0."""
+    if _blank(raw):
+        return ""
+    if raw.__class__ is float and raw.is_integer():
+        raw = int(raw)
+    text = visible_text(str(raw)).strip()
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def _without_coding(label: str) -> str:
