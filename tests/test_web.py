@@ -254,7 +254,19 @@ def test_zip_of_a_folder_gives_the_batch_page(client):
     files = re.findall(r'<td class="num">\d+</td><td class="file">([^<]+)</td>', page)
     assert files == sorted(files) and files[0].startswith("申报材料/")
     assert "说明.docx" in page  # shown as not checked
-    assert "tenant-in-several-submissions" in page and "duplicate-a.xlsx" in page
+    cross_table = page[page.index('<table id="cross">'):]
+    cross_table = cross_table[:cross_table.index("</table>")]
+    # the kind in words, as the terminal and the workbook say it, not the finding's code
+    assert "在孵企业重复申报" in cross_table and "tenant-in-several-submissions" not in cross_table
+    assert "duplicate-a.xlsx" in page
+    # the round's documents as printable HTML, one file each, the same as batch --round-html writes
+    assert f'href="/b/{token}/round.zip?lang=zh"' in page
+    printable = zipfile.ZipFile(io.BytesIO(client.get(f"/b/{token}/round.zip").data))
+    assert sorted(printable.namelist()) == sorted(["汇总表.html", "建议推荐.html", "公示名单.html", "原国家级初核.html"])
+    summary_page = printable.read("汇总表.html").decode("utf-8")
+    assert summary_page.count("<tr>") == 1 + 6 and "thead { display: table-header-group; }" in summary_page
+    english = zipfile.ZipFile(io.BytesIO(client.get(f"/b/{token}/round.zip?lang=en").data))
+    assert "Public notice.html" in english.namelist()
     assert "卓越级推荐名额" in page
     only_fail = client.get(f"/b/{token}?verdict=FAIL").get_data(as_text=True)
     assert set(re.findall(r'<tr data-verdict="([A-Z]+)">', only_fail)) == {"FAIL"}

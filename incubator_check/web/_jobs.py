@@ -162,13 +162,18 @@ def batch_page(token: str):
             rows.sort(key=lambda r: (order.get(r["verdict"], 9), r["index"]))
         elif f_sort == "incubator":
             rows.sort(key=lambda r: (r["incubator"] or "\uffff", r["index"]))
-    cross = [{"code": c.code, "key": c.key, "name": c.name, "message": c.message(lang)} for c in entry.cross]
+    from ..present.summary import cross_label
+
+    # the kind in words, as the terminal and the workbook say it, not the finding's code
+    cross = [{"code": cross_label(c.code, lang), "key": c.key, "name": c.name, "message": c.message(lang)}
+             for c in entry.cross]
     return page("batch.html", lang=lang, b=entry, rows=rows, show_keep=entry.is_finished,
                 counts=[(v, counts[v]) for v in ("PASS", "FAIL", "INCOMPLETE", "ERROR") if v in counts],
                 cross=cross, quota=entry.quota, quota_citation=entry.quota_citation, clause_ids=entry.clause_ids,
                 f_verdict=f_verdict, f_clause=f_clause, f_sort=f_sort,
                 progress_url=f"/b/{token}/progress.json", summary_url=f"/b/{token}/summary.xlsx?lang={lang}",
-                jsonl_url=f"/b/{token}/reports.jsonl", letters_url=f"/b/{token}/letters.zip?lang={lang}")
+                jsonl_url=f"/b/{token}/reports.jsonl", letters_url=f"/b/{token}/letters.zip?lang={lang}",
+                round_url=f"/b/{token}/round.zip?lang={lang}")
 
 
 @bp.get("/b/<token>/progress.json")
@@ -244,6 +249,34 @@ def batch_letters(token: str):
     buffer.seek(0)
     return send_file(buffer, mimetype="application/zip", as_attachment=True, max_age=0,
                      download_name="letters.zip" if lang == "en" else "补正通知.zip")
+
+
+@bp.get("/b/<token>/round.zip")
+def batch_round_html(token: str):
+    """The round's documents as printable HTML (``batch --round-html``), one file each, in a zip."""
+    import io
+    import zipfile
+
+    from ..present.round_html import round_html
+    from ..present.summary import summary_setup
+    from ..rules.ruleset import load_ruleset
+
+    lang = page_lang()
+    entry = _batch_entry(token)
+    _finished(entry)
+
+    def lines():
+        with open(entry.file("reports.jsonl"), encoding="utf-8") as handle:
+            for line in handle:
+                yield line.rstrip("\n")
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in round_html(lines, summary_setup(load_ruleset(entry.ruleset) if entry.ruleset else None, lang)):
+            archive.writestr(name, text)
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/zip", as_attachment=True, max_age=0,
+                     download_name="round.zip" if lang == "en" else "汇总文件（打印）.zip")
 
 
 @bp.get("/b/<token>/<int:index>")
