@@ -361,6 +361,9 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     "unknown-field": (_W, "无法识别的字段「{label}」，已忽略", "unknown field '{label}'; ignored"),
     "duplicate-field": (
         _W, "字段「{field}」重复出现，已使用 {first} 的值", "field '{field}' appears twice; the value at {first} was used"),
+    "duplicate-field-disagrees": (
+        _E, "「{field}」出现在两行且不一致：{first} 为「{a}」，{second} 为「{b}」；请删除其中一行",
+        "'{field}' is given on two rows that disagree: {first} holds '{a}', {second} holds '{b}'; delete one"),
     "field-missing": (
         _E, "缺少字段「{header}」（在 A 列填写该标签，B 列填写值）",
         "field '{header}' ({gloss}) is missing (label in column A, value in column B)"),

@@ -307,6 +307,61 @@ def hidden_profile_row(key: str, stale: Any, seen: Any):
     return make
 
 
+def partial_profile_date(key: str, typed: Any, **profile: Any):
+    """A 30-tenant application whose profile date ``key`` (撤销日期 or 申报日期) is typed as a year alone or a year and
+    month, beside the other Article 20 facts in ``profile`` (the fixtures' 申报日期 is 2026-04-15)."""
+
+    def make(path: Path) -> None:
+        data = _application(30, 23, **profile)
+        wb = _wb(data)
+        ws = wb[build.PROFILE.name]
+        r = next(c.row for c in ws["A"] if c.value == build.PROFILE.field(key).header)
+        cell = ws.cell(row=r, column=2, value=typed)
+        cell.number_format = "General"
+        _save(wb, path)
+
+    return make
+
+
+def duplicate_profile_row(key: str, first: Any, second: Any):
+    """A profile field given on two visible rows (the second inserted right below the first)."""
+
+    def make(path: Path) -> None:
+        data = _application(30, 19, **{key: first})
+        wb = _wb(data)
+        ws = wb[build.PROFILE.name]
+        r = next(c.row for c in ws["A"] if c.value == build.PROFILE.field(key).header)
+        ws.insert_rows(r + 1)
+        ws.cell(row=r + 1, column=1, value=build.PROFILE.field(key).header)
+        build._set(ws, r + 1, 2, build._plain_cell(second))
+        _save(wb, path)
+
+    return make
+
+
+def annex_parts(first: str, second: str, first_rows: int = 21, second_header: bool = True):
+    """The roster as the statistics system splits it: ``first`` (在孵企业, or 附表2-1 in its stead) with the first rows,
+    ``second`` (附表2-2) with the rest, under the roster's header row (or, ``second_header=False``, under another
+    table's header: then it is not the roster's)."""
+
+    def make(path: Path) -> None:
+        data = _application(40, 20)
+        wb = _wb(data)
+        ws = wb[build.TENANTS.name]
+        ws.title = first
+        rest = wb.create_sheet(second, wb.sheetnames.index(first) + 1)
+        rest.append([c.value for c in ws[1]] if second_header else ["序号", "项目名称", "金额"])
+        for r in range(first_rows + 2, ws.max_row + 1):
+            rest.append([c.value for c in ws[r]])
+            for c in rest[rest.max_row]:
+                if isinstance(c.value, dt.date):
+                    c.number_format = "yyyy-mm-dd"
+        ws.delete_rows(first_rows + 2, ws.max_row)
+        _save(wb, path)
+
+    return make
+
+
 def continued(second: str, first_rows: int = 21):
     """The roster split over two sheets: 在孵企业 with the first rows, ``second`` with the rest (40 in all)."""
 
@@ -487,6 +542,41 @@ def cases() -> list[Case]:
     c += [Case("continued-xu", "continuation", continued("在孵企业（续）"), P, 40, {"6.4.count": P}, co),
           Case("continued-2", "continuation", continued("在孵企业2"), P, 40, {"6.4.count": P}, co),
           Case("continued-dash", "continuation", continued("在孵企业-2", 30), P, 40, {"6.4.count": P}, co)]
+    # Article 20 on a date known to the year or month (申报日期 2026-04-15 unless typed partial): the ban is tried on
+    # every day the date may be. Revoked "2024" at its own request (2 years): the ban ends between 2026-01-01 and
+    # 2026-12-31, on either side of 2026-04-15, so the day decides: MISSING. Revoked 2020 for a violation (3 years):
+    # over by 2023-12-31 whatever the day: PASS. Revoked 2025年3月 for a violation: in force until 2028-03 at the
+    # earliest: FAIL. 申报日期 "2026" with a ban ending 2026-06-30: the day decides, MISSING; 申报日期 2026年4月 with a
+    # ban that ended 2025-03-01: PASS.
+    pd, I = frozenset({"date-partial"}), "INCOMPLETE"
+    c += [Case("revoked-year-day-matters", "partial-date-day", partial_profile_date(
+              "revoked_on", "2024", revoked_on=dt.date(2024, 6, 1), revocation_reason="自行申请"), I, 30, {"20": "MISSING"}, pd),
+          Case("revoked-year-decided", "partial-date-day", partial_profile_date(
+              "revoked_on", 2020, revoked_on=dt.date(2020, 6, 1), revocation_reason="违法违规"), P, 30, {"20": P}, pd),
+          Case("revoked-month-decided-fail", "partial-date-day", partial_profile_date(
+              "revoked_on", "2025年3月", revoked_on=dt.date(2025, 3, 1), revocation_reason="违法违规"), F, 30, {"20": F}, pd),
+          Case("application-year-day-matters", "partial-date-day", partial_profile_date(
+              "application_date", "2026", revoked_on=dt.date(2024, 6, 30), revocation_reason="自行申请"), I, 30,
+              {"20": "MISSING"}, pd),
+          Case("application-month-decided", "partial-date-day", partial_profile_date(
+              "application_date", "2026年4月", revoked_on=dt.date(2023, 3, 1), revocation_reason="自行申请"), P, 30,
+              {"20": P}, pd)]
+    # Two visible profile rows of one field. 场地面积 8600 and 4000: the tool cannot know which the applicant meant, so
+    # 6.2 waits for it (MISSING, 待补正). 8600 twice (once as text): the same answer, a warning, 6.2 PASS.
+    c += [Case("profile-rows-disagree", "visible-profile-rows", duplicate_profile_row(
+              "site_area_m2", Decimal("8600"), Decimal("4000")), I, 30, {"6.2": "MISSING"},
+              frozenset({"duplicate-field-disagrees"})),
+          Case("profile-rows-agree", "visible-profile-rows", duplicate_profile_row(
+              "site_area_m2", Decimal("8600"), "8600.0"), P, 30, {"6.2": P}, frozenset({"duplicate-field"}))]
+    # The roster over annex parts: the application's 42 enterprises, 40 qualifying (row 9 is not registered in the
+    # incubator, row 29 is medium-sized), as continued-xu. A 附表2-2 under another table's header is not the roster:
+    # the first sheet's 21 rows are read, row 9 among them, so N = 20 and 6.4.count FAILs.
+    an = frozenset({"sheet-continued"})
+    c += [Case("annex-parts", "annex-parts", annex_parts("附表2-1", "附表2-2"), P, 40, {"6.4.count": P}, an),
+          Case("annex-after-roster", "annex-parts", annex_parts(build.TENANTS.name, "附表2-2"), P, 40,
+               {"6.4.count": P}, an),
+          Case("annex-other-header", "annex-parts", annex_parts(build.TENANTS.name, "附表2-2", second_header=False),
+               F, 20, {"6.4.count": F}, frozenset({"unknown-sheet"}))]
     nb = frozenset({"rows-numbered-blank"})
     c += [Case("numbered-200", "numbered-blank", numbered_blank(200), P, 30, {"6.4.count": P}, nb),
           Case("numbered-helper", "numbered-blank", numbered_blank(120, helper=True), P, 30, {"6.4.count": P}, nb),

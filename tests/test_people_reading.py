@@ -37,7 +37,7 @@ def test_the_corpus_covers_every_class_of_the_issue_and_both_other_formats():
     classes = {c.cls for c in CASES}
     assert {"bare-year", "struck", "unit-caption", "scaled-format", "hidden-sheet", "hidden-column",
             "hidden-profile-row", "hidden-rows", "continuation", "numbered-blank", "note-rows", "invisible",
-            "profile-coding", "crafted"} <= classes
+            "profile-coding", "crafted", "partial-date-day", "visible-profile-rows", "annex-parts"} <= classes
     assert len(CASES) >= 60 and {c.convert for c in CASES} >= {"xls", "ods"}
 
 
@@ -99,6 +99,60 @@ def test_continuation_rows_keep_their_own_sheet_and_cell(corpus_folder):
     assert len(result.submission.tenants) == 42 and source.tenant_ref("name", last.row).startswith("在孵企业（续）!A")
     first = result.submission.tenants[0]
     assert source.tenant_ref("name", first.row) == "在孵企业!A2"
+
+
+def test_a_partial_date_leaves_article_20_missing_at_its_cell_only_where_the_day_decides(corpus_folder):
+    by_file = {}
+    for name in ("revoked-year-day-matters", "revoked-year-decided", "application-year-day-matters"):
+        report = check(corpus_folder / f"{name}.xlsx", as_of=corpus.AS_OF)
+        by_file[name] = next(c for c in report.clauses if c.id == "20"), report
+    (clause, report) = by_file["revoked-year-day-matters"]
+    result = read_workbook(corpus_folder / "revoked-year-day-matters.xlsx", today=corpus.AS_OF)
+    revoked_at = result.submission.source.profile_ref("revoked_on")
+    assert clause.status.value == "MISSING" and clause.needs == [revoked_at] and revoked_at in clause.message_text.zh
+    assert "2024" in clause.message_text.zh and "full date" in clause.message_text.en
+    assert report.application_date["date"] == "2026-04-15"
+    clause, _ = by_file["revoked-year-decided"]
+    assert clause.status.value == "PASS" and clause.needs == []
+    clause, report = by_file["application-year-day-matters"]
+    assert clause.status.value == "MISSING" and clause.needs[0].endswith("!B7")
+    assert report.application_date == {"date": "2026-01-01", "source": "申报日期"}  # a plain day for --as-of readers
+
+
+def test_a_partial_date_spans_every_day_of_its_year_or_month():
+    from incubator_check.workbook.values import PartialDate, day_range
+
+    assert day_range(PartialDate(2024)) == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    assert day_range(PartialDate(2024, 2)) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert day_range(PartialDate(2025, 12)) == (dt.date(2025, 12, 1), dt.date(2025, 12, 31))
+    assert day_range(dt.date(2025, 3, 4)) == (dt.date(2025, 3, 4), dt.date(2025, 3, 4))
+
+
+def test_two_visible_profile_rows_that_disagree_are_an_error_at_both_cells(corpus_folder):
+    result = read_workbook(corpus_folder / "profile-rows-disagree.xlsx", today=corpus.AS_OF)
+    errors = [f for f in result.findings if f.code == "duplicate-field-disagrees"]
+    assert [f.severity.value for f in errors] == ["error", "error"]
+    assert {f.cell for f in errors} == {"B13", "B14"} and all("8600" in f.message_zh and "4000" in f.message_zh
+                                                             for f in errors)
+    assert result.submission.profile.site_area_m2 is None
+    assert result.submission.source.is_unusable("profile", "site_area_m2")
+    agree = read_workbook(corpus_folder / "profile-rows-agree.xlsx", today=corpus.AS_OF)
+    assert agree.submission.profile.site_area_m2 == 8600 and not agree.errors
+    # a hidden stale row beside a visible one stays a warning, the visible value read
+    hidden = read_workbook(corpus_folder / "hidden-profile-area.xlsx", today=corpus.AS_OF)
+    assert not any(f.code == "duplicate-field-disagrees" for f in hidden.findings)
+
+
+def test_annex_parts_with_the_rosters_header_are_one_roster_each_row_at_its_own_cell(corpus_folder):
+    finding, result = _finding(corpus_folder, "annex-parts.xlsx", "sheet-continued")
+    source, tenants = result.submission.source, result.submission.tenants
+    assert source.sheets["tenants"] == "附表2-1" and finding.sheet == "附表2-2"
+    assert len(tenants) == 42 and source.tenant_ref("name", tenants[0].row) == "附表2-1!A2"
+    assert source.tenant_ref("name", tenants[21].row) == "附表2-2!A2"
+    assert not any(f.code in ("unknown-sheet", "sheet-missing") for f in result.findings)
+    other = read_workbook(corpus_folder / "annex-other-header.xlsx", today=corpus.AS_OF)
+    assert len(other.submission.tenants) == 21
+    assert [f.sheet for f in other.findings if f.code == "unknown-sheet"] == ["附表2-2"]
 
 
 def test_numbered_blank_rows_and_note_rows_are_said_once(corpus_folder):

@@ -129,11 +129,21 @@ def test_unknown_field(workbook_factory):
 
 
 def test_duplicate_field(workbook_factory):
-    path = workbook_factory(extra_profile_rows=[("机构总人数（人）", 99)])
+    path = workbook_factory(extra_profile_rows=[("机构总人数（人）", "10")])
     row = len(path.profile_cells) + 2
     result = read(path)
     finding(result, "duplicate-field", severity=WARNING, sheet=P, cell=f"B{row}", path=path)
-    assert result.submission.profile.total_staff == 10  # the first one is used
+    assert result.submission.profile.total_staff == 10  # the same answer twice: the first one is used
+
+
+def test_duplicate_field_that_disagrees_is_an_error_at_both_cells(workbook_factory):
+    path = workbook_factory(extra_profile_rows=[("机构总人数（人）", 99)])
+    row = len(path.profile_cells) + 2
+    result = read(path)
+    errors = [f for f in result.findings if f.code == "duplicate-field-disagrees"]
+    assert {f.cell for f in errors} == {path.profile_cells["total_staff"], f"B{row}"}
+    assert all(f.severity is ERROR and "99" in f.message_zh for f in errors)
+    assert result.submission.profile.total_staff is None and not any(f.code == "duplicate-field" for f in result.findings)
 
 
 def test_field_missing(workbook_factory):

@@ -173,7 +173,9 @@ def check_submission(submission: "Submission", ruleset: "Ruleset", findings: lis
                    "former_national": profile.former_national_incubator,
                    "authority": _authority(profile)},
         relaxation=relaxed,
-        application_date={"date": app_date.isoformat(), "source": app_source},
+        # A plain ISO day for what reads it back (--as-of of a plan, the what-if page): a 申报日期 known to the
+        # year or month stands as its first day there, as it does for the rule values; Article 20 tries every day.
+        application_date={"date": dt.date.isoformat(app_date), "source": app_source},
         verdict=verdict([r.status for r in results], any(f.severity is Severity.ERROR for f in findings)),
         clauses=results,
         tenants=TenantSummary(listed=len(submission.tenants), qualifying=n_lo,

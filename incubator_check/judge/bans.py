@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..rules.engine import EngineFailure, evaluate
 from ..report import ClauseResult, Status, Text
+from ..workbook.values import PartialDate, day_range
 from .messages import NEEDS_REVIEW, either, from_rules
 
 if TYPE_CHECKING:
@@ -63,16 +64,34 @@ def ban_clause(clause: "Clause", compiled: "CompiledRuleset", profile, source, a
     reason = profile.revocation_reason.value if profile.revocation_reason else None
     possible_years = sorted(set(bans.years.values()))
     candidates = possible_years if reason is None else [bans.years.get(reason, max(bans.years.values()))]
-    results = []
+    # A date given to the year or month only (values.PartialDate) is every day of its period: the ban is surest in
+    # force for the latest revocation and the earliest application, least sure for the reverse. Both ends are
+    # judged; where they differ the day decides, and the clause waits for it rather than guessing a day.
+    revoked_first, revoked_last = day_range(revoked)
+    app_first, app_last = day_range(app_date)
+    results, undecided = [], False
     for years in candidates:
-        end = add_years(revoked, years)
+        end = add_years(revoked_last, years)
         try:
-            in_force = evaluate(compiled.ban_call, {"application_day": app_date.toordinal(), "ban_end_day": end.toordinal()})
+            in_force = evaluate(compiled.ban_call, {"application_day": app_first.toordinal(), "ban_end_day": end.toordinal()})
+            if (revoked_first, app_first) != (revoked_last, app_last):
+                other = evaluate(compiled.ban_call, {"application_day": app_last.toordinal(),
+                                                     "ban_end_day": add_years(revoked_first, years).toordinal()})
+                undecided = undecided or other != in_force
         except EngineFailure:
             in_force = None
         results.append((years, end, in_force))
     if any(r[2] is None for r in results):
         return ClauseResult(**common, status=Status.REVIEW, evidence=evidence, message=NEEDS_REVIEW)
+    if undecided:
+        partial = [source.profile_ref(key) or label for key, label, day in
+                   (("revoked_on", "撤销日期", revoked), ("application_date", "申报日期", app_date))
+                   if day.__class__ is PartialDate]  # only the profile's dates can be partial
+        cells = "、".join(partial)
+        return ClauseResult(**common, status=Status.MISSING, value=str(app_date), evidence=evidence, needs=partial,
+                            message=Text(f"{cells} 只填到年份或年月；{revoked} 被撤销的禁止期是否已届满取决于具体日期，请填写完整日期；{when.zh}",
+                                         f"{', '.join(partial)} gives only a year or month; whether the ban after the "
+                                         f"revocation of {revoked} has ended depends on the day: give the full date; {when.en}"))
     if all(r[2] for r in results):
         status = Status.FAIL
     elif not any(r[2] for r in results):

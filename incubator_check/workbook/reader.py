@@ -57,6 +57,7 @@ from .values import (
     split_unit,
     unit_factor,
     uscc_problem,
+    visible_text,
 )
 from ..errors import WorkbookError
 from ..findings import Bilingual, Finding, Severity, cell_name, column_letter, finding_at, from_catalogue
@@ -340,16 +341,23 @@ def _sheet_of(name: str) -> SheetSpec | None:
     return sheet
 
 
+#: A part of a numbered annex, 附表2-1 / 附表2-2: the statistics system's name for a roster split over sheets. Only the
+#: name's pattern is known, not which annex holds the roster, so a part is the roster's only when its header row is.
+_ANNEX_PART = re.compile(r"^附表\d+[-_]\d+$")
+
+
 def _choose_sheets(names: list[str], hidden: set[str], collector: _Collector,
-                   continued: dict[str, list[str]]) -> dict[str, str]:
+                   continued: dict[str, list[str]], parts: list[str] | None = None) -> dict[str, str]:
     """Each table's sheet, as a person sees the workbook: a visible sheet over a hidden one of the same table (a
     stale copy), the sheet bearing the table's own name over a copy (在孵企业 (2)); every sheet not read is named in a
-    finding."""
+    finding. Visible annex parts (附表2-1) go to ``parts``, for their header row to decide."""
     candidates: dict[str, list[str]] = {}
     for name in names:
         sheet = _sheet_of(name)
         if sheet is None:
-            if normalize_label(name) not in _IGNORED_SHEETS:
+            if parts is not None and name not in hidden and _ANNEX_PART.match(normalize_label(name)):
+                parts.append(name)
+            elif normalize_label(name) not in _IGNORED_SHEETS:
                 collector.add("unknown-sheet", name, name=name)
             continue
         candidates.setdefault(sheet.key, []).append(name)
@@ -377,7 +385,9 @@ def _choose_sheets(names: list[str], hidden: set[str], collector: _Collector,
 def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.date, limits: _guard.Limits,
           formula_parts: dict[str, set[str]], sheets: dict[str, SheetSpec] | None = None) -> ReadResult:
     continued: dict[str, list[str]] = {}
-    found = _choose_sheets(list(workbook.sheet_names), hidden_sheets(workbook), collector, continued)
+    parts: list[str] = []
+    found = _choose_sheets(list(workbook.sheet_names), hidden_sheets(workbook), collector, continued, parts)
+    _roster_parts(workbook, parts, sheets["tenants"] if sheets else TENANTS, found, continued, collector, limits)
     fatal = False
     for sheet in SHEETS:
         if sheet.required and sheet.key not in found:
@@ -448,6 +458,22 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
     return ReadResult(submission, collector.findings)
 
 
+def _roster_parts(workbook, parts: list[str], layout: SheetSpec, found: dict[str, str], continued: dict[str, list[str]],
+                  collector: _Collector, limits: _guard.Limits) -> None:
+    """Annex parts (附表2-1, 附表2-2) whose header row is the roster's are one roster, in the workbook's order: the
+    first is the roster when no sheet bears its name, the others (or all) its continuations. Any other part is a
+    sheet the application does not have."""
+    enough = max(2, len(layout.fields) // 2)  # as _find_header: a row naming half the columns is the header
+    roster = [name for name in parts if _find_header(layout, _SheetData.load(workbook, name, limits))[1] >= enough]
+    for name in parts:
+        if name not in roster:
+            collector.add("unknown-sheet", name, name=name)
+    if roster and "tenants" not in found:
+        found["tenants"] = roster.pop(0)
+    if roster:
+        continued.setdefault("tenants", []).extend(roster)
+
+
 def _read_continued(workbook, sheet: SheetSpec, first: _SheetData, names: list[str], records: list[dict[str, Any]],
                     collector: _Collector, source: SourceMap, today: dt.date, profile: Profile, limits: _guard.Limits,
                     looks: dict[str, SheetLooks]) -> None:
@@ -479,6 +505,7 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date, layou
     units: dict[str, str] = {}
     sheet = data.name
     seen: dict[str, str] = {}
+    first_at: dict[str, tuple[int, int, str]] = {}  # field → (row, column, unit) of the first row's value
     looks = data.looks
     labelled: list[tuple[int, int, Any, FieldSpec | None, str]] = []  # (row, label column, label, field, unit)
     struck_rows: list[int] = []
@@ -515,9 +542,20 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date, layou
                 continue
             collector.add("field-hidden-read", sheet, ref, r + 1, spec.key, row=r + 1, field=_label(spec))
         if spec.key in seen:
+            first_r, first_col, first_unit = first_at[spec.key]
+            a = data.rows[first_r][first_col] if first_col < len(data.rows[first_r]) else ""
+            b = row[label_col + 1] if label_col + 1 < len(row) else ""
+            if r not in looks.hidden_rows and not _same_value(spec, (first_unit, unit), a, b):
+                # Two visible rows the person sees, with different answers: neither can be taken for the applicant's.
+                for at, at_row in ((seen[spec.key], first_r + 1), (ref, r + 1)):
+                    collector.add("duplicate-field-disagrees", sheet, at, at_row, spec.key, field=_label(spec),
+                                  first=seen[spec.key], second=ref, a=_shown_raw(a), b=_shown_raw(b))
+                values.pop(spec.key, None)
+                continue
             collector.add("duplicate-field", sheet, ref, r + 1, spec.key, field=_label(spec), first=seen[spec.key])
             continue
         seen[spec.key] = ref
+        first_at[spec.key] = (r, label_col + 1, unit)
         cells[spec.key] = ref
         expected = _unknown_unit(spec, unit)
         if expected:
@@ -576,6 +614,27 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date, layou
 
 
 _CODING_LABEL = re.compile(r"[(（]\s*[0-9０-９][^()（）]*[)）]\s*$")
+
+
+def _same_value(spec: FieldSpec, units: tuple[str, str], a: Any, b: Any) -> bool:
+    """Whether two cells give one answer: equal once read (8600 and "8600.0", 是 and TRUE), or, where either cannot
+    be read, equal as the text a person sees."""
+    if _blank(a) and _blank(b):
+        return True
+    try:
+        return _parser_for(spec, units[0])(a) == _parser_for(spec, units[1])(b)
+    except (ValueProblem, ValueError, TypeError, ArithmeticError):
+        return normalize_label(_shown_raw(a)) == normalize_label(_shown_raw(b))
+
+
+def _shown_raw(raw: Any) -> str:
+    """A cell's value as the person sees it in a message: 8600, not calamine's 8600.0."""
+    if _blank(raw):
+        return ""
+    if raw.__class__ is float and raw.is_integer():
+        raw = int(raw)
+    text = visible_text(str(raw)).strip()
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def _without_coding(label: str) -> str:

@@ -260,6 +260,22 @@ class PartialDate(_dt.date):
 
     isoformat = __str__
 
+    @property
+    def last_day(self) -> _dt.date:
+        """The last day the date may be: 31 December of its year, or the last day of its month."""
+        if self.precision == "year":
+            return _dt.date(self.year, 12, 31)
+        following = _dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        return following - _dt.timedelta(days=1)
+
+
+def day_range(day: _dt.date) -> tuple[_dt.date, _dt.date]:
+    """The first and last plain day a date may be: itself twice, or a partial date's first and last day. A clause
+    that compares days tries both ends, so a partial date decides it only when the day cannot change the answer."""
+    if day.__class__ is PartialDate:
+        return _dt.date(day.year, day.month, 1), day.last_day
+    return day, day
+
 
 #: Years a bare year in a date column may be (a registration, a revocation); outside it, a number is a serial.
 _YEARS = range(1949, 2101)
