@@ -153,6 +153,19 @@ def _broken(pool) -> bool:
         return not pool.active
 
 
+def _channel_held(pool) -> bool:
+    """Whether pebble's shared channel lock is held now (tried without waiting, as pebble itself does to stop a
+    worker). A lock held at every look for seconds is held by a worker that died holding it."""
+    try:
+        channel = pool._pool_manager.worker_manager.workers_channel
+        if channel is None:  # not started
+            return False
+        with channel.lock(block=False) as locked:
+            return not locked
+    except Exception:  # noqa: BLE001 - another pebble: take no progress after a death for a held lock, as before
+        return True
+
+
 def _pool_broke(exc: BaseException) -> bool:
     """pebble's pool failed as a whole (not this task's worker): the task can run again on a new pool."""
     from concurrent.futures.process import BrokenProcessPool
@@ -183,6 +196,7 @@ class ReaderPool:
         self._known: dict[int, Any] = {}  # the workers the doctor has seen, until it sees them end
         self._death_at: float | None = None  # the last abnormal death not yet followed by progress
         self._progress_at = 0.0  # when a task last started or finished
+        self._held_since: float | None = None  # since when every look found the pool's channel lock held
         self._pool = self._new_pool()
         self._stop = threading.Event()
         self._doctor = threading.Thread(target=self._watch, daemon=True, name="incubator-check-pool-doctor")
@@ -246,6 +260,8 @@ class ReaderPool:
         old, self._pool = self._pool, self._new_pool()
         self.rebuilt += 1
         self._death_at = None
+        self._held_since = None
+        self._known.clear()  # the old pool's workers are stopped on purpose: their ends are no deaths to count
         threading.Thread(target=_stop_quietly, args=(old,), daemon=True, name="incubator-check-pool-stop").start()
         for task in list(self._tasks):
             if task.running is not None and not task.running.done():  # a done one: its own callback settles it
@@ -287,10 +303,16 @@ class ReaderPool:
                     return
             if self._death_at is not None and self._progress_at > self._death_at:
                 self._death_at = None
-            quiet = now - max(self._death_at or now, self._progress_at)
-            # Tasks waiting to be taken: stuck after STALL_SECONDS. All taken, none finishing (a result that cannot
-            # be sent): after 5 × that, lest a long parse be taken for a stall.
-            if self._death_at is not None and self._tasks and quiet > (STALL_SECONDS if waiting else 5 * STALL_SECONDS):
+            # Stuck is the channel lock held by a dead worker. A pool that is merely slow (a spawned worker still
+            # importing, a loaded machine) leaves the lock free between its brief uses, so time without progress
+            # alone is not stuck: the lock must have been found held at every look for STALL_SECONDS (5 × that
+            # when every task is taken, lest a long result being sent be taken for a stall).
+            if self._death_at is None or not self._tasks or not _channel_held(self._pool):
+                self._held_since = None
+                return
+            if self._held_since is None:
+                self._held_since = now
+            if now - self._held_since > (STALL_SECONDS if waiting else 5 * STALL_SECONDS):
                 self._rebuild()
 
     def _schedule(self, task: _Task) -> None:
