@@ -126,6 +126,90 @@ def _default_context() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
+def _quiet_resource_tracker() -> None:
+    """Send the standard error of multiprocessing's resource tracker to the null device (POSIX, spawn/forkserver).
+
+    With spawn or forkserver, every pebble pool's channel locks are named semaphores, registered with a resource
+    tracker: a process the parent starts, a child like the workers. Killed with them (Task Manager's "end process
+    tree", the OOM killer, the kill-storm test), it is started again by the parent at its next lock, but knows
+    nothing of the names the dead one held: each later unlink of one of those (a pool closed or replaced) makes
+    the new tracker print a ``KeyError`` traceback on the user's console, and the parent warns "process died
+    unexpectedly". Nothing leaks (every lock of a pool is unlinked by its finalizer; the tracker is only the
+    safety net for a parent that dies), so both are noise: the tracker's own standard error goes to the null
+    device (the command that starts it, and only it, is prefixed with a redirection), and that one warning is
+    ignored. Where the command is not as expected (another CPython), nothing is changed.
+    """
+    import warnings
+    from multiprocessing import util
+
+    if os.name != "posix" or getattr(util.spawnv_passfds, "_incubator_check", False):
+        return
+    warnings.filterwarnings("ignore", message="resource_tracker: process died unexpectedly", category=UserWarning)
+    spawn = util.spawnv_passfds
+    marker = "from multiprocessing.resource_tracker import main;"
+
+    def spawnv_passfds(path, args, passfds):
+        args = list(args)
+        if len(args) >= 2 and args[-2] == "-c" and args[-1].startswith(marker):
+            args[-1] = "import os;n=os.open(os.devnull,os.O_WRONLY);os.dup2(n,2);os.close(n);" + args[-1]
+        return spawn(path, args, passfds)
+
+    spawnv_passfds._incubator_check = True  # type: ignore[attr-defined]
+    util.spawnv_passfds = spawnv_passfds
+
+
+# A fork waits at most this long for other threads' imports to finish (see ``_before_fork``).
+FORK_WAIT_SECONDS = 10.0
+
+
+def _before_fork() -> None:
+    """Before any fork in a process that forks reader workers: wait until no other thread is importing a module.
+
+    Python holds a module's import lock while the module runs; a fork in the middle gives the child that lock, held
+    for ever by a thread the child does not have, and a worker that then imports the same module (its initializer
+    imports the reader and the judge; a task may import more) waits for ever: the worker is alive, takes no task,
+    and the batch or the web request hangs with nothing to notice (no death). Workers are forked by pebble's manager
+    thread (a dead or recycled worker's replacement) and by whichever thread schedules on a new pool, while the
+    main thread, a web request or a result's callback may be importing. So the forking thread waits (up to
+    ``FORK_WAIT_SECONDS``) until no module lock is held by another thread; CPython then takes the global import lock
+    for the fork itself, so no new import starts. Reads importlib's lock table (private; where it is not as
+    expected, nothing waits).
+    """
+    import time
+
+    try:
+        from importlib import _bootstrap
+
+        locks = _bootstrap._module_locks
+    except Exception:  # noqa: BLE001 - another Python
+        return
+    me = threading.get_ident()
+    deadline = time.monotonic() + FORK_WAIT_SECONDS
+    while True:
+        try:
+            busy = False
+            for ref in list(locks.values()):
+                lock = ref() if callable(ref) else ref
+                owner = getattr(lock, "owner", None)
+                if owner and owner != me:
+                    busy = True
+                    break
+        except Exception:  # noqa: BLE001 - the table changed under us: look again
+            busy = True
+        if not busy or time.monotonic() > deadline:
+            return
+        time.sleep(0.002)
+
+
+_FORK_HOOK = []
+
+
+def _wait_for_imports_before_forks() -> None:
+    if not _FORK_HOOK and hasattr(os, "register_at_fork"):
+        os.register_at_fork(before=_before_fork)
+        _FORK_HOOK.append(True)
+
+
 class _Task:
     """One task held until it is settled: what to run, the future we promised, and the pebble future now running it."""
 
@@ -189,6 +273,10 @@ class ReaderPool:
         self.workers = max(1, workers)
         self._errors = tempfile.TemporaryDirectory(prefix="incubator-check-workers-", dir=temp_dir)
         self._context = multiprocessing.get_context(context or _default_context())
+        if self._context.get_start_method() == "fork":
+            _wait_for_imports_before_forks()
+        else:
+            _quiet_resource_tracker()
         self._lock = threading.RLock()
         self._tasks: set[_Task] = set()
         self._closed = False
