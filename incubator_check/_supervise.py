@@ -250,6 +250,46 @@ def _channel_held(pool) -> bool:
         return True
 
 
+def _attribute_deaths_in_order(pool) -> None:
+    """Make pebble blame a dead worker's death on the task it died on, not on one it had already finished.
+
+    pebble's manager thread notices a dead worker and blames the first task that worker acknowledged and has not
+    been answered for; the worker's messages are read by another thread. A worker that sent a result, took the
+    next task and died at once (a file that aborts the reader right after a good one, on a loaded machine) can be
+    found dead before that result and that acknowledgement are read: the good file was then blamed
+    (``reader-crashed``), its result dropped, and the bad file left running on a dead worker until its wall time.
+    Here a death is only noted when found, and blamed by the reading thread once the pipe is empty, so after every
+    message the worker sent before it died. Where pebble is not as expected, its own attribution stays.
+    """
+    try:
+        from pebble.pool.process import NoMessage
+
+        manager = pool._pool_manager
+        workers = manager.worker_manager
+        blame, receive = manager.handle_worker_expiration, workers.receive
+    except Exception:  # noqa: BLE001 - another pebble
+        return
+    found: list = []
+    lock = threading.Lock()
+
+    def note(expiration) -> None:
+        with lock:
+            found.append(expiration)
+
+    def receive_then_blame(timeout):
+        message = receive(timeout)
+        if isinstance(message, NoMessage) and found:  # nothing left to read: every message of the dead was read
+            with lock:
+                due = found[:]
+                del found[:]
+            for expiration in due:
+                blame(expiration)  # BrokenProcessPool ("All workers expired") ends this loop, as it ended pebble's
+        return message
+
+    manager.handle_worker_expiration = note
+    workers.receive = receive_then_blame
+
+
 def _pool_broke(exc: BaseException) -> bool:
     """pebble's pool failed as a whole (not this task's worker): the task can run again on a new pool."""
     from concurrent.futures.process import BrokenProcessPool
@@ -293,9 +333,11 @@ class ReaderPool:
     def _new_pool(self):
         import pebble
 
-        return pebble.ProcessPool(max_workers=self.workers, max_tasks=max(0, self.limits.recycle_tasks),
+        pool = pebble.ProcessPool(max_workers=self.workers, max_tasks=max(0, self.limits.recycle_tasks),
                                   initializer=_init_worker, initargs=(self.limits, self._errors.name),
                                   context=self._context)
+        _attribute_deaths_in_order(pool)
+        return pool
 
     def __enter__(self) -> "ReaderPool":
         return self
