@@ -47,6 +47,33 @@ def find_workbooks(folder: str, recursive: bool) -> list[str]:
     return sorted(chosen, key=lambda p: os.path.relpath(p, folder))
 
 
+#: Names that are no one's submission: Office and LibreOffice lock files, hidden files (``.DS_Store``).
+_NOT_ENTRIES = ("~$", ".~lock", ".~", ".")
+
+
+def find_entries(folder: str, recursive: bool) -> tuple[list[str], list[str]]:
+    """Every entry of a folder that gets a row of the batch, in name order, and the hidden or temporary files
+    left out (listed once by the caller).
+
+    Not only the workbooks: a ``.csv``, an ``.et``, a ``.zip`` or any other file beside them gets its own ERROR
+    row saying what to do (the guard refuses it by name), and so does a sub-folder when the batch does not go
+    into sub-folders (its row gives the ``-r`` hint). An applicant's file never vanishes from the count.
+    """
+    found = []
+    if recursive:
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") or os.path.islink(os.path.join(root, d)))
+            found += [os.path.join(root, f) for f in files]
+            found += [os.path.join(root, d) for d in dirs if os.path.islink(os.path.join(root, d))]
+    else:
+        with os.scandir(folder) as entries:
+            found = [e.path for e in entries]
+    hidden = sorted((p for p in found if os.path.basename(p).startswith(_NOT_ENTRIES)),
+                    key=lambda p: os.path.relpath(p, folder))
+    chosen = [p for p in found if not os.path.basename(p).startswith(_NOT_ENTRIES)]
+    return sorted(chosen, key=lambda p: os.path.relpath(p, folder)), hidden
+
+
 def same_files(paths: list[str]) -> dict[str, str]:
     """Each path that is the same file as an earlier one (a link to it, a hard link) → that earlier path."""
     first: dict[tuple[int, int], str] = {}

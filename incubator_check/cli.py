@@ -328,16 +328,20 @@ def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, job
     Each workbook is read in a supervised worker: one that crashes or exhausts the reader gets its ERROR row,
     and the others go on.
     """
-    from ._batch import find_workbooks, run_batch, with_cross_findings
+    from ._batch import find_entries, find_workbooks, run_batch, with_cross_findings
     from .present.summary import summary_setup
     from ._text import visible
 
     fmt = _format_for(fmt, output)
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx 需要 --output 文件 / --format xlsx needs --output FILE")
-    paths = find_workbooks(folder, recursive)
-    if not paths:
+    paths, left_out = find_entries(folder, recursive)  # every entry gets a row: the count is the folder's
+    if all(os.path.isdir(p) and not os.path.islink(p) for p in paths):  # nothing but sub-folders: the -r hint
         _no_workbooks(folder, recursive)
+    if left_out:
+        names = "、".join(visible(os.path.relpath(p, folder)) for p in left_out[:10]) + ("…" if len(left_out) > 10 else "")
+        click.echo(_t(lang, f"说明：已跳过 {len(left_out)} 个隐藏或临时文件（{names}）",
+                      f"note: {len(left_out)} hidden or temporary files skipped ({names.replace('、', ', ')})"), err=True)
     if output:  # the whole tree is the input set, sub-folders included, even without --recursive
         _refuse_output_onto_input(output, paths if recursive else find_workbooks(folder, True))
     loaded = _load_ruleset_option(ruleset)

@@ -165,7 +165,8 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     "file-unreadable:read": (
         _E, "{file}：无法读取文件（{error}）", "{file}: cannot read the file ({error})"),
     "file-unreadable:folder": (
-        _E, "{file}：这不是普通文件，而是文件夹", "{file}: this is not a regular file but a folder"),
+        _E, "{file}：这不是普通文件，而是文件夹；要检查其中的申报表，请加 -r（--recursive）",
+        "{file}: this is not a regular file but a folder; add -r (--recursive) to check the workbooks in it"),
     "file-unreadable:special-file": (
         _E, "{file}：这不是普通文件，而是特殊文件", "{file}: this is not a regular file but a special file"),
     "file-too-large": (
@@ -176,6 +177,17 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         _E,
         "{file}：不是 Excel/WPS/LibreOffice 工作簿，看起来是{looks}；请提交 .xlsx、.xls 或 .ods 文件",
         "{file}: not an Excel/WPS/LibreOffice workbook; it looks like {looks}. Submit an .xlsx, .xls or .ods file"),
+    "not-a-workbook:csv": (
+        _E,
+        "{file}：CSV/文本文件只能保存一张表，不是申报表；请在 Excel/WPS 中打开申报表模板（incubator-check template），"
+        "把这张表的内容粘贴到对应的工作表（如「在孵企业」），另存为 .xlsx 后提交",
+        "{file}: a CSV or text file holds one table, not an application workbook; open the template "
+        "(incubator-check template) in Excel/WPS, paste this table into its sheet (e.g. 在孵企业) and save as .xlsx"),
+    "not-a-workbook:wps": (
+        _E, "{file}：这是 WPS 表格自有格式（.et/.ett）；请在 WPS 中“另存为” .xlsx 后提交",
+        "{file}: this is WPS Spreadsheets' own format (.et/.ett); save it as .xlsx in WPS and submit that"),
+    "not-a-workbook:archive": (
+        _E, "{file}：这是压缩包；请先解压，再检查其中的申报表", "{file}: this is an archive; unpack it first, then check the workbooks in it"),
     "not-a-workbook:word": (
         _E, "{file}：这是 Word 文档，不是工作簿", "{file}: this is a Word document, not a workbook"),
     "not-a-workbook:compound-file": (
@@ -279,6 +291,64 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     "unknown-sheet": (
         _W, "工作表「{name}」不是申报表的组成部分，已忽略其内容",
         "sheet '{name}' is not part of the application workbook; its contents were ignored"),
+    # What a person sees (spec/workbook.md, "What a person sees is what counts"; docs/decisions.md).
+    "sheet-hidden-ignored": (
+        _W, "工作表「{name}」已隐藏，未读取；已读取可见的「{used}」",
+        "sheet '{name}' is hidden and was not read; the visible '{used}' was read"),
+    "sheet-hidden-read": (
+        _W, "工作表「{name}」已隐藏，但没有可见的同名工作表，已读取它；请确认它是要提交的内容",
+        "sheet '{name}' is hidden, but no visible sheet holds the same table, so it was read; check it is what you mean to submit"),
+    "sheet-duplicate": (
+        _W, "工作表「{name}」与「{used}」是同一张表，已读取「{used}」，未读取「{name}」",
+        "sheet '{name}' holds the same table as '{used}'; '{used}' was read, '{name}' was not"),
+    "sheet-continued": (
+        _I, "工作表「{name}」是「{first}」的续表，已作为同一名单读取（其第 {row} 行起计为名单第 {at} 行起）",
+        "sheet '{name}' continues '{first}' and was read as the same roster (its row {row} on counted as roster row {at} on)"),
+    "rows-hidden-skipped": (
+        _W, "第 {rows} 行已隐藏，未读取（看不见的行不计入）",
+        "rows {rows} are hidden and were not read (rows a person cannot see do not count)"),
+    "rows-struck-skipped": (
+        _W, "第 {rows} 行带删除线，按已删除的行处理，未读取",
+        "rows {rows} are struck through and were read as deleted rows"),
+    "cells-struck-blank": (
+        _W, "单元格 {cells} 带删除线，按已删除的内容处理（视为未填写）",
+        "cells {cells} are struck through and were read as deleted (blank)"),
+    "column-hidden-ignored": (
+        _W, "{letter} 列「{field}」已隐藏，未读取；已读取可见的 {used} 列",
+        "column {letter} '{field}' is hidden and was not read; the visible column {used} was read"),
+    "column-hidden-read": (
+        _W, "{letter} 列「{field}」已隐藏，但没有可见的同名列，已读取它",
+        "column {letter} '{field}' is hidden, but no visible column holds it, so it was read"),
+    "field-hidden-ignored": (
+        _W, "第 {row} 行「{field}」已隐藏，未读取；已读取可见的 {used}",
+        "row {row} '{field}' is hidden and was not read; the visible {used} was read"),
+    "field-hidden-read": (
+        _W, "第 {row} 行「{field}」已隐藏，但没有可见的同一字段，已读取它",
+        "row {row} '{field}' is hidden, but no visible row holds it, so it was read"),
+    "display-scaled": (
+        _W, "「{field}」单元格 {cells} 的数字格式「{format}」使显示值为存储值的 {shown}，已按显示值读取",
+        "'{field}': the number format '{format}' of cells {cells} shows {shown} the stored value; the displayed value was read"),
+    "unit-caption": (
+        _I, "{cell} 注明「{caption}」：未注单位的金额列（{fields}）按{unit}读取",
+        "{cell} says '{caption}': the money columns whose headers carry no unit ({fields}) were read in {unit}"),
+    "date-partial": (
+        _W, "「{field}」只填写到{precision}（{cells}），按该精度读取：只用于只看年份的条款；需要具体日期的，请补填完整日期",
+        "'{field}' gives only the {precision} ({cells}); read at that precision: it serves the clauses that need only "
+        "the year; give the full date where the day matters"),
+    "rows-numbered-blank": (
+        _I, "第 {rows} 行只有序号或公式，没有企业名称、信用代码和数据，按空行处理",
+        "rows {rows} hold only a number or a formula, no name, credit code or data; read as blank rows"),
+    "rows-note-skipped": (
+        _I, "第 {rows} 行是「{word}」行，不是企业，未读取", "rows {rows} are '{word}' rows, not enterprises; not read"),
+    "invisible-characters": (
+        _I, "「{field}」列的 {count} 个单元格含不可见字符（零宽空格、BOM、不间断空格），已删除（如 {cell}）",
+        "'{field}': {count} cells held invisible characters (zero-width spaces, BOM, non-breaking spaces); removed (e.g. {cell})"),
+    "implausible-figure": (
+        _W, "{cells}：{measure}为 {ratio} {unit}，{bound}，可能是{likely}；请核对（本提示不改变任何条款的结论）",
+        "{cells}: {measure} is {ratio} {unit}, {bound}; likely {likely}. Please check (this does not change any clause)"),
+    "value-not-accepted": (
+        _E, "「{field}」的值「{value}」无法使用：{reason}",
+        "'{field}': the value '{value}' cannot be used: {reason}"),
     "sheet-missing": (_E, "缺少工作表「{name}」（也可命名为 {alias}）", "sheet '{name}' (or '{alias}') is missing"),
     "merged-cells": (
         _W, "{range} 是合并单元格，已将其值「{value}」用于合并区域的每个单元格，请核对",
@@ -314,6 +384,9 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     "unknown-column": (_W, "无法识别的列「{header}」，已忽略", "unknown column '{header}'; ignored"),
     "duplicate-column": (
         _W, "列「{field}」重复出现，已使用 {letter} 列", "column '{field}' appears twice; column {letter} was used"),
+    "duplicate-column-disagrees": (
+        _E, "「{field}」的两列不一致：{first} 为「{a}」，{second} 为「{b}」；请删除其中一列",
+        "'{field}' is given in two columns that disagree: {first} holds '{a}', {second} holds '{b}'; delete one"),
     "column-missing": (_E, "缺少列「{header}」", "column '{header}' ({gloss}) is missing"),
     "column-missing:optional": (_W, "缺少列「{header}」", "column '{header}' ({gloss}) is missing"),  # needed sometimes
     "yes-no-coded": (

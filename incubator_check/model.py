@@ -135,6 +135,10 @@ class SourceMap(BaseModel):
     # Cells that hold something unusable (an error finding), as "profile.revoked_on" or "tenants.largest_round.12":
     # unknown, which is not the same as blank where a blank has a meaning (no revocation, no investment round).
     unusable: frozenset[str] = frozenset()
+    # A roster continued on other sheets (在孵企业（续）): a continuation row's id (after the rows of the sheets
+    # before it) → (its sheet, its worksheet row), and each continuation sheet's field key → column letter.
+    continued: dict[int, tuple[str, int]] = Field(default_factory=dict)
+    continued_columns: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     def is_unusable(self, sheet_key: str, field: str, row: int | None = None) -> bool:
         """Whether a value was given but could not be used."""
@@ -146,8 +150,16 @@ class SourceMap(BaseModel):
         cell = self.profile_cells.get(key)
         return f"{self.sheets.get('profile', '基本信息')}!{cell}" if cell else None
 
+    def tenant_place(self, row: int) -> tuple[str | None, int]:
+        """A tenant row's sheet and worksheet row (a continuation sheet's own, for a row read from one)."""
+        return self.continued.get(row) or (self.sheets.get("tenants"), row)
+
     def tenant_ref(self, key: str, row: int) -> str | None:
         """``在孵企业!C12`` for one tenant's value, if the column was found."""
+        if row in self.continued:
+            sheet, real = self.continued[row]
+            col = self.continued_columns.get(sheet, {}).get(key)
+            return f"{sheet}!{col}{real}" if col else None
         col = self.columns.get("tenants", {}).get(key)
         return f"{self.sheets.get('tenants', '在孵企业')}!{col}{row}" if col else None
 

@@ -41,7 +41,7 @@ def run(*args):
 
 
 def lines_of(result):
-    return [json.loads(line) for line in result.output.splitlines()]
+    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def test_batch_json_lines_one_per_workbook_in_file_name_order(folder):
@@ -49,7 +49,7 @@ def test_batch_json_lines_one_per_workbook_in_file_name_order(folder):
     assert result.exit_code == 1  # a FAIL and ERRORs are in the folder
     reports = lines_of(result)
     names = [os.path.basename(r["source"]["path"]) for r in reports]
-    assert names == sorted(FOLDER_FILES)  # lock files and non-workbooks are not applications
+    assert names == sorted(FOLDER_FILES + ["说明.txt"])  # a lock file is no one's; a text file gets its row
     verdicts = {os.path.basename(r["source"]["path"]): r["verdict"] for r in reports}
     assert verdicts["standard-pass.xlsx"] == "PASS"
     assert verdicts["standard-fail-area.xlsx"] == "FAIL"
@@ -60,6 +60,36 @@ def test_batch_json_lines_one_per_workbook_in_file_name_order(folder):
         assert report["schema"] == "incubator-check/report/v1"
     error = next(r for r in reports if r["verdict"] == "ERROR" and "not-a-workbook" in r["source"]["path"])
     assert error["error"]["code"] == "not-a-workbook"
+    assert "~$standard-pass.xlsx" in result.stderr  # the files left out, listed once
+
+
+def test_batch_gives_every_entry_of_the_folder_a_row_and_counts_them_all(tmp_path):
+    """A CSV, a WPS .et, a zip and a sub-folder beside two workbooks: six entries, six rows, 「共 6 份」."""
+    target = tmp_path / "材料 2026"
+    target.mkdir()
+    for name in ("standard-pass.xlsx", "standard-fail-area.xlsx"):
+        shutil.copyfile(os.path.join(FIXTURES, name), target / name)
+    (target / "在孵企业名单.csv").write_text("企业名称,统一社会信用代码\n甲公司,91330106MA00000001\n", encoding="gbk")
+    shutil.copyfile(os.path.join(FIXTURES, "standard-pass.xls"), target / "申报表.et")
+    shutil.make_archive(str(tmp_path / "附件"), "zip", os.path.join(FIXTURES))
+    shutil.copyfile(tmp_path / "附件.zip", target / "附件.zip")
+    (target / "往年材料").mkdir()
+    shutil.copyfile(os.path.join(FIXTURES, "standard-pass.xlsx"), target / "往年材料" / "2025.xlsx")
+    (target / ".DS_Store").write_bytes(b"\0")
+    result = run("batch", str(target), "--format", "json", "--jobs", "1")
+    reports = {os.path.basename(r["source"]["path"]): r for r in lines_of(result)}
+    assert set(reports) == {"standard-pass.xlsx", "standard-fail-area.xlsx", "在孵企业名单.csv", "申报表.et", "附件.zip",
+                            "往年材料"}
+    assert result.exit_code == 1
+    codes = {name: (r.get("error") or {}).get("code") for name, r in reports.items()}
+    assert codes["在孵企业名单.csv"] == codes["申报表.et"] == codes["附件.zip"] == "not-a-workbook"
+    assert codes["往年材料"] == "file-unreadable" and "-r" in reports["往年材料"]["error"]["message"]
+    assert "WPS" in reports["申报表.et"]["error"]["message"] and "解压" in reports["附件.zip"]["error"]["message"]
+    assert "模板" in reports["在孵企业名单.csv"]["error"]["message"]
+    table = run("batch", str(target), "--jobs", "1")
+    assert "共 6 份" in table.stdout, table.stdout
+    recursive = run("batch", str(target), "-r", "--format", "json", "--jobs", "1")
+    assert {os.path.basename(r["source"]["path"]) for r in lines_of(recursive)} >= {"2025.xlsx", "在孵企业名单.csv"}
 
 
 def test_batch_finds_the_same_tenant_claimed_by_two_incubators(folder):
@@ -92,7 +122,7 @@ def test_batch_output_is_byte_identical_for_jobs_1_and_2(folder, tmp_path):
     run("batch", str(folder), "--format", "json", "--jobs", "1", "--output", str(one), "--as-of", "2026-05-01")
     run("batch", str(folder), "--format", "json", "--jobs", "2", "--output", str(two), "--as-of", "2026-05-01")
     assert one.read_bytes() == two.read_bytes()
-    assert len(one.read_text(encoding="utf-8").splitlines()) == len(FOLDER_FILES)
+    assert len(one.read_text(encoding="utf-8").splitlines()) == len(FOLDER_FILES) + 1  # 说明.txt has its row
 
 
 def test_batch_never_writes_to_its_inputs(folder):
@@ -120,7 +150,7 @@ def test_batch_summary_workbook(folder, tmp_path):
     assert "6.2 孵化场地面积" in header  # report.md: a clause column is headed by its id and its title
     assert matrix.freeze_panes == "A2" and matrix.auto_filter.ref.startswith("A1:")
     rows = {r[1]: r for r in matrix.iter_rows(min_row=2, values_only=True)}
-    assert set(rows) == set(FOLDER_FILES)
+    assert set(rows) == set(FOLDER_FILES) | {"说明.txt"}
     fail = rows["standard-fail-area.xlsx"]
     assert fail[header.index("结论")] == "不通过"
     assert fail[columns["6.2"]] == "不通过"
@@ -219,11 +249,10 @@ def test_same_named_workbooks_in_two_folders_are_told_apart_in_every_output(two_
     out = tmp_path / "汇总.xlsx"
     assert run("batch", str(two_folders), "--recursive", "--output", str(out)).exit_code in (0, 1)
     book = openpyxl.load_workbook(out, read_only=True)
-    first = book.worksheets[0]
-    files = [str(r[0]).replace("\\", "/") for r in first.iter_rows(min_row=2, values_only=True) if r[0]]
+    files = [str(r[1]).replace("\\", "/") for r in book["条款矩阵"].iter_rows(min_row=2, values_only=True) if r[1]]
     assert a in files and b in files
     cross = list(book["跨申报问题"].iter_rows(min_row=2, values_only=True))
-    pairs = [r for r in cross if r[0] == "tenant-in-several-submissions"]
-    assert len(pairs) == 3 and all(a in r[3].replace("\\", "/") and b in r[3].replace("\\", "/") for r in pairs)
+    pairs = [r for r in cross if r[1] == "tenant-in-several-submissions"]
+    assert len(pairs) == 3 and all(a in r[4].replace("\\", "/") and b in r[4].replace("\\", "/") for r in pairs)
     table = run("batch", str(two_folders), "--recursive", "--format", "table").output.replace("\\", "/")
     assert a in table and b in table

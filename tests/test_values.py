@@ -144,9 +144,23 @@ def test_date_text_with_midnight_time():
 
 
 @pytest.mark.parametrize("raw", ["2024-13-45", "2024-02-30", "2023/2/29", "20241345", "2024年13月1日", "15/03/2024",
-                                 "March 15, 2024", "2024-03", "昨天", "", 0, -5, 3.5, True, None])
+                                 "March 15, 2024", "2024-13", "1800", "昨天", "", 0, -5, 3.5, True, None])
 def test_date_invalid_is_invalid_date(raw):
     assert problem_code(parse_date, raw) == "invalid-date"
+
+
+@pytest.mark.parametrize("raw, shown, precision", [
+    (2025, "2025", "year"), (2025.0, "2025", "year"), ("2025", "2025", "year"), ("2025年", "2025", "year"),
+    ("2025-03", "2025-03", "month"), ("2025年3月", "2025-03", "month"), ("2025.3", "2025-03", "month"),
+    ("2025/03", "2025-03", "month")])
+def test_a_bare_year_or_year_and_month_is_a_date_of_that_precision_never_a_serial(raw, shown, precision):
+    """2025 typed in a date column is the year 2025, not Excel serial 2025 (1905-07-17)."""
+    value = parse_date(raw)
+    assert value.year == 2025 and str(value) == shown and value.precision == precision
+
+
+def test_a_serial_number_outside_the_years_is_still_a_serial():
+    assert parse_date(45000) == dt.date(2023, 3, 15) and type(parse_date(45000)) is dt.date
 
 
 def test_date_leap_day_is_accepted():

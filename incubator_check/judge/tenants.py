@@ -163,16 +163,17 @@ def excluded_tenants(outcomes: list[TenantOutcome], ruleset: "Ruleset", submissi
             continue
         t = o.tenant
         reasons = exclusion_reasons(o, ruleset, source)
+        sheet, row = source.tenant_place(t.row)  # a continuation sheet's row is named on its own sheet
         if q is None:
             cell = (source.tenant_ref("name", t.row) or "!").split("!", 1)[1] or None
             finding = _catalogued("tenant-undecided", source.path, reasons=Text.join(reasons),
-                                  sheet=source.sheets.get("tenants"), row=t.row, name=t.name or "")
-            findings.append(finding.model_copy(update={"row": t.row, "cell": cell}))
+                                  sheet=sheet, row=row, name=t.name or "")
+            findings.append(finding.model_copy(update={"row": row, "cell": cell}))
         elif t.graduated:  # workbook.md: 上年度毕业 on a row that is not a tenant is neither counted nor a graduate
             ref = source.tenant_ref("graduated", t.row)
             finding = _catalogued("graduate-not-a-tenant", source.path, reasons=Text.join(reasons),
-                                  sheet=source.sheets.get("tenants"), row=t.row, name=t.name or "")
-            findings.append(finding.model_copy(update={"row": t.row, "cell": ref.split("!", 1)[1] if ref else None,
+                                  sheet=sheet, row=row, name=t.name or "")
+            findings.append(finding.model_copy(update={"row": row, "cell": ref.split("!", 1)[1] if ref else None,
                                                        "column": "graduated"}))
         excluded.append(ExcludedTenant(row=t.row, name=t.name, uscc=t.uscc, reasons=reasons, undecided=q is None))
     return excluded
@@ -216,9 +217,10 @@ def declared_findings(outcomes: list[TenantOutcome], ruleset: "Ruleset", submiss
             values = o.terms[name]
             if all(values[i] is True for i in rule.when_true) and all(values[i] is False for i in rule.when_false):
                 ref = source.tenant_ref(first_field, o.tenant.row)
+                sheet, row = source.tenant_place(o.tenant.row)
                 findings.append(Finding(
                     code=rule.code, severity=Severity(rule.severity), file=source.path,
-                    sheet=source.sheets.get("tenants"), cell=ref.split("!", 1)[1] if ref else None, row=o.tenant.row,
+                    sheet=sheet, cell=ref.split("!", 1)[1] if ref else None, row=row,
                     column=first_field,
-                    message_zh=f"第 {o.tenant.row} 行「{o.tenant.name or ''}」{rule.message.zh}",
-                    message_en=f"row {o.tenant.row} '{o.tenant.name or ''}': {rule.message.en}"))
+                    message_zh=f"第 {row} 行「{o.tenant.name or ''}」{rule.message.zh}",
+                    message_en=f"row {row} '{o.tenant.name or ''}': {rule.message.en}"))

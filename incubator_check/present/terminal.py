@@ -70,7 +70,9 @@ def render_read(result: ReadResult, lang: str, color: bool) -> str:
             parts = [f"{(s.en if en else s.label)}={show_value(getattr(t, s.key), lang)}" for s in keys
                      if getattr(t, s.key) is not None]
             parts += [f"{visible(header)}={visible(value)}" for header, value in t.kept]  # columns kept as they were
-            lines.append(f"  {'row' if en else '第'} {t.row}{'' if en else ' 行'} {visible(t.name or '—')}: " + "; ".join(parts))
+            sheet, row = source.tenant_place(t.row)  # a continuation sheet's row, on its own sheet
+            at = f"{visible(sheet)} " if t.row in source.continued else ""
+            lines.append(f"  {at}{'row' if en else '第'} {row}{'' if en else ' 行'} {visible(t.name or '—')}: " + "; ".join(parts))
         columns = source.columns.get("tenants", {})
         if columns:  # how each column was understood: its letter and field (other headers: see the info findings)
             lines.append(("  columns: " if en else "  列：") + ("; " if en else "；").join(

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 import io
 import os
+import re
+import unicodedata
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 import python_calamine
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from . import guard as _guard
 from .layout import (
@@ -34,9 +37,12 @@ from .layout import (
     Required,
     SheetSpec,
 )
+from .looks import SheetLooks, hidden_sheets, sheet_looks
 from .readings import industry_of_code, yes_no_coding
 from .values import parse_yesno
 from .values import (
+    INVISIBLE,
+    PartialDate,
     ValueProblem,
     amount_parser,
     normalize_label,
@@ -220,6 +226,7 @@ class _SheetData:
         self.name = name
         self.rows = rows
         self.merged = merged
+        self.looks = SheetLooks()
 
     @classmethod
     def load(cls, workbook: python_calamine.CalamineWorkbook, name: str, limits: _guard.Limits) -> "_SheetData":
@@ -309,16 +316,60 @@ def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: 
         workbook.close()
 
 
+#: A sheet name that repeats a table's name with a copy's or continuation's mark: 在孵企业 (2), 在孵企业（续）, 在孵企业2.
+_SHEET_COPY = re.compile(r"^(.*?)(?:\(续\d*\)|续\d*|\(\d+\)|-?\d+)$")
+#: The marks of a continuation (not of Excel's copy, 在孵企业 (2)): 续, a number, -2.
+_SHEET_CONTINUED = re.compile(r"(?:\(续\d*\)|续\d*|[^()\d]-?\d+)$")
+
+
+def _sheet_of(name: str) -> SheetSpec | None:
+    key = normalize_label(name)
+    sheet = _SHEET_NAMES.get(key)
+    if sheet is None:
+        match = _SHEET_COPY.match(key)
+        if match:
+            sheet = _SHEET_NAMES.get(match.group(1))
+    return sheet
+
+
+def _choose_sheets(names: list[str], hidden: set[str], collector: _Collector,
+                   continued: dict[str, list[str]]) -> dict[str, str]:
+    """Each table's sheet, as a person sees the workbook: a visible sheet over a hidden one of the same table (a
+    stale copy), the sheet bearing the table's own name over a copy (在孵企业 (2)); every sheet not read is named in a
+    finding."""
+    candidates: dict[str, list[str]] = {}
+    for name in names:
+        sheet = _sheet_of(name)
+        if sheet is None:
+            if normalize_label(name) not in _IGNORED_SHEETS:
+                collector.add("unknown-sheet", name, name=name)
+            continue
+        candidates.setdefault(sheet.key, []).append(name)
+    found: dict[str, str] = {}
+    for key, named in candidates.items():
+        visible = [n for n in named if n not in hidden]
+        if not visible:
+            found[key] = named[0]
+            collector.add("sheet-hidden-read", named[0], name=named[0])
+            for other in named[1:]:
+                collector.add("sheet-duplicate", other, name=other, used=named[0])
+            continue
+        own = [n for n in visible if normalize_label(n) in _SHEET_NAMES]
+        used = found[key] = (own or visible)[0]
+        for other in named:
+            if other in hidden:
+                collector.add("sheet-hidden-ignored", other, name=other, used=used)
+            elif other != used and key == "tenants" and _SHEET_CONTINUED.search(normalize_label(other)):
+                continued.setdefault(key, []).append(other)
+            elif other != used:
+                collector.add("sheet-duplicate", other, name=other, used=used)
+    return found
+
+
 def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.date, limits: _guard.Limits,
           formula_parts: dict[str, set[str]], sheets: dict[str, SheetSpec] | None = None) -> ReadResult:
-    found: dict[str, str] = {}
-    for name in workbook.sheet_names:
-        key = normalize_label(name)
-        sheet = _SHEET_NAMES.get(key)
-        if sheet is not None and sheet.key not in found:
-            found[sheet.key] = name
-        elif key not in _IGNORED_SHEETS:
-            collector.add("unknown-sheet", name, name=name)
+    continued: dict[str, list[str]] = {}
+    found = _choose_sheets(list(workbook.sheet_names), hidden_sheets(workbook), collector, continued)
     fatal = False
     for sheet in SHEETS:
         if sheet.required and sheet.key not in found:
@@ -328,7 +379,9 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
     if fatal:
         return ReadResult(None, collector.findings)
 
+    looks = sheet_looks(content, set(found.values()) | {n for names in continued.values() for n in names})
     profile_data = _SheetData.load(workbook, found["profile"], limits)
+    profile_data.looks = looks.get(found["profile"]) or profile_data.looks
     profile_data.fill_merged(collector, limits)
     profile, cells, units = _read_profile(profile_data, collector, today, sheets["profile"] if sheets else PROFILE)
     source.profile_cells.update(cells)
@@ -340,8 +393,13 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
             tables[sheet.key] = None
             continue
         data = _SheetData.load(workbook, found[sheet.key], limits)
+        data.looks = looks.get(found[sheet.key]) or data.looks
         data.fill_merged(collector, limits)
-        tables[sheet.key] = _read_table(sheets[sheet.key] if sheets else sheet, data, collector, source, today, profile)
+        layout = sheets[sheet.key] if sheets else sheet
+        tables[sheet.key] = _read_table(layout, data, collector, source, today, profile)
+        if continued.get(sheet.key) and tables[sheet.key] is not None:
+            _read_continued(workbook, layout, data, continued[sheet.key], tables[sheet.key][0], collector, source,
+                            today, profile, limits, looks)
 
     tenants_rows, _ = tables["tenants"] or ([], {})
     if formula_parts:
@@ -359,20 +417,52 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
     if not tenants:
         collector.add("roster-empty", found["tenants"])
     # An optional sheet left with its header only (as the template gives it) was not filled in: None, not "none".
-    staff = tuple(StaffMember(**r) for r in tables["staff"][0]) if tables["staff"] and tables["staff"][0] else None
-    funds = tuple(Fund(**r) for r in tables["funds"][0]) if tables["funds"] and tables["funds"][0] else None
+    staff = _rows_of(StaffMember, tables["staff"][0], collector, found.get("staff"), source.columns.get("staff", {})) \
+        if tables["staff"] and tables["staff"][0] else None
+    funds = _rows_of(Fund, tables["funds"][0], collector, found.get("funds"), source.columns.get("funds", {})) \
+        if tables["funds"] and tables["funds"][0] else None
     if staff is not None:
         _check_staff(profile, staff, collector, found["staff"], source)
     _contradictions(profile, tenants, collector, source)
+    _plausibility(profile, tenants, collector, source)
     key_of_sheet = {name: key for key, name in found.items()}
+    row_ids = {place: row for row, place in source.continued.items()}  # (sheet, worksheet row) → row id
+    for names in continued.values():
+        key_of_sheet.update(dict.fromkeys(names, "tenants"))
     unusable = set()
     for f in collector.findings:
         if f.severity is Severity.ERROR and f.column and f.sheet in key_of_sheet:
             key = key_of_sheet[f.sheet]
-            unusable.add(f"{key}.{f.column}" if key == "profile" else f"{key}.{f.column}.{f.row}")
+            row = row_ids.get((f.sheet, f.row), f.row)
+            unusable.add(f"{key}.{f.column}" if key == "profile" else f"{key}.{f.column}.{row}")
     source = source.model_copy(update={"unusable": frozenset(unusable)})
     submission = Submission(profile=profile, tenants=tenants, staff=staff, funds=funds, source=source)
     return ReadResult(submission, collector.findings)
+
+
+def _read_continued(workbook, sheet: SheetSpec, first: _SheetData, names: list[str], records: list[dict[str, Any]],
+                    collector: _Collector, source: SourceMap, today: dt.date, profile: Profile, limits: _guard.Limits,
+                    looks: dict[str, SheetLooks]) -> None:
+    """The roster's continuation sheets, read as the same roster: each row keeps its own sheet and cell (the
+    source map), and is numbered after the rows of the sheets before it so that every row has its own id."""
+    letters = source.columns.get(sheet.key, {})
+    offset = len(first.rows)
+    for name in names:
+        data = _SheetData.load(workbook, name, limits)
+        data.looks = looks.get(name) or data.looks
+        data.fill_merged(collector, limits)
+        more, own = _read_table(sheet, data, collector, source, today, profile)
+        source.columns[sheet.key] = letters  # the first sheet's columns stay the roster's
+        source.continued_columns[name] = dict(own)
+        if more:
+            collector.add("sheet-continued", name, f"A{more[0]['row']}", more[0]["row"], name=name, first=first.name,
+                          row=more[0]["row"], at=offset + more[0]["row"])
+        for record in more:
+            real = record["row"]
+            record["row"] = offset + real
+            source.continued[offset + real] = (name, real)
+        records.extend(more)
+        offset += len(data.rows)
 
 
 def _read_profile(data: _SheetData, collector: _Collector, today: dt.date, layout: SheetSpec = PROFILE):
@@ -381,17 +471,41 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date, layou
     units: dict[str, str] = {}
     sheet = data.name
     seen: dict[str, str] = {}
+    looks = data.looks
+    labelled: list[tuple[int, int, Any, FieldSpec | None, str]] = []  # (row, label column, label, field, unit)
+    struck_rows: list[int] = []
     for r, row in enumerate(data.rows):
         label_col = next((c for c, v in enumerate(row) if not _blank(v)), None)
         if label_col is None:
             continue
+        if (r, label_col) in looks.struck:
+            struck_rows.append(r + 1)  # a struck-through field is a deleted one
+            continue
         raw_label = row[label_col]
         spec, unit = _match_label("profile", raw_label)
+        if spec is None and raw_label.__class__ is str:
+            spec, unit = _match_label("profile", _without_coding(raw_label))
+        labelled.append((r, label_col, raw_label, spec, unit))
+    if struck_rows:
+        collector.add("rows-struck-skipped", sheet, f"A{struck_rows[0]}", struck_rows[0], rows=_rows_shown(struck_rows))
+    # A field's row: the first visible one; a hidden one only when no visible row holds the field.
+    visible_row: dict[str, int] = {}
+    for r, _, _, spec, _ in labelled:
+        if spec is not None and r not in looks.hidden_rows:
+            visible_row.setdefault(spec.key, r)
+    for r, label_col, raw_label, spec, unit in labelled:
+        row = data.rows[r]
         if spec is None:
             if normalize_label(raw_label) not in _PROFILE_HEADER_WORDS:
                 collector.add("unknown-field", sheet, cell_name(r, label_col), r + 1, label=raw_label)
             continue
         ref = cell_name(r, label_col + 1)
+        if r in looks.hidden_rows:
+            if spec.key in visible_row:
+                collector.add("field-hidden-ignored", sheet, ref, r + 1, spec.key, row=r + 1, field=_label(spec),
+                              used=cell_name(visible_row[spec.key], label_col + 1))
+                continue
+            collector.add("field-hidden-read", sheet, ref, r + 1, spec.key, row=r + 1, field=_label(spec))
         if spec.key in seen:
             collector.add("duplicate-field", sheet, ref, r + 1, spec.key, field=_label(spec), first=seen[spec.key])
             continue
@@ -404,11 +518,35 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date, layou
             continue
         _note_unit(collector, spec, unit, sheet, cell_name(r, label_col), r + 1, units, f"profile.{spec.key}")
         raw = row[label_col + 1] if label_col + 1 < len(row) else ""
+        if (r, label_col + 1) in looks.struck and not _blank(raw):
+            collector.add("cells-struck-blank", sheet, ref, r + 1, cells=_rows_shown([ref]))
+            raw = ""
         if _blank(raw):
             continue
-        value = _parse_cell(_parser_for(spec, unit), raw, spec, collector, sheet, ref, r + 1, today)
+        parser = _parser_for(spec, unit)
+        coding = yes_no_coding(str(raw_label)) if spec.kind is Kind.YESNO else None
+        if coding:
+            parser = _coded_yesno(coding)
+            collector.add("yes-no-coded", sheet, cell_name(r, label_col), r + 1, spec.key, field=_label(spec),
+                          coding=_coding_shown(coding))
+        scale = looks.scaled.get((r, label_col + 1))
+        if scale is not None and spec.kind in (Kind.MONEY, Kind.AREA, Kind.INTEGER) and raw.__class__ in (int, float):
+            from decimal import Decimal
+
+            from .values import canonical_decimal, to_decimal
+
+            column = _Column(label_col + 1, spec, parser, column_letter(label_col + 1))
+            if raw == raw and raw not in (float("inf"), float("-inf")):
+                raw = format(canonical_decimal(to_decimal(raw) / Decimal(scale[1])), "f")
+                column.scaled.append((r, scale[0], scale[1]))
+                collector.findings.append(_scaled_finding(column, collector.path, sheet)[2])
+        value = _parse_cell(parser, raw, spec, collector, sheet, ref, r + 1, today)
         if value is not None:
             values[spec.key] = value
+            if value.__class__ is PartialDate:
+                collector.add("date-partial", sheet, ref, r + 1, spec.key, field=_label(spec), cells=_rows_shown([ref]),
+                              precision=Bilingual("年份" if value.precision == "year" else "年月",
+                                                  "year" if value.precision == "year" else "year and month"))
 
     level = values.get("level")
     for spec in layout.fields:
@@ -427,6 +565,14 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date, layou
     declared = {spec.key for spec in layout.fields[len(PROFILE.fields):]}
     own = {key: values.pop(key) for key in declared if key in values}
     return Profile(**values, declared=own), cells, units
+
+
+_CODING_LABEL = re.compile(r"[(（]\s*[0-9０-９][^()（）]*[)）]\s*$")
+
+
+def _without_coding(label: str) -> str:
+    """A label without the coding it states at its end (``是否具有独立法人资格（1.是 2.否）``)."""
+    return _CODING_LABEL.sub("", label)
 
 
 def _row_of(cell: str) -> int:
@@ -481,7 +627,7 @@ class _Column:
     """
 
     __slots__ = ("index", "spec", "header", "parser", "letter", "memo", "required", "check_uscc", "check_date",
-                 "translated")
+                 "translated", "partial", "invisible", "scaled")
 
     def __init__(self, index: int, spec: FieldSpec, parser: Parser, letter: str):
         self.index, self.spec, self.parser, self.letter = index, spec, parser, letter
@@ -492,6 +638,9 @@ class _Column:
         self.required = spec.required is Required.YES
         self.check_uscc = spec.kind is Kind.USCC
         self.check_date = spec.kind is Kind.DATE and spec.key != "application_date"
+        self.partial: list[tuple[int, PartialDate]] = []  # (row, value) of dates known to the year or month only
+        self.invisible: set[str] = set()  # raw values that held invisible characters
+        self.scaled: list[tuple[int, str, object]] = []  # (row, format, divisor) of cells read as displayed
 
     def parse(self, raw: Any) -> Any:
         """The parsed value, or the ValueProblem it raised (also memoised)."""
@@ -502,6 +651,8 @@ class _Column:
             pass
         except TypeError:  # an unhashable raw value: parse without the memo
             key = None
+        if raw.__class__ is str and not raw.isascii() and INVISIBLE.search(raw):
+            self.invisible.add(raw)
         try:
             value = self.parser(raw)
         except ValueProblem as problem:
@@ -522,9 +673,13 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         return [], {}
     if header_row > 0 and any(not _blank(v) for row in data.rows[:header_row] for v in row):
         collector.add("header-not-first-row", name, f"A{header_row + 1}", header_row + 1, row=header_row + 1)
+    looks = data.looks
+    caption = _unit_caption(data.rows[:header_row + 1])
+    captioned: list[FieldSpec] = []
     columns: list[_Column] = []
     letters: dict[str, str] = {}
     kept: list[tuple[int, str]] = []  # (column, header) of columns the rules do not use
+    matched: list[tuple[int, Any, FieldSpec, str, bool]] = []  # (column, header, field, unit, unit of its own)
     for c, raw in enumerate(data.rows[header_row]):
         if _blank(raw):
             continue
@@ -538,7 +693,8 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                 collector.add("column-kept", name, ref, header_row + 1, header=raw)
                 continue
         if spec is None:
-            collector.add("unknown-column", name, ref, header_row + 1, header=raw)
+            if caption is None or caption[2] != (header_row, c):
+                collector.add("unknown-column", name, ref, header_row + 1, header=raw)
             continue
         if how == "synonym":
             collector.add("header-synonym", name, ref, header_row + 1, spec.key, raw=raw, header=spec.header,
@@ -546,10 +702,30 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         elif how == "broader":
             collector.add("header-broader", name, ref, header_row + 1, spec.key, raw=raw, header=spec.header,
                           gloss=spec.en, reason=Bilingual(*broader))
-        if spec.key in letters:
-            collector.add("duplicate-column", name, ref, header_row + 1, spec.key, field=_label(spec),
-                          letter=letters[spec.key])
+        matched.append((c, raw, spec, unit, bool(split_unit(normalize_label(raw))[1])))
+    # A field's column: the first visible one; a hidden one only when no visible column holds the field.
+    chosen: dict[str, int] = {}
+    twins: list[tuple[int, int, FieldSpec]] = []  # (column, the column read, field) of visible duplicates
+    for c, raw, spec, unit, own in matched:
+        if spec.key not in chosen or (chosen[spec.key] in looks.hidden_columns and c not in looks.hidden_columns):
+            chosen[spec.key] = c
+    for c, raw, spec, unit, own in matched:
+        ref = cell_name(header_row, c)
+        if chosen[spec.key] != c:
+            used = column_letter(chosen[spec.key])
+            if c in looks.hidden_columns:
+                collector.add("column-hidden-ignored", name, ref, header_row + 1, spec.key, letter=column_letter(c),
+                              field=_label(spec), used=used)
+            else:
+                collector.add("duplicate-column", name, ref, header_row + 1, spec.key, field=_label(spec), letter=used)
+                twins.append((c, chosen[spec.key], spec))
             continue
+        if c in looks.hidden_columns:
+            collector.add("column-hidden-read", name, ref, header_row + 1, spec.key, letter=column_letter(c),
+                          field=_label(spec))
+        if caption is not None and spec.kind is Kind.MONEY and not own:
+            unit = caption[0]
+            captioned.append(spec)
         expected = _unknown_unit(spec, unit)
         if expected:
             collector.add("unknown-unit", name, ref, header_row + 1, spec.key, field=_label(spec), unit=unit,
@@ -561,10 +737,13 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         coding = yes_no_coding(str(raw)) if spec.kind is Kind.YESNO else None
         if coding:
             parser = _coded_yesno(coding)
-            shown = Bilingual("，".join(f"{code} = {'是' if yes else '否'}" for code, yes in coding.items()),
-                              ", ".join(f"{code} = {'yes' if yes else 'no'}" for code, yes in coding.items()))
-            collector.add("yes-no-coded", name, ref, header_row + 1, spec.key, field=_label(spec), coding=shown)
+            collector.add("yes-no-coded", name, ref, header_row + 1, spec.key, field=_label(spec),
+                          coding=_coding_shown(coding))
         columns.append(_Column(c, spec, parser, letters[spec.key]))
+    if captioned:
+        unit, text, (r, c) = caption
+        collector.add("unit-caption", name, cell_name(r, c), r + 1, cell=cell_name(r, c), caption=text,
+                      unit=unit, fields=Bilingual("、".join(s.label for s in captioned), ", ".join(s.en for s in captioned)))
     source.columns[sheet.key] = dict(letters)
     for spec in sheet.fields:
         if spec.key in letters or spec.required is Required.NO:
@@ -573,12 +752,17 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                       f"{column_letter(len(data.rows[header_row]))}{header_row + 1}", header_row + 1, spec.key,
                       header=spec.header, gloss=spec.en)
 
-    # Column by column: each column's memo and parser stay hot, and repeated values cost a dict lookup.
-    data_rows = [(r, row) for r, row in enumerate(data.rows[header_row + 1:], start=header_row + 1)
-                 if any(v != "" and v is not None and not (v.__class__ is str and not v.strip()) for v in row)]
+    data_rows = _data_rows(data, header_row, columns, collector)
+    for c, used, spec in twins:  # two visible columns of one field that disagree: neither is read for that row
+        for r, row in data_rows:
+            a, b = (row[used] if used < len(row) else ""), (row[c] if c < len(row) else "")
+            if not (_blank(a) and _blank(b)) and a != b:
+                collector.add("duplicate-column-disagrees", name, cell_name(r, used), r + 1, spec.key,
+                              field=_label(spec), first=cell_name(r, used), second=cell_name(r, c), a=a, b=b)
     records: list[dict[str, Any]] = [{"row": r + 1} for r, _ in data_rows]
     found: list[tuple[int, int, Finding]] = []  # (row, column, finding), sorted into row order below
     missing = _MISSING
+    # Column by column: each column's memo and parser stay hot, and repeated values cost a dict lookup.
     for column in columns:
         index, memo, key, spec = column.index, column.memo, column.spec.key, column.spec
         for record, (r, row) in zip(records, data_rows):
@@ -602,16 +786,30 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                 if problem:
                     found.append((r, index, _problem_finding(problem, collector.path, name, f"{column.letter}{r + 1}",
                                                              r + 1, spec)))
-            elif column.check_date and value > today:
-                found.append((r, index, finding_at("date-in-future", collector.path, name, f"{column.letter}{r + 1}",
-                                                   r + 1, key, field=_label(spec), value=value, today=today)))
-                continue
+            elif column.check_date:
+                if value > today:
+                    found.append((r, index, finding_at("date-in-future", collector.path, name, f"{column.letter}{r + 1}",
+                                                       r + 1, key, field=_label(spec), value=value, today=today)))
+                    continue
+                if value.__class__ is PartialDate:
+                    column.partial.append((r, value))
             record[key] = value
             if column.translated is not None and value != raw:
                 column.translated.setdefault(raw, []).append(r + 1)
     for column in columns:
         for raw, rows in (column.translated or {}).items():
             found.append((rows[0] - 1, column.index, _translation_finding(column, raw, rows, collector.path, name)))
+        if column.partial:
+            found.append(_partial_finding(column, collector.path, name))
+        if column.invisible:
+            cells = [f"{column.letter}{r + 1}" for r, row in data_rows
+                     if column.index < len(row) and row[column.index] in column.invisible]
+            if cells:
+                found.append((header_row, column.index, finding_at(
+                    "invisible-characters", collector.path, name, cells[0], _row_of(cells[0]), column.spec.key,
+                    field=_label(column.spec), count=len(cells), cell=cells[0])))
+        if column.scaled:
+            found.append(_scaled_finding(column, collector.path, name))
     found.sort(key=lambda item: (item[0], item[1]))
     collector.findings.extend(f for _, _, f in found)
     if kept:
@@ -620,6 +818,144 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
             if values:
                 record["kept"] = values
     return records, letters
+
+
+#: A unit caption above a table or in its title: 金额单位：千元, 单位：万元, （单位：千元）.
+_CAPTION = re.compile(r"(?:金额|货币)?单位\s*[:：]?\s*(?:人民币)?\s*(万元|千元|元)")
+#: The first text of a row that is no enterprise: a total, a note, the form's signature lines.
+_NOTE_ROW = re.compile(r"^(?:(合计|小计|总计|累计)|(注|备注|说明|注释)\s*\d*\s*[:：.．、]|(填表人|制表人|填报人|审核人|"
+                       r"联系人|联系电话|填表日期|填报日期|单位负责人|负责人)\s*[:：]?)")
+
+
+_NOTE_FIRST = frozenset("合小总累注备说填制审联单负")
+
+
+def _unit_caption(rows: list[list[Any]]) -> tuple[str, str, tuple[int, int]] | None:
+    """The money unit a caption above the table (or beside it, in the header row) states: (unit, text, cell)."""
+    for r, row in enumerate(rows):
+        for c, raw in enumerate(row):
+            if raw.__class__ is not str or "单位" not in raw:
+                continue
+            match = _CAPTION.search(unicodedata.normalize("NFKC", raw).replace(" ", ""))
+            if match:
+                return match.group(1), raw.strip(), (r, c)
+    return None
+
+
+def _data_rows(data: _SheetData, header_row: int, columns: list["_Column"], collector: _Collector):
+    """The rows below the header that are enterprises (or meant to be), as a person reads the table.
+
+    Not read, each kind named in one finding: hidden rows, struck-through rows (deleted on paper), totals, notes and
+    signature lines, and rows with nothing in a field's column (a pre-filled 序号, a helper formula filled down).
+    A struck cell in a row that is read is deleted content: blank."""
+    looks, name = data.looks, data.name
+    fields = [c.index for c in columns]
+    name_col = next((c.index for c in columns if c.spec.key == "name"), None)
+    skipped: dict[str, list[int]] = {}
+    notes: dict[str, list[int]] = {}
+    struck_cells: list[str] = []
+    rows = []
+    for r, row in enumerate(data.rows[header_row + 1:], start=header_row + 1):
+        if not any(v != "" and v is not None and not (v.__class__ is str and not v.strip()) for v in row):
+            continue
+        if r in looks.hidden_rows:
+            skipped.setdefault("hidden", []).append(r + 1)
+            continue
+        if looks.struck:
+            struck = [c for c, v in enumerate(row) if (r, c) in looks.struck and not _blank(v)]
+            if struck:
+                filled = [c for c, v in enumerate(row) if not _blank(v)]
+                if (name_col is not None and name_col in struck) or len(struck) == len(filled):
+                    skipped.setdefault("struck", []).append(r + 1)
+                    continue
+                row = list(row)
+                for c in struck:
+                    if c in fields:
+                        struck_cells.append(cell_name(r, c))
+                    row[c] = ""
+        first = next((v for v in row if v.__class__ is str and v.strip()), None)
+        if first is not None and first.lstrip()[:1] in _NOTE_FIRST:  # a name is not normalised per row for this
+            match = _NOTE_ROW.match(unicodedata.normalize("NFKC", first).strip())
+            if match:
+                notes.setdefault(next(g for g in match.groups() if g), []).append(r + 1)
+                continue
+        if not any(c < len(row) and not _blank(row[c]) for c in fields):
+            skipped.setdefault("blank", []).append(r + 1)
+            continue
+        if looks.scaled:
+            row = _displayed(row, r, looks, columns)
+        rows.append((r, row))
+    if "hidden" in skipped:
+        numbers = skipped["hidden"]
+        collector.add("rows-hidden-skipped", name, f"A{numbers[0]}", numbers[0], rows=_rows_shown(numbers))
+    if "struck" in skipped:
+        numbers = skipped["struck"]
+        collector.add("rows-struck-skipped", name, f"A{numbers[0]}", numbers[0], rows=_rows_shown(numbers))
+    if "blank" in skipped:
+        numbers = skipped["blank"]
+        collector.add("rows-numbered-blank", name, f"A{numbers[0]}", numbers[0], rows=_rows_shown(numbers))
+    for word, numbers in notes.items():
+        collector.add("rows-note-skipped", name, f"A{numbers[0]}", numbers[0], rows=_rows_shown(numbers), word=word)
+    if struck_cells:
+        collector.add("cells-struck-blank", name, struck_cells[0], _row_of(struck_cells[0]),
+                      cells=_rows_shown(struck_cells))
+    return rows
+
+
+def _displayed(row: list[Any], r: int, looks: SheetLooks, columns: list["_Column"]) -> list[Any]:
+    """A row with each numeric cell of a field whose format scales the display read as it is displayed."""
+    from decimal import Decimal
+
+    from .values import canonical_decimal, to_decimal
+
+    out = None
+    for column in columns:
+        c = column.index
+        scale = looks.scaled.get((r, c))
+        if scale is None or c >= len(row) or row[c].__class__ not in (int, float) or column.spec.kind not in (
+                Kind.MONEY, Kind.AREA, Kind.INTEGER):
+            continue
+        fmt, divisor = scale
+        raw = row[c]
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            continue
+        if out is None:
+            out = list(row)
+        out[c] = format(canonical_decimal(to_decimal(raw) / Decimal(divisor)), "f")
+        column.scaled.append((r, fmt, divisor))
+    return row if out is None else out
+
+
+def _rows_shown(numbers: list) -> Bilingual:
+    """Row numbers or cells as a person reads a list of them: the first ten, then … ."""
+    more = "…" if len(numbers) > 10 else ""
+    return Bilingual("、".join(map(str, numbers[:10])) + more, ", ".join(map(str, numbers[:10])) + more)
+
+
+def _coding_shown(coding: dict[str, bool]) -> Bilingual:
+    return Bilingual("，".join(f"{code} = {'是' if yes else '否'}" for code, yes in coding.items()),
+                     ", ".join(f"{code} = {'yes' if yes else 'no'}" for code, yes in coding.items()))
+
+
+def _partial_finding(column: "_Column", path: str, sheet: str) -> tuple[int, int, Finding]:
+    r = column.partial[0][0]
+    precision = column.partial[0][1].precision
+    cells = _rows_shown([f"{column.letter}{row + 1}" for row, _ in column.partial])
+    return (r, column.index, finding_at("date-partial", path, sheet, f"{column.letter}{r + 1}", r + 1, column.spec.key,
+                                        field=_label(column.spec), cells=cells,
+                                        precision=Bilingual("年份" if precision == "year" else "年月",
+                                                            "year" if precision == "year" else "year and month")))
+
+
+def _scaled_finding(column: "_Column", path: str, sheet: str) -> tuple[int, int, Finding]:
+    from decimal import Decimal
+
+    r, fmt, divisor = column.scaled[0]
+    divisor = Decimal(divisor)
+    shown = Bilingual(f"1/{divisor:,.0f}", f"1/{divisor:,.0f}") if divisor >= 1 else Bilingual("100 倍", "100 times")
+    cells = _rows_shown([f"{column.letter}{row + 1}" for row, _, _ in column.scaled])
+    return (r, column.index, finding_at("display-scaled", path, sheet, f"{column.letter}{r + 1}", r + 1,
+                                        column.spec.key, field=_label(column.spec), format=fmt, cells=cells, shown=shown))
 
 
 def _coded_yesno(coding: dict[str, bool]) -> Parser:
@@ -713,6 +1049,22 @@ def _contradictions(profile: Profile, tenants: tuple[Tenant, ...], collector: _C
                           row=tenant.row, date=tenant.registered_on, year=data_year)
 
 
+def _plausibility(profile: Profile, tenants: tuple[Tenant, ...], collector: _Collector, source: SourceMap) -> None:
+    """Figures of an implausible order for their unit (``rulesets/plausibility.yaml``): a warning each, naming the
+    cells and the likely unit; the figures are judged as written."""
+    from .plausibility import implausible
+
+    for check, sheet, row, cells, ratio in implausible(profile, tenants, source):
+        shown = format(ratio.quantize(Decimal("0.01")).normalize(), ",f") if ratio < 1000 else f"{ratio:,.0f}"
+        if check.above is not None and ratio > check.above:
+            bound = Bilingual(f"高于合理上限 {check.above:,}", f"above the plausible {check.above:,}")
+        else:
+            bound = Bilingual(f"低于合理下限 {check.below:,}", f"below the plausible {check.below:,}")
+        collector.add("implausible-figure", sheet, cells[0] if cells else None, row, check.figure,
+                      cells=",".join(cells) or "—", measure=Bilingual(*check.measure), ratio=shown,
+                      unit=Bilingual(*check.unit), bound=bound, likely=Bilingual(*check.likely))
+
+
 def _plain(value: Any) -> str:
     from decimal import Decimal
 
@@ -730,7 +1082,53 @@ def _tenants(records: list[dict[str, Any]], collector: _Collector, sheet: str, s
                               record["row"], "uscc", uscc=uscc, first=first_row[uscc])
             else:
                 first_row[uscc] = record["row"]
-    return _TENANT_ROWS.validate_python(records)  # one call into pydantic-core for the whole roster
+    try:
+        return _TENANT_ROWS.validate_python(records)  # one call into pydantic-core for the whole roster
+    except ValidationError:
+        return _rows_of(Tenant, records, collector, sheet, source.columns.get("tenants", {}))
+
+
+def _rows_of(model, records: list[dict[str, Any]], collector: _Collector, sheet: str | None,
+             letters: dict[str, str]) -> tuple:
+    """The rows as models; a value the parser passed but the model refuses is an error at its cell (with the
+    value and what was expected) and left blank: no message of pydantic's reaches a person unwrapped."""
+    rows = []
+    for record in records:
+        for _ in range(len(record) + 1):
+            try:
+                rows.append(model(**record))
+                break
+            except ValidationError as exc:
+                for error in exc.errors():
+                    key = str(error["loc"][0]) if error.get("loc") else ""
+                    if key not in record or key == "row":
+                        raise
+                    value = record.pop(key)
+                    letter = letters.get(key)
+                    spec = _field_spec(key)
+                    collector.add("value-not-accepted", sheet, f"{letter}{record['row']}" if letter else None,
+                                  record["row"], key, field=_label(spec) if spec else key, value=value,
+                                  reason=Bilingual(_expected_zh(error), str(error.get("msg", ""))))
+    return tuple(rows)
+
+
+def _field_spec(key: str) -> FieldSpec | None:
+    for sheet in SHEETS:
+        for spec in sheet.fields:
+            if spec.key == key:
+                return spec
+    return None
+
+
+def _expected_zh(error: dict) -> str:
+    kind = str(error.get("type", ""))
+    if "greater_than" in kind or "less_than" in kind:
+        return "超出允许的范围"
+    if "date" in kind:
+        return "不是有效的日期"
+    if "int" in kind or "decimal" in kind or "float" in kind or "finite" in kind:
+        return "不是有效的数值"
+    return "不符合该字段的类型"
 
 
 def _check_staff(profile: Profile, staff: tuple[StaffMember, ...], collector: _Collector, sheet: str,

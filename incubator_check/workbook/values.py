@@ -19,12 +19,23 @@ from ..findings import catalogue_texts, code_of
 # --- labels -----------------------------------------------------------------
 
 _SPACES = re.compile(r"\s+")
+#: Characters a person cannot see, pasted from web pages and other systems: zero-width spaces and joiners, the
+#: word joiner, the byte-order mark, soft hyphen. Removed before a value is read (non-breaking spaces are spaces).
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+_NO_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
+
+
+def visible_text(text: str) -> str:
+    """Text without the characters a person cannot see (:data:`INVISIBLE`)."""
+    return text if text.isascii() else text.translate(_NO_INVISIBLE)
+
+
 _UNIT_SUFFIX = re.compile(r"^(.*?)\(([^()]*)\)$")
 
 
 def normalize_label(text: object) -> str:
     """A label as compared: NFKC (full-width brackets and digits to half-width), no spaces, lower-case."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text))).lower()
+    return _SPACES.sub("", unicodedata.normalize("NFKC", visible_text(str(text)))).lower()
 
 
 def split_unit(label: str) -> tuple[str, str]:
@@ -121,7 +132,7 @@ def parse_decimal(raw: object, kind: Kind, header_unit: str) -> Decimal:
         return _bounded(to_decimal(raw), raw)
     if not isinstance(raw, str):
         raise ValueProblem("invalid-number", value=_shown(raw))
-    text = unicodedata.normalize("NFKC", raw)
+    text = unicodedata.normalize("NFKC", visible_text(raw))
     text = _SPACES.sub("", text).replace(",", "").replace("，", "").lower()
     match = _NUMBER.match(text)
     if not match:
@@ -212,7 +223,7 @@ def parse_year(raw: object) -> int:
         return raw.year
     text = raw
     if isinstance(raw, str):
-        text = unicodedata.normalize("NFKC", raw).strip().removesuffix("年")
+        text = unicodedata.normalize("NFKC", visible_text(raw)).strip().removesuffix("年")
     year = parse_integer(text, Kind.YEAR, "")
     if not 1990 <= year <= 2100:
         raise ValueProblem("invalid-year", value=_shown(raw))
@@ -229,20 +240,52 @@ _DATE_PATTERNS = (
 )
 
 
+class PartialDate(_dt.date):
+    """A date known to the year (``2025``) or to the month (``2025-03``) only: what a person typed is a date of
+    that precision, never an Excel serial number (2025 is not 1905-07-17). It stands as the first day of its year
+    or month for the clauses that need only the year; ``precision`` says which, and the reader warns."""
+
+    precision: str = "year"
+
+    def __new__(cls, year: int, month: int | None = None):
+        self = super().__new__(cls, year, month or 1, 1)
+        self.precision = "month" if month else "year"
+        return self
+
+    def __reduce__(self):
+        return (PartialDate, (self.year, self.month if self.precision == "month" else None))
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}" if self.precision == "month" else f"{self.year:04d}"
+
+    isoformat = __str__
+
+
+#: Years a bare year in a date column may be (a registration, a revocation); outside it, a number is a serial.
+_YEARS = range(1949, 2101)
+_PARTIAL_PATTERNS = (
+    re.compile(r"^(\d{4})年?$"),
+    re.compile(r"^(\d{4})(?:[-/.]|年)(\d{1,2})月?$"),
+)
+
+
 def parse_date(raw: object) -> _dt.date:
-    """A date cell, an Excel serial number, or text in one of the spec's five forms."""
+    """A date cell, an Excel serial number, or text in one of the spec's five forms; a bare year or year and month
+    (``2025``, ``2025年``, ``2025-03``, ``2025年3月``) is a :class:`PartialDate`."""
     if isinstance(raw, _dt.datetime):
         return raw.date()
     if isinstance(raw, _dt.date):
         return raw
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if raw == int(raw) and int(raw) in _YEARS:
+            return PartialDate(int(raw))
         # 20240315 typed as a number is a date in the compact form, not a serial.
         if 19000101 <= raw <= 21001231 and raw == int(raw):
             return parse_date(str(int(raw)))
         if 1 <= raw < 2958466 and raw == int(raw):
             return _EXCEL_EPOCH + _dt.timedelta(days=int(raw))
     if isinstance(raw, str):
-        text = _SPACES.sub(" ", unicodedata.normalize("NFKC", raw)).strip().lower()
+        text = _SPACES.sub(" ", unicodedata.normalize("NFKC", visible_text(raw))).strip().lower()
         text = text.replace(" 年", "年").replace("年 ", "年").replace(" 月", "月").replace("月 ", "月").replace(" 日", "日")
         for pattern in _DATE_PATTERNS:
             match = pattern.match(text)
@@ -251,6 +294,12 @@ def parse_date(raw: object) -> _dt.date:
                     return _dt.date(*(int(g) for g in match.groups()))
                 except ValueError:
                     break
+        for pattern in _PARTIAL_PATTERNS:
+            match = pattern.match(text)
+            if match and int(match.group(1)) in _YEARS:
+                month = int(match.group(2)) if pattern.groups > 1 else None
+                if month is None or 1 <= month <= 12:
+                    return PartialDate(int(match.group(1)), month)
     raise ValueProblem("invalid-date", value=_shown(raw))
 
 
@@ -274,7 +323,7 @@ def uscc_check_character(first17: str) -> str:
 def parse_uscc(raw: object) -> str:
     """An 18-character USCC, upper-cased; the check character is verified by :func:`uscc_problem`."""
     text = raw.upper() if raw.__class__ is str and raw.isascii() and raw.isalnum() else \
-        _SPACES.sub("", unicodedata.normalize("NFKC", str(raw))).upper()
+        _SPACES.sub("", unicodedata.normalize("NFKC", visible_text(str(raw)))).upper()
     if len(text) != 18 or not _USCC_CHARS.issuperset(text):
         raise ValueProblem("invalid-uscc", value=_shown(raw))
     return text
@@ -294,12 +343,12 @@ def uscc_problem(code: str) -> ValueProblem | None:
 def parse_text(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    text = str(raw).strip()
+    text = visible_text(str(raw)).replace("\u00a0", " ").strip()
     return unicodedata.normalize("NFC", text)
 
 
 def _enum_key(text: object) -> str:
-    return re.sub(r"[、,，;；/\s]", "", unicodedata.normalize("NFKC", str(text))).lower()
+    return re.sub(r"[、,，;；/\s]", "", unicodedata.normalize("NFKC", visible_text(str(text)))).lower()
 
 
 def parse_enum(raw: object, choices: tuple[str, ...], aliases: dict[str, str]) -> str:
@@ -316,7 +365,7 @@ _LIST_SPLIT = re.compile(r"[、,，;；/]")
 
 
 def parse_enum_list(raw: object, choices: tuple[str, ...]) -> tuple[str, ...]:
-    parts = [p for p in _LIST_SPLIT.split(unicodedata.normalize("NFKC", str(raw))) if p.strip()]
+    parts = [p for p in _LIST_SPLIT.split(unicodedata.normalize("NFKC", visible_text(str(raw)))) if p.strip()]
     return tuple(dict.fromkeys(parse_enum(p, choices, {}) for p in parts))
 
 

@@ -33,6 +33,11 @@ _LOOKS = {
 }
 
 
+#: Files a folder of applications holds beside the workbooks, refused by their names with what to do instead.
+_BY_SUFFIX = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".et": "wps", ".ett": "wps", ".zip": "archive",
+              ".rar": "archive", ".7z": "archive"}
+
+
 def _what_is_it(head: bytes) -> Bilingual:
     """What a file that is not a workbook looks like, in Chinese and English."""
     if head.startswith(b"%PDF"):
@@ -98,6 +103,15 @@ def check_data(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
     """
     if len(data) > limits.max_file_bytes:
         raise _too_big(path, len(data), limits)
+    # By its name first: a folder's CSV, WPS file or archive gets the answer that tells the person what to do.
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in _BY_SUFFIX:
+        kind = _BY_SUFFIX[suffix]
+        if kind == "csv":
+            raise _error(path, "not-a-workbook:csv")
+        if kind == "wps":
+            raise _error(path, "not-a-workbook:wps")
+        raise _error(path, "not-a-workbook:archive")
     head = data[:8192]
     if head.startswith(_OLE):
         _check_ole(path, data, limits)

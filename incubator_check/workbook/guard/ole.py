@@ -17,14 +17,20 @@ from ...errors import WorkbookError
 from .limits import Limits, TooLarge, _Budget, _check_size, _error
 
 def _check_ole(path: str, data: bytes, limits: Limits) -> None:
-    if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
-        raise _error(path, "file-encrypted")
-    if "WordDocument".encode("utf-16-le") in data:
-        raise _error(path, "not-a-workbook:word")
-    if "Workbook".encode("utf-16-le") not in data and "Book".encode("utf-16-le") not in data:
-        raise _error(path, "not-a-workbook:compound-file")
+    # What the compound file holds is decided by its directory entries' names, never by a search of the bytes:
+    # a cell may hold the text "EncryptionInfo" (a tenant's name) and the file is no less a plain workbook.
     try:
         cfb = _Cfb(data)
+    except _CfbError as exc:
+        raise _error(path, "file-corrupt:compound-file", error=exc) from None
+    names = {name for name, _, _ in cfb.entries[1:]}
+    if "EncryptedPackage" in names or "EncryptionInfo" in names:
+        raise _error(path, "file-encrypted")
+    if "WordDocument" in names:
+        raise _error(path, "not-a-workbook:word")
+    if "Workbook" not in names and "Book" not in names:
+        raise _error(path, "not-a-workbook:compound-file")
+    try:
         stream = cfb.stream("Workbook")
         if stream is None:
             stream = cfb.stream("Book")
