@@ -151,7 +151,8 @@ def _workbook(rng: random.Random) -> tuple[dict, str | None]:
             row[rng.choice(["registered_on", "tech_sme", "employees", "revenue_y1", "operating_in_incubator"])] = None
         tenants.append(row)
     rng.shuffle(tenants)  # the tenants with a property are not all at the top
-    ruleset = "example-province-zj" if not excellence and rng.random() < 0.1 else None
+    # the invented province is a test fixture now (tests/rulesets/), given by path; it extends each revision's own ministry ruleset
+    ruleset = str(REPO / "tests" / "rulesets" / "example-province-zj.yaml") if not excellence and rng.random() < 0.1 else None
     return {"profile": profile, "tenants": tenants, "funds": funds}, ruleset
 
 

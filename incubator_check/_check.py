@@ -11,9 +11,10 @@ from typing import Iterator
 
 from .judge import CheckOptions, check_submission
 from .workbook.guard import Limits, read_bytes
+from .workbook.layout import PROFILE, TENANTS
 from .workbook.reader import read_workbook
 from .judge.bans import application_date
-from .rules.fields import declared_specs
+from .rules.fields import choices_of, declared_specs
 from .rules.load import bundled_fields, load_ruleset, ruleset_for
 from .rules.schema import Ruleset
 from .errors import WorkbookError
@@ -78,23 +79,34 @@ def _checked(path: str, ruleset: str | Ruleset | None, lang: str, as_of: dt.date
         ruleset = load_ruleset(ruleset)
     # A chosen ruleset's own fields are read with the core ones; before the 申报级别 chooses one, every bundled
     # ruleset's (rules/fields.py).
+    # Its industries and revocation reasons are the ruleset's too; before one is chosen, every bundled one's.
     fields = declared_specs(ruleset) if ruleset is not None else bundled_fields()
     try:
-        result = read_workbook(path, today=as_of, data=data, fields=fields)
+        result = read_workbook(path, today=as_of, data=data, fields=fields, choices=choices_of(ruleset))
     except WorkbookError as exc:
         return error_report(path, exc.finding, lang, sha256=sha256), None
+    if result.submission is not None and ruleset is None:
+        profile = result.submission.profile
+        level = profile.level.value if profile.level else None
+        ruleset = load_ruleset(ruleset_for(level, None, as_of or application_date(profile, as_of)[0]))
+        if _narrower(choices_of(ruleset)):
+            # The chosen ruleset allows fewer values than the bundled ones together: read again with its own,
+            # so a value it does not allow is a finding at its cell (the same bytes, now read in memory).
+            result = read_workbook(path, today=as_of, data=data, fields=fields, choices=choices_of(ruleset))
     if result.submission is None:
         fatal = next(f for f in result.findings if f.severity is Severity.ERROR)
         return error_report(path, fatal, lang, result.findings, sha256=sha256), None
     submission = result.submission
-    if ruleset is None:
-        level = submission.profile.level.value if submission.profile.level else None
-        day = as_of or application_date(submission.profile, as_of)[0]
-        ruleset = load_ruleset(ruleset_for(level, None, day))
     report = check_submission(submission, ruleset, result.findings, CheckOptions(lang=lang, as_of=as_of))
     if plan is not None:
         report = with_plan(report, submission, ruleset, plan)
     return report, submission
+
+
+def _narrower(choices: dict[str, tuple[str, ...]]) -> bool:
+    """Does a ruleset allow fewer values for an enumeration than the layout does (every bundled ruleset's)?"""
+    layout = {spec.key: spec.choices for sheet in (PROFILE, TENANTS) for spec in sheet.fields}
+    return any(set(layout[key]) - set(values) for key, values in choices.items())
 
 
 def with_plan(report: Report, submission: Submission, ruleset: Ruleset, options: "PlanOptions") -> Report:

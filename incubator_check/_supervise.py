@@ -100,6 +100,7 @@ class Job:
     same_as: str | None = None  # in a batch: the earlier entry this one is the same file as (a link to it)
     plan: str | None = None  # check --plan: "as-is" or "worst" (the blanks at their worst)
     plan_costs: tuple[tuple[str, str], ...] = ()  # --plan-cost LEVER=WEIGHT
+    also: tuple[str, ...] = ()  # other languages to write the same report in (the web's language switch)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class Outcome:
     line: str
     keys: dict[str, Any]
     skipped: bool = False  # a workbook this tool wrote (a summary saved in the folder): not an application
+    also: tuple[tuple[str, str], ...] = ()  # (language, JSON text) of the same report in the job's other languages
 
 
 #: Names a start method for every pool ("spawn", "forkserver" or "fork"): how CI runs the suite on Linux with
@@ -547,6 +549,14 @@ class ReaderPool:
 
         return json.loads(self.submit(Job(path, ruleset, lang, as_of, plan=plan, plan_costs=plan_costs)).result().line)
 
+    def check_in(self, path: str, ruleset: str | None, langs: tuple[str, ...], as_of: dt.date | None = None,
+                 plan: str | None = None) -> dict[str, dict]:
+        """Language → the JSON report of one workbook, judged once in a worker and written out in each language."""
+        import json
+
+        outcome = self.submit(Job(path, ruleset, langs[0], as_of, plan=plan, also=langs[1:])).result()
+        return {langs[0]: json.loads(outcome.line)} | {lang: json.loads(line) for lang, line in outcome.also}
+
     def read(self, path: str, today: dt.date | None = None):
         """What ``read_workbook`` makes of one file, read in a worker; a dead worker is a :class:`WorkbookError`."""
         from .workbook.guard import Limits, read_bytes
@@ -633,10 +643,22 @@ def _error_outcome(job: Job, finding, sha256: str | None) -> Outcome:
     from ._check import error_report
     from ._text import dumps
 
-    data = error_report(job.path, finding, job.lang, sha256=sha256).as_json()
+    report = error_report(job.path, finding, job.lang, sha256=sha256)
+    data = _shown(report.as_json(), job)
+    return Outcome(dumps(data), _keys(data, None), also=_also(report, job))
+
+
+def _shown(data: dict[str, Any], job: Job) -> dict[str, Any]:
     if job.shown is not None:
         data["source"]["path"] = job.shown
-    return Outcome(dumps(data), _keys(data, None))
+    return data
+
+
+def _also(report, job: Job) -> tuple[tuple[str, str], ...]:
+    """The same report written out in the job's other languages: judged once, read in each language."""
+    from ._text import dumps
+
+    return tuple((lang, dumps(_shown(report.in_language(lang).as_json(), job))) for lang in job.also)
 
 
 def _keys(data: dict[str, Any], submission) -> dict[str, Any]:
@@ -768,10 +790,8 @@ def _work(job: Job, data: bytes, sha256: str) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - a bug must cost one file, not the batch; named so it can be reported
         report = error_report(job.path, reader_failure("internal-error", job.path, how=type(exc).__name__),
                               job.lang, sha256=sha256)
-    data_ = report.as_json()
-    if job.shown is not None:
-        data_["source"]["path"] = job.shown
-    outcome = Outcome(dumps(data_), _keys(data_, submission))
+    data_ = _shown(report.as_json(), job)
+    outcome = Outcome(dumps(data_), _keys(data_, submission), also=_also(report, job))
     del report, submission, data_
     _after_task()
     return outcome

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import os
 import unicodedata
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -116,10 +116,18 @@ def _min_width(spec: FieldSpec) -> int:
         spec.kind, MIN_WIDTH)
 
 
-def profile_fields(level: str, declared: tuple[FieldSpec, ...] = ()) -> tuple[FieldSpec, ...]:
+def profile_fields(level: str, declared: tuple[FieldSpec, ...] = (),
+                   choices: Mapping[str, tuple[str, ...]] | None = None) -> tuple[FieldSpec, ...]:
     """The profile fields a template of this level lists: excellence-only fields only for 卓越级; then the
-    fields the template's ruleset declares (rules/fields.py)."""
-    return tuple(f for f in PROFILE.fields if f.required is not Required.EXCELLENCE or level == "卓越级") + declared
+    fields the template's ruleset declares (rules/fields.py). ``choices`` are its ruleset's values for an
+    enumeration of the law's (rules/fields.py: choices_of), shown in its drop-down."""
+    return _with_choices(tuple(f for f in PROFILE.fields if f.required is not Required.EXCELLENCE or level == "卓越级"),
+                         choices) + declared
+
+
+def _with_choices(fields: tuple[FieldSpec, ...], choices: Mapping[str, tuple[str, ...]] | None) -> tuple[FieldSpec, ...]:
+    choices = choices or {}
+    return tuple(replace(f, options=choices[f.key]) if f.key in choices else f for f in fields)
 
 
 def _requirement(spec: FieldSpec) -> str:
@@ -205,11 +213,12 @@ def _formula_for(spec: FieldSpec, lists: _Lists) -> str | None:
     return None  # free text, numbers, dates, and multi-valued choices (site tenure) have no drop-down
 
 
-def _write_profile(sheet: Worksheet, level: str, lists: _Lists, declared: tuple[FieldSpec, ...] = ()) -> None:
+def _write_profile(sheet: Worksheet, level: str, lists: _Lists, declared: tuple[FieldSpec, ...] = (),
+                   choices: Mapping[str, tuple[str, ...]] | None = None) -> None:
     validations = _Validations(sheet)
     for c, word in enumerate(PROFILE_HEADER, start=1):
         _style_header(sheet.cell(row=1, column=c, value=word))
-    fields = profile_fields(level, declared)
+    fields = profile_fields(level, declared, choices)
     for r, spec in enumerate(fields, start=2):
         label = sheet.cell(row=r, column=1, value=spec.header)
         label.alignment = _WRAP_TOP
@@ -287,7 +296,8 @@ _TABLE_WIDTHS = (12, 40, 34, 30, 8, 24, 18, 60)
 
 
 def _write_instructions(sheet: Worksheet, level: str, sheets: tuple[SheetSpec, ...] = (),
-                        declared: tuple[FieldSpec, ...] = ()) -> _Lists:
+                        declared: tuple[FieldSpec, ...] = (),
+                        choices: Mapping[str, tuple[str, ...]] | None = None) -> _Lists:
     """The 说明 sheet: title, how to fill in the workbook, the table of fields; returns the choice lists."""
     width = len(TABLE_HEADER)
     last_letter = get_column_letter(width)
@@ -308,7 +318,7 @@ def _write_instructions(sheet: Worksheet, level: str, sheets: tuple[SheetSpec, .
     for c, word in enumerate(TABLE_HEADER, start=1):
         _style_header(sheet.cell(row=header_row, column=c, value=word))
     for spec_sheet in (PROFILE, *(sheets or (TENANTS, STAFF, FUNDS))):
-        fields = profile_fields(level, declared) if spec_sheet is PROFILE else spec_sheet.fields
+        fields = profile_fields(level, declared, choices) if spec_sheet is PROFILE else spec_sheet.fields
         for spec in fields:
             row += 1
             values = (spec_sheet.name, spec.header, spec.key, _kind_text(spec), spec.unit,
@@ -325,7 +335,7 @@ def _write_instructions(sheet: Worksheet, level: str, sheets: tuple[SheetSpec, .
 def build_template(level: str | None = None, ruleset=None) -> Workbook:
     """The blank application workbook of one level (标准级 by default), in memory. With a ruleset, of that
     ruleset: its level, and the profile fields and roster columns it declares beyond the core layout."""
-    from .rules.fields import declared_specs
+    from .rules.fields import choices_of, declared_specs
 
     level = level or (ruleset.level if ruleset is not None else "标准级")
     if level not in levels():
@@ -334,11 +344,13 @@ def build_template(level: str | None = None, ruleset=None) -> Workbook:
     workbook = Workbook()
     profile = workbook.active
     profile.title = PROFILE.name
-    roster_sheets = tuple(replace(s, fields=s.fields + declared.get(s.key, ())) for s in (TENANTS, STAFF, FUNDS))
+    choices = choices_of(ruleset)  # its industries and revocation reasons in the drop-downs (every bundled one's without)
+    roster_sheets = tuple(replace(s, fields=_with_choices(s.fields, choices) + declared.get(s.key, ()))
+                          for s in (TENANTS, STAFF, FUNDS))
     rosters = [(workbook.create_sheet(s.name), s) for s in roster_sheets]
     instructions = workbook.create_sheet(INSTRUCTIONS_NAME)
-    lists = _write_instructions(instructions, level, roster_sheets, declared.get("profile", ()))
-    _write_profile(profile, level, lists, declared.get("profile", ()))
+    lists = _write_instructions(instructions, level, roster_sheets, declared.get("profile", ()), choices)
+    _write_profile(profile, level, lists, declared.get("profile", ()), choices)
     for sheet, spec_sheet in rosters:
         _write_roster(sheet, spec_sheet, lists)
     from .present.workbook import print_setup

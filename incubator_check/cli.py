@@ -321,8 +321,11 @@ def _default_jobs() -> int:
 @click.option("--letters", type=click.Path(file_okay=False), default=None,
               help="为每份未通过的申报写一页补正通知（HTML，可打印）到此文件夹 / write a printable letter (HTML) to each "
                    "applicant that does not pass into this folder.")
+@click.option("--round-html", "round_html", type=click.Path(file_okay=False), default=None,
+              help="把汇总表、建议推荐、公示名单、原国家级初核各写成一份可打印的 HTML（A4 横向）到此文件夹 / write the 汇总表, "
+                   "the recommended ones, the 公示名单 and the 原国家级初核 as printable HTML (A4 landscape) into this folder.")
 def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, jobs: int | None, ruleset: str | None,
-          lang: str, as_of: dt.date | None, letters: str | None) -> None:
+          lang: str, as_of: dt.date | None, letters: str | None, round_html: str | None) -> None:
     """检查文件夹中的全部申报表 / check every .xlsx, .xls and .ods in a folder.
 
     Each workbook is read in a supervised worker: one that crashes or exhausts the reader gets its ERROR row,
@@ -390,6 +393,13 @@ def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, job
                 written = write_letters(letters, lambda: with_cross_findings(spool, cross, lang), summary_setup(loaded, lang))
                 click.echo(_t(lang, f"已写出 {written} 封补正通知：{visible(letters)}",
                               f"{written} letters written to {visible(letters)}"), err=True)
+            if round_html:
+                from .present.round_html import write_round_html
+
+                written = write_round_html(round_html, lambda: with_cross_findings(spool, cross, lang),
+                                           summary_setup(loaded, lang))
+                click.echo(_t(lang, f"已写出 {written} 份可打印的汇总文件：{visible(round_html)}",
+                              f"{written} printable documents written to {visible(round_html)}"), err=True)
         except OSError as exc:
             from ._files import OutputFailed
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
@@ -144,11 +146,13 @@ def round_outputs(tmp_path_factory):
     folder = make_round(tmp / "申报 材料")
     summary = tmp / "汇总.xlsx"
     letters = tmp / "补正 通知"
-    result = CliRunner().invoke(main, ["batch", str(folder), "-o", str(summary), "--letters", str(letters), "-j", "2"])
+    printable = tmp / "打印 文件"
+    result = CliRunner().invoke(main, ["batch", str(folder), "-o", str(summary), "--letters", str(letters),
+                                       "--round-html", str(printable), "-j", "2"])
     assert result.exit_code == 1, result.output
     table = CliRunner().invoke(main, ["batch", str(folder), "-j", "2"]).output
     lines = CliRunner().invoke(main, ["batch", str(folder), "--format", "json", "-j", "2"]).output
-    return {"folder": folder, "summary": summary, "letters": letters, "table": table,
+    return {"folder": folder, "summary": summary, "letters": letters, "table": table, "printable": printable,
             "reports": {os.path.basename(json.loads(line)["source"]["path"]): json.loads(line) for line in lines.splitlines()}}
 
 
@@ -156,6 +160,43 @@ def _sheet(path, name):
     ws = openpyxl.load_workbook(path)[name]
     rows = list(ws.iter_rows(values_only=True))
     return rows[0], rows[1:]
+
+
+class _Table(HTMLParser):
+    """The cells of a printable document's one table, as text."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.cell = ""
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.rows[-1].append(self.cell)
+            self.cell = None
+
+
+def _page(folder, name):
+    """A printable document's header and rows, each cell typed as the workbook types it: a count or a whole
+    area as a number, an empty cell as None (a USCC, 18 characters, stays text)."""
+    parser = _Table()
+    parser.feed((folder / f"{name}.html").read_text(encoding="utf-8"))
+    typed = [tuple(int(v) if re.fullmatch(r"\d{1,9}", v) else (v or None) for v in row) for row in parser.rows]
+    return typed[0], typed[1:]
+
+
+# The xlsx sheets and the printable pages are checked against the same expectations.
+DOCUMENTS = [pytest.param(lambda outputs, name: _sheet(outputs["summary"], name), id="xlsx"),
+             pytest.param(lambda outputs, name: _page(outputs["printable"], name), id="html")]
 
 
 AUTHORITY_ORDER = ["宁波市", "新疆生产建设兵团", "浙江省"]  # the authorities as the 汇总表 sorts them (then the undetermined)
@@ -180,8 +221,9 @@ def test_each_report_carries_its_authority_and_the_new_fields(round_outputs):
     assert reports[UNREADABLE]["verdict"] == "ERROR"
 
 
-def test_the_summary_table_row_by_row(round_outputs):
-    head, rows = _sheet(round_outputs["summary"], "汇总表")
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_the_summary_table_row_by_row(round_outputs, document):
+    head, rows = document(round_outputs, "汇总表")
     assert list(head) == ["序号", "推荐单位", "地市", "孵化器名称", "运营主体", "统一社会信用代码", "申报级别", "场地面积（平方米）",
                           "在孵企业数", "原国家级", "结论", "未通过条款", "建议推荐"]
     assert len(rows) == len(ROUND) + 1
@@ -206,11 +248,12 @@ def test_the_summary_table_row_by_row(round_outputs):
     assert by_name["湖州孵化器"][11] == "缺数据：6.2, 6.4.count；提交前须改正：1 处错误（基本信息!B13）"
 
 
-def test_the_recommended_sheet_and_the_public_notice(round_outputs):
-    _, rows = _sheet(round_outputs["summary"], "建议推荐")
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_the_recommended_sheet_and_the_public_notice(round_outputs, document):
+    _, rows = document(round_outputs, "建议推荐")
     chosen = [a for a in ROUND if a.recommended != "no"]
     assert sorted(r[3] for r in rows) == sorted(a.incubator for a in chosen)
-    head, notice = _sheet(round_outputs["summary"], "公示名单")
+    head, notice = document(round_outputs, "公示名单")
     assert list(head) == ["序号", "推荐单位", "运营主体名称", "孵化场地地址", "面积（平方米）", "申报级别"]
     by_operator = {r[2]: r for r in notice}
     assert set(by_operator) == {a.operator for a in chosen}
@@ -219,12 +262,27 @@ def test_the_recommended_sheet_and_the_public_notice(round_outputs):
     assert by_operator["杭州卓越1号运营有限公司"][3] == "杭州市滨江区江南大道 1 号；滨江区长河路 9 号"  # several sites, as written
 
 
-def test_the_first_check_of_former_national_incubators(round_outputs):
-    _, rows = _sheet(round_outputs["summary"], "原国家级初核")
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_the_first_check_of_former_national_incubators(round_outputs, document):
+    _, rows = document(round_outputs, "原国家级初核")
     assert [(r[3], r[7], r[8]) for r in rows] == [
         ("兵团原国家级孵化器", "不通过", "6.2 孵化场地面积：差 388 平方米"),
         ("兵团第1孵化器", "通过", None),
         ("兵团第2孵化器", "通过", None)]
+
+
+def test_the_printable_documents_escape_the_applicants_text_and_repeat_their_header(round_outputs):
+    from incubator_check.present.round_html import document_html
+    from incubator_check.present.workbook import Document
+
+    names = sorted(os.listdir(round_outputs["printable"]))
+    assert names == sorted(["汇总表.html", "建议推荐.html", "公示名单.html", "原国家级初核.html"])
+    text = (round_outputs["printable"] / "汇总表.html").read_text(encoding="utf-8")
+    assert "@page { size: A4 landscape;" in text and "thead { display: table-header-group; }" in text
+    hostile = Document("notice", "<b>公示</b>", ["运营主体名称"], [["<script>alert(1)</script>&"]], [[None]], [10])
+    page = document_html(hostile, "zh")
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" in page
+    assert "<title>&lt;b&gt;公示&lt;/b&gt;</title>" in page
 
 
 def test_the_quota_sheet_per_authority(round_outputs):

@@ -69,8 +69,9 @@ def _pages(pdf: Path) -> list[dict]:
 def printed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("print")
     folder = make_round(tmp / "round")
-    summary, letters = tmp / "summary.xlsx", tmp / "letters"
-    CliRunner().invoke(main, ["batch", str(folder), "-o", str(summary), "--letters", str(letters), "-j", "2"])
+    summary, letters, printable = tmp / "summary.xlsx", tmp / "letters", tmp / "printable"
+    CliRunner().invoke(main, ["batch", str(folder), "-o", str(summary), "--letters", str(letters),
+                              "--round-html", str(printable), "-j", "2"])
     out = Path(os.environ.get("INCUBATOR_CHECK_PRINTS") or tmp / "pdf")
     out.mkdir(parents=True, exist_ok=True)
     profile = tmp / "lo-profile"
@@ -87,8 +88,13 @@ def printed(tmp_path_factory):
             target = out / (Path(name).stem + ".pdf")
             page.pdf(path=str(target), prefer_css_page_size=True, print_background=True)
             letter_pdfs.append(target)
+        documents = {}
+        for name in sorted(os.listdir(printable)):
+            page.goto((printable / name).as_uri())
+            documents[Path(name).stem] = target = out / f"round-{Path(name).stem}.pdf"
+            page.pdf(path=str(target), prefer_css_page_size=True, print_background=True)
         browser.close()
-    return {"summary": out / "summary.pdf", "letters": letter_pdfs}
+    return {"summary": out / "summary.pdf", "letters": letter_pdfs, "documents": documents}
 
 
 def test_the_summary_workbook_prints_every_sheet_on_a4_landscape_at_8_points_or_more(printed):
@@ -123,3 +129,26 @@ def test_each_letter_prints_on_one_a4_page_at_8_points_or_more(printed):
         assert round(page["width"]) == 595 and round(page["height"]) == 842  # A4 portrait
         assert page["smallest"] >= SMALLEST, (pdf.name, page["smallest"])
         assert "审核意见" in page["text"]
+
+
+def test_the_printable_documents_print_on_a4_landscape_at_8_points_or_more(printed):
+    documents = printed["documents"]
+    assert sorted(documents) == sorted(["汇总表", "建议推荐", "公示名单", "原国家级初核"])
+    for name, pdf in documents.items():
+        pages = _pages(pdf)
+        for page in pages:
+            assert round(page["width"]) == 842 and round(page["height"]) == 595, name  # A4 landscape, in points
+            assert page["smallest"] >= SMALLEST, (name, page["smallest"])
+        if len(pages) > 1:  # the header repeated on every page (thead as a table-header-group)
+            assert all(("未通过条款" if name != "公示名单" else "孵化场地地址") in p["text"] for p in pages), name
+    summary = _pages(documents["汇总表"])
+    assert len(summary) <= 4  # 44 rows at 9 points
+    text = "".join(p["text"] for p in summary).replace("\n", "")
+    for app in ROUND:
+        assert app.incubator in text, app.incubator  # every name whole
+    notice = "".join(p["text"] for p in _pages(documents["公示名单"])).replace("\n", "")
+    assert "杭州市滨江区江南大道 1 号；滨江区长河路 9 号" in notice
+    # Chromium embeds the CJK glyphs as Type 3 fonts (no font name to check): each embedded, with a Unicode map
+    fonts = subprocess.run(["pdffonts", str(documents["公示名单"])], capture_output=True, text=True).stdout
+    listed = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    assert listed and all(line[-5] == "yes" and line[-3] == "yes" for line in listed), fonts

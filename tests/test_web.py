@@ -254,7 +254,19 @@ def test_zip_of_a_folder_gives_the_batch_page(client):
     files = re.findall(r'<td class="num">\d+</td><td class="file">([^<]+)</td>', page)
     assert files == sorted(files) and files[0].startswith("申报材料/")
     assert "说明.docx" in page  # shown as not checked
-    assert "tenant-in-several-submissions" in page and "duplicate-a.xlsx" in page
+    cross_table = page[page.index('<table id="cross">'):]
+    cross_table = cross_table[:cross_table.index("</table>")]
+    # the kind in words, as the terminal and the workbook say it, not the finding's code
+    assert "在孵企业重复申报" in cross_table and "tenant-in-several-submissions" not in cross_table
+    assert "duplicate-a.xlsx" in page
+    # the round's documents as printable HTML, one file each, the same as batch --round-html writes
+    assert f'href="/b/{token}/round.zip?lang=zh"' in page
+    printable = zipfile.ZipFile(io.BytesIO(client.get(f"/b/{token}/round.zip").data))
+    assert sorted(printable.namelist()) == sorted(["汇总表.html", "建议推荐.html", "公示名单.html", "原国家级初核.html"])
+    summary_page = printable.read("汇总表.html").decode("utf-8")
+    assert summary_page.count("<tr>") == 1 + 6 and "thead { display: table-header-group; }" in summary_page
+    english = zipfile.ZipFile(io.BytesIO(client.get(f"/b/{token}/round.zip?lang=en").data))
+    assert "Public notice.html" in english.namelist()
     assert "卓越级推荐名额" in page
     only_fail = client.get(f"/b/{token}?verdict=FAIL").get_data(as_text=True)
     assert set(re.findall(r'<tr data-verdict="([A-Z]+)">', only_fail)) == {"FAIL"}
@@ -608,5 +620,111 @@ def test_two_workbooks_of_one_name_in_two_folders_are_told_apart(client, how):
     if how == "same-names":
         assert "说明.pdf" in page  # listed as not checked, as in a zip
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/b/{token}/summary.xlsx").data), read_only=True)
-    files = [r[0] for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    files = [r[1] for r in book["条款矩阵"].iter_rows(min_row=2, values_only=True)]  # the round's 汇总表 has no file column
     assert all(n in files for n in names)
+
+
+# --- pages for people (issue 16) -----------------------------------------------------------------------
+
+
+def _visible(page: str) -> str:
+    """A page's text as a reader sees it: no tags, no style or script."""
+    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def _rule_data_names(rs) -> tuple[set[str], set[str]]:
+    """The identifiers of a ruleset's data: (snake_case names, one-word names such as growth and N)."""
+    from incubator_check.rules.fields import declared_specs
+    from incubator_check.workbook.layout import SHEETS
+
+    names = {f.key for sheet in SHEETS for f in sheet.fields}
+    names |= {f.key for specs in declared_specs(rs).values() for f in specs}
+    names |= set(rs.tenant_tests) | set(rs.aggregates) | set(rs.parameters) | {"N"}
+    return {n for n in names if "_" in n}, {n for n in names if "_" not in n}
+
+
+def test_every_clause_page_shows_its_figures_in_words(client):
+    from incubator_check.rules.ruleset import bundled_ids, load_ruleset
+
+    seen = 0
+    for rid in bundled_ids():
+        rs = load_ruleset(rid)
+        snake, single = _rule_data_names(rs)
+        for clause in rs.clauses:
+            for lang in ("zh", "en"):
+                response = client.get(f"/rules/{rid}/{clause.id}?lang={lang}")
+                assert response.status_code == 200
+                page = response.get_data(as_text=True)
+                text = _visible(page.split("<main", 1)[-1])
+                where = f"{rid} {clause.id} ({lang})"
+                assert not [n for n in snake if n in text], where
+                # a one-word name (growth, graduate, N) may be an English word in a reading, never a figure or a heading
+                figures = re.findall(r"<tr><td>([^<]*)</td><td class=\"num\">", page) + re.findall(r"<h2>([^<]*)</h2>", page)
+                seen += len(figures)
+                for cell in figures:
+                    assert not [n for n in single if re.search(rf"(?<![A-Za-z0-9_]){n}(?![A-Za-z0-9_])", cell)], (where, cell)
+    assert seen > 100
+    page = client.get("/rules/miit-2025-standard/6.7").get_data(as_text=True)
+    assert "（上年度总收入 − 上年度房租及物业收入） ÷ 上年度总收入" in page  # the brackets: (total − rent) ÷ total
+    page = client.get("/rules/miit-2025-standard/6.7?lang=en").get_data(as_text=True)
+    assert "(Total revenue (data year) − Rent and property revenue (data year)) ÷ Total revenue (data year)" in page
+    page = client.get("/rules/miit-2025-standard/6.3.mentors").get_data(as_text=True)
+    assert "创业导师人数 ÷ 在孵企业数" in page
+    page = client.get("/rules/miit-2025-standard/6.4.new").get_data(as_text=True)
+    assert "上年度新注册的在孵企业占比" in page and "new_in_data_year" not in page
+
+
+def test_english_pages_use_half_width_punctuation(client):
+    location = client.post("/check", data={"files": _file("standard-fail-tenants.xlsx"), "lang": "en"},
+                           content_type=MULTIPART).headers["Location"]
+    batch = client.post("/check", data={"files": [_file("standard-pass.xlsx"), _file("broken-values.xlsx")], "lang": "en"},
+                        content_type=MULTIPART).headers["Location"]
+    token = _wait(client, batch)
+    pages = {path: client.get(path).get_data(as_text=True) for path in
+             ("/?lang=en", "/rules?lang=en", "/rules/miit-2025-standard?lang=en", "/rules/miit-2025-standard/6.4.sme?lang=en",
+              "/rules/shenzhen-2025/4.6?lang=en", location, f"/b/{token}?lang=en")}
+    for path, page in pages.items():
+        text = _visible(page)
+        # Chinese quoted in an English page (legal text, sheet names) keeps its own marks; the page's own words do not
+        assert not re.findall(r"[A-Za-z0-9)\]][：；，（）、]|[：；，、][A-Za-z]", text), path
+    assert "Downloads:" in pages[location] or "Download:" in pages[location]
+    assert "Verdict: FAIL" in pages[location]
+    zh = client.get(location.replace("lang=en", "lang=zh")).get_data(as_text=True)
+    assert "结论：不通过" in zh  # the Chinese page keeps its full-width marks
+
+
+def test_batch_rows_have_titles_and_reasons(client):
+    batch = client.post("/check", data={"files": [_file("standard-fail-area.xlsx"), _file("broken-values.xlsx")]},
+                        content_type=MULTIPART).headers["Location"]
+    token = _wait(client, batch)
+    for lang, title, reason in (("zh", "6.2 孵化场地面积：差 ", "提交前须改正：5 处错误"),
+                                ("en", "6.2 Incubation site area: short by ", "To correct before filing: 5 errors")):
+        page = client.get(f"/b/{token}?lang={lang}").get_data(as_text=True)
+        rows = dict(re.findall(r'<tr data-verdict="([A-Z]+)">.*?<td class="st [A-Z]+">[^<]*</td><td>([^<]*)</td>', page, re.S))
+        assert rows["FAIL"].startswith(title), rows
+        assert rows["INCOMPLETE"].startswith(reason), rows  # a 待补正 from error cells says which cells
+        assert re.search(r'<option value="6.2">6.2 (孵化场地面积|Incubation site area)</option>', page)
+
+
+def test_one_upload_is_judged_once(client, app, monkeypatch):
+    """The report page's two languages come from one judgement, written out in each language."""
+    client.get("/healthz")
+    state = app.extensions["incubator_check"]
+    pool = state.reader()
+    jobs = []
+    submit = pool.submit
+
+    def counted(job):
+        jobs.append(job)
+        return submit(job)
+
+    monkeypatch.setattr(pool, "submit", counted)
+    location = client.post("/check", data={"files": _file("standard-fail-tenants.xlsx"), "lang": "zh"},
+                           content_type=MULTIPART).headers["Location"]
+    assert [(j.lang, j.also) for j in jobs] == [("zh", ("en",))]
+    zh = client.get(location).get_data(as_text=True)
+    en = client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True)
+    assert "需再增加 3 家在孵企业" in zh and "结论：不通过" in zh
+    assert "Verdict: FAIL" in en and "3 more tenants are needed" in en and "需再增加" not in en
+    assert len(jobs) == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from openpyxl import Workbook
@@ -227,15 +228,58 @@ def _yes_no(value: bool | None, lang: str) -> str:
     return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
 
 
-def _round_row(row, number: int, lang: str) -> tuple[list[Any], list[PatternFill | None]]:
+def _round_row(row, number: int, lang: str) -> tuple[list[Any], list[str | None]]:
     from .summary import area_number, authority_word, recommendation_word
 
     values = [number, authority_word(row.authority, lang), row.city, row.incubator, row.operator, row.uscc, row.level,
               area_number(row.site_area), row.tenants, _yes_no(row.former_national, lang), status_word(row.verdict, lang),
               row.unmet(lang), recommendation_word(row.recommendation, lang)]
-    fills: list[PatternFill | None] = [None] * 10 + [_FILL.get(row.verdict), None,
-                                                      _FILL.get({"yes": "PASS", "pending": "REVIEW"}.get(row.recommendation, ""))]
-    return values, fills
+    statuses: list[str | None] = [None] * 10 + [row.verdict, None,
+                                                {"yes": "PASS", "pending": "REVIEW"}.get(row.recommendation)]
+    return values, statuses
+
+
+@dataclass
+class Document:
+    """One of the round's documents as data: what the xlsx sheet and the printable HTML both show.
+
+    ``statuses`` holds, cell by cell, the status whose colour the cell takes (None: uncoloured); ``widths`` are
+    the xlsx columns' (the HTML page lays its table out itself).
+    """
+
+    key: str  # summary | recommended | notice | former
+    title: str
+    header: list[str]
+    rows: list[list[Any]]
+    statuses: list[list[str | None]]
+    widths: list[int]
+
+
+def round_documents(ordered: list, lang: str) -> list[Document]:
+    """汇总表, 建议推荐, 公示名单 and 原国家级初核 from the summary rows in the round's order (:func:`round_rows`)."""
+    from .summary import area_number, authority_word, verdict_word
+
+    en = lang == "en"
+    round_head = _words(_ROUND, lang)
+    made = [_round_row(r, r.number, lang) for r in ordered]
+    documents = [Document("summary", "Summary" if en else "汇总表", round_head, [v for v, _ in made],
+                          [s for _, s in made], _ROUND_WIDTHS)]
+    chosen = [r for r in ordered if r.recommendation in ("yes", "pending")]
+    made = [_round_row(r, n, lang) for n, r in enumerate(chosen, start=1)]
+    documents.append(Document("recommended", "Recommended" if en else "建议推荐", round_head, [v for v, _ in made],
+                              [s for _, s in made], _ROUND_WIDTHS))
+    notice = [[n, authority_word(r.authority, lang), r.operator, r.site_address, area_number(r.site_area), r.level]
+              for n, r in enumerate(chosen, start=1)]
+    documents.append(Document("notice", "Public notice" if en else "公示名单", _words(_NOTICE, lang), notice,
+                              [[None] * len(_NOTICE) for _ in notice], _NOTICE_WIDTHS))
+    former = [r for r in ordered if r.former_national]
+    documents.append(Document(
+        "former", "Former national" if en else "原国家级初核", _words(_FIRST, lang),
+        [[n, authority_word(r.authority, lang), r.city, r.incubator, r.operator, r.uscc, r.level,
+          verdict_word(r.standard_verdict, lang), r.unmet(lang) if r.standard_verdict else ""]
+         for n, r in enumerate(former, start=1)],
+        [[None] * 7 + [r.standard_verdict or "REVIEW", None] for r in former], _FIRST_WIDTHS))
+    return documents
 
 
 def round_rows(reports: Callable[[], Iterable[str]], setup) -> tuple[list, list]:
@@ -255,33 +299,15 @@ def write_summary(path, reports: Callable[[], Iterable[str]], setup, cross: list
     fitted to A4 landscape at 8-point type or more; then the clause-status matrix (a column per clause, which
     prints across pages), every finding, and the findings across submissions.
     """
-    from .summary import area_number, authority_word, cross_label, verdict_word
+    from .summary import authority_word, cross_label
 
     lang = setup.lang
     en = lang == "en"
     book = Workbook(write_only=True)
     ordered, quotas = round_rows(reports, setup)
-    round_head = _words(_ROUND, lang)
-
-    summary = _Sheet(book, "Summary" if en else "汇总表", round_head, widths=_ROUND_WIDTHS)
-    made = [_round_row(r, r.number, lang) for r in ordered]
-    summary.write_all([v for v, _ in made], [f for _, f in made])
-
-    chosen = [r for r in ordered if r.recommendation in ("yes", "pending")]
-    recommended = _Sheet(book, "Recommended" if en else "建议推荐", round_head, widths=_ROUND_WIDTHS)
-    made = [_round_row(r, n, lang) for n, r in enumerate(chosen, start=1)]
-    recommended.write_all([v for v, _ in made], [f for _, f in made])
-
-    notice = _Sheet(book, "Public notice" if en else "公示名单", _words(_NOTICE, lang), widths=_NOTICE_WIDTHS)
-    notice.write_all([[n, authority_word(r.authority, lang), r.operator, r.site_address, area_number(r.site_area), r.level]
-                      for n, r in enumerate(chosen, start=1)])
-
-    former = [r for r in ordered if r.former_national]
-    first = _Sheet(book, "Former national" if en else "原国家级初核", _words(_FIRST, lang), widths=_FIRST_WIDTHS)
-    first.write_all([[n, authority_word(r.authority, lang), r.city, r.incubator, r.operator, r.uscc, r.level,
-                      verdict_word(r.standard_verdict, lang), r.unmet(lang) if r.standard_verdict else ""]
-                     for n, r in enumerate(former, start=1)],
-                    [[None] * 7 + [_FILL.get(r.standard_verdict or "REVIEW")] for r in former])
+    for document in round_documents(ordered, lang):
+        sheet = _Sheet(book, document.title, document.header, widths=document.widths)
+        sheet.write_all(document.rows, [[_FILL.get(s) if s else None for s in statuses] for statuses in document.statuses])
 
     quota_head = (["authority", "standard recommended", "excellence recommended", "all recommended",
                    f"excellence cap ({setup.citation})", "worked out", "over the cap", "excellence applicants"] if en else

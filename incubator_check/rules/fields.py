@@ -15,7 +15,7 @@ from ..workbook.layout import PROFILE, TENANTS, FieldSpec, Kind, Required
 if TYPE_CHECKING:
     from .schema import DeclaredField, DeclaredFields, Ruleset
 
-__all__ = ["declared_specs", "field_spec", "numeric_tenant_fields", "profile_keys", "yes_no_tenant_fields"]
+__all__ = ["choices_of", "declared_specs", "field_spec", "numeric_tenant_fields", "profile_keys", "yes_no_tenant_fields"]
 
 _SHEETS = {"profile": PROFILE, "tenants": TENANTS}
 
@@ -25,6 +25,20 @@ def as_spec(declared: "DeclaredField") -> FieldSpec:
     return FieldSpec(declared.key, declared.label, Kind(declared.kind), Required.YES if declared.required else Required.NO,
                      declared.en, unit=declared.unit, note=declared.note, article=declared.article,
                      aliases=declared.aliases)
+
+
+def choices_of(ruleset: "Ruleset | None") -> dict[str, tuple[str, ...]]:
+    """Field key → the values this ruleset allows for an enumeration whose values are the law's: the industries
+    of the SME classification it names, and the reasons its ban (``bans.years``) lasts for. A ruleset without
+    bans (Shenzhen's, whose copy of the text has no Article 20) leaves the reasons to the bundled ones."""
+    if ruleset is None:
+        return {}
+    found = {}
+    if ruleset.sme is not None:
+        found["industry"] = tuple(ruleset.sme.industries)
+    if ruleset.bans is not None:
+        found["revocation_reason"] = tuple(ruleset.bans.years)
+    return found
 
 
 @lru_cache(maxsize=64)

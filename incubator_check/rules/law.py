@@ -24,7 +24,7 @@ def bundled_root() -> Traversable:
     try:
         return resources.files(_PACKAGE)
     except ModuleNotFoundError:
-        return pathlib.Path(__file__).resolve().parent.parent / "rulesets"
+        return pathlib.Path(__file__).resolve().parents[2] / "rulesets"
 
 
 def law_text(source: str) -> str:

@@ -138,6 +138,7 @@ class TenantTest(BaseModel):
     """A per-tenant test: true, false or unknown, folded from its terms with Kleene logic."""
 
     model_config = _STRICT
+    title: Text | None = None  # the tenants that pass it, in words (a share's figure on the clause pages)
     article: str = ""
     legal_text: str = ""
     source: str = ""  # the document legal_text is quoted from (set by the loader)
@@ -310,6 +311,7 @@ class Aggregate(BaseModel):
     """A figure computed over a whole sheet, e.g. the funds with an AMAC code."""
 
     model_config = _STRICT
+    title: Text | None = None  # the figure in words, as the clause pages show it
     expr: str
     needs: tuple[str, ...] = ()
 

@@ -198,6 +198,11 @@ class AppState:
         with ``plan``, the report holds the plan to pass and the figures the what-if form starts from."""
         return self.reader().check(path, ruleset, lang=lang, as_of=as_of, plan="as-is" if plan else None)
 
+    def check_in(self, path: str, ruleset: str | None, langs: tuple[str, ...], as_of: dt.date | None,
+                 plan: bool = False) -> dict[str, dict[str, Any]]:
+        """Language → the JSON report of one workbook, judged once and written out in each of ``langs``."""
+        return self.reader().check_in(path, ruleset, langs, as_of=as_of, plan="as-is" if plan else None)
+
     def healthz(self):
         """``ok`` when a reader worker answers a round trip now (a broken pool is rebuilt first); else 503."""
         from flask import Response

@@ -50,6 +50,7 @@ def common(lang: str) -> dict[str, Any]:
         "w": lambda key, **values: _view.word(key, lang, **values),
         "vw": lambda verdict: _view.verdict_word(verdict, lang),
         "sw": lambda status: _view.status_word(status, lang),
+        "mark": lambda full_width: _view.mark(full_width, lang),
         "link": link,
     }
 

@@ -35,7 +35,10 @@ def _compact(data: dict[str, Any]) -> dict[str, Any]:
     keep = ("id", "title", "status", "value", "threshold", "operator", "shortfall", "shortfall_unit", "unit")
     return {"source": {"path": data["source"]["path"]}, "verdict": data["verdict"], "error": data.get("error"),
             "incubator": {k: (data.get("incubator") or {}).get(k) for k in ("name", "province", "level", "authority")},
-            "clauses": [{k: c.get(k) for k in keep} for c in data.get("clauses", []) if c["status"] in ("FAIL", "MISSING")]}
+            "clauses": [{k: c.get(k) for k in keep} for c in data.get("clauses", []) if c["status"] in ("FAIL", "MISSING")],
+            # the error cells, a 待补正's reason (present/summary.py's must_correct names them)
+            "findings": [{k: f.get(k) for k in ("severity", "where", "code")}
+                         for f in data.get("findings", []) if f.get("severity") == "error"]}
 
 
 def run_batch(app_state, entry: Entry, batch, ruleset: str | None, lang: str, as_of: dt.date | None) -> None:
@@ -104,12 +107,14 @@ def start_batch(app_state, batch, ruleset, lang, as_of) -> Entry:
 
 
 def check_single(app_state, upload, ruleset, lang, as_of) -> Entry:
-    """One workbook: checked in the page's language and in the other one (so the language switch is complete)."""
+    """One workbook: judged once, its report written in the page's language and in the other one (so the
+    language switch is complete without checking twice)."""
     entry = app_state.store.new("report", lang)
     entry.display = upload.display
     fix, _ = renamer([upload])
-    for each in (lang,) + tuple(x for x in LANGS if x != lang):
-        data = fix(app_state.check(upload.path, ruleset, each, as_of, plan=True))
+    reports = app_state.check_in(upload.path, ruleset, (lang,) + tuple(x for x in LANGS if x != lang), as_of, plan=True)
+    for each, data in reports.items():
+        data = fix(data)
         path = entry.file(f"report-{each}.json")
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(data, handle, ensure_ascii=False)
@@ -143,14 +148,19 @@ def _batch_report(entry: Entry, index: int) -> dict[str, Any]:
 
 @bp.get("/b/<token>")
 def batch_page(token: str):
+    from ..present.summary import summary_setup
+    from ..rules.ruleset import load_ruleset
+
     lang = page_lang()
     entry = _batch_entry(token)
     f_verdict, f_clause, f_sort = request.args.get("verdict", ""), request.args.get("clause", ""), request.args.get("sort", "file")
-    rows, counts = [], {}
+    rows, counts, titles = [], {}, {}
     if entry.is_finished and not entry.failure:
+        setup = summary_setup(load_ruleset(entry.ruleset) if entry.ruleset else None, lang)  # the titles in the page's language
+        titles = setup.titles
         for i, data in enumerate(entry.rows):
             counts[data["verdict"]] = counts.get(data["verdict"], 0) + 1
-            row = _view.batch_row(i, data, lang)
+            row = _view.batch_row(i, data, lang, setup)
             if f_verdict and row["verdict"] != f_verdict:
                 continue
             if f_clause and f_clause not in row["not_passing"]:
@@ -162,13 +172,19 @@ def batch_page(token: str):
             rows.sort(key=lambda r: (order.get(r["verdict"], 9), r["index"]))
         elif f_sort == "incubator":
             rows.sort(key=lambda r: (r["incubator"] or "\uffff", r["index"]))
-    cross = [{"code": c.code, "key": c.key, "name": c.name, "message": c.message(lang)} for c in entry.cross]
+    from ..present.summary import cross_label
+
+    # the kind in words, as the terminal and the workbook say it, not the finding's code
+    cross = [{"code": cross_label(c.code, lang), "key": c.key, "name": c.name, "message": c.message(lang)}
+             for c in entry.cross]
     return page("batch.html", lang=lang, b=entry, rows=rows, show_keep=entry.is_finished,
                 counts=[(v, counts[v]) for v in ("PASS", "FAIL", "INCOMPLETE", "ERROR") if v in counts],
                 cross=cross, quota=entry.quota, quota_citation=entry.quota_citation, clause_ids=entry.clause_ids,
+                clause_titles=titles,
                 f_verdict=f_verdict, f_clause=f_clause, f_sort=f_sort,
                 progress_url=f"/b/{token}/progress.json", summary_url=f"/b/{token}/summary.xlsx?lang={lang}",
-                jsonl_url=f"/b/{token}/reports.jsonl", letters_url=f"/b/{token}/letters.zip?lang={lang}")
+                jsonl_url=f"/b/{token}/reports.jsonl", letters_url=f"/b/{token}/letters.zip?lang={lang}",
+                round_url=f"/b/{token}/round.zip?lang={lang}")
 
 
 @bp.get("/b/<token>/progress.json")
@@ -244,6 +260,34 @@ def batch_letters(token: str):
     buffer.seek(0)
     return send_file(buffer, mimetype="application/zip", as_attachment=True, max_age=0,
                      download_name="letters.zip" if lang == "en" else "补正通知.zip")
+
+
+@bp.get("/b/<token>/round.zip")
+def batch_round_html(token: str):
+    """The round's documents as printable HTML (``batch --round-html``), one file each, in a zip."""
+    import io
+    import zipfile
+
+    from ..present.round_html import round_html
+    from ..present.summary import summary_setup
+    from ..rules.ruleset import load_ruleset
+
+    lang = page_lang()
+    entry = _batch_entry(token)
+    _finished(entry)
+
+    def lines():
+        with open(entry.file("reports.jsonl"), encoding="utf-8") as handle:
+            for line in handle:
+                yield line.rstrip("\n")
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in round_html(lines, summary_setup(load_ruleset(entry.ruleset) if entry.ruleset else None, lang)):
+            archive.writestr(name, text)
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/zip", as_attachment=True, max_age=0,
+                     download_name="round.zip" if lang == "en" else "汇总文件（打印）.zip")
 
 
 @bp.get("/b/<token>/<int:index>")

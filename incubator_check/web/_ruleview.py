@@ -5,6 +5,7 @@ Only bundled rulesets are shown (a ruleset reference may also be a path, never f
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import abort
@@ -59,6 +60,72 @@ def threshold_text(cond, unit: str, value, lang: str) -> str:
     return f"{operator} {shown}"
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\s*([-+*/])\s*")
+_OPERATORS = {"-": "−", "+": "+", "*": "×", "/": "÷"}
+
+
+def figure_words(rs, expression: str, lang: str) -> str:
+    """A figure of the rule data in words: each name as the workbook labels it (a profile field, the core layout's or
+    the ruleset's own), an aggregate or ``N`` by its title in the rule data; the operators as a reader writes them.
+    One pass over the expression, so a label's own hyphen (Start-ups) is never taken for a minus."""
+    def token(match: re.Match) -> str:
+        return _name_words(rs, match.group(1), lang) if match.group(1) else f" {_OPERATORS[match.group(2)]} "
+
+    return _TOKEN.sub(token, expression).strip()
+
+
+def _name_words(rs, key: str, lang: str) -> str:
+    from ..rules.fields import field_spec
+
+    if key == "N":  # the population: the tenants passing the ruleset's population test
+        return _view.word("count_of", lang, test=_test_words(rs, rs.population, lang))
+    aggregate = rs.aggregates.get(key)
+    if aggregate is not None and aggregate.title is not None:
+        return aggregate.title(lang)
+    try:
+        spec = field_spec(rs, "profile", key)
+    except KeyError:
+        return key  # a name with no words in the rule data: tests/test_web.py finds it on a clause page
+    return spec.en if lang == "en" and spec.en else spec.label
+
+
+def _in_words(rs, text, lang: str) -> str:
+    """A text of the rule data whose placeholders name fields (申报：{focus_sector}), each placeholder shown as the
+    field's label: the rule page has no workbook to fill them from."""
+    import string
+
+    names = {name for _, name, _, _ in string.Formatter().parse(text.en if lang == "en" else text.zh) if name}
+    return text(lang, **{name: _name_words(rs, name, lang) for name in names})
+
+
+def _test_words(rs, name: str, lang: str) -> str:
+    test = rs.tenant_tests.get(name)
+    return test.title(lang) if test is not None and test.title is not None else name
+
+
+def _condition_figure(rs, cond, lang: str) -> str:
+    words = _figure(rs, cond, lang)
+    return words[:1].upper() + words[1:] if lang == "en" else words  # a cell of its own starts a sentence
+
+
+def _figure(rs, cond, lang: str) -> str:
+    """「(上年度总收入 − 上年度房租及物业收入) ÷ 上年度总收入」: a compound numerator in brackets, so it reads as computed."""
+    if cond.share:
+        return _view.word("share_of", lang, test=_test_words(rs, cond.share, lang))
+    value = figure_words(rs, cond.value, lang)
+    if not cond.per:
+        return value
+    per = figure_words(rs, cond.per, lang)
+    return f"{_bracketed(cond.value, value, lang)} ÷ {_bracketed(cond.per, per, lang)}"
+
+
+def _bracketed(expression: str, words: str, lang: str) -> str:
+    if _NAME.fullmatch(expression.strip()) is not None:
+        return words
+    return f"({words})" if lang == "en" else f"（{words}）"
+
+
 def clause_view(rs, clause, lang: str) -> dict[str, Any]:
     from ..rules.ruleset import in_language
 
@@ -66,22 +133,24 @@ def clause_view(rs, clause, lang: str) -> dict[str, Any]:
     ci = rs.clauses.index(clause)
     for ki, cond in enumerate(clause.conditions):
         unit = clause.unit if clause.unit else ""
+        figure = _condition_figure(rs, cond, lang)
         if cond.share:
             unit = "ratio"
-            figure = _view.word("share_of", lang, test=cond.share)
             test = rs.tenant_tests.get(cond.share)
             if test is not None:
-                tests.append({"name": cond.share, "article": test.article, "legal_text": test.legal_text,
+                tests.append({"name": _test_words(rs, cond.share, lang), "article": test.article,
+                              "legal_text": test.legal_text,
                               "reading": in_language(test.reading, lang) if test.reading else ""})
-        else:
-            figure = cond.value + (f" / {cond.per}" if cond.per else "")
-            if cond.per:
-                unit = "ratio"
+        elif cond.per:
+            unit = "ratio"
         over_time = rs.condition_over_time(ci, ki)
-        since = (lambda day: f"（{_view.word('since', lang, day=day.isoformat())}）") if len(over_time) > 1 else (lambda day: "")
-        threshold = "；".join(threshold_text(cond, unit, t.normal, lang) + since(day) for day, _, t in over_time)
-        relaxed = "；".join(threshold_text(cond, unit, t.relaxed, lang) + f"（{rs.relaxation.basis}）" + since(day)
-                           for day, _, t in over_time if t.relaxable)
+        def bracketed(text: str) -> str:
+            return _view.mark("（", lang) + text + _view.mark("）", lang)
+
+        since = (lambda day: bracketed(_view.word("since", lang, day=day.isoformat()))) if len(over_time) > 1 else (lambda day: "")
+        threshold = _view.mark("；", lang).join(threshold_text(cond, unit, t.normal, lang) + since(day) for day, _, t in over_time)
+        relaxed = _view.mark("；", lang).join(threshold_text(cond, unit, t.relaxed, lang) + bracketed(rs.relaxation.basis) + since(day)
+                                              for day, _, t in over_time if t.relaxable)
         conditions.append({"figure": figure, "threshold": threshold, "relaxed": relaxed,
                            "reading": in_language(cond.reading, lang) if cond.reading else ""})
         thresholds.append(threshold)
@@ -91,10 +160,11 @@ def clause_view(rs, clause, lang: str) -> dict[str, Any]:
         thresholds.append(_view.word("kind_review", lang))
     if clause.ban:
         thresholds.append(_view.word("kind_ban", lang))
-    cited = [f"{rs.readings[key].text(lang)}（{rs.readings[key].source}，{rs.readings[key].issued}）" for key in clause.cites]
+    cited = [rs.readings[key].text(lang) + _view.mark("（", lang) + f"{rs.readings[key].source}{_view.mark('，', lang)}"
+             f"{rs.readings[key].issued}" + _view.mark("）", lang) for key in clause.cites]
     return {"id": clause.id, "article": clause.article, "title": clause.title(lang), "legal_text": clause.legal_text,
             "reading": " ".join(([in_language(clause.reading, lang)] if clause.reading else []) + cited),
-            "review": clause.review(lang) if clause.review else "", "conditions": conditions, "tests": tests,
+            "review": _in_words(rs, clause.review, lang) if clause.review else "", "conditions": conditions, "tests": tests,
             "thresholds": thresholds, "relaxed": relaxed_list,
             "bans": list(rs.bans.years.items()) if clause.ban and rs.bans else []}
 

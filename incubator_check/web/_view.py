@@ -88,6 +88,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "findings": ("发现的问题", "Findings"),
     "severity": ("级别", "Severity"),
     "code": ("代码", "Code"),
+    "cross_kind": ("类型", "Kind"),
     "where": ("位置", "Cell"),
     "message": ("说明", "Message"),
     "no_findings": ("没有发现问题。", "No findings."),
@@ -130,6 +131,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_quota": ("本批没有卓越级申报。", "No excellence applications in this batch."),
     "dl_summary": ("汇总工作簿（Excel）", "Summary workbook (Excel)"),
     "dl_letters": ("补正通知（每份未通过的申报一页）", "Letters to the applicants that do not pass"),
+    "dl_round": ("汇总表、公示名单、初核（可打印）", "Summary, public notice, first check (printable)"),
     "dl_jsonl": ("全部报告（JSON Lines）", "All reports (JSON Lines)"),
     "skipped": ("未检查的文件（不是申报表）：", "Files not checked (not workbooks): "),
     "back_batch": ("返回汇总", "Back to the summary"),
@@ -143,8 +145,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "kind_review": ("由评审人员判断", "judged by a reviewer"),
     "kind_ban": ("禁止情形", "ban"),
     "figure": ("指标", "Figure"),
-    "share_of": ("符合「{test}」的在孵企业占比", "share of tenants passing '{test}'"),
-    "tenant_test": ("在孵企业检验", "Tenant test"),
+    "share_of": ("{test}占比", "share of {test}"),
+    "count_of": ("{test}数", "number of {test}"),
+    "tenant_test": ("在孵企业的认定", "Which tenants count"),
     "ban_years": ("年", "years"),
     "error": ("出错了", "Something went wrong"),
     "back_home": ("返回首页", "Back to the start page"),
@@ -157,6 +160,15 @@ def word(key: str, lang: str, **values: Any) -> str:
     zh, en = WORDS[key]
     text = en if lang == "en" else zh
     return text.format(**values) if values else text
+
+
+#: Chinese punctuation and its English form: the templates write a mark once, ``mark('：')``, for both languages.
+_HALF_WIDTH = {"：": ": ", "；": "; ", "，": ", ", "、": ", ", "（": " (", "）": ")"}
+
+
+def mark(full_width: str, lang: str) -> str:
+    """A punctuation mark in the page's language: full-width in Chinese, half-width (with its space) in English."""
+    return _HALF_WIDTH[full_width] if lang == "en" else full_width
 
 
 def pick(pair: tuple[str, str], lang: str) -> str:
@@ -215,7 +227,7 @@ def report_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
             fix.append(f"{c['id']} {title}：{c.get('message', '')}" if lang != "en" else f"{c['id']} {title}: {c.get('message', '')}")
     for c in clauses:
         if c["status"] == "MISSING":
-            cells = "、".join(c["needs"][:6]) + ("…" if len(c["needs"]) > 6 else "")
+            cells = mark("、", lang).join(c["needs"][:6]) + ("…" if len(c["needs"]) > 6 else "")
             fix.append(f"{c['id']} {c['title']}：{word('needs', lang)} {cells}" if lang != "en"
                        else f"{c['id']} {c['title']}: {word('needs', lang)} {cells}")
     findings = []
@@ -315,8 +327,11 @@ def what_if_fields(figures: dict[str, Any], levers, values: dict[str, str], lang
     return fields
 
 
-def batch_row(index: int, data: dict[str, Any], lang: str) -> dict[str, Any]:
-    """One submission of a batch as its summary row."""
+def batch_row(index: int, data: dict[str, Any], lang: str, setup) -> dict[str, Any]:
+    """One submission of a batch as its summary row: the clauses not passed with their titles and gaps, and a
+    待补正's reasons, in the words of the round's summary workbook (present/summary.py)."""
+    from ..present.summary import summary_row
+
     clauses = data.get("clauses", [])
     failed = [c for c in clauses if c["status"] == "FAIL"]
     missing = [c["id"] for c in clauses if c["status"] == "MISSING"]
@@ -324,13 +339,9 @@ def batch_row(index: int, data: dict[str, Any], lang: str) -> dict[str, Any]:
         error = data["error"]
         detail = error.get("message_en" if lang == "en" else "message_zh") or error.get("message", "")
     else:
-        parts = []
-        for c in failed:
-            shortfall = figure(c, lang)[2]
-            parts.append(f"{c['id']}" + (f" ({'short' if lang == 'en' else '差'} {shortfall})" if shortfall else ""))
-        if missing:
-            parts.append(word("missing_clauses", lang) + ", ".join(missing))
-        detail = "; ".join(parts)
+        # the titles in the page's language (the batch was checked in one language)
+        shown = {**data, "clauses": [{**c, "title": setup.titles.get(c["id"], c.get("title") or "")} for c in clauses]}
+        detail = summary_row(shown, index, setup).unmet(lang)
     inc = data.get("incubator") or {}
     return {
         "index": index, "file": (data.get("source") or {}).get("path", ""), "incubator": inc.get("name") or "",

@@ -3,10 +3,11 @@
 This is the product contract of ``spec/workbook.md`` written once as data, so that
 the reader, the template writer and the fixtures all agree on every label. Two lists are
 the law's, kept in the rule data and read from it when first asked for (importing this
-module reads no file): the 16 industries of the SME classification (``rulesets/sme-2011.yaml``)
-and the reasons an accreditation is revoked for (Article 20, ``bans.years`` of
-``rulesets/miit-2025-standard.yaml``): :func:`industries`, :func:`revocation_reasons`, and
-``INDUSTRIES`` and ``REVOCATION_REASONS`` as their values; and the levels an application may be for, the
+module reads no file): the industries of the SME classifications the bundled rulesets name and the
+reasons an accreditation is revoked for (Article 20, each bundled ruleset's ``bans.years``), as the model
+accepts them (:func:`industries`, :func:`revocation_reasons`, ``INDUSTRIES`` and ``REVOCATION_REASONS``).
+Which of them one submission may use is the ruleset's being applied: its caller passes them in
+(``read_workbook(choices=)``, ``build_template(ruleset=)``), because this stage comes before the rules; and the levels an application may be for, the
 ministry's two and those the bundled rulesets claim (:func:`levels`, ``LEVELS``).
 """
 
@@ -59,7 +60,7 @@ def rule_data(name: str) -> str:
     except (ModuleNotFoundError, FileNotFoundError):  # a source checkout run without installing
         from pathlib import Path
 
-        return (Path(__file__).parent.parent / "rulesets" / name).read_text(encoding="utf-8")
+        return (Path(__file__).parents[2] / "rulesets" / name).read_text(encoding="utf-8")
 
 
 def load_yaml(text: str) -> Any:
@@ -70,31 +71,22 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def _top_level(name: str, key: str) -> Any:
-    """One top-level entry of a rule-data file, parsed by itself: the lines from ``key:`` to the next top-level key.
+def _top_level(text: str, key: str) -> Any:
+    """One top-level entry of a rule-data file's text, parsed by itself: the lines from ``key:`` to the next
+    top-level key (None when the file has none).
 
     A ruleset is 20 KB of YAML, of which the entry wanted here is a few lines; the loader parses the whole file
     for a check anyway (``tests/test_report_languages.py`` holds the two readings equal).
     """
     import re
 
-    block = re.search(rf"^{re.escape(key)}:.*?(?=^[^\s#]|\Z)", rule_data(name), re.M | re.S)
-    if block is None:
-        raise KeyError(f"rulesets/{name} has no top-level '{key}'")
-    return load_yaml(block.group())[key]
+    block = re.search(rf"^{re.escape(key)}:.*?(?=^[^\s#]|\Z)", text, re.M | re.S)
+    return None if block is None else load_yaml(block.group())[key]
 
 
 @lru_cache(maxsize=1)
-def industries() -> tuple[str, ...]:
-    """The 16 industries of the SME classification standard (工信部联企业〔2011〕300号), as its rule data lists them."""
-    return tuple(_top_level("sme-2011.yaml", "industries"))
-
-
-@lru_cache(maxsize=1)
-def levels() -> tuple[str, ...]:
-    """The levels an application may be for: the ministry's two, then every other level a bundled ruleset
-    claims (a province's or city's own, under Article 27: Shenzhen's 市孵化器) — read from the rule data, so a
-    province's level needs no code change. A rule-data file is a ruleset when it says ``kind: ruleset``."""
+def _bundled_rulesets() -> tuple[str, ...]:
+    """The text of every bundled ruleset (a rule-data file that says ``kind: ruleset``), by file name."""
     import re
     from importlib import resources
 
@@ -103,27 +95,48 @@ def levels() -> tuple[str, ...]:
     except ModuleNotFoundError:  # a source checkout run without installing
         from pathlib import Path
 
-        folder = Path(__file__).parent.parent / "rulesets"
+        folder = Path(__file__).parents[2] / "rulesets"
+    texts = (entry.read_text(encoding="utf-8") for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+             if entry.name.endswith(".yaml"))
+    return tuple(text for text in texts if re.search(r"^kind:\s*ruleset\s*(#.*)?$", text, re.M))
+
+
+def _union(lists: Any) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(item for values in lists for item in values))
+
+
+@lru_cache(maxsize=1)
+def industries() -> tuple[str, ...]:
+    """Every industry an SME classification a bundled ruleset names (``sme_classification:``) lists: what the
+    model accepts. Which of them a submission may use is its ruleset's (``read_workbook(choices=)``)."""
+    named = (_top_level(text, "sme_classification") for text in _bundled_rulesets())
+    return _union(_top_level(rule_data(f"{name}.yaml"), "industries") or () for name in dict.fromkeys(named) if name)
+
+
+@lru_cache(maxsize=1)
+def levels() -> tuple[str, ...]:
+    """The levels an application may be for: the ministry's two, then every other level a bundled ruleset
+    claims (a province's or city's own, under Article 27: Shenzhen's 市孵化器) — read from the rule data, so a
+    province's level needs no code change. A rule-data file is a ruleset when it says ``kind: ruleset``."""
+    import re
+
     found = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".yaml"):
-            continue
-        text = entry.read_text(encoding="utf-8")
-        if re.search(r"^kind:\s*ruleset\s*(#.*)?$", text, re.M):
-            level = re.search(r"^level:\s*([^\s#]+)", text, re.M)
-            if level and level.group(1) not in MINISTRY_LEVELS + tuple(found):
-                found.append(level.group(1))
+    for text in _bundled_rulesets():
+        level = re.search(r"^level:\s*([^\s#]+)", text, re.M)
+        if level and level.group(1) not in MINISTRY_LEVELS + tuple(found):
+            found.append(level.group(1))
     return MINISTRY_LEVELS + tuple(found)
 
 
 @lru_cache(maxsize=1)
 def revocation_reasons() -> tuple[str, ...]:
-    """Why an earlier accreditation was revoked (Article 20): the reasons the ruleset's ban lasts a number of years for."""
-    return tuple(_top_level("miit-2025-standard.yaml", "bans")["years"])
+    """Why an earlier accreditation was revoked (Article 20): every reason a bundled ruleset's ban lasts a number
+    of years for (``bans.years``), what the model accepts. Which of them a submission may use is its ruleset's."""
+    return _union((_top_level(text, "bans") or {}).get("years") or () for text in _bundled_rulesets())
 
 
 def __getattr__(name: str) -> tuple[str, ...]:
-    """``INDUSTRIES`` and ``REVOCATION_REASONS``, read from the rule data the first time they are asked for."""
+    """``INDUSTRIES``, ``LEVELS`` and ``REVOCATION_REASONS``, read from the rule data the first time they are asked for."""
     if name == "INDUSTRIES":
         return industries()
     if name == "LEVELS":

@@ -167,9 +167,14 @@ _LABELS = {sheet.key: _label_index(sheet) for sheet in SHEETS}
 _READ_LABELS: ContextVar[dict[str, dict[str, FieldSpec]]] = ContextVar("labels", default=_LABELS)
 
 
-def _with_declared(declared: Mapping[str, tuple[FieldSpec, ...]]) -> dict[str, SheetSpec]:
-    """The sheets of the layout with a ruleset's declared fields added (profile and roster)."""
-    return {sheet.key: replace(sheet, fields=sheet.fields + tuple(declared.get(sheet.key, ()))) for sheet in SHEETS}
+def _with_declared(declared: Mapping[str, tuple[FieldSpec, ...]],
+                   choices: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, SheetSpec]:
+    """The sheets of the layout with a ruleset's declared fields added (profile and roster), and its own choices
+    for the enumerations whose values are the ruleset's (industry, revocation reason)."""
+    choices = choices or {}
+    return {sheet.key: replace(sheet, fields=tuple(replace(f, options=choices[f.key]) if f.key in choices else f
+                                                   for f in sheet.fields) + tuple(declared.get(sheet.key, ())))
+            for sheet in SHEETS}
 _SHEET_NAMES = {normalize_label(name): sheet for sheet in SHEETS for name in (sheet.name, sheet.en, sheet.key)}
 _IGNORED_SHEETS = {normalize_label(INSTRUCTIONS_NAME), normalize_label(INSTRUCTIONS_EN), "instructions"}
 
@@ -271,16 +276,19 @@ class _SheetData:
 
 def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
                   limits: _guard.Limits | None = None, data: bytes | None = None,
-                  fields: Mapping[str, tuple[FieldSpec, ...]] | None = None) -> ReadResult:
+                  fields: Mapping[str, tuple[FieldSpec, ...]] | None = None,
+                  choices: Mapping[str, tuple[str, ...]] | None = None) -> ReadResult:
     """Read one submission workbook; raise :class:`WorkbookError` only if it is not a usable workbook.
 
     ``data`` is the file's bytes if the caller has read them (``path`` then only names the file); otherwise
     the file is read here, once, and everything below sees those bytes. ``fields`` are the profile fields and
     roster columns a ruleset declares beyond the core layout, by sheet key (``rules/fields.py``): read like
-    any other, into the model's ``declared``.
+    any other, into the model's ``declared``. ``choices`` are the values the ruleset being applied allows for an
+    enumeration of the law's, by field key (``industry``, ``revocation_reason``: ``rules/fields.py``); a value
+    outside them is an invalid-choice finding at its cell. Without them, every bundled ruleset's are allowed.
     """
-    if fields:
-        sheets = _with_declared(fields)
+    if fields or choices:
+        sheets = _with_declared(fields or {}, choices)
         token = _READ_LABELS.set({key: _label_index(sheet) for key, sheet in sheets.items()})
         try:
             return _read_workbook(path, today, limits, data, sheets)
