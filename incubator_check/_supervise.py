@@ -128,6 +128,90 @@ def _default_context() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
+def _quiet_resource_tracker() -> None:
+    """Send the standard error of multiprocessing's resource tracker to the null device (POSIX, spawn/forkserver).
+
+    With spawn or forkserver, every pebble pool's channel locks are named semaphores, registered with a resource
+    tracker: a process the parent starts, a child like the workers. Killed with them (Task Manager's "end process
+    tree", the OOM killer, the kill-storm test), it is started again by the parent at its next lock, but knows
+    nothing of the names the dead one held: each later unlink of one of those (a pool closed or replaced) makes
+    the new tracker print a ``KeyError`` traceback on the user's console, and the parent warns "process died
+    unexpectedly". Nothing leaks (every lock of a pool is unlinked by its finalizer; the tracker is only the
+    safety net for a parent that dies), so both are noise: the tracker's own standard error goes to the null
+    device (the command that starts it, and only it, is prefixed with a redirection), and that one warning is
+    ignored. Where the command is not as expected (another CPython), nothing is changed.
+    """
+    import warnings
+    from multiprocessing import util
+
+    if os.name != "posix" or getattr(util.spawnv_passfds, "_incubator_check", False):
+        return
+    warnings.filterwarnings("ignore", message="resource_tracker: process died unexpectedly", category=UserWarning)
+    spawn = util.spawnv_passfds
+    marker = "from multiprocessing.resource_tracker import main;"
+
+    def spawnv_passfds(path, args, passfds):
+        args = list(args)
+        if len(args) >= 2 and args[-2] == "-c" and args[-1].startswith(marker):
+            args[-1] = "import os;n=os.open(os.devnull,os.O_WRONLY);os.dup2(n,2);os.close(n);" + args[-1]
+        return spawn(path, args, passfds)
+
+    spawnv_passfds._incubator_check = True  # type: ignore[attr-defined]
+    util.spawnv_passfds = spawnv_passfds
+
+
+# A fork waits at most this long for other threads' imports to finish (see ``_before_fork``).
+FORK_WAIT_SECONDS = 10.0
+
+
+def _before_fork() -> None:
+    """Before any fork in a process that forks reader workers: wait until no other thread is importing a module.
+
+    Python holds a module's import lock while the module runs; a fork in the middle gives the child that lock, held
+    for ever by a thread the child does not have, and a worker that then imports the same module (its initializer
+    imports the reader and the judge; a task may import more) waits for ever: the worker is alive, takes no task,
+    and the batch or the web request hangs with nothing to notice (no death). Workers are forked by pebble's manager
+    thread (a dead or recycled worker's replacement) and by whichever thread schedules on a new pool, while the
+    main thread, a web request or a result's callback may be importing. So the forking thread waits (up to
+    ``FORK_WAIT_SECONDS``) until no module lock is held by another thread; CPython then takes the global import lock
+    for the fork itself, so no new import starts. Reads importlib's lock table (private; where it is not as
+    expected, nothing waits).
+    """
+    import time
+
+    try:
+        from importlib import _bootstrap
+
+        locks = _bootstrap._module_locks
+    except Exception:  # noqa: BLE001 - another Python
+        return
+    me = threading.get_ident()
+    deadline = time.monotonic() + FORK_WAIT_SECONDS
+    while True:
+        try:
+            busy = False
+            for ref in list(locks.values()):
+                lock = ref() if callable(ref) else ref
+                owner = getattr(lock, "owner", None)
+                if owner and owner != me:
+                    busy = True
+                    break
+        except Exception:  # noqa: BLE001 - the table changed under us: look again
+            busy = True
+        if not busy or time.monotonic() > deadline:
+            return
+        time.sleep(0.002)
+
+
+_FORK_HOOK = []
+
+
+def _wait_for_imports_before_forks() -> None:
+    if not _FORK_HOOK and hasattr(os, "register_at_fork"):
+        os.register_at_fork(before=_before_fork)
+        _FORK_HOOK.append(True)
+
+
 class _Task:
     """One task held until it is settled: what to run, the future we promised, and the pebble future now running it."""
 
@@ -155,6 +239,59 @@ def _broken(pool) -> bool:
         return not pool.active
 
 
+def _channel_held(pool) -> bool:
+    """Whether pebble's shared channel lock is held now (tried without waiting, as pebble itself does to stop a
+    worker). A lock held at every look for seconds is held by a worker that died holding it."""
+    try:
+        channel = pool._pool_manager.worker_manager.workers_channel
+        if channel is None:  # not started
+            return False
+        with channel.lock(block=False) as locked:
+            return not locked
+    except Exception:  # noqa: BLE001 - another pebble: take no progress after a death for a held lock, as before
+        return True
+
+
+def _attribute_deaths_in_order(pool) -> None:
+    """Make pebble blame a dead worker's death on the task it died on, not on one it had already finished.
+
+    pebble's manager thread notices a dead worker and blames the first task that worker acknowledged and has not
+    been answered for; the worker's messages are read by another thread. A worker that sent a result, took the
+    next task and died at once (a file that aborts the reader right after a good one, on a loaded machine) can be
+    found dead before that result and that acknowledgement are read: the good file was then blamed
+    (``reader-crashed``), its result dropped, and the bad file left running on a dead worker until its wall time.
+    Here a death is only noted when found, and blamed by the reading thread once the pipe is empty, so after every
+    message the worker sent before it died. Where pebble is not as expected, its own attribution stays.
+    """
+    try:
+        from pebble.pool.process import NoMessage
+
+        manager = pool._pool_manager
+        workers = manager.worker_manager
+        blame, receive = manager.handle_worker_expiration, workers.receive
+    except Exception:  # noqa: BLE001 - another pebble
+        return
+    found: list = []
+    lock = threading.Lock()
+
+    def note(expiration) -> None:
+        with lock:
+            found.append(expiration)
+
+    def receive_then_blame(timeout):
+        message = receive(timeout)
+        if isinstance(message, NoMessage) and found:  # nothing left to read: every message of the dead was read
+            with lock:
+                due = found[:]
+                del found[:]
+            for expiration in due:
+                blame(expiration)  # BrokenProcessPool ("All workers expired") ends this loop, as it ended pebble's
+        return message
+
+    manager.handle_worker_expiration = note
+    workers.receive = receive_then_blame
+
+
 def _pool_broke(exc: BaseException) -> bool:
     """pebble's pool failed as a whole (not this task's worker): the task can run again on a new pool."""
     from concurrent.futures.process import BrokenProcessPool
@@ -178,6 +315,10 @@ class ReaderPool:
         self.workers = max(1, workers)
         self._errors = tempfile.TemporaryDirectory(prefix="incubator-check-workers-", dir=temp_dir)
         self._context = multiprocessing.get_context(context or _default_context())
+        if self._context.get_start_method() == "fork":
+            _wait_for_imports_before_forks()
+        else:
+            _quiet_resource_tracker()
         self._lock = threading.RLock()
         self._tasks: set[_Task] = set()
         self._closed = False
@@ -185,6 +326,7 @@ class ReaderPool:
         self._known: dict[int, Any] = {}  # the workers the doctor has seen, until it sees them end
         self._death_at: float | None = None  # the last abnormal death not yet followed by progress
         self._progress_at = 0.0  # when a task last started or finished
+        self._held_since: float | None = None  # since when every look found the pool's channel lock held
         self._pool = self._new_pool()
         self._stop = threading.Event()
         self._doctor = threading.Thread(target=self._watch, daemon=True, name="incubator-check-pool-doctor")
@@ -193,9 +335,11 @@ class ReaderPool:
     def _new_pool(self):
         import pebble
 
-        return pebble.ProcessPool(max_workers=self.workers, max_tasks=max(0, self.limits.recycle_tasks),
+        pool = pebble.ProcessPool(max_workers=self.workers, max_tasks=max(0, self.limits.recycle_tasks),
                                   initializer=_init_worker, initargs=(self.limits, self._errors.name),
                                   context=self._context)
+        _attribute_deaths_in_order(pool)
+        return pool
 
     def __enter__(self) -> "ReaderPool":
         return self
@@ -248,6 +392,8 @@ class ReaderPool:
         old, self._pool = self._pool, self._new_pool()
         self.rebuilt += 1
         self._death_at = None
+        self._held_since = None
+        self._known.clear()  # the old pool's workers are stopped on purpose: their ends are no deaths to count
         threading.Thread(target=_stop_quietly, args=(old,), daemon=True, name="incubator-check-pool-stop").start()
         for task in list(self._tasks):
             if task.running is not None and not task.running.done():  # a done one: its own callback settles it
@@ -289,10 +435,16 @@ class ReaderPool:
                     return
             if self._death_at is not None and self._progress_at > self._death_at:
                 self._death_at = None
-            quiet = now - max(self._death_at or now, self._progress_at)
-            # Tasks waiting to be taken: stuck after STALL_SECONDS. All taken, none finishing (a result that cannot
-            # be sent): after 5 × that, lest a long parse be taken for a stall.
-            if self._death_at is not None and self._tasks and quiet > (STALL_SECONDS if waiting else 5 * STALL_SECONDS):
+            # Stuck is the channel lock held by a dead worker. A pool that is merely slow (a spawned worker still
+            # importing, a loaded machine) leaves the lock free between its brief uses, so time without progress
+            # alone is not stuck: the lock must have been found held at every look for STALL_SECONDS (5 × that
+            # when every task is taken, lest a long result being sent be taken for a stall).
+            if self._death_at is None or not self._tasks or not _channel_held(self._pool):
+                self._held_since = None
+                return
+            if self._held_since is None:
+                self._held_since = now
+            if now - self._held_since > (STALL_SECONDS if waiting else 5 * STALL_SECONDS):
                 self._rebuild()
 
     def _schedule(self, task: _Task) -> None:
