@@ -208,19 +208,6 @@ def render_plan(plan: dict[str, Any], lang: str, color: bool) -> list[str]:
     return lines
 
 
-def must_correct(findings: list, lang: str, most: int = 8) -> str:
-    """What must be corrected before the workbook is filed, and where: its error findings' cells (report.md)."""
-    errors = [f for f in findings if (f["severity"] if isinstance(f, dict) else f.severity.value) == "error"]
-    if not errors:
-        return ""
-    cells = [visible(f["where"] if isinstance(f, dict) else f.where) or (f["code"] if isinstance(f, dict) else f.code)
-             for f in errors]
-    shown = ("、" if lang != "en" else ", ").join(cells[:most]) + ("…" if len(cells) > most else "")
-    if lang == "en":
-        return f"To correct before filing: {len(errors)} error{'s' if len(errors) != 1 else ''} ({shown})"
-    return f"提交前须改正：{len(errors)} 处错误（{shown}）"
-
-
 # --- rules ------------------------------------------------------------------------------------------
 
 
