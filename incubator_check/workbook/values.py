@@ -9,6 +9,7 @@ field and the cell.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -292,7 +293,7 @@ def parse_date(raw: object) -> _dt.date:
         return raw.date()
     if isinstance(raw, _dt.date):
         return raw
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw):  # nan, inf: no date
         if raw == int(raw) and int(raw) in _YEARS:
             return PartialDate(int(raw))
         # 20240315 typed as a number is a date in the compact form, not a serial.
