@@ -215,10 +215,11 @@ def _wait_for_imports_before_forks() -> None:
 class _Task:
     """One task held until it is settled: what to run, the future we promised, and the pebble future now running it."""
 
-    __slots__ = ("function", "args", "result", "death", "running", "tries", "started")
+    __slots__ = ("function", "args", "result", "death", "running", "tries", "started", "again")
 
-    def __init__(self, function, args: tuple, death):
+    def __init__(self, function, args: tuple, death, again: tuple | None = None):
         self.function, self.args, self.death = function, args, death
+        self.again = again  # the arguments of one more run after a death: the file guarded by the full scan
         self.result: cf.Future = cf.Future()
         self.running: cf.Future | None = None
         self.tries = 0
@@ -484,6 +485,10 @@ class ReaderPool:
                 if _pool_broke(exc) and not self._closed:
                     self._retry(task, exc)
                     return
+                if task.again is not None and not self._closed:  # the guard's screen let it by: the full scan's say
+                    task.args, task.again = task.again, None
+                    self._schedule(task)
+                    return
                 value = task.death(exc)
             self._settle(task, value)
 
@@ -495,9 +500,10 @@ class ReaderPool:
         with contextlib.suppress(cf.InvalidStateError):
             task.result.set_result(value)
 
-    def _dispatch(self, function, args: tuple, death) -> cf.Future:
-        """A future that always gets a value: the task's, or ``death(exc)`` for what ended it."""
-        task = _Task(function, args, death)
+    def _dispatch(self, function, args: tuple, death, again: tuple | None = None) -> cf.Future:
+        """A future that always gets a value: the task's, or ``death(exc)`` for what ended it (after one more run
+        with ``again`` for arguments, if given)."""
+        task = _Task(function, args, death, again)
         with self._lock:
             if self._closed:
                 task.result.set_result(death(RuntimeError("the reader pool is closed")))
@@ -540,7 +546,8 @@ class ReaderPool:
             return result
         sha256 = hashlib.sha256(data).hexdigest()
         return self._dispatch(_work, (job, data, sha256),
-                              lambda exc: _error_outcome(job, self._death_finding(job.path, exc), sha256))
+                              lambda exc: _error_outcome(job, self._death_finding(job.path, exc), sha256),
+                              again=(job, data, sha256, True))
 
     def check(self, path: str, ruleset: str | None = None, lang: str = "zh", as_of: dt.date | None = None,
               plan: str | None = None, plan_costs: tuple[tuple[str, str], ...] = ()) -> dict:
@@ -765,9 +772,15 @@ def _arm_cpu_limit(seconds: int) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def _work(job: Job, data: bytes, sha256: str) -> Outcome:
-    """In a worker: check one workbook from its bytes; a MemoryError is that file's out-of-memory ERROR."""
+def _work(job: Job, data: bytes, sha256: str, full_guard: bool = False) -> Outcome:
+    """In a worker: check one workbook from its bytes; a MemoryError is that file's out-of-memory ERROR. With
+    ``full_guard`` (a second run after a worker died on the file) the guard skips its screen."""
     _arm_cpu_limit(_LIMITS.cpu_seconds)
+    if full_guard:
+        from .workbook.guard import full_scan_only
+
+        with full_scan_only():
+            return _work(job, data, sha256)
     from ._check import check_with_submission, error_report
     from ._text import dumps
     from .findings import reader_failure

@@ -279,3 +279,117 @@ def test_the_fixtures_read_within_the_text_budget():
     fixtures = Path(__file__).resolve().parent.parent / "fixtures"
     for path in sorted(fixtures.glob("standard-pass*")):
         assert read_workbook(path, today=TODAY).submission is not None, path.name
+
+
+# --- the screen: an ordinary workbook bounded with a few searches, anything else measured in full (issue 21) ------
+
+from incubator_check.workbook.guard import container as _container  # noqa: E402
+
+
+def _answer(path: str, data: bytes, limits: Limits, full: bool) -> tuple:
+    """The guard's whole answer: the finding (code, both messages) it refuses with, or the formula cells it found."""
+    try:
+        return ("cells", _guard.check_data(path, data, limits, full=full))
+    except WorkbookError as exc:
+        f = exc.finding
+        return ("refused", f.code, f.message_zh, f.message_en, f.sheet)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_screened_guard_answers_every_corpus_file_as_the_full_scan(name, corpus):
+    path = corpus.get(name)
+    if path is None or not path.is_file():
+        pytest.skip("not a regular file here")
+    data = path.read_bytes()
+    assert _answer(os.fspath(path), data, Limits(), False) == _answer(os.fspath(path), data, Limits(), True)
+
+
+def test_an_ordinary_workbook_passes_the_screen_without_the_full_scan(corpus, monkeypatch):
+    """The point of the screen: the fixtures' workbooks never reach the cell-by-cell scan."""
+    def no_full_scan(*args, **kwargs):
+        raise AssertionError("the full scan ran")
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    paths = [p for p in sorted(fixtures.glob("*.xlsx")) if not p.name.startswith("broken-not-a")] + [corpus["good.xlsx"]]
+    expected = {p.name: _guard.check_data(os.fspath(p), p.read_bytes(), Limits(), full=True) for p in paths}
+    monkeypatch.setattr(_container, "_scan_worksheet", no_full_scan)
+    for p in paths:
+        assert _guard.check_data(os.fspath(p), p.read_bytes(), Limits()) == expected[p.name], p.name
+
+
+#: Things a worksheet may hold that the screen must bound or pass to the full scan: formulas with and without a
+#: cached value, merged ranges (one far), shared-string cells, wide and long references, a comment, a second r,
+#: text with ' = ' in it, a '>' in an attribute value, a prefixed cell, a DTD.
+_ODDITIES = [
+    b'<row r="3"><c r="B3"><f>1+1</f></c><c r="C3"><f>2</f><v>2</v></c></row>',
+    b'<row r="4"><c r="D4" t="s"><v>0</v></c><c r="E4" t="s"><v>7</v></c></row>',
+    b'<row r="5"><c r="AB5"><v>1</v></c></row>',
+    b'<row r="12000"><c r="A12000"><v>1</v></c></row>',
+    b'<row r="6"><c r="XFD6"><v>1</v></c></row>',
+    b"<!-- a comment -->",
+    b'<row r="7"><c r="A7" r="B7"><v>1</v></c></row>',
+    b'<row r="8"><c r="A8" t="inlineStr"><is><t>\xe5\xb9\xb4 = \xe5\xb9\xb4</t></is></c></row>',
+    b'<row r="9"><c r="A9" x="a>b"><f>1</f></c></row>',
+    b'<row r="10"><x:c r="A10"><v>1</v></x:c></row>',
+]
+_MERGES = [b'<mergeCells><mergeCell ref="A1:B2"/></mergeCells>', b'<mergeCells><mergeCell ref="A1:XFD9"/></mergeCells>']
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(_row, max_size=5), extras=st.lists(st.sampled_from(_ODDITIES), max_size=3),
+       merge=st.sampled_from([b""] + _MERGES), shared=st.booleans(), dtd=st.booleans(),
+       limits=st.sampled_from([Limits(), Limits(max_rows=20), Limits(max_columns=10), Limits(max_text_bytes=4000)]))
+def test_the_screen_agrees_with_the_full_scan_on_generated_sheets(roster_parts, tmp_path_factory, rows, extras, merge,
+                                                                  shared, dtd, limits):
+    """Whatever the roster holds, the screened guard refuses with the full scan's finding, or lets the workbook by
+    with the same formula cells."""
+    roster = roster_parts["xl/worksheets/sheet2.xml"]
+    at = roster.rindex(b"</sheetData>")
+    body = _sheet_xml(rows, "")
+    body = body[body.index(b"<sheetData>") + len(b"<sheetData>"):body.index(b"</sheetData>")]
+    sheet = roster[:at] + body + b"".join(extras) + roster[at:at + len(b"</sheetData>")] + merge + \
+        roster[at + len(b"</sheetData>"):]
+    if dtd:
+        sheet = b'<!DOCTYPE worksheet [<!ENTITY a "b">]>' + sheet
+    members = dict(roster_parts, **{"xl/worksheets/sheet2.xml": sheet})
+    if shared:
+        members["xl/sharedStrings.xml"] = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                                           b'count="2" uniqueCount="2"><si><t>' + b"y" * 300 + b"</t></si><si><t>z</t>"
+                                           b"</si></sst>")
+    path = tmp_path_factory.mktemp("screen") / "screen.xlsx"
+    _write_zip(path, [_entry(n, d) for n, d in members.items()])
+    data = path.read_bytes()
+    assert _answer(os.fspath(path), data, limits, False) == _answer(os.fspath(path), data, limits, True)
+
+
+def test_a_file_calamine_fails_on_gets_the_full_scans_finding(corpus, monkeypatch):
+    """Should the screen let by a file the full scan refuses, and python-calamine fail on it, the finding is the
+    full scan's (the reader asks it again), not the calamine error's."""
+    import types
+
+    from incubator_check.workbook import reader as _reader
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("calamine failed")
+
+    monkeypatch.setattr(_container, "_screen_worksheet", lambda *args, **kwargs: set())
+    monkeypatch.setattr(_reader, "python_calamine",
+                        types.SimpleNamespace(CalamineWorkbook=types.SimpleNamespace(from_filelike=broken)))
+    with pytest.raises(WorkbookError) as info:
+        read_workbook(corpus["far-cell.xlsx"], today=TODAY)
+    assert info.value.finding.code == "sheet-too-large"
+    with pytest.raises(WorkbookError) as info:
+        read_workbook(corpus["good.xlsx"], today=TODAY)
+    assert info.value.finding.code == "file-unreadable"
+
+
+def test_a_worker_that_died_is_followed_by_the_full_scan(corpus, monkeypatch):
+    """A screen that lets a far cell by: python-calamine then takes the worker down (it would allocate 512 GiB), and
+    the pool checks the file once more with the full scan, whose code the file gets, not the death's."""
+    from incubator_check._supervise import ReaderPool
+
+    monkeypatch.setattr(_container, "_screen_worksheet", lambda *args, **kwargs: set())
+    with ReaderPool(workers=1, context="fork") as pool:
+        report = pool.check(os.fspath(corpus["far-cell.xlsx"]))
+    assert report["verdict"] == "ERROR"
+    assert report["error"]["code"] == "sheet-too-large"

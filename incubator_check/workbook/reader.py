@@ -306,13 +306,14 @@ def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: 
     collector = _Collector(path)
     if data is None:
         data = _guard.read_bytes(path, limits)  # read once: the guard, calamine and the hash all see these bytes
+    full = _guard.full_scan()
     try:
-        formula_parts = _guard.check_data(path, data, limits)  # raises WorkbookError for what must not be opened
+        formula_parts = _guard.check_data(path, data, limits, full)  # raises WorkbookError for what must not be opened
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (WorkbookError, KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException; never a traceback
-        raise WorkbookError(_guard.unreadable(path, exc)) from None
+        raise WorkbookError(_after_full_scan(path, data, limits, full, exc)) from None
     try:
         return _read(workbook, path, data, collector, today, limits, formula_parts, sheets)
     except _guard.TooLarge as exc:
@@ -320,9 +321,20 @@ def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: 
     except (WorkbookError, KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a calamine error (or Rust panic) while reading a sheet
-        raise WorkbookError(_guard.unreadable(path, exc)) from None
+        raise WorkbookError(_after_full_scan(path, data, limits, full, exc)) from None
     finally:
         workbook.close()
+
+
+def _after_full_scan(path: str, data: bytes, limits: _guard.Limits, full: bool, exc: BaseException):
+    """The finding for a file python-calamine failed on: the full scan's refusal if the screen had let it by (the
+    screen never should: then the code is the guard's, as it was before the screen), else what calamine said."""
+    if not full:
+        try:
+            _guard.check_data(path, data, limits, full=True)
+        except WorkbookError as refused:
+            return refused.finding
+    return _guard.unreadable(path, exc)
 
 
 #: A sheet name that repeats a table's name with a copy's or continuation's mark: 在孵企业 (2), 在孵企业（续）, 在孵企业2.

@@ -15,7 +15,8 @@ inflating each zip member once, in bounded pieces:
 - every XML part (also one padded past its first kilobytes, or in UTF-16): no DTD,
   no entity declaration;
 - macros (.xlsm) and Strict OOXML;
-- every worksheet's cells and merged ranges (xlsx), every table's rows and columns
+- every worksheet's cells and merged ranges (xlsx: screened first, with a few searches over each part that an
+  ordinary sheet passes; anything unusual, and any refusal, goes to the full scan, so the code is the full scan's), every table's rows and columns
   with repetitions expanded (ods), every BIFF cell, ``DIMENSIONS`` and
   ``MERGEDCELLS`` record (xls): rows, columns and cells within :class:`Limits`;
 - the compound file of an ``.xls``: encryption (``FILEPASS``, or an encrypted OOXML
@@ -39,8 +40,8 @@ One module a format or concern, in import order (``docs/architecture.md``):
 
 from __future__ import annotations
 
-from .file import check_data, check_file, read_bytes, unreadable
+from .file import check_data, check_file, full_scan, full_scan_only, read_bytes, unreadable
 from .limits import Limits, TooLarge
 from .container import sheet_parts
 
-__all__ = ["Limits", "TooLarge", "check_data", "check_file", "read_bytes", "sheet_parts", "unreadable"]
+__all__ = ["Limits", "TooLarge", "check_data", "check_file", "full_scan", "full_scan_only", "read_bytes", "sheet_parts", "unreadable"]

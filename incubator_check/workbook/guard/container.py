@@ -15,9 +15,9 @@ import struct
 import zipfile
 import zlib
 
-from .limits import MiB, Limits, _Budget, _error
+from .limits import MiB, Limits, Unusual, _Budget, _error
 from .ods import _scan_ods
-from .sheet import _SharedStrings, _scan_shared_strings, _scan_worksheet
+from .sheet import SCREEN_BYTES, _SharedStrings, _scan_shared_strings, _scan_worksheet, _screen_worksheet
 from .package import _Package
 from .xmlparse import _drain, _local, _parse, _xml_encoding
 
@@ -121,7 +121,9 @@ def _relationships(path: str, data: bytes) -> list[dict[str, str]]:
     return [attrs for _, attrs in _elements(path, data, frozenset({"Relationship"}))] if data else []
 
 
-def _check_zip(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
+def _check_zip(path: str, data: bytes, limits: Limits, screen: bool = False) -> dict[str, set[str]]:
+    """The package's checks, in order; every worksheet measured cell by cell, or with ``screen`` bounded by
+    ``_screen_worksheet`` (which raises :class:`Unusual` for what it cannot bound). Returns the formula cells."""
     handle = io.BytesIO(data)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -185,7 +187,13 @@ def _check_zip(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
         name = members.name(m)
         key = _fold(name)
         if id(m) in sheets or (key.endswith(".xml") and "worksheets/" in key):
-            cells, _ = _scan_worksheet(path, package, m, sheets.get(id(m), name), limits, lengths, budget)
+            sheet = sheets.get(id(m), name)
+            if not screen:
+                cells, _ = _scan_worksheet(path, package, m, sheet, limits, lengths, budget)
+            elif m.file_size <= SCREEN_BYTES:
+                cells = _screen_worksheet(path, package, m, b"".join(package.raw(m)), sheet, limits, lengths, budget)
+            else:
+                raise Unusual(sheet)
             if cells:
                 formulas[name] = cells
         elif is_ods and key == "content.xml":

@@ -7,12 +7,15 @@ saying what it looks like); :func:`unreadable` is the finding for a file python-
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import stat
+from typing import Iterator
 
 from ...errors import WorkbookError
 from ...findings import Bilingual, Finding, from_catalogue
-from .limits import MiB, Limits, _error
+from .limits import MiB, Limits, Unusual, _error
 from .ole import _check_ole
 from .container import _check_zip
 
@@ -94,12 +97,17 @@ def _too_big(path: str, size: int, limits: Limits) -> WorkbookError:
     return _error(path, "file-too-large", size=size // MiB, limit=limits.max_file_bytes // MiB)
 
 
-def check_data(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
+def check_data(path: str, data: bytes, limits: Limits, full: bool = False) -> dict[str, set[str]]:
     """Refuse, before parsing, a file that is not a workbook or would cost more than the limits.
 
     ``data`` is the file's bytes (:func:`read_bytes`); ``path`` only names it in messages.
     For an .xlsx, return the cells of each worksheet part that hold a formula with no cached value
     (python-calamine reads those as empty), found in the same pass over the zip.
+
+    An .xlsx is screened first: its worksheets are bounded with a few searches over each part (``_sheet``'s
+    screen), which an ordinary workbook passes with the same answer; anything the screen does not bound, and any
+    refusal, sends the file to the full scan, cell by cell, so that a refused file always gets the full scan's
+    finding. ``full`` skips the screen (a file whose reader died is checked again that way: ``docs/limits.md``).
     """
     if len(data) > limits.max_file_bytes:
         raise _too_big(path, len(data), limits)
@@ -117,13 +125,39 @@ def check_data(path: str, data: bytes, limits: Limits) -> dict[str, set[str]]:
         _check_ole(path, data, limits)
         return {}
     if head.startswith(_ZIP):
+        if not full:
+            try:
+                return _check_zip(path, data, limits, screen=True)
+            except (Unusual, WorkbookError):
+                pass  # the full scan decides, and names the finding
         return _check_zip(path, data, limits)
     raise _error(path, "not-a-workbook", looks=_what_is_it(head))
 
 
-def check_file(path: str, limits: Limits) -> dict[str, set[str]]:
+#: Whether the guard skips the screen here (:func:`full_scan`).
+_FULL: contextvars.ContextVar[bool] = contextvars.ContextVar("incubator_check_full_guard", default=False)
+
+
+@contextlib.contextmanager
+def full_scan_only() -> Iterator[None]:
+    """Within this block every workbook is guarded with the full scan (``check_data(..., full=True)``), whoever reads
+    it: the reader pool checks a file again this way after its worker died (``_supervise``), so that a file the
+    screen let by gets the full scan's finding, not the death's."""
+    token = _FULL.set(True)
+    try:
+        yield
+    finally:
+        _FULL.reset(token)
+
+
+def full_scan() -> bool:
+    """Whether the reader is to guard with the full scan only (inside :func:`full_scan_only`)."""
+    return _FULL.get()
+
+
+def check_file(path: str, limits: Limits, full: bool = False) -> dict[str, set[str]]:
     """:func:`check_data` on the file's bytes (:func:`read_bytes`)."""
-    return check_data(path, read_bytes(path, limits), limits)
+    return check_data(path, read_bytes(path, limits), limits, full)
 
 
 def unreadable(path: str, exc: BaseException) -> Finding:

@@ -31,6 +31,10 @@ class Limits:
     max_text_bytes: int = 128 * MiB  # the text python-calamine would hold: shared strings, and each cell's copy of one
 
 
+class Unusual(Exception):
+    """The screen (``check_data`` without ``full``) met something it does not measure exactly: the full scan decides."""
+
+
 def _error(path: str, key: str, **params: object) -> WorkbookError:
     """The refusal of a file: the catalogue's finding ``key`` (``code`` or ``code:variant``) with its parameters."""
     return WorkbookError(from_catalogue(key, path, **params))

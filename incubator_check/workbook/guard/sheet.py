@@ -15,9 +15,9 @@ from collections import Counter
 from typing import Iterable, Iterator
 
 from ...errors import WorkbookError
-from .limits import _HUGE, MiB, Limits, TooLarge, _Budget, _check_size, _error
+from .limits import _HUGE, MiB, Limits, TooLarge, Unusual, _Budget, _check_size, _error
 from .package import _Package
-from .xmlparse import _count, _local, _parse
+from .xmlparse import _count, _local, _parse, _xml_encoding
 
 class _SharedStrings:
     """How many bytes each shared string may hold (an upper bound: the XML between one ``<si`` and the next)."""
@@ -389,3 +389,69 @@ def _formula_cells(xml: bytes) -> set[str]:
             if ref:
                 cells.add(ref.group(1).decode())
     return cells
+
+
+# --- the screen: an ordinary worksheet bounded with a few whole-part searches ------------------------------------
+
+#: A worksheet larger than this inflated is not screened (the full scan reads it in bounded pieces).
+SCREEN_BYTES = 4 * MiB
+#: A '<c' tag that does not start with a plain reference of one capital and up to four digits (a cell within Z9999).
+_NOT_NARROW = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z][0-9]{1,4}"[\s>/])')
+#: A '<c' tag that does not start with a plain reference of up to three capitals and seven digits (XFD1048576).
+_NOT_PLAIN = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,3}[0-9]{1,7}"[\s>/])')
+#: The references with two or three letters, and those whose row has five digits or more: past Z9999.
+_WIDE_REF = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')
+_LONG_REF = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{5,7})"')
+_NARROW = (9999, 26)
+#: An r attribute other than the first of a '<c' or '<row' tag (a second r, an r after a quote), and an r spaced
+#: from its '=': the r attributes the full scan's _R_ATTRIBUTE finds beyond those, which send it to the parser.
+_OTHER_R = re.compile(rb'r=(?<=[\s"\']r=)(?<!<c r=)(?<!<row r=)')
+_SPACED_R = re.compile(rb"r\s+=")
+#: The shortest tag of a cell that refers to a shared string, '<c t="s">': at most one such cell per this many bytes.
+_SHARED_CELL_BYTES = 10
+
+
+def _screen_worksheet(path: str, package: _Package, info: zipfile.ZipInfo, xml: bytes, sheet: str, limits: Limits,
+                      strings: _SharedStrings, budget: _Budget) -> set[str]:
+    """The screen's measure of one worksheet (``xml``, the part inflated): its formula cells with no cached value,
+    having made sure with a few searches over the part that it keeps the limits; :class:`Unusual` for anything it
+    does not bound (:func:`_scan_worksheet` then measures the sheet cell by cell).
+
+    Never less than the full scan: it passes only a sheet the full scan reads on its fast path (every ``<c`` tag
+    starting ``<c r="A1"`` with a plain reference, no other r attribute than those of cells and rows, no prefixed
+    cell, merged ranges with no ``<`` or ``>`` in a value), and no DTD (the full scan's ``xml-dtd``); the extent
+    is at most Z × 9999 or the largest wider or longer reference, merged ranges read exactly; every cell that may
+    refer to a shared string is charged the longest one. Formula cells are found as the full scan finds them.
+    """
+    if _xml_encoding(xml[:4]) or b"<!" in xml:
+        raise Unusual(sheet)
+    rows, cols = _NARROW
+    if _NOT_NARROW.search(xml):
+        if _NOT_PLAIN.search(xml):
+            raise Unusual(sheet)
+        if _WIDE_REF.search(xml):
+            cols = max(map(_column_number, set(_WIDE_REF.findall(xml))))
+        if _LONG_REF.search(xml):
+            rows = max(map(_row_number, set(_LONG_REF.findall(xml))))
+    if _OTHER_R.search(xml) or _SPACED_R.search(xml) or (_HAS_COLON_C.search(xml) and _PREFIXED_CELL.search(xml)):
+        raise Unusual(sheet)
+    if _HAS_MERGE.search(xml):
+        if _ODD_ATTRIBUTE.search(xml):
+            raise Unusual(sheet)
+        for attrs in _MERGE.findall(xml):
+            for part in (_attr(attrs, b"ref") or b"").split(b":"):
+                pos = _cell_position(part)
+                if pos:
+                    rows, cols = max(rows, pos[0]), max(cols, pos[1])
+    if TooLarge(sheet, rows, cols, limits).exceeds() or (len(xml) // 4 > limits.max_cells
+                                                          and xml.count(b"</c>") > limits.max_cells):
+        raise Unusual(sheet)
+    if strings.lengths:
+        budget.add(len(xml) // _SHARED_CELL_BYTES * strings.longest, sheet)  # refused: the full scan charges exactly
+    if not _HAS_FORMULA.search(xml):
+        return set()
+    formulas: set[str] = set()
+    for piece, _ in _pieces(package.xml(info), _after_last_row, fallback=_before_last_cell):  # the full scan's pieces
+        if _HAS_FORMULA.search(piece):
+            formulas |= _formula_cells(piece)
+    return formulas
