@@ -331,6 +331,8 @@ _ODDITIES = [
     b'<row r="8"><c r="A8" t="inlineStr"><is><t>\xe5\xb9\xb4 = \xe5\xb9\xb4</t></is></c></row>',
     b'<row r="9"><c r="A9" x="a>b"><f>1</f></c></row>',
     b'<row r="10"><x:c r="A10"><v>1</v></x:c></row>',
+    b"<row r='11'><c r=\"A11\" x=\"a<b\"><v>1</v></c></row>",
+    b'<row r="13" r="14"><c r="A13"><v>1</v></c></row>',
 ]
 _MERGES = [b'<mergeCells><mergeCell ref="A1:B2"/></mergeCells>', b'<mergeCells><mergeCell ref="A1:XFD9"/></mergeCells>']
 

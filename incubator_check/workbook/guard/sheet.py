@@ -403,9 +403,10 @@ _NOT_PLAIN = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,3}[0-9]{1,7}"[\s>/])')
 _WIDE_REF = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')
 _LONG_REF = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{5,7})"')
 _NARROW = (9999, 26)
-#: An r attribute other than the first of a '<c' or '<row' tag (a second r, an r after a quote), and an r spaced
-#: from its '=': the r attributes the full scan's _R_ATTRIBUTE finds beyond those, which send it to the parser.
-_OTHER_R = re.compile(rb'r=(?<=[\s"\']r=)(?<!<c r=)(?<!<row r=)')
+#: An r attribute other than the first of a '<c' or '<row' tag written r="…" (a second r, an r after a quote, one
+#: in single quotes; any name ending in r with a value in single quotes too), and an r spaced from its '=': the r
+#: attributes the full scan's _R_ATTRIBUTE finds beyond those of '<c r="' and '<row r="', which send it to the parser.
+_OTHER_R = re.compile(rb'r=(?:(?!")|(?<=[\s"\']r=)(?<!<c r=)(?<!<row r=))')
 _SPACED_R = re.compile(rb"r\s+=")
 #: The shortest tag of a cell that refers to a shared string, '<c t="s">': at most one such cell per this many bytes.
 _SHARED_CELL_BYTES = 10
