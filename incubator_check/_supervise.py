@@ -217,9 +217,9 @@ class _Task:
 
     __slots__ = ("function", "args", "result", "death", "running", "tries", "started", "again")
 
-    def __init__(self, function, args: tuple, death, again: tuple | None = None):
+    def __init__(self, function, args: tuple, death, again: bool = False):
         self.function, self.args, self.death = function, args, death
-        self.again = again  # the arguments of one more run after a death: the file guarded by the full scan
+        self.again = again  # after a death, one more run with the workbook guarded by the full scan only
         self.result: cf.Future = cf.Future()
         self.running: cf.Future | None = None
         self.tries = 0
@@ -485,8 +485,8 @@ class ReaderPool:
                 if _pool_broke(exc) and not self._closed:
                     self._retry(task, exc)
                     return
-                if task.again is not None and not self._closed:  # the guard's screen let it by: the full scan's say
-                    task.args, task.again = task.again, None
+                if task.again and not self._closed:  # the guard's screen let it by: the full scan has its say
+                    task.function, task.args, task.again = _guarded_in_full, (task.function, *task.args), False
                     self._schedule(task)
                     return
                 value = task.death(exc)
@@ -500,9 +500,9 @@ class ReaderPool:
         with contextlib.suppress(cf.InvalidStateError):
             task.result.set_result(value)
 
-    def _dispatch(self, function, args: tuple, death, again: tuple | None = None) -> cf.Future:
-        """A future that always gets a value: the task's, or ``death(exc)`` for what ended it (after one more run
-        with ``again`` for arguments, if given)."""
+    def _dispatch(self, function, args: tuple, death, again: bool = False) -> cf.Future:
+        """A future that always gets a value: the task's, or ``death(exc)`` for what ended it (with ``again``, after
+        one more run guarded by the full scan only)."""
         task = _Task(function, args, death, again)
         with self._lock:
             if self._closed:
@@ -547,7 +547,7 @@ class ReaderPool:
         sha256 = hashlib.sha256(data).hexdigest()
         return self._dispatch(_work, (job, data, sha256),
                               lambda exc: _error_outcome(job, self._death_finding(job.path, exc), sha256),
-                              again=(job, data, sha256, True))
+                              again=True)
 
     def check(self, path: str, ruleset: str | None = None, lang: str = "zh", as_of: dt.date | None = None,
               plan: str | None = None, plan_costs: tuple[tuple[str, str], ...] = ()) -> dict:
@@ -772,15 +772,17 @@ def _arm_cpu_limit(seconds: int) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def _work(job: Job, data: bytes, sha256: str, full_guard: bool = False) -> Outcome:
-    """In a worker: check one workbook from its bytes; a MemoryError is that file's out-of-memory ERROR. With
-    ``full_guard`` (a second run after a worker died on the file) the guard skips its screen."""
-    _arm_cpu_limit(_LIMITS.cpu_seconds)
-    if full_guard:
-        from .workbook.guard import full_scan_only
+def _guarded_in_full(function, *args):
+    """In a worker: a task once more after a worker died on it, its workbook guarded by the full scan only."""
+    from .workbook.guard import full_scan_only
 
-        with full_scan_only():
-            return _work(job, data, sha256)
+    with full_scan_only():
+        return function(*args)
+
+
+def _work(job: Job, data: bytes, sha256: str) -> Outcome:
+    """In a worker: check one workbook from its bytes; a MemoryError is that file's out-of-memory ERROR."""
+    _arm_cpu_limit(_LIMITS.cpu_seconds)
     from ._check import check_with_submission, error_report
     from ._text import dumps
     from .findings import reader_failure

@@ -308,7 +308,7 @@ def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: 
         data = _guard.read_bytes(path, limits)  # read once: the guard, calamine and the hash all see these bytes
     full = _guard.full_scan()
     try:
-        formula_parts = _guard.check_data(path, data, limits, full)  # raises WorkbookError for what must not be opened
+        formula_parts = _guard.check_data(path, data, limits)  # raises WorkbookError for what must not be opened
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (WorkbookError, KeyboardInterrupt, SystemExit):
         raise
@@ -334,6 +334,8 @@ def _after_full_scan(path: str, data: bytes, limits: _guard.Limits, full: bool, 
             _guard.check_data(path, data, limits, full=True)
         except WorkbookError as refused:
             return refused.finding
+        except Exception:  # noqa: BLE001 - the scan's own failure leaves calamine's error standing
+            pass
     return _guard.unreadable(path, exc)
 
 

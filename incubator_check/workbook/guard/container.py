@@ -17,6 +17,7 @@ import zlib
 
 from .limits import MiB, Limits, Unusual, _Budget, _error
 from .ods import _scan_ods
+from . import sheet as _sheet
 from .sheet import SCREEN_BYTES, _SharedStrings, _scan_shared_strings, _scan_worksheet, _screen_worksheet
 from .package import _Package
 from .xmlparse import _drain, _local, _parse, _xml_encoding
@@ -190,7 +191,7 @@ def _check_zip(path: str, data: bytes, limits: Limits, screen: bool = False) -> 
             sheet = sheets.get(id(m), name)
             if not screen:
                 cells, _ = _scan_worksheet(path, package, m, sheet, limits, lengths, budget)
-            elif m.file_size <= SCREEN_BYTES:
+            elif m.file_size <= min(SCREEN_BYTES, _sheet._MAX_PIECE):  # the full scan would read it in one piece
                 cells = _screen_worksheet(path, package, m, b"".join(package.raw(m)), sheet, limits, lengths, budget)
             else:
                 raise Unusual(sheet)

@@ -97,7 +97,7 @@ def _too_big(path: str, size: int, limits: Limits) -> WorkbookError:
     return _error(path, "file-too-large", size=size // MiB, limit=limits.max_file_bytes // MiB)
 
 
-def check_data(path: str, data: bytes, limits: Limits, full: bool = False) -> dict[str, set[str]]:
+def check_data(path: str, data: bytes, limits: Limits, full: bool | None = None) -> dict[str, set[str]]:
     """Refuse, before parsing, a file that is not a workbook or would cost more than the limits.
 
     ``data`` is the file's bytes (:func:`read_bytes`); ``path`` only names it in messages.
@@ -107,7 +107,8 @@ def check_data(path: str, data: bytes, limits: Limits, full: bool = False) -> di
     An .xlsx is screened first: its worksheets are bounded with a few searches over each part (``_sheet``'s
     screen), which an ordinary workbook passes with the same answer; anything the screen does not bound, and any
     refusal, sends the file to the full scan, cell by cell, so that a refused file always gets the full scan's
-    finding. ``full`` skips the screen (a file whose reader died is checked again that way: ``docs/limits.md``).
+    finding. ``full`` skips the screen; by default it is skipped inside :func:`full_scan_only` (a file whose reader
+    died is checked again that way: ``docs/limits.md``).
     """
     if len(data) > limits.max_file_bytes:
         raise _too_big(path, len(data), limits)
@@ -125,7 +126,7 @@ def check_data(path: str, data: bytes, limits: Limits, full: bool = False) -> di
         _check_ole(path, data, limits)
         return {}
     if head.startswith(_ZIP):
-        if not full:
+        if not (_FULL.get() if full is None else full):
             try:
                 return _check_zip(path, data, limits, screen=True)
             except (Unusual, WorkbookError):
@@ -155,7 +156,7 @@ def full_scan() -> bool:
     return _FULL.get()
 
 
-def check_file(path: str, limits: Limits, full: bool = False) -> dict[str, set[str]]:
+def check_file(path: str, limits: Limits, full: bool | None = None) -> dict[str, set[str]]:
     """:func:`check_data` on the file's bytes (:func:`read_bytes`)."""
     return check_data(path, read_bytes(path, limits), limits, full)
 
