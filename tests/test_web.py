@@ -610,6 +610,8 @@ def test_two_workbooks_of_one_name_in_two_folders_are_told_apart(client, how):
         names = ("申报表.xlsx", "申报表 (2).xlsx")
     token = _wait(client, client.post("/check", data=data, content_type=MULTIPART).headers["Location"])
     reports = [json.loads(line) for line in client.get(f"/b/{token}/reports.jsonl").get_data(as_text=True).splitlines()]
+    if how == "same-names":  # the PDF beside them is its own ERROR row (test_a_file_that_is_not_a_workbook_…)
+        reports = [r for r in reports if r["source"]["path"] != "说明.pdf"]
     assert sorted(r["source"]["path"] for r in reports) == sorted(names)
     for report in reports:
         other = names[1] if report["source"]["path"] == names[0] else names[0]
@@ -617,11 +619,42 @@ def test_two_workbooks_of_one_name_in_two_folders_are_told_apart(client, how):
         assert len(cross) == 3 and all(f["others"] == [other] and other in f["message_zh"] for f in cross)
     page = client.get(f"/b/{token}").get_data(as_text=True)
     assert all(n in page for n in names)
-    if how == "same-names":
-        assert "说明.pdf" in page  # listed as not checked, as in a zip
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/b/{token}/summary.xlsx").data), read_only=True)
     files = [r[1] for r in book["条款矩阵"].iter_rows(min_row=2, values_only=True)]  # the round's 汇总表 has no file column
     assert all(n in files for n in names)
+
+
+def test_a_file_that_is_not_a_workbook_among_several_is_its_own_error_row(client):
+    """As `batch` does with a folder: every uploaded file is counted, and one that is not a workbook is an ERROR
+    row that names it and says, in the page's language, what it is and what to do."""
+    data = {"files": [_file("standard-pass.xlsx", "甲/申报表.xlsx"), (io.BytesIO(b"%PDF-1.4 scan"), "甲/营业执照.pdf"),
+                      (io.BytesIO("企业名称,统一社会信用代码\n".encode()), "在孵企业.csv"), (io.BytesIO(b"7z"), "附件.7z")]}
+    location = client.post("/check", data=data, content_type=MULTIPART).headers["Location"]
+    token = _wait(client, location)
+    reports = {r["source"]["path"]: r for r in
+               (json.loads(line) for line in client.get(f"/b/{token}/reports.jsonl").get_data(as_text=True).splitlines())}
+    assert {p: r["verdict"] for p, r in reports.items()} == {
+        "甲/申报表.xlsx": "PASS", "甲/营业执照.pdf": "ERROR", "在孵企业.csv": "ERROR", "附件.7z": "ERROR"}
+    assert "PDF" in reports["甲/营业执照.pdf"]["error"]["message_en"] and "PDF" in reports["甲/营业执照.pdf"]["error"]["message_zh"]
+    assert "申报表模板" in reports["在孵企业.csv"]["error"]["message_zh"] and "template" in reports["在孵企业.csv"]["error"]["message_en"]
+    assert "解压" in reports["附件.7z"]["error"]["message_zh"] and "unpack" in reports["附件.7z"]["error"]["message_en"]
+    for lang, total, reason in (("zh", "共 4 份", "看起来是PDF 文档"), ("en", "4 in all", "it looks like a PDF document")):
+        page = client.get(f"/b/{token}?lang={lang}").get_data(as_text=True)
+        assert total in _visible(page)
+        row = re.search(r'<tr data-verdict="ERROR"><td class="num">\d+</td><td class="file">甲/营业执照.pdf</td>.*?</tr>', page, re.S)
+        assert row and reason in row.group(0), lang
+        assert "in-0000" not in page  # the stored name never shows
+    # the JSON API for a batch gives it its line too
+    lines = client.post("/api/batch", data={"files": [_file("standard-pass.xlsx"), (io.BytesIO(b"x"), "说明.docx")]},
+                        content_type=MULTIPART).get_data(as_text=True).splitlines()
+    assert [(json.loads(x)["source"]["path"], json.loads(x)["verdict"]) for x in lines] == [
+        ("standard-pass.xlsx", "PASS"), ("说明.docx", "ERROR")]
+
+
+def test_several_files_none_of_them_a_workbook_are_refused_whole(client):
+    response = client.post("/check", data={"files": [(io.BytesIO(b"x"), "说明.docx"), (io.BytesIO(b"%PDF"), "执照.pdf")]},
+                           content_type=MULTIPART)
+    assert response.status_code == 400 and "没有申报表" in response.get_data(as_text=True)
 
 
 # --- pages for people (issue 16) -----------------------------------------------------------------------
