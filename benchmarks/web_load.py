@@ -3,8 +3,10 @@
     python benchmarks/web_load.py [--requests 60] [--clients 1,4,16] [--source DIR]
 
 Starts ``incubator-check serve`` (from ``--source``, a checkout, by default this one) on a free port, sends
-``--requests`` checks per client count, and prints p50/p95/p99 (ms), errors, and the resident memory of the
-server and its workers after each round (from /proc; Linux). Used for issue 16's before/after figures.
+``--requests`` checks per client count, and prints p50/p95/p99 (ms), errors, the resident memory of the
+server and its workers after each round (from /proc; Linux), and the machine's 1-minute load average at the
+end of the round (on a shared machine the figures mean little without it). Used for issue 16's before/after
+figures; to compare two checkouts, alternate them (before, after, before, after) so both see the same load.
 """
 
 from __future__ import annotations
@@ -70,14 +72,16 @@ def main() -> None:
         for _ in range(5):
             one()  # warm-up: the pool starts
         print(f"source {args.source}; {args.requests} checks per round")
-        print("clients  p50 ms  p95 ms  p99 ms  errors  RSS MiB (server + workers)")
+        print(f"load average before: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()})")
+        print("clients  p50 ms  p95 ms  p99 ms  errors  RSS MiB (server + workers)  load")
         for clients in [int(c) for c in args.clients.split(",")]:
             with cf.ThreadPoolExecutor(clients) as pool:
                 results = list(pool.map(lambda _: one(), range(args.requests)))
             times = sorted(t for t, _ in results)
             q = statistics.quantiles(times, n=100, method="inclusive")
             errors = sum(1 for _, s in results if s != 200)
-            print(f"{clients:7d} {q[49]:7.1f} {q[94]:7.1f} {q[98]:7.1f} {errors:7d}  {_tree_rss(proc.pid) / 2**20:8.1f}")
+            print(f"{clients:7d} {q[49]:7.1f} {q[94]:7.1f} {q[98]:7.1f} {errors:7d}  {_tree_rss(proc.pid) / 2**20:8.1f}"
+                  f"                    {os.getloadavg()[0]:5.2f}", flush=True)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
