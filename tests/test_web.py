@@ -9,6 +9,7 @@ import json
 import os
 import re
 import time
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -594,6 +595,97 @@ def test_serve_options():
     assert result.exit_code == 2
     result = CliRunner().invoke(serve, ["--port", "70000"])
     assert result.exit_code == 2
+
+
+def _multipart(files: list[tuple[str, bytes]]) -> tuple[bytes, dict[str, str]]:
+    boundary = uuid.uuid4().hex
+    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n\r\n'.encode()
+                    + data + b"\r\n" for name, data in files) + f"--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_serve_options_set_the_limits_and_win_over_the_environment(tmp_path):
+    import http.client
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TMPDIR": os.fspath(tmp_path), "INCUBATOR_CHECK_JOBS": "1",
+           "INCUBATOR_CHECK_MAX_FILES": "5", "INCUBATOR_CHECK_KEEP_SECONDS": "1800"}
+    proc = subprocess.Popen([sys.executable, "-m", "incubator_check", "serve", "--port", "0", "--no-browser",
+                             "--max-files", "2", "--max-file-mib", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        port = int(re.search(r"127\.0\.0\.1:(\d+)/", proc.stdout.readline()).group(1))
+
+        def ask(method: str, path: str, files=()):
+            body, headers = _multipart(list(files)) if files else (b"", {})
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                return response.status, response.read().decode("utf-8")
+            finally:
+                connection.close()
+
+        status, index = ask("GET", "/?lang=en")
+        assert status == 200 and "Up to 1 MiB per file and 2 files at a time." in index
+        good = (FIXTURES / "standard-pass.xlsx").read_bytes()
+        status, answer = ask("POST", "/api/batch", [(f"{i}.xlsx", good) for i in range(3)])  # the variable says 5
+        assert (status, json.loads(answer)["error"]["code"]) == (413, "too-many-files")
+        status, answer = ask("POST", "/api/batch", [("big.xlsx", good + b"\0" * (1 << 20))])
+        assert status == 413 and json.loads(answer)["error"]["code"] == "too-large"  # refused while it arrives
+        status, answer = ask("POST", "/api/batch", [("a.xlsx", good), ("b.xlsx", good)])
+        assert status == 200 and [json.loads(x)["verdict"] for x in answer.splitlines()] == ["PASS", "PASS"]
+        # a variable no option overrides still holds: results kept 1800 s, not serve's own default of an hour
+        body, headers = _multipart([("a.xlsx", good)])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.request("POST", "/check?lang=en", body=body, headers=headers)
+        location = connection.getresponse().getheader("Location")
+        connection.close()
+        status, page = ask("GET", location)
+        assert status == 200 and "Results are kept for 30 minutes" in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert not list(tmp_path.iterdir())  # nothing left behind
+
+
+def test_serve_refuses_a_bad_limit_in_both_languages(tmp_path):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TMPDIR": os.fspath(tmp_path), "INCUBATOR_CHECK_ZIP_MEMBERS": "many"}
+    run = subprocess.run([sys.executable, "-m", "incubator_check", "serve", "--port", "0", "--no-browser"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert run.returncode == 2 and "INCUBATOR_CHECK_ZIP_MEMBERS" in run.stderr
+    assert "应为正整数" in run.stderr and "must be a positive whole number" in run.stderr
+    run = subprocess.run([sys.executable, "-m", "incubator_check", "serve", "--no-browser", "--max-files", "0"],
+                         capture_output=True, text=True, env={**env, "INCUBATOR_CHECK_ZIP_MEMBERS": ""}, timeout=60)
+    assert run.returncode == 2 and "--max-files" in run.stderr
+
+
+def test_serve_has_an_option_for_every_limit_and_its_help_gives_the_codes_default():
+    import dataclasses
+
+    from click.testing import CliRunner
+
+    from incubator_check._supervise import WorkerLimits
+    from incubator_check.web._app import ENVIRONMENT
+    from incubator_check.web._serve import LIMIT_OPTIONS, serve
+    from incubator_check.web._uploads import MiB, UploadLimits
+
+    mirrored = {variable for _, variable, *_ in LIMIT_OPTIONS} | {"INCUBATOR_CHECK_KEEP_SECONDS"}  # --keep
+    assert mirrored == set(ENVIRONMENT) - {"INCUBATOR_CHECK_PROCESS_TEMP"}  # serve always uses its private folder
+    defaults = {**{f.name: f.default for f in dataclasses.fields(UploadLimits)},
+                **{f.name: f.default for f in dataclasses.fields(WorkerLimits)}, "MAX_CONTENT_LENGTH": 1024 * MiB}
+    for option, variable, _, zh, en in LIMIT_OPTIONS:
+        key, unit = ENVIRONMENT[variable]
+        if key == "JOBS":
+            continue  # the CPUs, at most 8: not one number
+        shown = defaults[key] // MiB if unit == "MiB" else defaults[key]
+        assert f"默认 {shown}" in zh and f"default {shown}" in en, option
+    text = CliRunner().invoke(serve, ["--help"], terminal_width=200).output
+    assert all(option in text and variable in text for option, variable, *_ in LIMIT_OPTIONS)
 
 
 @pytest.mark.parametrize("how", ["zip", "folder-upload", "same-names"])
