@@ -664,6 +664,23 @@ def test_serve_refuses_a_bad_limit_in_both_languages(tmp_path):
     assert run.returncode == 2 and "--max-files" in run.stderr
 
 
+def test_serve_on_a_port_in_use_is_one_line_in_both_languages_and_exit_2(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "incubator_check", "serve", "--port", str(port), "--no-browser"],
+                             capture_output=True, text=True, env={**os.environ, "TMPDIR": os.fspath(tmp_path)}, timeout=60)
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "无法监听" in lines[0] and "cannot listen" in lines[0] and "--port" in lines[0]
+    assert "Traceback" not in run.stderr and not list(tmp_path.iterdir())
+
+
 def test_serve_has_an_option_for_every_limit_and_its_help_gives_the_codes_default():
     import dataclasses
 
