@@ -1,8 +1,9 @@
 """Uploads: stored under generated names in the app's private folder, with size, count and zip limits.
 
 An uploaded file's name is only ever *shown* (escaped by the templates); no path is derived from it.
-Stored files are ``<private dir>/<random>/in-<n>.<suffix>``, where the suffix is one of a fixed list
-chosen by the name's extension (``.bin`` for a file that is not a workbook and that the guard does not know by name). ``secure_filename`` is not used: it turns ``申报表.xlsx`` into ``xlsx``.
+Stored files are ``<private dir>/<random>/in-<n>.<suffix>``, where the suffix is one of a fixed list chosen by
+the name's extension (``.bin`` for a file that is not a workbook and that the guard does not know by name).
+``secure_filename`` is not used: it turns ``申报表.xlsx`` into ``xlsx``.
 
 A zip (a folder a reviewer compressed) is opened with limits on the member count, each member's and the
 total inflated size (counted while inflating, whatever the zip's directory claims), and refused when it
