@@ -1,12 +1,14 @@
 """Load on the web app: N clients posting one workbook to /api/check, latency percentiles and the server's memory.
 
-    python benchmarks/web_load.py [--requests 60] [--clients 1,4,16] [--source DIR]
+    python benchmarks/web_load.py [--requests 60] [--clients 1,4,16] [--source DIR] [--route /api/check|/check]
 
 Starts ``incubator-check serve`` (from ``--source``, a checkout, by default this one) on a free port, sends
 ``--requests`` checks per client count, and prints p50/p95/p99 (ms), errors, the resident memory of the
 server and its workers after each round (from /proc; Linux), and the machine's 1-minute load average at the
 end of the round (on a shared machine the figures mean little without it). Used for issue 16's before/after
-figures; to compare two checkouts, alternate them (before, after, before, after) so both see the same load.
+figures; ``--route /check`` measures the page's upload instead (one workbook judged and its report stored in both
+languages, answered by a redirect to the report page); to compare two checkouts, alternate them (before, after,
+before, after) so both see the same load.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--clients", default="1,4,16")
     parser.add_argument("--source", default=str(ROOT))
+    parser.add_argument("--route", default="/api/check", choices=["/api/check", "/check"])
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": args.source}
     proc = subprocess.Popen([sys.executable, "-c", "from incubator_check.web._serve import serve; serve()", "--no-browser",
@@ -55,23 +58,25 @@ def main() -> None:
     port = int(re.search(r":(\d+)/", proc.stdout.readline()).group(1))
     data = BODY_FILE.read_bytes()
     boundary = uuid.uuid4().hex
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="申报表.xlsx"\r\n\r\n').encode() + data \
+    field = "file" if args.route == "/api/check" else "files"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="申报表.xlsx"\r\n\r\n').encode() + data \
         + f"\r\n--{boundary}--\r\n".encode()
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
 
     def one() -> tuple[float, int]:
         started = time.perf_counter()
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        connection.request("POST", "/api/check", body=body, headers=headers)
+        connection.request("POST", args.route, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         connection.close()
-        return (time.perf_counter() - started) * 1000, response.status
+        ok = response.status == (200 if args.route == "/api/check" else 303)  # /check answers with the report page's address
+        return (time.perf_counter() - started) * 1000, 200 if ok else response.status
 
     try:
         for _ in range(5):
             one()  # warm-up: the pool starts
-        print(f"source {args.source}; {args.requests} checks per round")
+        print(f"source {args.source}; {args.requests} checks per round, POST {args.route}")
         print(f"load average before: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()})")
         print("clients  p50 ms  p95 ms  p99 ms  errors  RSS MiB (server + workers)  load")
         for clients in [int(c) for c in args.clients.split(",")]:
