@@ -191,8 +191,8 @@ def _save(book: Workbook, target) -> None:
 
 
 def _matrix_row(row, clause_ids: list[str], lang: str) -> tuple[list[Any], list[PatternFill | None]]:
-    values = [row.number, row.file, row.incubator, status_word(row.verdict, lang)]
-    fills: list[PatternFill | None] = [None, None, None, _FILL.get(row.verdict)]
+    values = [row.number, row.file, row.incubator, status_word(row.verdict, lang), row.ruleset]
+    fills: list[PatternFill | None] = [None, None, None, _FILL.get(row.verdict), None]
     for cid in clause_ids:
         status = row.statuses.get(cid)
         values.append(status_word(status, lang) if status else "")
@@ -276,7 +276,7 @@ def round_documents(ordered: list, lang: str) -> list[Document]:
     documents.append(Document(
         "former", "Former national" if en else "原国家级初核", _words(_FIRST, lang),
         [[n, authority_word(r.authority, lang), r.city, r.incubator, r.operator, r.uscc, r.level,
-          verdict_word(r.standard_verdict, lang), r.unmet(lang) if r.standard_verdict else ""]
+          verdict_word(r.standard_verdict, lang), r.standard_unmet(lang)]
          for n, r in enumerate(former, start=1)],
         [[None] * 7 + [r.standard_verdict or "REVIEW", None] for r in former], _FIRST_WIDTHS))
     return documents
@@ -318,12 +318,15 @@ def write_summary(path, reports: Callable[[], Iterable[str]], setup, cross: list
                             q.formula(lang), q.over, q.excellence_applicants] for q in quotas],
                           [[None] * 6 + [_FILL["FAIL"] if q.over else None] for q in quotas])
 
-    clause_ids = list(setup.clause_ids)
-    head = (["No.", "file", "incubator", "verdict"] if en else ["序号", "文件", "孵化器", "结论"])
+    from .summary import matrix_columns
+
+    # Every ruleset the files were judged on has its columns, and each row says which it was judged on.
+    clause_ids, titles = matrix_columns(setup, ordered)
+    head = (["No.", "file", "incubator", "verdict", "ruleset"] if en else ["序号", "文件", "孵化器", "结论", "规则集"])
     tail = ["clauses not met", "findings"] if en else ["未通过条款", "问题数"]
     # A column per clause, headed by its id and title: wide, so it prints across pages at full size.
     matrix = _Sheet(book, "Clause matrix" if en else "条款矩阵",
-                    head + [f"{cid} {setup.titles.get(cid, '')}".strip() for cid in clause_ids] + tail,
+                    head + [f"{cid} {titles.get(cid, '')}".strip() for cid in clause_ids] + tail,
                     wrap_over=16, header_width=6, across=True)
     by_file = sorted(ordered, key=lambda r: r.index)
     rows = [_matrix_row(r, clause_ids, lang) for r in by_file]
