@@ -492,19 +492,19 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     # Where the application is (rulesets/authorities.yaml): {decided} is the 推荐单位 the county code gave.
     "place-contradiction": (
         Severity.WARNING,
-        "所在区县行政区划代码 {code} 属于{place}（{province}），与{field}「{given}」不一致；推荐单位按区县代码定为{decided}，请核对",
+        "所在区县行政区划代码 {code} 属于{place}（{province}），与{field}「{given}」不一致；推荐单位按{basis}定为{decided}，请核对",
         "county code {code} is in {place} ({province}), which contradicts the {field} given, '{given}'; the "
-        "recommending authority was taken from the county code ({decided}): please check"),
+        "recommending authority was taken from {basis} ({decided}): please check"),
     "city-province-contradiction": (
         Severity.WARNING,
-        "所在地市「{city}」是{place}，属于{province}，与所在省份「{given}」不一致；推荐单位定为{decided}，请核对",
+        "所在地市「{city}」是{place}，属于{province}，与所在省份「{given}」不一致；推荐单位按{basis}定为{decided}，请核对",
         "the city '{city}' is {place}, in {province}, which contradicts the province given, '{given}'; the "
-        "recommending authority was taken as {decided}: please check"),
+        "recommending authority was taken from {basis} ({decided}): please check"),
     "county-code-unknown": (
         Severity.WARNING,
-        "所在区县行政区划代码 {code} 的前两位 {prefix} 不是任何省级行政区的代码（GB/T 2260），请核对；推荐单位定为{decided}",
+        "所在区县行政区划代码 {code} 的前两位 {prefix} 不是任何省级行政区的代码（GB/T 2260），请核对；推荐单位按{basis}定为{decided}",
         "county code {code} begins with {prefix}, which is no province's code (GB/T 2260): please check; the "
-        "recommending authority was taken as {decided}"),
+        "recommending authority was taken from {basis} ({decided})"),
     "ruleset-other-region": (
         Severity.WARNING,
         "申报级别{level}只有{region}的规则集 {ruleset}，已按其检查，但本申报的推荐单位为{authority}：请核对申报级别，或指定规则集",

@@ -145,6 +145,13 @@ def _province(name: str) -> str:
     return _table()["province_of"].get(name, name)
 
 
+def _basis_words() -> dict[str, Any]:
+    from ..findings import Bilingual
+
+    return {"county_code": Bilingual("区县代码", "the county code"), "city": Bilingual("所在地市", "the city"),
+            "province": Bilingual("所在省份", "the province")}
+
+
 def place_findings(profile: Any, source: Any) -> list[Any]:
     """Warnings where the county code, 所在地市 and 所在省份 name different places (``authorities.yaml``): the
     code's province against 所在省份, the code's 计划单列市 or 兵团 against 所在地市, a 计划单列市 named in
@@ -152,6 +159,7 @@ def place_findings(profile: Any, source: Any) -> list[Any]:
     by :func:`authority_of`; the warning says which field decided it."""
     from ..findings import Bilingual, from_catalogue
 
+    _BASIS = _basis_words()
     table = _table()
     province, city = (profile.province or "").strip(), (profile.city or "").strip()
     code = (profile.county_code or "").strip()
@@ -161,10 +169,11 @@ def place_findings(profile: Any, source: Any) -> list[Any]:
     by_city = by_city if by_city and by_city[1] != PROVINCE else None
     found: list[Any] = []
 
-    def add(key: str, field: str, **params: Any) -> None:
+    def add(key: str, at: str, **params: Any) -> None:
+        basis = _BASIS.get(decided.basis, Bilingual(decided.basis, decided.basis)) if decided else Bilingual("—", "—")
         finding = from_catalogue(key, source.path, sheet=source.sheets.get("profile"), decided=decided.name if decided
-                                 else "—", **params)
-        found.append(finding.model_copy(update={"cell": source.profile_cells.get(field), "column": field}))
+                                 else "—", basis=basis, **params)
+        found.append(finding.model_copy(update={"cell": source.profile_cells.get(at), "column": at}))
 
     if len(code) == 6 and code.isdigit():
         code_province = table["by_code"].get(code[:2])
@@ -175,7 +184,8 @@ def place_findings(profile: Any, source: Any) -> list[Any]:
             if by_province and _province(by_province[0]) != code_province[0]:
                 add("place-contradiction", "county_code", field=Bilingual("所在省份", "province"), given=province, code=code,
                     place=code_city[0] if code_city else code_province[0], province=code_province[0])
-            if by_city and (code_city is None or code_city[0] != by_city[0]):
+            # 所在地市 names a 计划单列市 (or the 兵团) the code is not in, or the code is in one 所在地市 does not name
+            if (by_city and (code_city is None or code_city[0] != by_city[0])) or (code_city and city and not by_city):
                 add("place-contradiction", "county_code", field=Bilingual("所在地市", "city"), given=city, code=code,
                     place=code_city[0] if code_city else code_province[0], province=code_province[0])
     elif by_city and by_province and by_province[1] == PROVINCE and _province(by_city[0]) != by_province[0]:
