@@ -492,3 +492,43 @@ def test_the_cli_and_the_web_write_the_same_summary(tmp_path):
         if name not in ("问题清单", "跨申报问题", "条款矩阵"):  # the web shows the uploaded names, the CLI the paths
             assert theirs == ours, name
         assert len(theirs) == len(ours), name
+
+
+# --- a batch without --ruleset: each file's own ruleset, and the outputs say which ----------------------
+
+def test_a_batch_without_ruleset_judges_each_file_by_its_level_and_place_and_shows_every_ruleset_used(tmp_path):
+    folder = tmp_path / "深圳与浙江"
+    folder.mkdir()
+    shutil.copyfile(FIXTURES / "standard-pass.xlsx", folder / "a-ministry.xlsx")
+    book = openpyxl.load_workbook(FIXTURES / "standard-pass.xlsx")
+    ws = book["基本信息"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    ws.cell(rows["申报级别"], 2).value = "市孵化器"
+    ws.cell(rows["所在省份"], 2).value = "广东省"
+    ws.cell(rows["所在区县行政区划代码"], 2).value = "440305"
+    for label, value in {"是否在深圳市（含深汕特别合作区）实际从事生产经营活动": "是", "是否实际运营满1年": "是",
+                         "运营团队人数（人）": 12, "其中专业人员数（人）": 10}.items():
+        ws.append([label, value])
+    book.save(folder / "b-shenzhen.xlsx")
+    ws.cell(rows["所在省份"], 2).value = "浙江省"  # a 市孵化器 application from a place that has no such level
+    ws.cell(rows["所在区县行政区划代码"], 2).value = "330106"
+    book.save(folder / "c-zhejiang-city-level.xlsx")
+    lines = CliRunner().invoke(main, ["batch", str(folder), "--format", "json", "-j", "1"]).output.splitlines()
+    reports = {os.path.basename(json.loads(line)["source"]["path"]): json.loads(line) for line in lines}
+    assert reports["a-ministry.xlsx"]["ruleset"]["id"] == "miit-2025-standard"
+    assert reports["b-shenzhen.xlsx"]["ruleset"]["id"] == "shenzhen-2025"
+    assert not any(f["code"] == "ruleset-other-region" for f in reports["b-shenzhen.xlsx"]["findings"])
+    [other] = [f for f in reports["c-zhejiang-city-level.xlsx"]["findings"] if f["code"] == "ruleset-other-region"]
+    assert "只有深圳市的规则集 shenzhen-2025" in other["message"] and "推荐单位为浙江省" in other["message"]
+    # The terminal says which rulesets were used; the matrix has every ruleset's clauses and a ruleset column.
+    table = CliRunner().invoke(main, ["batch", str(folder), "-j", "1"]).output
+    assert "所用规则集：shenzhen-2025（2 份）、miit-2025-standard（1 份）" in table
+    summary = tmp_path / "汇总.xlsx"
+    CliRunner().invoke(main, ["batch", str(folder), "-o", str(summary), "-j", "1"])
+    head, matrix = _sheet(summary, "条款矩阵")
+    assert head[:5] == ("序号", "文件", "孵化器", "结论", "规则集")
+    assert any(str(h).startswith("6.2 ") for h in head) and any(str(h).startswith("4.3.team ") for h in head)
+    by_file = {r[1]: r for r in matrix}
+    shenzhen = by_file[next(f for f in by_file if "b-shenzhen" in f)]
+    assert shenzhen[4] == "shenzhen-2025" and shenzhen[head.index(next(h for h in head if h.startswith("4.3.team")))] == "通过"
+    assert shenzhen[head.index(next(h for h in head if h.startswith("6.2 ")))] is None  # not a clause of its ruleset
