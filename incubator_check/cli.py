@@ -322,8 +322,9 @@ def _default_jobs() -> int:
               help="为每份未通过的申报写一页补正通知（HTML，可打印）到此文件夹 / write a printable letter (HTML) to each "
                    "applicant that does not pass into this folder.")
 @click.option("--round-html", "round_html", type=click.Path(file_okay=False), default=None,
-              help="把汇总表、建议推荐、公示名单、原国家级初核各写成一份可打印的 HTML（A4 横向）到此文件夹 / write the 汇总表, "
-                   "the recommended ones, the 公示名单 and the 原国家级初核 as printable HTML (A4 landscape) into this folder.")
+              help="把汇总表、建议推荐、公示名单、原国家级初核、卓越级推荐名额各写成一份可打印的 HTML（A4 横向）到此文件夹 / "
+                   "write the 汇总表, the recommended ones, the 公示名单, the 原国家级初核 and the excellence quota as "
+                   "printable HTML (A4 landscape) into this folder.")
 def batch(folder: str, recursive: bool, fmt: str | None, output: str | None, jobs: int | None, ruleset: str | None,
           lang: str, as_of: dt.date | None, letters: str | None, round_html: str | None) -> None:
     """检查文件夹中的全部申报表 / check every .xlsx, .xls and .ods in a folder.

@@ -356,7 +356,7 @@ def test_the_printable_documents_escape_the_applicants_text_and_repeat_their_hea
     from incubator_check.present.workbook import Document
 
     names = sorted(os.listdir(round_outputs["printable"]))
-    assert names == sorted(["汇总表.html", "建议推荐.html", "公示名单.html", "原国家级初核.html"])
+    assert names == sorted(["汇总表.html", "建议推荐.html", "公示名单.html", "原国家级初核.html", "卓越级推荐名额.html"])
     text = (round_outputs["printable"] / "汇总表.html").read_text(encoding="utf-8")
     assert "@page { size: A4 landscape;" in text and "thead { display: table-header-group; }" in text
     hostile = Document("notice", "<b>公示</b>", ["运营主体名称"], [["<script>alert(1)</script>&"]], [[None]], [10])
@@ -365,8 +365,9 @@ def test_the_printable_documents_escape_the_applicants_text_and_repeat_their_hea
     assert "<title>&lt;b&gt;公示&lt;/b&gt;</title>" in page
 
 
-def test_the_quota_sheet_per_authority(round_outputs):
-    head, rows = _sheet(round_outputs["summary"], "卓越级推荐名额")
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_the_quota_sheet_per_authority(round_outputs, document):
+    head, rows = document(round_outputs, "卓越级推荐名额")
     assert head[4] == "卓越级上限（工信厅科函〔2025〕349号）"
     assert [r[:5] + (r[6], r[7]) for r in rows] == [
         ("宁波市", 10, 1, 11, 2, 0, 2),

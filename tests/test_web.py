@@ -280,7 +280,8 @@ def test_zip_of_a_folder_gives_the_batch_page(client):
     # the round's documents as printable HTML, one file each, the same as batch --round-html writes
     assert f'href="/b/{token}/round.zip?lang=zh"' in page
     printable = zipfile.ZipFile(io.BytesIO(client.get(f"/b/{token}/round.zip").data))
-    assert sorted(printable.namelist()) == sorted(["汇总表.html", "建议推荐.html", "公示名单.html", "原国家级初核.html"])
+    assert sorted(printable.namelist()) == sorted(["汇总表.html", "建议推荐.html", "公示名单.html", "原国家级初核.html",
+                                                   "卓越级推荐名额.html"])
     summary_page = printable.read("汇总表.html").decode("utf-8")
     assert summary_page.count("<tr>") == 1 + 6 and "thead { display: table-header-group; }" in summary_page
     english = zipfile.ZipFile(io.BytesIO(client.get(f"/b/{token}/round.zip?lang=en").data))

@@ -282,6 +282,23 @@ def round_documents(ordered: list, lang: str) -> list[Document]:
     return documents
 
 
+def quota_document(quotas: list, setup) -> Document:
+    """卓越级推荐名额: per authority, the cap of 工信厅科函〔2025〕349号 worked out with its figures, and how far
+    the excellence passes exceed it (the xlsx sheet and the printable page)."""
+    from .summary import authority_word
+
+    lang = setup.lang
+    en = lang == "en"
+    head = (["authority", "standard recommended", "excellence recommended", "all recommended",
+             f"excellence cap ({setup.citation})", "worked out", "over the cap", "excellence applicants"] if en else
+            ["推荐单位", "标准级推荐数", "卓越级推荐数", "推荐总数", f"卓越级上限（{setup.citation}）", "计算", "超出", "卓越级申报数"])
+    rows = [[authority_word(q.authority, lang), q.standard, q.excellence, q.total, q.cap, q.formula(lang), q.over,
+             q.excellence_applicants] for q in quotas]
+    statuses: list[list[str | None]] = [[None] * 6 + ["FAIL" if q.over else None, None] for q in quotas]
+    return Document("quota", "Excellence quota" if en else "卓越级推荐名额", head, rows, statuses,
+                    [14, 8, 8, 7, 12, 50, 6, 8])
+
+
 def round_rows(reports: Callable[[], Iterable[str]], setup) -> tuple[list, list]:
     """The batch's summary rows in the round's order (numbered), and the quota per authority."""
     from .summary import in_round_order, quota, summary_row
@@ -299,7 +316,7 @@ def write_summary(path, reports: Callable[[], Iterable[str]], setup, cross: list
     fitted to A4 landscape at 8-point type or more; then the clause-status matrix (a column per clause, which
     prints across pages), every finding, and the findings across submissions.
     """
-    from .summary import authority_word, cross_label
+    from .summary import cross_label
 
     lang = setup.lang
     en = lang == "en"
@@ -309,14 +326,9 @@ def write_summary(path, reports: Callable[[], Iterable[str]], setup, cross: list
         sheet = _Sheet(book, document.title, document.header, widths=document.widths)
         sheet.write_all(document.rows, [[_FILL.get(s) if s else None for s in statuses] for statuses in document.statuses])
 
-    quota_head = (["authority", "standard recommended", "excellence recommended", "all recommended",
-                   f"excellence cap ({setup.citation})", "worked out", "over the cap", "excellence applicants"] if en else
-                  ["推荐单位", "标准级推荐数", "卓越级推荐数", "推荐总数", f"卓越级上限（{setup.citation}）", "计算", "超出", "卓越级申报数"])
-    quota_sheet = _Sheet(book, "Excellence quota" if en else "卓越级推荐名额", quota_head,
-                         widths=[14, 8, 8, 7, 12, 50, 6, 8])
-    quota_sheet.write_all([[authority_word(q.authority, lang), q.standard, q.excellence, q.total, q.cap,
-                            q.formula(lang), q.over, q.excellence_applicants] for q in quotas],
-                          [[None] * 6 + [_FILL["FAIL"] if q.over else None] for q in quotas])
+    quota = quota_document(quotas, setup)
+    quota_sheet = _Sheet(book, quota.title, quota.header, widths=quota.widths)
+    quota_sheet.write_all(quota.rows, [[_FILL.get(s) if s else None for s in statuses] for statuses in quota.statuses])
 
     from .summary import matrix_columns
 
