@@ -190,9 +190,9 @@ def _save(book: Workbook, target) -> None:
         target.write(data)
 
 
-def _matrix_row(row, clause_ids: list[str], lang: str) -> tuple[list[Any], list[PatternFill | None]]:
-    values = [row.number, row.file, row.incubator, status_word(row.verdict, lang), row.ruleset]
-    fills: list[PatternFill | None] = [None, None, None, _FILL.get(row.verdict), None]
+def _matrix_row(row, clause_ids: list[str], lang: str, ruleset: bool) -> tuple[list[Any], list[PatternFill | None]]:
+    values = [row.number, row.file, row.incubator, status_word(row.verdict, lang)] + ([row.ruleset] if ruleset else [])
+    fills: list[PatternFill | None] = [None, None, None, _FILL.get(row.verdict)] + ([None] if ruleset else [])
     for cid in clause_ids:
         status = row.statuses.get(cid)
         values.append(status_word(status, lang) if status else "")
@@ -332,16 +332,19 @@ def write_summary(path, reports: Callable[[], Iterable[str]], setup, cross: list
 
     from .summary import matrix_columns
 
-    # Every ruleset the files were judged on has its columns, and each row says which it was judged on.
+    # Every ruleset the files were judged on has its columns; when one beyond the setup's was used (a city's,
+    # chosen by its 申报级别), each row says which it was judged on.
     clause_ids, titles = matrix_columns(setup, ordered)
-    head = (["No.", "file", "incubator", "verdict", "ruleset"] if en else ["序号", "文件", "孵化器", "结论", "规则集"])
+    ruleset = len(clause_ids) > len(setup.clause_ids)
+    head = (["No.", "file", "incubator", "verdict"] if en else ["序号", "文件", "孵化器", "结论"])
+    head += (["ruleset"] if en else ["规则集"]) if ruleset else []
     tail = ["clauses not met", "findings"] if en else ["未通过条款", "问题数"]
     # A column per clause, headed by its id and title: wide, so it prints across pages at full size.
     matrix = _Sheet(book, "Clause matrix" if en else "条款矩阵",
                     head + [f"{cid} {titles.get(cid, '')}".strip() for cid in clause_ids] + tail,
                     wrap_over=16, header_width=6, across=True)
     by_file = sorted(ordered, key=lambda r: r.index)
-    rows = [_matrix_row(r, clause_ids, lang) for r in by_file]
+    rows = [_matrix_row(r, clause_ids, lang, ruleset) for r in by_file]
     matrix.write_all([v for v, _ in rows], [f for _, f in rows])
 
     findings = _Sheet(book, "Findings" if en else "问题清单",
