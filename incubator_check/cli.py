@@ -446,6 +446,28 @@ def _on_sigterm(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
+def _quiet_torn_message_noise() -> None:
+    """Keep one harmless Python 3.13 report off the user's console (the other unraisable exceptions stay).
+
+    multiprocessing unpickles a worker's message from a ``BytesIO``'s exported buffer. A worker killed while it
+    writes (the OOM killer, Task Manager) leaves a torn message; its unpickling fails, and the ``BytesIO`` is kept,
+    with its export, in the exception's frames until the garbage collector closes it. Python 3.13 closes it before
+    the export is released and prints "Exception ignored in: <_io.BytesIO ...> ... BufferError" at whatever line
+    runs then: a traceback that looks like a crash, for a file the batch already reports as ``reader-crashed``.
+    Forked workers inherit the hook.
+    """
+    import io
+
+    default = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, BufferError) and isinstance(unraisable.object, io.BytesIO):
+            return
+        default(unraisable)
+
+    sys.unraisablehook = hook
+
+
 def _console_safe() -> None:
     """Console text in the console's encoding, a character it cannot show replaced, never a crash (GBK, cp936)."""
     for stream in (sys.stdout, sys.stderr):
@@ -468,6 +490,7 @@ def run() -> None:
     with contextlib.suppress(ValueError, OSError, AttributeError):
         signal.signal(signal.SIGTERM, _on_sigterm)
     _console_safe()
+    _quiet_torn_message_noise()
     lang = "en" if "--lang=en" in sys.argv or ("--lang" in sys.argv[:-1] and sys.argv[sys.argv.index("--lang") + 1] == "en") \
         else _lang_default()
     if lang == "zh":
