@@ -110,6 +110,24 @@ def test_blank_templates(client):
     assert client.get("/template.xlsx?level=x").status_code == 400
 
 
+def test_every_bundled_ruleset_s_blank_workbook_is_offered_a_province_s_with_its_own_fields(client):
+    rules = client.get("/rules?lang=zh").get_data(as_text=True)
+    for rid in ("miit-2025-standard", "miit-2025-excellence", "shenzhen-2025"):
+        assert f'/template.xlsx?ruleset={rid}&amp;lang=zh' in rules  # the rules page lists each ruleset's workbook
+    start = client.get("/?lang=zh").get_data(as_text=True)
+    assert "/template.xlsx?ruleset=shenzhen-2025&amp;lang=zh" in start and "空白申报表（深圳市" in start
+    response = client.get("/template.xlsx", query_string={"ruleset": "shenzhen-2025"})
+    assert response.status_code == 200 and "shenzhen-2025.xlsx" in response.headers["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    labels = [c.value for c in book["基本信息"]["A"]]
+    assert "运营团队人数（人）" in labels and "是否实际运营满1年" in labels  # Shenzhen's declared fields
+    assert book["基本信息"]["B" + str(labels.index("申报级别") + 1)].value == "市孵化器"
+    ministry = openpyxl.load_workbook(io.BytesIO(client.get("/template.xlsx?level=标准级").data))
+    assert "运营团队人数（人）" not in [c.value for c in ministry["基本信息"]["A"]]
+    for bad in ("no-such", "../rulesets/shenzhen-2025.yaml", "/etc/passwd"):
+        assert client.get("/template.xlsx", query_string={"ruleset": bad}).status_code == 400
+
+
 def test_api_rulesets(client):
     data = client.get("/api/rulesets").get_json()
     ids = [r["id"] for r in data["rulesets"]]
@@ -263,7 +281,8 @@ def test_zip_of_a_folder_gives_the_batch_page(client):
     # the round's documents as printable HTML, one file each, the same as batch --round-html writes
     assert f'href="/b/{token}/round.zip?lang=zh"' in page
     printable = zipfile.ZipFile(io.BytesIO(client.get(f"/b/{token}/round.zip").data))
-    assert sorted(printable.namelist()) == sorted(["汇总表.html", "建议推荐.html", "公示名单.html", "原国家级初核.html"])
+    assert sorted(printable.namelist()) == sorted(["汇总表.html", "建议推荐.html", "公示名单.html", "原国家级初核.html",
+                                                   "卓越级推荐名额.html"])
     summary_page = printable.read("汇总表.html").decode("utf-8")
     assert summary_page.count("<tr>") == 1 + 6 and "thead { display: table-header-group; }" in summary_page
     english = zipfile.ZipFile(io.BytesIO(client.get(f"/b/{token}/round.zip?lang=en").data))
