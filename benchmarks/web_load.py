@@ -52,11 +52,11 @@ def main() -> None:
     parser.add_argument("--source", default=str(ROOT))
     parser.add_argument("--route", default="/api/check", choices=["/api/check", "/check"])
     args = parser.parse_args()
+    data = BODY_FILE.read_bytes()  # before the server starts: a failure here leaves no server running
     env = {**os.environ, "PYTHONPATH": args.source}
     proc = subprocess.Popen([sys.executable, "-c", "from incubator_check.web._serve import serve; serve()", "--no-browser",
                              "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     port = int(re.search(r":(\d+)/", proc.stdout.readline()).group(1))
-    data = BODY_FILE.read_bytes()
     boundary = uuid.uuid4().hex
     field = "file" if args.route == "/api/check" else "files"
     body = (f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="申报表.xlsx"\r\n\r\n').encode() + data \
