@@ -299,8 +299,16 @@ def test_idle_workers_killed_the_next_check_reads_as_before(which):
         assert pool.serving and pool.ping()
 
 
+def _killed_again(function, *args):
+    """The file's second run after its worker died (guarded by the full scan only): killed as well."""
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def test_a_busy_worker_killed_costs_its_file_and_nothing_else(monkeypatch, pair):
     monkeypatch.setattr(_supervise, "_work", _hang)
+    monkeypatch.setattr(_supervise, "_guarded_in_full", _killed_again)  # else the second run sleeps in it again
     with ReaderPool(workers=1) as pool:
         assert pool.check(pair[0])["verdict"] == "PASS"
         future = pool.submit(Job(pair[1]))
