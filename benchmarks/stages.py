@@ -1,0 +1,88 @@
+"""Where the CPU of a warm 100-tenant check goes, stage by stage (issue 21). ``python benchmarks/stages.py [REPEATS]``
+
+In one process, after a first check has imported everything and compiled the ruleset, each stage is timed
+over REPEATS runs (default 200) and the mean CPU time of the process (``time.process_time``: a loaded
+machine stretches wall time, not CPU time) is printed in ms:
+
+* read: the whole ``read_workbook`` (guard, calamine, value parsing, models), and inside it the tenants' models;
+* judge: the whole ``check_submission``, and inside it the roster's rows for zen and the tenant call;
+* JSON: ``Report.as_json`` and ``json.dumps`` as the CLI writes it.
+
+The stages inside another are measured by wrapping the function that does them, so their figures include the
+wrapper's own cost (well under a microsecond a call).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _corpus import make_corpus  # noqa: E402
+
+
+def main() -> None:
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_work", "check")
+    path = make_corpus(folder, 1)[0]
+
+    from incubator_check import judge, read_workbook
+    from incubator_check.judge import context as judge_context, tenants as judge_tenants
+    from incubator_check.rules.ruleset import load_ruleset
+    from incubator_check.workbook import reader
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(module, name: str, label: str) -> None:
+        original = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] += time.process_time() - start
+
+        setattr(module, name, wrapper)
+
+    timed(reader, "_tenants", "read: tenants' models")
+    timed(judge_tenants, "tenant_rows", "judge: roster rows for zen")
+    timed(judge_tenants, "evaluate", "judge: tenant call (zen)")
+    assert judge_context  # the rows are built by judge_tenants' own reference to tenant_rows
+
+    ruleset = load_ruleset("miit-2025-standard")
+    as_of = dt.date(2026, 5, 1)
+    options = judge.CheckOptions(as_of=as_of)
+
+    def once() -> None:
+        start = time.process_time()
+        result = read_workbook(path)
+        t1 = time.process_time()
+        report = judge.check_submission(result.submission, ruleset, result.findings, options)
+        t2 = time.process_time()
+        data = report.as_json()
+        t3 = time.process_time()
+        json.dumps(data, ensure_ascii=False, indent=2)
+        t4 = time.process_time()
+        spent["read (whole)"] += t1 - start
+        spent["judge (whole)"] += t2 - t1
+        spent["JSON: as_json"] += t3 - t2
+        spent["JSON: dumps"] += t4 - t3
+
+    for _ in range(5):
+        once()
+    spent.clear()
+    for _ in range(repeats):
+        once()
+    print(f"warm 100-tenant check, mean of {repeats} (ms):")
+    for label in ("read (whole)", "read: tenants' models", "judge (whole)", "judge: roster rows for zen",
+                  "judge: tenant call (zen)", "JSON: as_json", "JSON: dumps"):
+        print(f"  {label:32s} {spent[label] / repeats * 1000:7.3f}")
+
+
+if __name__ == "__main__":
+    main()
