@@ -1,4 +1,4 @@
-"""Where the CPU of a warm 100-tenant check goes, stage by stage (issue 21). ``python benchmarks/stages.py [REPEATS]``
+"""Where the CPU of a warm 100-tenant check goes, stage by stage (issue 21). ``python benchmarks/stages.py [--tree CHECKOUT] [REPEATS]``
 
 In one process, after a first check has imported everything and compiled the ruleset, each stage is timed
 over REPEATS runs (default 200) and the mean CPU time of the process (``time.process_time``: a loaded
@@ -21,13 +21,20 @@ import sys
 import time
 from collections import defaultdict
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _corpus import make_corpus  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def main() -> None:
-    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_work", "check")
+    args = sys.argv[1:]
+    if args[:1] == ["--tree"]:  # another revision's checkout (a `git worktree`), e.g. main, for the figures before
+        root = os.path.realpath(args[1])
+        args = args[2:]
+        sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "__module__", "").startswith("__editable__")]
+        sys.path.insert(0, root)
+    repeats = int(args[0]) if args else 200
+    sys.path.insert(1, HERE)
+    from _corpus import make_corpus  # after the revision's path: it imports the package
+    folder = os.path.join(HERE, "_work", "check")
     path = make_corpus(folder, 1)[0]
 
     from incubator_check import judge, read_workbook
@@ -50,9 +57,11 @@ def main() -> None:
         setattr(module, name, wrapper)
 
     timed(reader, "_tenants", "read: tenants' models")
-    timed(judge_tenants, "tenant_rows", "judge: roster rows for zen")
+    # The roster as zen receives it: by column since issue 21 (tenant_columns), a dict per row before.
+    timed(judge_tenants, "tenant_columns" if hasattr(judge_tenants, "tenant_columns") else "tenant_rows",
+          "judge: roster for zen")
     timed(judge_tenants, "evaluate", "judge: tenant call (zen)")
-    assert judge_context  # the rows are built by judge_tenants' own reference to tenant_rows
+    print("package:", os.path.dirname(judge_context.__file__.rsplit(os.sep, 2)[0]))
 
     ruleset = load_ruleset("miit-2025-standard")
     as_of = dt.date(2026, 5, 1)
@@ -79,7 +88,7 @@ def main() -> None:
     for _ in range(repeats):
         once()
     print(f"warm 100-tenant check, mean of {repeats} (ms):")
-    for label in ("read (whole)", "read: tenants' models", "judge (whole)", "judge: roster rows for zen",
+    for label in ("read (whole)", "read: tenants' models", "judge (whole)", "judge: roster for zen",
                   "judge: tenant call (zen)", "JSON: as_json", "JSON: dumps"):
         print(f"  {label:32s} {spent[label] / repeats * 1000:7.3f}")
 

@@ -97,7 +97,9 @@ class CompiledRuleset:
     conditions: tuple[CompiledCondition, ...]  # every condition of every clause, in ruleset order
     ban_call: Any | None  # Article 20: is the ban in force on the application day?
     note_calls: tuple[Any, ...]  # one per ruleset note, in order
-    sources: dict[str, str]  # the generated zen source of each call ("tenants", "values", "comparisons")
+    # The generated zen source of each call ("tenants", "values", "comparisons"), and of two parts of the tenant
+    # call: "ranks" (its first map) and "terms" (the array of every term, once).
+    sources: dict[str, str]
 
     def conditions_of(self, clause_index: int) -> list[CompiledCondition]:
         return [c for c in self.conditions if c.clause_index == clause_index]
@@ -331,6 +333,7 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
         conditions=tuple(conditions),
         ban_call=compile_expression(ruleset.bans.in_force, where) if ruleset.bans else None,
         note_calls=tuple(compile_expression(note.when, f"{where} note {note.id}") for note in ruleset.notes),
-        sources={"tenants": tenant_source, "aggregates": aggregate_source, "values": value_source,
+        sources={"tenants": tenant_source, "ranks": ranks, "terms": f"[{', '.join(slots)}]",
+                 "aggregates": aggregate_source, "values": value_source,
                  "comparisons": compare_source},
     )
