@@ -3,10 +3,10 @@
 The loader (``_ruleset.load_ruleset``) compiles every ruleset it loads, so that a bad expression is a load
 error, not a check error; the judge reuses the cached :class:`CompiledRuleset`. These calls judge a workbook:
 
-* the **tenant call** classifies every roster row (its lowest and highest possible SME class) and folds
-  every tenant test with Kleene logic (true, false, null for unknown), over a slice of the roster in one
-  ``map`` (the judge sends a large roster in slices, so that zen's copy of it stays small); the sheet
-  aggregates (funds, staff) are one more call;
+* the **tenant call** classifies every roster row (its lowest and highest possible SME class), evaluates
+  every term of every tenant test once, and folds every test with Kleene logic (true, false, null for
+  unknown) from those answers, over a slice of the roster sent as columns (the judge sends a large roster
+  in slices, so that zen's copy of it stays small); the sheet aggregates (funds, staff) are one more call;
 * the **value call** computes every condition's profile figure (``value`` and ``per``);
 * the **compare call** makes every comparison: each condition's lowest ("worst") and highest ("best")
   figure against its normal and its relaxed (Article 10) threshold.
