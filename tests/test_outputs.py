@@ -150,7 +150,10 @@ def test_sigterm_removes_the_temporary(tmp_path):
         with atomic_path({str(tmp_path / 'summary.xlsx')!r}) as tmp:
             open(tmp, "wb").write(b"half written")
             print("ready", flush=True)
-            time.sleep(60)
+            # Short sleeps in a loop, not one long one: a signal that lands between the print and a single
+            # sleep(60) is only acted on when that sleep ends (seen on CI with 3.13 under load).
+            for _ in range(600):
+                time.sleep(0.1)
     """)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
     assert child.stdout.readline().strip() == b"ready"
