@@ -1,12 +1,12 @@
 """Where the CPU of a warm 100-tenant check goes, stage by stage (issue 21). ``python benchmarks/stages.py [--tree CHECKOUT] [REPEATS]``
 
 In one process, after a first check has imported everything and compiled the ruleset, each stage is timed
-over REPEATS runs (default 200) and the mean CPU time of the process (``time.process_time``: a loaded
-machine stretches wall time, not CPU time) is printed in ms:
+over REPEATS runs (default 200, in 10 batches) and the lowest batch mean of the process's CPU time
+(``time.process_time``: a loaded machine stretches wall time more than CPU time) is printed in ms:
 
 * read: the whole ``read_workbook`` (guard, calamine, value parsing, models), and inside it the tenants' models;
 * judge: the whole ``check_submission``, and inside it the roster's rows for zen and the tenant call;
-* JSON: ``Report.as_json`` and ``json.dumps`` as the CLI writes it.
+* JSON: ``Report.as_json`` and its text as ``check --format json`` writes it.
 
 The stages inside another are measured by wrapping the function that does them, so their figures include the
 wrapper's own cost (well under a microsecond a call).
@@ -63,6 +63,13 @@ def main() -> None:
     timed(judge_tenants, "evaluate", "judge: tenant call (zen)")
     print("package:", os.path.dirname(judge_context.__file__.rsplit(os.sep, 2)[0]))
 
+    try:  # the report as `check --format json` writes it (orjson where it gives the same bytes, issue 21)
+        from incubator_check._text import dumps as text_dumps
+
+        text_dumps({}, indent=True)
+        write = lambda data: text_dumps(data, indent=True)  # noqa: E731
+    except TypeError:  # a revision before it
+        write = lambda data: json.dumps(data, ensure_ascii=False, indent=2)  # noqa: E731
     ruleset = load_ruleset("miit-2025-standard")
     as_of = dt.date(2026, 5, 1)
     options = judge.CheckOptions(as_of=as_of)
@@ -75,7 +82,7 @@ def main() -> None:
         t2 = time.process_time()
         data = report.as_json()
         t3 = time.process_time()
-        json.dumps(data, ensure_ascii=False, indent=2)
+        write(data)
         t4 = time.process_time()
         spent["read (whole)"] += t1 - start
         spent["judge (whole)"] += t2 - t1
@@ -84,14 +91,20 @@ def main() -> None:
 
     for _ in range(5):
         once()
-    spent.clear()
-    for _ in range(repeats):
-        once()
-    print(f"warm 100-tenant check, mean of {repeats} (ms):")
+    # In 10 batches; each stage's figure is its lowest batch mean (the machine's other work only adds time).
+    batches = 10
+    size = max(1, repeats // batches)
+    best: dict[str, float] = {}
+    for _ in range(batches):
+        spent.clear()
+        for _ in range(size):
+            once()
+        for label, total in spent.items():
+            best[label] = min(best.get(label, total), total)
+    print(f"warm 100-tenant check, CPU ms, lowest mean of {batches} batches of {size}:")
     for label in ("read (whole)", "read: tenants' models", "judge (whole)", "judge: roster for zen",
                   "judge: tenant call (zen)", "JSON: as_json", "JSON: dumps"):
-        print(f"  {label:32s} {spent[label] / repeats * 1000:7.3f}")
-
+        print(f"  {label:32s} {best.get(label, 0.0) / size * 1000:7.3f}")
 
 if __name__ == "__main__":
     main()

@@ -76,7 +76,8 @@ def test_a_test_that_refers_to_another_reads_its_answers_not_its_terms():
 
 @pytest.mark.parametrize("text, taken", [
     ("999999999999999", True), ("1E+15", False), ("12345678901234.5", True), ("1E-15", True), ("1E-16", False),
-    ("0", True), ("5000.000000000000000", True), ("-1", False),
+    ("0", True), ("5000.000000000000000", True), ("-1", False), ("0.00123456789012345", False),
+    ("0.123456789012345", True), ("1", True),
 ])
 def test_the_amounts_the_model_takes_as_they_are(text, taken):
     assert within_model(Decimal(text)) is taken
