@@ -38,7 +38,7 @@ from .layout import (
     SheetSpec,
 )
 from .looks import SheetLooks, hidden_sheets, sheet_looks
-from .readings import industry_of_code, yes_no_coding
+from .readings import ValueMeaning, industry_of_code, yes_no_coding
 from .values import parse_yesno
 from .values import (
     INVISIBLE,
@@ -168,6 +168,9 @@ def _label_index(sheet: SheetSpec) -> dict[str, FieldSpec]:
 
 
 _LABELS = {sheet.key: _label_index(sheet) for sheet in SHEETS}
+#: The value readings of this read (``read_workbook(values=)``) by sheet and field, and the --as-of day if given.
+_READ_VALUES: ContextVar[tuple[Mapping[str, Mapping[str, tuple[ValueMeaning, ...]]], dt.date | None]] = ContextVar(
+    "values", default=({}, None))
 #: The labels of this read: the core layout's, or with the fields a ruleset declares (``read_workbook(fields=)``).
 _READ_LABELS: ContextVar[dict[str, dict[str, FieldSpec]]] = ContextVar("labels", default=_LABELS)
 
@@ -282,7 +285,8 @@ class _SheetData:
 def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
                   limits: _guard.Limits | None = None, data: bytes | None = None,
                   fields: Mapping[str, tuple[FieldSpec, ...]] | None = None,
-                  choices: Mapping[str, tuple[str, ...]] | None = None) -> ReadResult:
+                  choices: Mapping[str, tuple[str, ...]] | None = None,
+                  values: Mapping[str, Mapping[str, tuple[ValueMeaning, ...]]] | None = None) -> ReadResult:
     """Read one submission workbook; raise :class:`WorkbookError` only if it is not a usable workbook.
 
     ``data`` is the file's bytes if the caller has read them (``path`` then only names the file); otherwise
@@ -291,7 +295,16 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
     any other, into the model's ``declared``. ``choices`` are the values the ruleset being applied allows for an
     enumeration of the law's, by field key (``industry``, ``revocation_reason``: ``rules/fields.py``); a value
     outside them is an invalid-choice finding at its cell. Without them, every bundled ruleset's are allowed.
+    ``values`` are the ruleset's value readings by sheet and field key (``rules/fields.py``): a value it lists
+    reads as it says, with an info finding that cites the reading; ``today``, when given, is the deciding day
+    (--as-of) they are dated against, else 申报日期, else today.
     """
+    if values:
+        token = _READ_VALUES.set((values, today))
+        try:
+            return read_workbook(path, today=today, limits=limits, data=data, fields=fields, choices=choices)
+        finally:
+            _READ_VALUES.reset(token)
     if fields or choices:
         sheets = _with_declared(fields or {}, choices)
         token = _READ_LABELS.set({key: _label_index(sheet) for key, sheet in sheets.items()})
@@ -813,7 +826,12 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
             parser = _coded_yesno(coding)
             collector.add("yes-no-coded", name, ref, header_row + 1, spec.key, field=_label(spec),
                           coding=_coding_shown(coding))
+        meanings = _READ_VALUES.get()[0].get(sheet.key, {}).get(spec.key)
+        if meanings:
+            parser = _read_by_meanings(parser, meanings, _deciding_day(profile, today))
         columns.append(_Column(c, spec, parser, letters[spec.key]))
+        if meanings:
+            columns[-1].translated = {}
     if captioned:
         unit, text, (r, c) = caption
         collector.add("unit-caption", name, cell_name(r, c), r + 1, cell=cell_name(r, c), caption=text,
@@ -867,12 +885,18 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                     continue
                 if value.__class__ is PartialDate:
                     column.partial.append((r, value))
+            if value.__class__ is _Meant:
+                column.translated.setdefault(raw, []).append(r + 1)  # type: ignore[union-attr]
+                record[key] = value.value
+                continue
             record[key] = value
-            if column.translated is not None and value != raw:
+            if column.translated is not None and value != raw and spec.key == "industry":
                 column.translated.setdefault(raw, []).append(r + 1)
     for column in columns:
         for raw, rows in (column.translated or {}).items():
-            found.append((rows[0] - 1, column.index, _translation_finding(column, raw, rows, collector.path, name)))
+            finding = (_translation_finding(column, raw, rows, collector.path, name) if column.spec.key == "industry"
+                       else _meaning_finding(column, raw, rows, collector.path, name))
+            found.append((rows[0] - 1, column.index, finding))
         if column.partial:
             found.append(_partial_finding(column, collector.path, name))
         if column.invisible:
@@ -1049,6 +1073,51 @@ def _coded_yesno(coding: dict[str, bool]) -> Parser:
         return parse_yesno(raw)
 
     return parse
+
+
+class _Meant:
+    """A value read by a ruleset's value reading: the value, and the reading (kept for the cell's info finding)."""
+
+    __slots__ = ("value", "meaning")
+
+    def __init__(self, value: Any, meaning: ValueMeaning):
+        self.value, self.meaning = value, meaning
+
+
+def _deciding_day(profile: Profile, today: dt.date) -> dt.date:
+    """The day value readings are dated against, as the judge's values are: --as-of, else 申报日期, else today."""
+    as_of = _READ_VALUES.get()[1]
+    if as_of is not None:
+        return as_of
+    return profile.application_date or today
+
+
+def _read_by_meanings(parser: Parser, meanings: tuple[ValueMeaning, ...], day: dt.date) -> Parser:
+    """A column's parser that first reads the values a ruleset's value readings list (``values:``)."""
+
+    def parse(raw: Any) -> Any:
+        if isinstance(raw, str):
+            text = normalize_label(raw)
+            for meaning in meanings:
+                if text in meaning.written:
+                    if meaning.first_day is not None and day < meaning.first_day:
+                        raise ValueProblem("value-reading-too-early", value=raw.strip(), reading=meaning.reading,
+                                           first=meaning.first_day.isoformat(), day=day.isoformat())
+                    return _Meant(meaning.value, meaning)
+        return parser(raw)
+
+    return parse
+
+
+def _meaning_finding(column: "_Column", raw: Any, rows: list[int], path: str, sheet: str) -> Finding:
+    meaning = column.memo[(raw.__class__, raw)].meaning
+    more = "…" if len(rows) > 10 else ""
+    shown = Bilingual("、".join(map(str, rows[:10])) + more, ", ".join(map(str, rows[:10])) + more)
+    value = Bilingual("是" if meaning.value else "否", "yes" if meaning.value else "no") \
+        if isinstance(meaning.value, bool) else meaning.value
+    return finding_at("value-read-by-reading", path, sheet, f"{column.letter}{rows[0]}", rows[0], column.spec.key,
+                      field=_label(column.spec), raw=str(raw).strip(), value=value, reading=meaning.reading,
+                      source=meaning.source, issued=meaning.issued.isoformat(), rows=shown)
 
 
 def _industry_parser(spec: FieldSpec) -> Parser:
