@@ -888,6 +888,8 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
             if value.__class__ is _Meant:
                 column.translated.setdefault(raw, []).append(r + 1)  # type: ignore[union-attr]
                 record[key] = value.value
+                # A ruleset's reading says what the cell means, not that the model takes it: the model checks.
+                collector.revalidate = True
                 continue
             record[key] = value
             if column.translated is not None and value != raw and spec.key == "industry":
