@@ -256,7 +256,9 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
         data = pool.check(file, loaded.path if loaded else None, lang=lang, as_of=as_of, plan=plan or ("as-is" if costs else None),
                           plan_costs=costs)
     if fmt == "json":  # the worker's report as it wrote it, indented: no model to build and write out again
-        _write_text(output, json.dumps(data, ensure_ascii=False, indent=2), utf8=True)
+        from ._text import dumps  # orjson where it writes the same bytes: a fifth of json's time, indented
+
+        _write_text(output, dumps(data, indent=True), utf8=True)
         sys.exit(0 if data["verdict"] == "PASS" else 1)
     report = Report.model_validate(data)
     if fmt == "xlsx":

@@ -58,10 +58,11 @@ from .values import (
     unit_factor,
     uscc_problem,
     visible_text,
+    within_model,
 )
 from ..errors import WorkbookError
 from ..findings import Bilingual, Finding, Severity, cell_name, column_letter, finding_at, from_catalogue
-from ..model import Fund, Profile, SourceMap, StaffMember, Submission, Tenant
+from ..model import Fund, Profile, SourceMap, StaffMember, Submission, Tenant, _annotation
 
 #: Header rows are looked for among this many first rows of a tabular sheet.
 HEADER_SEARCH_ROWS = 20
@@ -114,6 +115,9 @@ class _Collector:
     def __init__(self, path: str):
         self.path = path
         self.findings: list[Finding] = []
+        # A parsed amount the model counts differently (values.within_model): the roster is then validated
+        # by the model again, so that such a value is refused at its cell as before.
+        self.revalidate = False
 
     def add(self, key: str, sheet: str | None = None, cell: str | None = None, row: int | None = None,
             column: str | None = None, /, **params: object) -> None:
@@ -721,7 +725,7 @@ class _Column:
     """
 
     __slots__ = ("index", "spec", "header", "parser", "letter", "memo", "required", "check_uscc", "check_date",
-                 "translated", "partial", "invisible", "scaled")
+                 "translated", "partial", "invisible", "scaled", "outside_model")
 
     def __init__(self, index: int, spec: FieldSpec, parser: Parser, letter: str):
         self.index, self.spec, self.parser, self.letter = index, spec, parser, letter
@@ -734,6 +738,7 @@ class _Column:
         self.check_date = spec.kind is Kind.DATE and spec.key != "application_date"
         self.partial: list[tuple[int, PartialDate]] = []  # (row, value) of dates known to the year or month only
         self.invisible: set[str] = set()  # raw values that held invisible characters
+        self.outside_model = False  # a parsed amount the model would refuse (values.within_model)
         self.scaled: list[tuple[int, str, object]] = []  # (row, format, divisor) of cells read as displayed
 
     def parse(self, raw: Any) -> Any:
@@ -751,6 +756,8 @@ class _Column:
             value = self.parser(raw)
         except ValueProblem as problem:
             value = problem
+        if value.__class__ is Decimal and not within_model(value):
+            self.outside_model = True
         if key is not None:
             self.memo[key] = value
         return value
@@ -895,6 +902,8 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
             if value.__class__ is _Meant:
                 column.translated.setdefault(raw, []).append(r + 1)  # type: ignore[union-attr]
                 record[key] = value.value
+                # A ruleset's reading says what the cell means, not that the model takes it: the model checks.
+                collector.revalidate = True
                 continue
             record[key] = value
             if column.translated is not None and value != raw and spec.key == "industry":
@@ -917,6 +926,7 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
             found.append(_scaled_finding(column, collector.path, name))
     found.sort(key=lambda item: (item[0], item[1]))
     collector.findings.extend(f for _, _, f in found)
+    collector.revalidate = collector.revalidate or any(column.outside_model for column in columns)
     if kept:
         for record, (r, row) in zip(records, data_rows):
             values = tuple((header, _kept_text(row[c])) for c, header in kept if c < len(row) and not _blank(row[c]))
@@ -1232,10 +1242,58 @@ def _tenants(records: list[dict[str, Any]], collector: _Collector, sheet: str, s
                               record["row"], "uscc", uscc=uscc, first=first_row[uscc])
             else:
                 first_row[uscc] = record["row"]
+    if not collector.revalidate:
+        built = _built_tenants(records)
+        if built is not None:
+            return built
     try:
         return _TENANT_ROWS.validate_python(records)  # one call into pydantic-core for the whole roster
     except ValidationError:
         return _rows_of(Tenant, records, collector, sheet, source.columns.get("tenants", {}))
+
+
+#: The roster's fields whose parsed value the model converts: an enumeration's text to its member.
+_TENANT_ENUMS = tuple((spec.key, _annotation(spec)) for spec in TENANTS.fields if spec.kind is Kind.ENUM)
+_TENANT_FIELDS = frozenset(Tenant.model_fields)
+_TENANT_DEFAULTS = tuple((key, None if info.default_factory is not None else info.default)
+                         for key, info in Tenant.model_fields.items())
+#: A list of enumerations (no roster field has one today) is left to the model to convert.
+_TENANTS_BUILDABLE = all(spec.kind is not Kind.ENUM_LIST for spec in TENANTS.fields)
+
+
+def _built_tenants(records: list[dict[str, Any]]) -> tuple[Tenant, ...] | None:
+    """The roster's models built from what the parsers produced, without validating it a second time.
+
+    The parsers give each field the model's type and bounds (text, yes/no, a date, a non-negative count, an
+    amount ≥ 0 of at most 15 digits, values.within_model); only an enumeration's text becomes its member
+    here. None (validate instead) when a record holds anything else: a key the model lacks, a text that is no
+    member."""
+    if not _TENANTS_BUILDABLE:
+        return None
+    tenants = []
+    new, set_attribute = object.__new__, object.__setattr__
+    for record in records:
+        if "row" not in record or not _TENANT_FIELDS.issuperset(record):
+            return None
+        # What pydantic's model_construct does, without its per-field Python loop over aliases and defaults:
+        # every field in the model's order (a blank is its default), the fields given, no extra, no private.
+        values = {key: record.get(key, default) for key, default in _TENANT_DEFAULTS}
+        if "declared" not in record:
+            values["declared"] = {}
+        for key, enum in _TENANT_ENUMS:
+            value = values[key]
+            if value is not None:
+                try:
+                    values[key] = enum(value)
+                except ValueError:
+                    return None
+        tenant = new(Tenant)
+        set_attribute(tenant, "__dict__", values)
+        set_attribute(tenant, "__pydantic_fields_set__", set(record))
+        set_attribute(tenant, "__pydantic_extra__", None)
+        set_attribute(tenant, "__pydantic_private__", None)
+        tenants.append(tenant)
+    return tuple(tenants)
 
 
 def _rows_of(model, records: list[dict[str, Any]], collector: _Collector, sheet: str | None,
