@@ -82,7 +82,8 @@ def _checked(path: str, ruleset: str | Ruleset | None, lang: str, as_of: dt.date
     # Its industries and revocation reasons are the ruleset's too; before one is chosen, every bundled one's.
     fields = declared_specs(ruleset) if ruleset is not None else bundled_fields()
     try:
-        result = read_workbook(path, today=as_of, data=data, fields=fields, choices=choices_of(ruleset))
+        result = read_workbook(path, today=as_of, data=data, fields=fields, choices=choices_of(ruleset),
+                               sha256=sha256)
     except WorkbookError as exc:
         return error_report(path, exc.finding, lang, sha256=sha256), None
     if result.submission is not None and ruleset is None:
@@ -92,7 +93,8 @@ def _checked(path: str, ruleset: str | Ruleset | None, lang: str, as_of: dt.date
         if _narrower(choices_of(ruleset)):
             # The chosen ruleset allows fewer values than the bundled ones together: read again with its own,
             # so a value it does not allow is a finding at its cell (the same bytes, now read in memory).
-            result = read_workbook(path, today=as_of, data=data, fields=fields, choices=choices_of(ruleset))
+            result = read_workbook(path, today=as_of, data=data, fields=fields, choices=choices_of(ruleset),
+                                   sha256=sha256)
     if result.submission is None:
         fatal = next(f for f in result.findings if f.severity is Severity.ERROR)
         return error_report(path, fatal, lang, result.findings, sha256=sha256), None

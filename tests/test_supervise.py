@@ -76,6 +76,13 @@ def _unguarded(job, data, sha256):
     return _REAL_WORK(job, data, sha256)
 
 
+def _abort_logged(job, data, sha256):
+    """``_abort``, noting every file a worker starts in the log the test names (to see what was checked twice)."""
+    with open(os.environ["SUPERVISE_TEST_LOG"], "a", encoding="utf-8") as log:
+        log.write(os.path.basename(job.path) + "\n")
+    return _abort(job, data, sha256)
+
+
 _REAL_WORK = _supervise._work
 
 
@@ -104,6 +111,38 @@ def test_a_worker_killed_by_a_signal_is_reader_crashed(monkeypatch, pair, task, 
         report = pool.check(pair[1])
     assert report["error"]["message_zh"].startswith("bad.xlsx：") and "SIG" in report["error"]["message_en"]
     assert report["source"]["sha256"]  # the bytes were read (once, by the parent) before the worker died
+
+
+def test_a_file_that_kills_its_worker_inside_a_chunk_costs_that_file_alone(monkeypatch, tmp_path):
+    """A batch's files travel in chunks; the one that kills its worker is that file's ERROR, and is never checked
+    again (it may kill again); the chunk's other files, before and after it, are checked and read as before."""
+    names = [f"{i:02d}.xlsx" for i in range(_supervise.CHUNK_FILES + 3)]
+    names[5] = "05-bad.xlsx"
+    for name in names:
+        shutil.copyfile(GOOD, tmp_path / name)
+    log = tmp_path / "started.log"
+    monkeypatch.setenv("SUPERVISE_TEST_LOG", os.fspath(log))
+    monkeypatch.setattr(_supervise, "_work", _abort_logged)
+    with ReaderPool(workers=1) as pool:
+        verdicts = _verdicts(pool, [os.fspath(tmp_path / n) for n in names])
+    assert verdicts == [("ERROR", "reader-crashed") if n == "05-bad.xlsx" else ("PASS", None) for n in names]
+    started = log.read_text(encoding="utf-8").split()
+    assert started.count("05-bad.xlsx") == 1 and set(started) == set(names)
+
+
+@pytest.mark.parametrize("task, limits, code", [
+    (_abort, WorkerLimits(), "reader-crashed"),
+    (_hang, WorkerLimits(wall_seconds=1.0), "reader-timeout"),
+    (_spin, WorkerLimits(cpu_seconds=1), "reader-timeout"),
+    (_grow, WorkerLimits(memory_bytes=1024 << 20, memory_mode="watchdog"), "reader-out-of-memory"),
+])
+def test_a_one_file_check_holds_a_workers_limits_and_death_codes(monkeypatch, pair, task, limits, code):
+    """``check`` runs its one file in a child of its own, without a pool: the same limits, the same findings."""
+    monkeypatch.setattr(_supervise, "_work", task)
+    died = json.loads(_supervise.check_once(Job(pair[1]), limits).line)
+    assert (died["verdict"], died["error"]["code"]) == ("ERROR", code)
+    assert died["source"]["sha256"]  # the child sent the hash of the bytes it read before it died
+    assert json.loads(_supervise.check_once(Job(pair[0]), limits).line)["verdict"] == "PASS"
 
 
 def test_a_worker_over_its_wall_time_is_reader_timeout(monkeypatch, pair):

@@ -278,7 +278,7 @@ class _SheetData:
 def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
                   limits: _guard.Limits | None = None, data: bytes | None = None,
                   fields: Mapping[str, tuple[FieldSpec, ...]] | None = None,
-                  choices: Mapping[str, tuple[str, ...]] | None = None) -> ReadResult:
+                  choices: Mapping[str, tuple[str, ...]] | None = None, sha256: str | None = None) -> ReadResult:
     """Read one submission workbook; raise :class:`WorkbookError` only if it is not a usable workbook.
 
     ``data`` is the file's bytes if the caller has read them (``path`` then only names the file); otherwise
@@ -287,25 +287,27 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
     any other, into the model's ``declared``. ``choices`` are the values the ruleset being applied allows for an
     enumeration of the law's, by field key (``industry``, ``revocation_reason``: ``rules/fields.py``); a value
     outside them is an invalid-choice finding at its cell. Without them, every bundled ruleset's are allowed.
+    ``sha256`` is that of ``data``, when the caller has hashed them already (hashed here otherwise).
     """
     if fields or choices:
         sheets = _with_declared(fields or {}, choices)
         token = _READ_LABELS.set({key: _label_index(sheet) for key, sheet in sheets.items()})
         try:
-            return _read_workbook(path, today, limits, data, sheets)
+            return _read_workbook(path, today, limits, data, sheets, sha256)
         finally:
             _READ_LABELS.reset(token)
-    return _read_workbook(path, today, limits, data, None)
+    return _read_workbook(path, today, limits, data, None, sha256)
 
 
 def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: _guard.Limits | None,
-                   data: bytes | None, sheets: dict[str, SheetSpec] | None) -> ReadResult:
+                   data: bytes | None, sheets: dict[str, SheetSpec] | None, sha256: str | None = None) -> ReadResult:
     path = os.fspath(path)
     limits = limits or _guard.Limits()
     today = today or dt.date.today()
     collector = _Collector(path)
     if data is None:
         data = _guard.read_bytes(path, limits)  # read once: the guard, calamine and the hash all see these bytes
+        sha256 = None
     try:
         formula_parts = _guard.check_data(path, data, limits)  # raises WorkbookError for what must not be opened
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -314,7 +316,7 @@ def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: 
     except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException; never a traceback
         raise WorkbookError(_guard.unreadable(path, exc)) from None
     try:
-        return _read(workbook, path, data, collector, today, limits, formula_parts, sheets)
+        return _read(workbook, path, data, collector, today, limits, formula_parts, sheets, sha256)
     except _guard.TooLarge as exc:
         raise WorkbookError(exc.finding(path)) from None
     except (WorkbookError, KeyboardInterrupt, SystemExit):
@@ -383,7 +385,8 @@ def _choose_sheets(names: list[str], hidden: set[str], collector: _Collector,
 
 
 def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.date, limits: _guard.Limits,
-          formula_parts: dict[str, set[str]], sheets: dict[str, SheetSpec] | None = None) -> ReadResult:
+          formula_parts: dict[str, set[str]], sheets: dict[str, SheetSpec] | None = None,
+          sha256: str | None = None) -> ReadResult:
     continued: dict[str, list[str]] = {}
     parts: list[str] = []
     found = _choose_sheets(list(workbook.sheet_names), hidden_sheets(workbook), collector, continued, parts)
@@ -393,7 +396,7 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
         if sheet.required and sheet.key not in found:
             fatal = True
             collector.add("sheet-missing", sheet.name, name=sheet.name, alias=sheet.en)
-    source = SourceMap(path=path, sha256=hashlib.sha256(content).hexdigest(), sheets=dict(found))
+    source = SourceMap(path=path, sha256=sha256 or hashlib.sha256(content).hexdigest(), sheets=dict(found))
     if fatal:
         return ReadResult(None, collector.findings)
 
