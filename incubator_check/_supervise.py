@@ -107,7 +107,6 @@ class Job:
     plan: str | None = None  # check --plan: "as-is" or "worst" (the blanks at their worst)
     plan_costs: tuple[tuple[str, str], ...] = ()  # --plan-cost LEVER=WEIGHT
     also: tuple[str, ...] = ()  # other languages to write the same report in (the web's language switch)
-    table: bool | None = None  # check: the terminal table written in the worker (True: in colour), not the JSON only
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ class Outcome:
     keys: dict[str, Any]
     skipped: bool = False  # a workbook this tool wrote (a summary saved in the folder): not an application
     also: tuple[tuple[str, str], ...] = ()  # (language, JSON text) of the same report in the job's other languages
-    table: str | None = None  # the terminal table, when the job asked for it
+    text: str | None = None  # check: the report as the command writes it, when the child wrote it (``check_once``)
 
 
 #: Names a start method for every pool ("spawn", "forkserver" or "fork"): how CI runs the suite on Linux with
@@ -750,14 +749,16 @@ def _worker_stderr(errors_dir: str, pid: int | None) -> str:
 START_SECONDS = 60.0
 
 
-def check_once(job: Job, limits: WorkerLimits | None = None, context: str | None = None) -> Outcome:
+def check_once(job: Job, limits: WorkerLimits | None = None, context: str | None = None,
+               write: Any = None) -> Outcome:
     """One workbook checked in one supervised child, without a pool: what ``check`` needs, and no more.
 
     The child is started first (forked before the checker is imported, or spawned) and imports the checker itself,
     so the parent never pays for pebble, its asyncio, or the checker's own imports. It holds a worker's limits
     (``_limit_this_process``, RLIMIT_CPU armed for the file) and its death gives the same findings as a pool
     worker's (``_death``); its wall time starts when it has read the file (it sends the sha256 first, so a death
-    report still names the bytes).
+    report still names the bytes). ``write``, a function of the report's JSON line (module-level, so a spawned
+    child finds it), writes the report as the command shows it, in the child: the outcome's ``text``.
     """
     import multiprocessing
     import time
@@ -768,7 +769,7 @@ def check_once(job: Job, limits: WorkerLimits | None = None, context: str | None
     try:
         method = multiprocessing.get_context(context or _default_context())
         receive, send = method.Pipe(duplex=False)
-        process = method.Process(target=_check_in_child, args=(send, _work, job, limits, errors.name), daemon=True,
+        process = method.Process(target=_check_in_child, args=(send, _work, job, limits, errors.name, write), daemon=True,
                                  name="incubator-check-reader")
         process.start()
         send.close()
@@ -802,7 +803,7 @@ def check_once(job: Job, limits: WorkerLimits | None = None, context: str | None
         errors.cleanup()
 
 
-def _check_in_child(send, function, job: Job, limits: WorkerLimits, errors_dir: str) -> None:
+def _check_in_child(send, function, job: Job, limits: WorkerLimits, errors_dir: str, write) -> None:
     """In the child of :func:`check_once`: the limits, the file read once and hashed, then checked (``function`` is
     ``_work``, as the parent saw it: a test may have replaced it, and a spawned child finds it by name)."""
     _limit_this_process(limits, errors_dir)
@@ -818,8 +819,9 @@ def _check_in_child(send, function, job: Job, limits: WorkerLimits, errors_dir: 
     sha256 = hashlib.sha256(data).hexdigest()
     send.send(("sha256", sha256))
     outcome = function(job, data, sha256)
+    text = write(outcome.line) if write is not None else None
     send.send(("outcome", Outcome(outcome.line, {"verdict": outcome.keys["verdict"]}, also=outcome.also,
-                                          table=outcome.table)))  # the batch's keys are not needed
+                                  text=text)))  # the batch's keys are not needed
 
 
 def _stop_quietly(pool) -> None:
@@ -1029,13 +1031,7 @@ def _work(job: Job, data: bytes, sha256: str) -> Outcome:
         report = error_report(job.path, reader_failure("internal-error", job.path, how=type(exc).__name__),
                               job.lang, sha256=sha256)
     data_ = _shown(report.as_json(), job)
-    table = None
-    if job.table is not None:  # as the parent would have written it from the JSON: the same model, the same table
-        from .present.terminal import render_check
-        from .report import Report
-
-        table = render_check(Report.model_validate(data_), job.lang, color=job.table)
-    outcome = Outcome(dumps(data_), _keys(data_, submission), also=_also(report, job), table=table)
+    outcome = Outcome(dumps(data_), _keys(data_, submission), also=_also(report, job))
     del report, submission, data_
     _after_task()
     return outcome

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import sys
@@ -269,11 +270,11 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
     costs = _plan_costs(plan_costs, loaded) if plan or plan_costs else ()
     # One child, started before the checker is imported, checks the file (and writes the table) under a worker's
     # limits: the parent imports neither the checker nor a process pool (issue 21).
-    table = fmt == "table"
+    write = functools.partial(_table_of, lang, _color_wanted() and not output) if fmt == "table" else None
     outcome = check_once(Job(file, loaded.path if loaded else None, lang, as_of, plan=plan or ("as-is" if costs else None),
-                             plan_costs=costs, table=(_color_wanted() and not output) if table else None))
-    if table and outcome.table is not None:
-        _write_text(output, outcome.table, utf8=False)
+                             plan_costs=costs), write=write)
+    if outcome.text is not None:
+        _write_text(output, outcome.text, utf8=False)
         sys.exit(0 if outcome.keys["verdict"] == "PASS" else 1)
     data = json.loads(outcome.line)
     if fmt == "json":  # the worker's report as it wrote it, indented: no model to build and write out again
@@ -299,6 +300,15 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
 
         _write_text(output, render_check(report, lang, color=_color_wanted() and not output), utf8=False)
     sys.exit(0 if report.verdict.value == "PASS" else 1)
+
+
+def _table_of(lang: str, color: bool, line: str) -> str:
+    """In ``check``'s child: the terminal table of the report's JSON line, as the parent wrote it before (the same
+    model, validated from the same JSON, so the same text)."""
+    from .present.terminal import render_check
+    from .report import Report
+
+    return render_check(Report.model_validate(json.loads(line)), lang, color=color)
 
 
 @main.command("rules")
