@@ -318,7 +318,7 @@ def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.dat
             yield Job(p, ruleset, lang, as_of, shown=shown(p), same_as=same.get(p) and shown(same[p]))
 
     try:
-        for path, outcome in zip(paths, pool.map(work())):
+        for path, outcome in zip(paths, pool.map(work(), total=len(paths))):
             if outcome.skipped:
                 spool.skipped.append(shown(path))
             else:

@@ -598,15 +598,21 @@ class ReaderPool:
             raise WorkbookError(value)
         return value
 
-    def map(self, jobs: Iterable[Job], chunk: int = CHUNK_FILES) -> Iterator[Outcome]:
-        """Outcomes in input order, ``chunk`` workbooks a task, with two tasks in flight per worker (so memory stays
-        bounded)."""
+    def map(self, jobs: Iterable[Job], chunk: int = CHUNK_FILES, total: int | None = None) -> Iterator[Outcome]:
+        """Outcomes in input order, up to ``chunk`` workbooks a task, with two tasks in flight per worker (so memory
+        stays bounded). With ``total`` (how many jobs there are), the chunks shrink as the end nears, so that no
+        worker is left with a whole chunk to check while the others have nothing."""
         window = self.workers * 2
         pending: deque[cf.Future[list[Outcome]]] = deque()
         it = iter(jobs)
+        sent = [0]
 
         def more() -> bool:
-            jobs_ = list(itertools.islice(it, max(1, chunk)))
+            size = max(1, chunk)
+            if total is not None:
+                size = max(1, min(size, (total - sent[0]) // (2 * self.workers)))
+            jobs_ = list(itertools.islice(it, size))
+            sent[0] += len(jobs_)
             if jobs_:
                 pending.append(self.submit_chunk(jobs_))
             return bool(jobs_)
