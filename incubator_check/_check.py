@@ -14,13 +14,14 @@ from .workbook.guard import Limits, read_bytes
 from .workbook.layout import PROFILE, TENANTS
 from .workbook.reader import read_workbook
 from .judge.bans import application_date
-from .rules.fields import choices_of, declared_specs
-from .rules.load import bundled_fields, load_ruleset, ruleset_for
+from .rules.fields import choices_of, declared_specs, value_meanings
+from .rules.authority import authority_of, place_findings, region_of
+from .rules.load import bundled_fields, bundled_values, load_ruleset, ruleset_for, ruleset_for_place
 from .rules.schema import Ruleset
 from .errors import WorkbookError
 from .findings import Finding, Severity, bound, from_catalogue
 from .model import Submission
-from .report import Report, Verdict
+from .report import FirstCheck, Report, Text, Verdict
 from .plan import PlanOptions
 
 
@@ -80,29 +81,73 @@ def _checked(path: str, ruleset: str | Ruleset | None, lang: str, as_of: dt.date
     # A chosen ruleset's own fields are read with the core ones; before the 申报级别 chooses one, every bundled
     # ruleset's (rules/fields.py).
     # Its industries and revocation reasons are the ruleset's too; before one is chosen, every bundled one's.
+    # Its value readings (values:) too: before one is chosen, every bundled ruleset's.
     fields = declared_specs(ruleset) if ruleset is not None else bundled_fields()
+    values = value_meanings(ruleset) if ruleset is not None else bundled_values()
     try:
-        result = read_workbook(path, today=as_of, data=data, fields=fields, choices=choices_of(ruleset),
+        result = read_workbook(path, today=as_of, data=data, fields=fields, choices=choices_of(ruleset), values=values,
                                sha256=sha256)
     except WorkbookError as exc:
         return error_report(path, exc.finding, lang, sha256=sha256), None
+    chosen_here = False
     if result.submission is not None and ruleset is None:
         profile = result.submission.profile
         level = profile.level.value if profile.level else None
-        ruleset = load_ruleset(ruleset_for(level, None, as_of or application_date(profile, as_of)[0]))
-        if _narrower(choices_of(ruleset)):
-            # The chosen ruleset allows fewer values than the bundled ones together: read again with its own,
-            # so a value it does not allow is a finding at its cell (the same bytes, now read in memory).
+        # The claim of the application's own place first (a city's 市孵化器), then the ministry's (docs/decisions.md).
+        place = authority_of(profile.province, profile.city, profile.county_code)
+        ruleset = load_ruleset(ruleset_for_place(level, place.name if place else None,
+                                                 as_of or application_date(profile, as_of)[0]))
+        chosen_here = True
+        if _narrower(choices_of(ruleset)) or value_meanings(ruleset) != values:
+            # The chosen ruleset allows fewer values than the bundled ones together, or reads other values: read
+            # again with its own, so a value it does not allow is a finding at its cell (the same bytes, in memory).
+            values = value_meanings(ruleset)
             result = read_workbook(path, today=as_of, data=data, fields=fields, choices=choices_of(ruleset),
-                                   sha256=sha256)
+                                   values=values, sha256=sha256)
     if result.submission is None:
         fatal = next(f for f in result.findings if f.severity is Severity.ERROR)
         return error_report(path, fatal, lang, result.findings, sha256=sha256), None
     submission = result.submission
-    report = check_submission(submission, ruleset, result.findings, CheckOptions(lang=lang, as_of=as_of))
+    findings = result.findings + place_findings(submission.profile, submission.source)
+    if chosen_here:
+        findings += _other_region(submission, ruleset)
+    report = check_submission(submission, ruleset, findings, CheckOptions(lang=lang, as_of=as_of))
+    first = first_check(submission, ruleset, findings, lang, as_of, report)
+    if first is not None:
+        report = report.model_copy(update={"first_check": first})
     if plan is not None:
         report = with_plan(report, submission, ruleset, plan)
     return report, submission
+
+
+def _other_region(submission: Submission, ruleset: Ruleset) -> list[Finding]:
+    """A warning when the ruleset chosen by the 申报级别 is another place's (a 浙江省 application for 市孵化器,
+    which only 深圳市 has): judged by it all the same, and the reviewer told."""
+    profile = submission.profile
+    place, region = authority_of(profile.province, profile.city, profile.county_code), region_of(ruleset.authority)
+    if place is None or region is None or region == place.name:
+        return []
+    return [from_catalogue("ruleset-other-region", submission.source.path, sheet=submission.source.sheets.get("profile"),
+                           level=ruleset.level, region=region, ruleset=ruleset.id, authority=place.name)
+            .model_copy(update={"cell": submission.source.profile_cells.get("level"), "column": "level"})]
+
+
+def first_check(submission: Submission, ruleset: Ruleset, findings: list[Finding], lang: str, as_of: dt.date | None,
+                report: Report) -> FirstCheck | None:
+    """The 初核 the ruleset asks for (``first_check``: a former national-level incubator applying at excellence
+    level is also judged against the standard level's conditions, 工信厅科函〔2025〕349号), or None.
+
+    The other level's ruleset is the one its authority's claim gives on the same deciding day; the submission is
+    the one already read (a second judgement, never a second read)."""
+    rule = ruleset.first_check
+    if rule is None or rule.level == ruleset.level or getattr(submission.profile, rule.when, None) is not True:
+        return None
+    day = dt.date.fromisoformat(report.ruleset_ref.values_on) if report.ruleset_ref and report.ruleset_ref.values_on \
+        else application_date(submission.profile, as_of)[0]
+    other = load_ruleset(ruleset_for(rule.level, ruleset.authority, day))
+    judged = check_submission(submission, other, findings, CheckOptions(lang=lang, as_of=as_of))
+    return FirstCheck(ruleset=judged.ruleset_ref, citation=rule.citation, reading=Text(rule.reading.zh, rule.reading.en),
+                      verdict=judged.verdict, clauses=judged.clauses)
 
 
 def _narrower(choices: dict[str, tuple[str, ...]]) -> bool:

@@ -57,10 +57,50 @@ def json_safe(data):
     return data
 
 
-def dumps(data) -> str:
-    """Compact JSON text that always encodes as UTF-8 (a name that is not UTF-8 is escaped, not a crash)."""
+def _plain(data) -> bool:
+    """Whether ``data`` holds only dicts with text keys, lists, tuples, text, integers, booleans and None.
+
+    Then orjson writes exactly what ``json.dumps(ensure_ascii=False)`` writes (``tests/test_outputs.py``). A
+    float (``1e+16`` against ``1e16``, NaN against null) or any other type goes to ``json`` as before."""
+    stack = [data]
+    pop, push = stack.pop, stack.append
+    while stack:
+        value = pop()
+        cls = value.__class__
+        if cls is str or cls is int or cls is bool or value is None:
+            continue
+        if cls is dict:
+            for key, item in value.items():
+                if key.__class__ is not str:
+                    return False
+                push(item)
+        elif cls is list or cls is tuple:
+            for item in value:
+                push(item)
+        else:
+            return False
+    return True
+
+
+def dumps(data, *, indent: bool = False) -> str:
+    """Compact JSON text that always encodes as UTF-8 (a name that is not UTF-8 is escaped, not a crash), or a
+    report indented by two spaces exactly as ``json.dumps(ensure_ascii=False, indent=2)`` writes it. orjson when it is installed and the data is plain
+    (:func:`_plain`): the same bytes as ``json`` in a tenth of the time (an indented report: ``json`` runs its
+    pure-Python encoder); anything it refuses (a lone surrogate, an integer beyond 64 bits) goes to ``json``."""
     import json
 
+    if _plain(data):
+        try:
+            import orjson
+        except ImportError:
+            pass
+        else:
+            try:
+                return orjson.dumps(data, option=orjson.OPT_INDENT_2 if indent else 0).decode()
+            except orjson.JSONEncodeError:
+                pass
+    if indent:  # a report as `check --format json` writes it: its output escapes what UTF-8 cannot hold
+        return json.dumps(data, ensure_ascii=False, indent=2)
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if _SURROGATE.search(text):
         text = json.dumps(json_safe(data), ensure_ascii=False, separators=(",", ":"))

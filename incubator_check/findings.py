@@ -396,6 +396,10 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         _I, "「{field}」按表头所注编码读取：{coding}", "'{field}' read by the coding its header states: {coding}"),
     "value-translated": (
         _I, "行业「{raw}」按「{value}」读取（第 {rows} 行）", "industry '{raw}' was read as '{value}' (rows {rows})"),
+    # A value read by the ruleset's value reading ({reading}: its id; {source}, {issued}: the text it rests on).
+    "value-read-by-reading": (
+        _I, "「{field}」的「{raw}」按解读 {reading}（{source}，{issued}）读作「{value}」（第 {rows} 行）",
+        "'{field}': '{raw}' was read as '{value}' under reading {reading} ({source}, {issued}) (rows {rows})"),
     "value-translated:industry-code": (
         _I, "行业代码「{raw}」按 GB/T 4754-2017 归入「{value}」（第 {rows} 行）",
         "industry code '{raw}' is GB/T 4754-2017 for '{value}' (rows {rows})"),
@@ -431,6 +435,10 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     # the field before it (「field」… / 'field': …). {value} is the cell as written (shortened past 40 characters).
     "invalid-yes-no": (
         _E, "应填 是/否，实为「{value}」", "expected yes/no (是/否, Y/N, true/false, 1/0), found '{value}'"),
+    "value-reading-too-early": (
+        _E, "填写的「{value}」这一名称自 {first} 起才有（解读 {reading}），而本申报按 {day} 判断：请填写 是/否，或核对申报日期",
+        "the name '{value}' exists only from {first} (reading {reading}), but this application is judged on {day}: write "
+        "yes/no, or check the application date"),
     "invalid-yes-no:coded": (_E, "表头所注编码为 {coding}，实为「{value}」", "the header's coding is {coding}, found '{value}'"),
     "invalid-number": (_E, "应填数字，实为「{value}」", "expected a number, found '{value}'"),
     "invalid-number:too-large": (
@@ -481,6 +489,27 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         Severity.WARNING,
         "申报级别为{level}，但按{ruleset_level}规则集（{ruleset}）检查",
         "the application is for {level}, but was checked against the {ruleset_level} ruleset ({ruleset})"),
+    # Where the application is (rulesets/authorities.yaml): {decided} is the 推荐单位 the county code gave.
+    "place-contradiction": (
+        Severity.WARNING,
+        "所在区县行政区划代码 {code} 属于{place}（{province}），与{field}「{given}」不一致；推荐单位按{basis}定为{decided}，请核对",
+        "county code {code} is in {place} ({province}), which contradicts the {field} given, '{given}'; the "
+        "recommending authority was taken from {basis} ({decided}): please check"),
+    "city-province-contradiction": (
+        Severity.WARNING,
+        "所在地市「{city}」是{place}，属于{province}，与所在省份「{given}」不一致；推荐单位按{basis}定为{decided}，请核对",
+        "the city '{city}' is {place}, in {province}, which contradicts the province given, '{given}'; the "
+        "recommending authority was taken from {basis} ({decided}): please check"),
+    "county-code-unknown": (
+        Severity.WARNING,
+        "所在区县行政区划代码 {code} 的前两位 {prefix} 不是任何省级行政区的代码（GB/T 2260），请核对；推荐单位按{basis}定为{decided}",
+        "county code {code} begins with {prefix}, which is no province's code (GB/T 2260): please check; the "
+        "recommending authority was taken from {basis} ({decided})"),
+    "ruleset-other-region": (
+        Severity.WARNING,
+        "申报级别{level}只有{region}的规则集 {ruleset}，已按其检查，但本申报的推荐单位为{authority}：请核对申报级别，或指定规则集",
+        "only {region}'s ruleset {ruleset} is for level {level}, and it was applied, but this application's "
+        "recommending authority is {authority}: check the level, or choose a ruleset"),
     "example-ruleset": (
         Severity.WARNING,
         "所用规则集 {ruleset} 仅为示例，并非真实的认定条件",

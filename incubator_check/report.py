@@ -300,6 +300,19 @@ def _in_language(value: Any, lang: str) -> Any:
     return out
 
 
+class FirstCheck(BaseModel):
+    """The 初核 of 工信厅科函〔2025〕349号: the same submission judged against another level's conditions (a former
+    national-level incubator applying at excellence level, against the standard level's), as the ruleset's
+    ``first_check`` asks. Its clauses are the other ruleset's; the report's findings serve both."""
+
+    model_config = _M
+    ruleset_ref: RulesetRef = Field(alias="ruleset")
+    citation: str
+    reading: Text
+    verdict: Verdict
+    clauses: list[ClauseResult] = Field(default_factory=list)
+
+
 class Report(BaseModel):
     """The JSON report of report.md; field names are fixed, more may be added."""
 
@@ -320,6 +333,8 @@ class Report(BaseModel):
     # The plan to pass (``check --plan``; docs/report-plan.md), its texts in both languages: ``text`` is chosen
     # when the report is written out. Absent unless a plan was asked for.
     plan: dict[str, Any] | None = None
+    # The 初核 against the standard level's conditions (FirstCheck); absent when the ruleset asks for none.
+    first_check: FirstCheck | None = None
 
     @field_validator("finding_list", mode="before")
     @classmethod
@@ -339,7 +354,7 @@ class Report(BaseModel):
         self._show_in(self.lang)
 
     def _show_in(self, lang: str) -> None:
-        for clause in self.clauses:
+        for clause in self.clauses + (self.first_check.clauses if self.first_check else []):
             clause._lang = lang
             for condition in clause.conditions:
                 condition._lang = lang
@@ -349,8 +364,9 @@ class Report(BaseModel):
     def as_json(self) -> dict[str, Any]:
         """The report as plain JSON data, every text in the report's language."""
         data = self.model_dump(mode="json", by_alias=True, context={"lang": self.lang})
-        if data.get("plan") is None:
-            data.pop("plan", None)
+        for key in ("plan", "first_check"):
+            if data.get(key) is None:
+                data.pop(key, None)
         return data
 
     def in_language(self, lang: str) -> "Report":

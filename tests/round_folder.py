@@ -9,6 +9,8 @@ authority, the verdict, the recommendation. Three authorities, each reached by s
   passes, 2 standard failures, 1 incomplete. Cap ⌈10 % × 17⌉ = 2 < 3 excellence passes: those 3 are pending.
 - 宁波市, a 计划单列市 beside its province (所在省份 浙江省 with 所在地市 宁波市, or county code 3302xx): 10 standard
   passes, 1 excellence pass, 1 excellence failure, 2 standard failures. Cap ⌈10 % × 11⌉ = 2 ≥ 1: recommended.
+  The excellence failure is a former national-level incubator: its 初核 is a second judgement against the standard
+  level, which it passes.
 - 新疆生产建设兵团 (by name, or county code 6590xx under 新疆): 7 standard passes (2 of them former national-level),
   1 former national-level failure, 1 incomplete. Cap ⌈10 % × 7⌉ = 1, no excellence applicant.
 """
@@ -70,7 +72,7 @@ def _round() -> list[Application]:
     apps.append(Application("nb-exc-pass.xlsx", "excellence-pass.xlsx", "宁波卓越孵化器", "宁波卓越运营有限公司", "浙江省",
                             "Ningbo", None, "宁波市高新区聚贤路 1 号", 21500, "宁波市", "卓越级", "PASS", recommended="yes"))
     apps.append(Application("nb-exc-fail.xlsx", "excellence-pass.xlsx", "宁波未达孵化器", "宁波未达运营有限公司", "浙江省",
-                            "宁波市", None, "宁波市江北区 2 号", 21500, "宁波市", "卓越级", "FAIL", startups=12))
+                            "宁波市", None, "宁波市江北区 2 号", 21500, "宁波市", "卓越级", "FAIL", former=True, startups=12))
     for i in range(2):
         apps.append(Application(f"nb-fail-{i}.xlsx", "standard-fail-tenants.xlsx", f"宁波慈溪{i + 1}号孵化器",
                                 f"宁波慈溪{i + 1}号运营有限公司", "浙江省宁波市", "宁波市", None, f"慈溪市 {i} 号", 5200,

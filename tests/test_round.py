@@ -70,6 +70,68 @@ def test_no_authority_when_nothing_names_one():
     assert authority_of("火星", "某市", "99") is None and authority_of(None) is None
 
 
+# --- the place agrees with itself: county code, 所在地市, 所在省份 (rulesets/authorities.yaml) ------------------
+
+def _place(province, city, county):
+    from types import SimpleNamespace
+
+    from incubator_check.rules.authority import place_findings
+
+    profile = SimpleNamespace(province=province, city=city, county_code=county)
+    source = SimpleNamespace(path="a.xlsx", sheets={"profile": "基本信息"}, profile_cells={"county_code": "B10", "city": "B9"})
+    return place_findings(profile, source)
+
+
+@pytest.mark.parametrize("province, city, county", [
+    ("浙江省", "杭州市", "330106"), ("浙江", "宁波市", "330212"), ("浙江省", None, "330212"), ("浙江省", "宁波市", None),
+    ("广东省", "深圳市", "440305"), ("新疆", "石河子市", "659001"), ("新疆生产建设兵团", "石河子市", "659001"),
+    ("兵团", None, None), ("Zhejiang", None, "330106"), ("某省", None, "330106"), (None, None, None)])
+def test_a_place_that_agrees_with_itself_gives_no_warning(province, city, county):
+    assert _place(province, city, county) == []
+
+
+def test_a_county_code_of_another_province_is_a_warning_naming_both_and_the_authority_it_gave():
+    [found] = _place("江苏省", "杭州市", "330106")
+    assert found.code == "place-contradiction" and found.severity.value == "warning"
+    assert (found.sheet, found.cell, found.column) == ("基本信息", "B10", "county_code")
+    # 所在省份 decides a province (authority_of); the warning says so, and that the code names another
+    assert "330106 属于浙江省（浙江省），与所在省份「江苏省」不一致；推荐单位按所在省份定为江苏省" in found.message_zh
+    assert "county code 330106 is in 浙江省 (浙江省), which contradicts the province given, '江苏省'" in found.message_en
+    assert "taken from the province (江苏省)" in found.message_en
+
+
+def test_a_county_code_outside_the_planned_city_named_in_the_city_field_is_a_warning():
+    [found] = _place("浙江省", "宁波市", "330106")  # a Hangzhou code under 所在地市 宁波市
+    assert found.code == "place-contradiction" and "与所在地市「宁波市」不一致" in found.message_zh
+    [found] = _place("浙江省", "杭州市", "330212")  # a Ningbo code: the authority is 宁波市, the city field says otherwise
+    assert found.code == "place-contradiction" and "属于宁波市（浙江省）" in found.message_zh
+    assert "推荐单位按区县代码定为宁波市" in found.message_zh  # a 计划单列市's code decides
+
+
+def test_a_planned_city_of_another_province_is_a_warning_without_a_code():
+    [found] = _place("江苏省", "宁波市", None)
+    assert found.code == "city-province-contradiction" and found.cell == "B9"
+    assert "所在地市「宁波市」是宁波市，属于浙江省，与所在省份「江苏省」不一致" in found.message_zh
+
+
+def test_a_county_code_that_is_no_province_s_is_implausible():
+    [found] = _place("浙江省", None, "990101")
+    assert found.code == "county-code-unknown" and "前两位 99 不是任何省级行政区的代码" in found.message_zh
+
+
+def test_the_contradiction_reaches_the_report_as_a_warning_at_the_code_s_cell(tmp_path):
+    path = tmp_path / "江苏代码.xlsx"
+    book = openpyxl.load_workbook(FIXTURES / "standard-pass.xlsx")
+    ws = book["基本信息"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    ws.cell(rows["所在区县行政区划代码"], 2).value = "320102"  # Nanjing, under 所在省份 浙江省
+    book.save(path)
+    data = json.loads(CliRunner().invoke(main, ["check", str(path), "--format", "json"]).output)
+    found = [f for f in data["findings"] if f["code"] == "place-contradiction"]
+    assert len(found) == 1 and found[0]["where"] == f"基本信息!B{rows['所在区县行政区划代码']}"
+    assert data["incubator"]["authority"]["name"] == "浙江省" and data["verdict"] == "PASS"  # a warning only
+
+
 # --- the quota: ceil(10 % × all the authority's recommendations) --------------------------------------
 
 SETUP = summary_setup(None, "zh")
@@ -265,10 +327,28 @@ def test_the_recommended_sheet_and_the_public_notice(round_outputs, document):
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_the_first_check_of_former_national_incubators(round_outputs, document):
     _, rows = document(round_outputs, "原国家级初核")
-    assert [(r[3], r[7], r[8]) for r in rows] == [
-        ("兵团原国家级孵化器", "不通过", "6.2 孵化场地面积：差 388 平方米"),
-        ("兵团第1孵化器", "通过", None),
-        ("兵团第2孵化器", "通过", None)]
+    # 宁波未达孵化器 applies at excellence level and fails there (7.1), but the 初核 is against the standard
+    # level's conditions (工信厅科函〔2025〕349号): judged a second time against them, it passes.
+    assert [(r[3], r[6], r[7], r[8]) for r in rows] == [
+        ("宁波未达孵化器", "卓越级", "通过", None),
+        ("兵团原国家级孵化器", "标准级", "不通过", "6.2 孵化场地面积：差 388 平方米"),
+        ("兵团第1孵化器", "标准级", "通过", None),
+        ("兵团第2孵化器", "标准级", "通过", None)]
+
+
+def test_a_former_national_excellence_applicant_carries_its_standard_level_first_check(round_outputs):
+    reports = round_outputs["reports"]
+    report = reports["nb-exc-fail.xlsx"]
+    assert report["verdict"] == "FAIL" and report["ruleset"]["id"] == "miit-2025-excellence"
+    first = report["first_check"]
+    assert first["ruleset"]["id"] == "miit-2025-standard" and first["citation"] == "工信厅科函〔2025〕349号"
+    assert first["verdict"] == "PASS" and {c["id"] for c in first["clauses"]} >= {"6.2", "6.4.count", "6.8"}
+    assert first["ruleset"]["values_on"] == report["ruleset"]["values_on"]  # the same deciding day
+    # Only where the ruleset asks for one: not for an excellence applicant that is not former national-level,
+    # nor for a standard-level application (its own verdict is its 初核).
+    assert "first_check" not in reports["nb-exc-pass.xlsx"] and "first_check" not in reports["xj-std-0.xlsx"]
+    assert "原国家级初核（工信厅科函〔2025〕349号，按 miit-2025-standard）：通过" in CliRunner().invoke(
+        main, ["check", str(round_outputs["folder"] / "nb-exc-fail.xlsx")]).output
 
 
 def test_the_printable_documents_escape_the_applicants_text_and_repeat_their_header(round_outputs):
@@ -276,7 +356,7 @@ def test_the_printable_documents_escape_the_applicants_text_and_repeat_their_hea
     from incubator_check.present.workbook import Document
 
     names = sorted(os.listdir(round_outputs["printable"]))
-    assert names == sorted(["汇总表.html", "建议推荐.html", "公示名单.html", "原国家级初核.html"])
+    assert names == sorted(["汇总表.html", "建议推荐.html", "公示名单.html", "原国家级初核.html", "卓越级推荐名额.html"])
     text = (round_outputs["printable"] / "汇总表.html").read_text(encoding="utf-8")
     assert "@page { size: A4 landscape;" in text and "thead { display: table-header-group; }" in text
     hostile = Document("notice", "<b>公示</b>", ["运营主体名称"], [["<script>alert(1)</script>&"]], [[None]], [10])
@@ -285,8 +365,9 @@ def test_the_printable_documents_escape_the_applicants_text_and_repeat_their_hea
     assert "<title>&lt;b&gt;公示&lt;/b&gt;</title>" in page
 
 
-def test_the_quota_sheet_per_authority(round_outputs):
-    head, rows = _sheet(round_outputs["summary"], "卓越级推荐名额")
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_the_quota_sheet_per_authority(round_outputs, document):
+    head, rows = document(round_outputs, "卓越级推荐名额")
     assert head[4] == "卓越级上限（工信厅科函〔2025〕349号）"
     assert [r[:5] + (r[6], r[7]) for r in rows] == [
         ("宁波市", 10, 1, 11, 2, 0, 2),
@@ -412,3 +493,43 @@ def test_the_cli_and_the_web_write_the_same_summary(tmp_path):
         if name not in ("问题清单", "跨申报问题", "条款矩阵"):  # the web shows the uploaded names, the CLI the paths
             assert theirs == ours, name
         assert len(theirs) == len(ours), name
+
+
+# --- a batch without --ruleset: each file's own ruleset, and the outputs say which ----------------------
+
+def test_a_batch_without_ruleset_judges_each_file_by_its_level_and_place_and_shows_every_ruleset_used(tmp_path):
+    folder = tmp_path / "深圳与浙江"
+    folder.mkdir()
+    shutil.copyfile(FIXTURES / "standard-pass.xlsx", folder / "a-ministry.xlsx")
+    book = openpyxl.load_workbook(FIXTURES / "standard-pass.xlsx")
+    ws = book["基本信息"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    ws.cell(rows["申报级别"], 2).value = "市孵化器"
+    ws.cell(rows["所在省份"], 2).value = "广东省"
+    ws.cell(rows["所在区县行政区划代码"], 2).value = "440305"
+    for label, value in {"是否在深圳市（含深汕特别合作区）实际从事生产经营活动": "是", "是否实际运营满1年": "是",
+                         "运营团队人数（人）": 12, "其中专业人员数（人）": 10}.items():
+        ws.append([label, value])
+    book.save(folder / "b-shenzhen.xlsx")
+    ws.cell(rows["所在省份"], 2).value = "浙江省"  # a 市孵化器 application from a place that has no such level
+    ws.cell(rows["所在区县行政区划代码"], 2).value = "330106"
+    book.save(folder / "c-zhejiang-city-level.xlsx")
+    lines = CliRunner().invoke(main, ["batch", str(folder), "--format", "json", "-j", "1"]).output.splitlines()
+    reports = {os.path.basename(json.loads(line)["source"]["path"]): json.loads(line) for line in lines}
+    assert reports["a-ministry.xlsx"]["ruleset"]["id"] == "miit-2025-standard"
+    assert reports["b-shenzhen.xlsx"]["ruleset"]["id"] == "shenzhen-2025"
+    assert not any(f["code"] == "ruleset-other-region" for f in reports["b-shenzhen.xlsx"]["findings"])
+    [other] = [f for f in reports["c-zhejiang-city-level.xlsx"]["findings"] if f["code"] == "ruleset-other-region"]
+    assert "只有深圳市的规则集 shenzhen-2025" in other["message"] and "推荐单位为浙江省" in other["message"]
+    # The terminal says which rulesets were used; the matrix has every ruleset's clauses and a ruleset column.
+    table = CliRunner().invoke(main, ["batch", str(folder), "-j", "1"]).output
+    assert "所用规则集：shenzhen-2025（2 份）、miit-2025-standard（1 份）" in table
+    summary = tmp_path / "汇总.xlsx"
+    CliRunner().invoke(main, ["batch", str(folder), "-o", str(summary), "-j", "1"])
+    head, matrix = _sheet(summary, "条款矩阵")
+    assert head[:5] == ("序号", "文件", "孵化器", "结论", "规则集")
+    assert any(str(h).startswith("6.2 ") for h in head) and any(str(h).startswith("4.3.team ") for h in head)
+    by_file = {r[1]: r for r in matrix}
+    shenzhen = by_file[next(f for f in by_file if "b-shenzhen" in f)]
+    assert shenzhen[4] == "shenzhen-2025" and shenzhen[head.index(next(h for h in head if h.startswith("4.3.team")))] == "通过"
+    assert shenzhen[head.index(next(h for h in head if h.startswith("6.2 ")))] is None  # not a clause of its ruleset

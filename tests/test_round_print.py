@@ -133,19 +133,22 @@ def test_each_letter_prints_on_one_a4_page_at_8_points_or_more(printed):
 
 def test_the_printable_documents_print_on_a4_landscape_at_8_points_or_more(printed):
     documents = printed["documents"]
-    assert sorted(documents) == sorted(["汇总表", "建议推荐", "公示名单", "原国家级初核"])
+    assert sorted(documents) == sorted(["汇总表", "建议推荐", "公示名单", "原国家级初核", "卓越级推荐名额"])
     for name, pdf in documents.items():
         pages = _pages(pdf)
         for page in pages:
             assert round(page["width"]) == 842 and round(page["height"]) == 595, name  # A4 landscape, in points
             assert page["smallest"] >= SMALLEST, (name, page["smallest"])
         if len(pages) > 1:  # the header repeated on every page (thead as a table-header-group)
-            assert all(("未通过条款" if name != "公示名单" else "孵化场地地址") in p["text"] for p in pages), name
+            assert all({"公示名单": "孵化场地地址", "卓越级推荐名额": "推荐单位"}.get(name, "未通过条款") in p["text"]
+                       for p in pages), name
     summary = _pages(documents["汇总表"])
     assert len(summary) <= 4  # 44 rows at 9 points
     text = "".join(p["text"] for p in summary).replace("\n", "")
     for app in ROUND:
         assert app.incubator in text, app.incubator  # every name whole
+    quota = "".join(p["text"] for p in _pages(documents["卓越级推荐名额"])).replace("\n", "")
+    assert "⌈10% ×（标准级 14 + 卓越级 3）⌉ = ⌈1.7⌉ = 2" in quota  # the cap worked out, on paper
     notice = "".join(p["text"] for p in _pages(documents["公示名单"])).replace("\n", "")
     assert "杭州市滨江区江南大道 1 号；滨江区长河路 9 号" in notice
     # Chromium embeds the CJK glyphs as Type 3 fonts (no font name to check): each embedded, with a Unicode map

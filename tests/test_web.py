@@ -9,6 +9,7 @@ import json
 import os
 import re
 import time
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -107,6 +108,24 @@ def test_blank_templates(client):
         book = openpyxl.load_workbook(io.BytesIO(response.data))
         assert "基本信息" in book.sheetnames
     assert client.get("/template.xlsx?level=x").status_code == 400
+
+
+def test_every_bundled_ruleset_s_blank_workbook_is_offered_a_province_s_with_its_own_fields(client):
+    rules = client.get("/rules?lang=zh").get_data(as_text=True)
+    for rid in ("miit-2025-standard", "miit-2025-excellence", "shenzhen-2025"):
+        assert f'/template.xlsx?ruleset={rid}&amp;lang=zh' in rules  # the rules page lists each ruleset's workbook
+    start = client.get("/?lang=zh").get_data(as_text=True)
+    assert "/template.xlsx?ruleset=shenzhen-2025&amp;lang=zh" in start and "空白申报表（深圳市" in start
+    response = client.get("/template.xlsx", query_string={"ruleset": "shenzhen-2025"})
+    assert response.status_code == 200 and "shenzhen-2025.xlsx" in response.headers["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    labels = [c.value for c in book["基本信息"]["A"]]
+    assert "运营团队人数（人）" in labels and "是否实际运营满1年" in labels  # Shenzhen's declared fields
+    assert book["基本信息"]["B" + str(labels.index("申报级别") + 1)].value == "市孵化器"
+    ministry = openpyxl.load_workbook(io.BytesIO(client.get("/template.xlsx?level=标准级").data))
+    assert "运营团队人数（人）" not in [c.value for c in ministry["基本信息"]["A"]]
+    for bad in ("no-such", "../rulesets/shenzhen-2025.yaml", "/etc/passwd"):
+        assert client.get("/template.xlsx", query_string={"ruleset": bad}).status_code == 400
 
 
 def test_api_rulesets(client):
@@ -262,7 +281,8 @@ def test_zip_of_a_folder_gives_the_batch_page(client):
     # the round's documents as printable HTML, one file each, the same as batch --round-html writes
     assert f'href="/b/{token}/round.zip?lang=zh"' in page
     printable = zipfile.ZipFile(io.BytesIO(client.get(f"/b/{token}/round.zip").data))
-    assert sorted(printable.namelist()) == sorted(["汇总表.html", "建议推荐.html", "公示名单.html", "原国家级初核.html"])
+    assert sorted(printable.namelist()) == sorted(["汇总表.html", "建议推荐.html", "公示名单.html", "原国家级初核.html",
+                                                   "卓越级推荐名额.html"])
     summary_page = printable.read("汇总表.html").decode("utf-8")
     assert summary_page.count("<tr>") == 1 + 6 and "thead { display: table-header-group; }" in summary_page
     english = zipfile.ZipFile(io.BytesIO(client.get(f"/b/{token}/round.zip?lang=en").data))
@@ -579,9 +599,12 @@ def test_check_format_html_is_the_report_page_as_one_file(tmp_path):
     assert "结论：不通过" in html and 'data-clause="6.4.count"' in html
     assert "<script" not in html and not re.search(r'(src|href)="(https?:)?//', html)
     assert "size: A4" in html and "counter(pages)" in html and "table-header-group" in html
+    # The page on standard output is the same UTF-8 file (it declares its charset), not console text: a Chinese
+    # Windows console's GBK would make `> report.html` a page the browser misreads.
     en = subprocess.run([sys.executable, "-m", "incubator_check", "check", str(FIXTURES / "standard-pass.xlsx"),
-                         "--format", "html", "--lang", "en"], capture_output=True, text=True)
-    assert en.returncode == 0 and "Verdict: PASS" in en.stdout
+                         "--format", "html", "--lang", "en"], capture_output=True)
+    page = en.stdout.decode("utf-8")
+    assert en.returncode == 0 and "Verdict: PASS" in page and re.search(r'<meta charset="?utf-8', page, re.I)
 
 
 def test_serve_options():
@@ -594,6 +617,114 @@ def test_serve_options():
     assert result.exit_code == 2
     result = CliRunner().invoke(serve, ["--port", "70000"])
     assert result.exit_code == 2
+
+
+def _multipart(files: list[tuple[str, bytes]]) -> tuple[bytes, dict[str, str]]:
+    boundary = uuid.uuid4().hex
+    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n\r\n'.encode()
+                    + data + b"\r\n" for name, data in files) + f"--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_serve_options_set_the_limits_and_win_over_the_environment(tmp_path):
+    import http.client
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TMPDIR": os.fspath(tmp_path), "INCUBATOR_CHECK_JOBS": "1",
+           "INCUBATOR_CHECK_MAX_FILES": "5", "INCUBATOR_CHECK_KEEP_SECONDS": "1800"}
+    proc = subprocess.Popen([sys.executable, "-m", "incubator_check", "serve", "--port", "0", "--no-browser",
+                             "--max-files", "2", "--max-file-mib", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        port = int(re.search(r"127\.0\.0\.1:(\d+)/", proc.stdout.readline()).group(1))
+
+        def ask(method: str, path: str, files=()):
+            body, headers = _multipart(list(files)) if files else (b"", {})
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                return response.status, response.read().decode("utf-8")
+            finally:
+                connection.close()
+
+        status, index = ask("GET", "/?lang=en")
+        assert status == 200 and "Up to 1 MiB per file and 2 files at a time." in index
+        good = (FIXTURES / "standard-pass.xlsx").read_bytes()
+        status, answer = ask("POST", "/api/batch", [(f"{i}.xlsx", good) for i in range(3)])  # the variable says 5
+        assert (status, json.loads(answer)["error"]["code"]) == (413, "too-many-files")
+        status, answer = ask("POST", "/api/batch", [("big.xlsx", good + b"\0" * (1 << 20))])
+        assert status == 413 and json.loads(answer)["error"]["code"] == "too-large"  # refused while it arrives
+        status, answer = ask("POST", "/api/batch", [("a.xlsx", good), ("b.xlsx", good)])
+        assert status == 200 and [json.loads(x)["verdict"] for x in answer.splitlines()] == ["PASS", "PASS"]
+        # a variable no option overrides still holds: results kept 1800 s, not serve's own default of an hour
+        body, headers = _multipart([("a.xlsx", good)])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.request("POST", "/check?lang=en", body=body, headers=headers)
+        location = connection.getresponse().getheader("Location")
+        connection.close()
+        status, page = ask("GET", location)
+        assert status == 200 and "Results are kept for 30 minutes" in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert not list(tmp_path.iterdir())  # nothing left behind
+
+
+def test_serve_refuses_a_bad_limit_in_both_languages(tmp_path):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TMPDIR": os.fspath(tmp_path), "INCUBATOR_CHECK_ZIP_MEMBERS": "many"}
+    run = subprocess.run([sys.executable, "-m", "incubator_check", "serve", "--port", "0", "--no-browser"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert run.returncode == 2 and "INCUBATOR_CHECK_ZIP_MEMBERS" in run.stderr
+    assert "应为正整数" in run.stderr and "must be a positive whole number" in run.stderr
+    run = subprocess.run([sys.executable, "-m", "incubator_check", "serve", "--no-browser", "--max-files", "0"],
+                         capture_output=True, text=True, env={**env, "INCUBATOR_CHECK_ZIP_MEMBERS": ""}, timeout=60)
+    assert run.returncode == 2 and "--max-files" in run.stderr
+
+
+def test_serve_on_a_port_in_use_is_one_line_in_both_languages_and_exit_2(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "incubator_check", "serve", "--port", str(port), "--no-browser"],
+                             capture_output=True, text=True, env={**os.environ, "TMPDIR": os.fspath(tmp_path)}, timeout=60)
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "无法监听" in lines[0] and "cannot listen" in lines[0] and "--port" in lines[0]
+    assert "Traceback" not in run.stderr and not list(tmp_path.iterdir())
+
+
+def test_serve_has_an_option_for_every_limit_and_its_help_gives_the_codes_default():
+    import dataclasses
+
+    from click.testing import CliRunner
+
+    from incubator_check._supervise import WorkerLimits
+    from incubator_check.web._app import ENVIRONMENT
+    from incubator_check.web._serve import LIMIT_OPTIONS, serve
+    from incubator_check.web._uploads import MiB, UploadLimits
+
+    mirrored = {variable for _, variable, *_ in LIMIT_OPTIONS} | {"INCUBATOR_CHECK_KEEP_SECONDS"}  # --keep
+    assert mirrored == set(ENVIRONMENT) - {"INCUBATOR_CHECK_PROCESS_TEMP"}  # serve always uses its private folder
+    defaults = {**{f.name: f.default for f in dataclasses.fields(UploadLimits)},
+                **{f.name: f.default for f in dataclasses.fields(WorkerLimits)}, "MAX_CONTENT_LENGTH": 1024 * MiB}
+    for option, variable, _, zh, en in LIMIT_OPTIONS:
+        key, unit = ENVIRONMENT[variable]
+        if key == "JOBS":
+            continue  # the CPUs, at most 8: not one number
+        shown = defaults[key] // MiB if unit == "MiB" else defaults[key]
+        assert f"默认 {shown}" in zh and f"default {shown}" in en, option
+    text = CliRunner().invoke(serve, ["--help"], terminal_width=200).output
+    assert all(option in text and variable in text for option, variable, *_ in LIMIT_OPTIONS)
 
 
 @pytest.mark.parametrize("how", ["zip", "folder-upload", "same-names"])
@@ -610,6 +741,8 @@ def test_two_workbooks_of_one_name_in_two_folders_are_told_apart(client, how):
         names = ("申报表.xlsx", "申报表 (2).xlsx")
     token = _wait(client, client.post("/check", data=data, content_type=MULTIPART).headers["Location"])
     reports = [json.loads(line) for line in client.get(f"/b/{token}/reports.jsonl").get_data(as_text=True).splitlines()]
+    if how == "same-names":  # the PDF beside them is its own ERROR row (test_a_file_that_is_not_a_workbook_…)
+        reports = [r for r in reports if r["source"]["path"] != "说明.pdf"]
     assert sorted(r["source"]["path"] for r in reports) == sorted(names)
     for report in reports:
         other = names[1] if report["source"]["path"] == names[0] else names[0]
@@ -617,11 +750,42 @@ def test_two_workbooks_of_one_name_in_two_folders_are_told_apart(client, how):
         assert len(cross) == 3 and all(f["others"] == [other] and other in f["message_zh"] for f in cross)
     page = client.get(f"/b/{token}").get_data(as_text=True)
     assert all(n in page for n in names)
-    if how == "same-names":
-        assert "说明.pdf" in page  # listed as not checked, as in a zip
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/b/{token}/summary.xlsx").data), read_only=True)
     files = [r[1] for r in book["条款矩阵"].iter_rows(min_row=2, values_only=True)]  # the round's 汇总表 has no file column
     assert all(n in files for n in names)
+
+
+def test_a_file_that_is_not_a_workbook_among_several_is_its_own_error_row(client):
+    """As `batch` does with a folder: every uploaded file is counted, and one that is not a workbook is an ERROR
+    row that names it and says, in the page's language, what it is and what to do."""
+    data = {"files": [_file("standard-pass.xlsx", "甲/申报表.xlsx"), (io.BytesIO(b"%PDF-1.4 scan"), "甲/营业执照.pdf"),
+                      (io.BytesIO("企业名称,统一社会信用代码\n".encode()), "在孵企业.csv"), (io.BytesIO(b"7z"), "附件.7z")]}
+    location = client.post("/check", data=data, content_type=MULTIPART).headers["Location"]
+    token = _wait(client, location)
+    reports = {r["source"]["path"]: r for r in
+               (json.loads(line) for line in client.get(f"/b/{token}/reports.jsonl").get_data(as_text=True).splitlines())}
+    assert {p: r["verdict"] for p, r in reports.items()} == {
+        "甲/申报表.xlsx": "PASS", "甲/营业执照.pdf": "ERROR", "在孵企业.csv": "ERROR", "附件.7z": "ERROR"}
+    assert "PDF" in reports["甲/营业执照.pdf"]["error"]["message_en"] and "PDF" in reports["甲/营业执照.pdf"]["error"]["message_zh"]
+    assert "申报表模板" in reports["在孵企业.csv"]["error"]["message_zh"] and "template" in reports["在孵企业.csv"]["error"]["message_en"]
+    assert "解压" in reports["附件.7z"]["error"]["message_zh"] and "unpack" in reports["附件.7z"]["error"]["message_en"]
+    for lang, total, reason in (("zh", "共 4 份", "看起来是PDF 文档"), ("en", "4 in all", "it looks like a PDF document")):
+        page = client.get(f"/b/{token}?lang={lang}").get_data(as_text=True)
+        assert total in _visible(page)
+        row = re.search(r'<tr data-verdict="ERROR"><td class="num">\d+</td><td class="file">甲/营业执照.pdf</td>.*?</tr>', page, re.S)
+        assert row and reason in row.group(0), lang
+        assert "in-0000" not in page  # the stored name never shows
+    # the JSON API for a batch gives it its line too
+    lines = client.post("/api/batch", data={"files": [_file("standard-pass.xlsx"), (io.BytesIO(b"x"), "说明.docx")]},
+                        content_type=MULTIPART).get_data(as_text=True).splitlines()
+    assert [(json.loads(x)["source"]["path"], json.loads(x)["verdict"]) for x in lines] == [
+        ("standard-pass.xlsx", "PASS"), ("说明.docx", "ERROR")]
+
+
+def test_several_files_none_of_them_a_workbook_are_refused_whole(client):
+    response = client.post("/check", data={"files": [(io.BytesIO(b"x"), "说明.docx"), (io.BytesIO(b"%PDF"), "执照.pdf")]},
+                           content_type=MULTIPART)
+    assert response.status_code == 400 and "没有申报表" in response.get_data(as_text=True)
 
 
 # --- pages for people (issue 16) -----------------------------------------------------------------------

@@ -211,6 +211,28 @@ def test_zip_of_a_folder(page, server, folder_zip, tmp_path):
     expect(page.locator("text=Back to the summary")).to_be_visible()
 
 
+def test_a_pdf_and_a_csv_chosen_with_the_workbooks_are_error_rows(page, server, tmp_path):
+    """Several files chosen at once, two of them not workbooks: each is its own ERROR row saying what it is and what
+    to do, and the count is every file chosen (as `batch` counts a folder's entries)."""
+    chosen = [FIXTURES / "standard-pass.xlsx", FIXTURES / "standard-fail-area.xlsx"]
+    (tmp_path / "营业执照.pdf").write_bytes(b"%PDF-1.4\n% a scan\n")
+    (tmp_path / "在孵企业.csv").write_text("企业名称,统一社会信用代码\n甲公司,91330100MA2XXXXX0X\n", encoding="utf-8")
+    page.goto(server + "/?lang=zh")
+    page.set_input_files("#files", [str(p) for p in chosen] + [str(tmp_path / "营业执照.pdf"), str(tmp_path / "在孵企业.csv")])
+    page.click("#submit")
+    expect(page.locator("#summary")).to_be_visible(timeout=120_000)
+    expect(page.locator("#counts")).to_contain_text("共 4 份")
+    errors = page.locator('#summary tr[data-verdict="ERROR"]')
+    assert errors.count() == 2
+    expect(errors.filter(has_text="营业执照.pdf")).to_contain_text("看起来是PDF 文档")
+    expect(errors.filter(has_text="在孵企业.csv")).to_contain_text("申报表模板")
+    _shot(page, "batch-not-a-workbook", full=False)
+    page.click("#lang-switch")
+    expect(page.locator("#counts")).to_contain_text("4 in all")
+    expect(page.locator('#summary tr[data-verdict="ERROR"]').filter(has_text="营业执照.pdf")).to_contain_text(
+        "it looks like a PDF document")
+
+
 def test_rules_pages(page, server):
     page.goto(server + "/rules")
     expect(page.locator("#rulesets")).to_contain_text("miit-2025-standard")

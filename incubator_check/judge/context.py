@@ -78,6 +78,35 @@ def tenant_rows(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures: d
     return rows
 
 
+def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures: dict[str, str], source,
+                   bad: tuple[str, ...]) -> dict[str, Any]:
+    """The roster as the tenant call reads it (rules/compile.py, ``COLUMNS``): a list per field, the SME figures
+    at their lowest and highest, and whether a cell could not be read — the same values :func:`tenant_rows`
+    gives a row, arranged by column, with the row indexes the call goes over."""
+    values = [t.__dict__ if not t.declared else {**t.__dict__, **t.declared} for t in tenants]
+    columns: dict[str, list[Any]] = {}
+    for key in fields:
+        column = [v.get(key) for v in values]
+        for i, value in enumerate(column):
+            cls = value.__class__
+            if cls is Decimal:
+                column[i] = float(value)  # zen reads a float as its shortest decimal: a typed figure arrives exactly
+            elif cls not in _PLAIN:
+                column[i] = to_engine(value)
+        columns[key] = column
+    columns["registered_year"] = [d.year if (d := v.get("registered_on")) else None for v in values]
+    lo: dict[str, list[Any]] = {}
+    hi: dict[str, list[Any]] = {}
+    for figure, column in figures.items():
+        known = columns.get(column) or [None] * len(values)
+        lo[figure] = [0 if v is None else v for v in known]
+        hi[figure] = [UNBOUNDED if v is None else v for v in known]
+    bad_rows = _bad_fields_by_row(source) if bad else {}
+    unusable = {key: [bad_rows.get(t.row, {}).get(key) for t in tenants] for key in bad}
+    return {"tenant_index": list(range(len(values))), "tenant_columns": columns, "tenant_lo": lo, "tenant_hi": hi,
+            "tenant_bad": unusable}
+
+
 def _bad_fields_by_row(source) -> dict[int, dict[str, bool]]:
     """Worksheet row → {field: True} for each roster cell that held something that could not be read."""
     by_row: dict[int, dict[str, bool]] = {}

@@ -15,7 +15,7 @@ from ..rules.engine import EngineFailure, evaluate, to_engine
 from ..workbook.layout import TENANTS, FieldSpec
 from ..findings import Finding, Severity, from_catalogue
 from ..report import ExcludedTenant, Text
-from .context import tenant_rows
+from .context import tenant_columns, tenant_rows
 from .messages import from_rules
 
 if TYPE_CHECKING:
@@ -79,7 +79,8 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
     try:
         for start in range(0, len(tenants), ROWS_PER_CALL):
             part = tenants[start:start + ROWS_PER_CALL]
-            context["tenants"] = tenant_rows(part, compiled.tenant_fields, figures, submission.source)
+            context.update(tenant_columns(part, compiled.tenant_fields, figures, submission.source,
+                                          compiled.bad_fields))
             outcomes += map(outcome_of, part, evaluate(compiled.tenant_call, context))
         if compiled.aggregate_call is not None:
             context["tenants"] = (tenant_rows(tenants, compiled.tenant_fields, figures, submission.source)

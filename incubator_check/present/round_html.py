@@ -1,4 +1,5 @@
-"""The round's documents as printable HTML: 汇总表, 建议推荐, 公示名单, 原国家级初核, one A4-landscape file each.
+"""The round's documents as printable HTML: 汇总表, 建议推荐, 公示名单, 原国家级初核 and the 卓越级推荐名额 worked out,
+one A4-landscape file each.
 
 One file per document, not one file with page breaks: each goes to a different reader (the 汇总表 to the
 ministry, the 公示名单 to the public notice board, the 初核 into the former national-level file), and a 公示
@@ -16,7 +17,7 @@ from typing import Any, Callable, Iterable
 
 from .._files import output_text
 from .._text import visible
-from .workbook import Document, round_documents, round_rows
+from .workbook import Document, quota_document, round_documents, round_rows
 
 __all__ = ["document_html", "round_html", "write_round_html"]
 
@@ -80,10 +81,11 @@ def document_html(document: Document, lang: str) -> str:
 
 
 def round_html(reports: Callable[[], Iterable[str]], setup) -> list[tuple[str, str]]:
-    """(file name, HTML) of each of the round's documents, in the setup's language."""
-    ordered, _ = round_rows(reports, setup)
-    return [(f"{document.title}.html", document_html(document, setup.lang))
-            for document in round_documents(ordered, setup.lang)]
+    """(file name, HTML) of each of the round's documents, and of the excellence quota worked out, in the setup's
+    language."""
+    ordered, quotas = round_rows(reports, setup)
+    documents = [*round_documents(ordered, setup.lang), quota_document(quotas, setup)]
+    return [(f"{document.title}.html", document_html(document, setup.lang)) for document in documents]
 
 
 def write_round_html(folder: str, reports: Callable[[], Iterable[str]], setup) -> int:

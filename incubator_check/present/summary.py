@@ -20,6 +20,7 @@ from .._words import status_word, with_unit
 from .figures import clause_figures, must_correct
 
 __all__ = ["SummarySetup", "SummaryRow", "Quota", "summary_setup", "summary_row", "quota", "in_round_order",
+           "matrix_columns", "rulesets_used",
            "recommendation_word", "authority_basis", "NO_AUTHORITY"]
 
 EXCELLENCE = "卓越级"
@@ -90,6 +91,12 @@ class SummaryRow:
     statuses: dict[str, str]
     standard_verdict: str | None  # the standard-level conditions' result (初核); None when not judged here
     findings: list[dict[str, Any]] = field(default_factory=list)
+    ruleset: str = ""  # the id of the ruleset the file was checked against
+    titles: dict[str, str] = field(default_factory=dict)  # its clauses' titles, by id
+    # The 初核's own failed and missing clauses, when it was a second judgement (an excellence application)
+    standard_failed: list[tuple[str, str, str]] = field(default_factory=list)
+    standard_missing: list[str] = field(default_factory=list)
+    standard_ruleset: str = ""
     recommendation: str = "no"  # yes | pending | no, set by :func:`quota`
     number: int = 0  # 序号 in the round's order, set by :func:`in_round_order`
 
@@ -111,6 +118,17 @@ class SummaryRow:
             parts.append(self.error)
         return ("; " if en else "；").join(parts)
 
+    def standard_unmet(self, lang: str) -> str:
+        """The 初核's 未通过条款: the application's own for a standard-level one; for one judged a second time
+        against the standard level (an excellence application), that judgement's, and its error cells."""
+        if self.standard_verdict is None:
+            return ""
+        if not self.standard_ruleset:
+            return self.unmet(lang)
+        other = SummaryRow(**{**self.__dict__, "failed": self.standard_failed, "missing": self.standard_missing,
+                              "error": ""})
+        return other.unmet(lang)
+
 
 def authority_basis(authority: dict[str, Any] | None, lang: str) -> str:
     """How the authority was found, in words: 由所在省份「浙江」确定."""
@@ -125,21 +143,20 @@ def authority_basis(authority: dict[str, Any] | None, lang: str) -> str:
 
 def _standard_verdict(data: dict[str, Any], standard_ids: frozenset[str]) -> str | None:
     """The standard level's result of a report: its verdict for a standard application; for an excellence one,
-    None (its ruleset does not judge the standard level's figures)."""
+    the verdict of its first check against the standard level (``first_check``, which its ruleset asks for of a
+    former national-level incubator), else None (not judged at the standard level)."""
     inc = data.get("incubator") or {}
     if data.get("error"):
         return "ERROR"
+    if data.get("first_check"):
+        return data["first_check"]["verdict"]
     if inc.get("level") == EXCELLENCE:
         return None
     return data["verdict"]
 
 
-def summary_row(line: str | dict[str, Any], index: int, setup: SummarySetup) -> SummaryRow:
-    """A report (a JSON line of the batch, or its data) as one row of the summary."""
-    lang = setup.lang
-    data = json.loads(line) if isinstance(line, str) else line
-    inc = data.get("incubator") or {}
-    clauses = data.get("clauses") or []
+def failed_clauses(clauses: list[dict[str, Any]], lang: str) -> list[tuple[str, str, str]]:
+    """The failed clauses as (id, title, the gap in words and units)."""
     failed = []
     for c in clauses:
         if c["status"] == "FAIL":
@@ -151,6 +168,17 @@ def summary_row(line: str | dict[str, Any], index: int, setup: SummarySetup) -> 
             else:
                 gap = f"{value} ({threshold})" if threshold else (c.get("message") or "")
             failed.append((c["id"], c["title"], gap))
+    return failed
+
+
+def summary_row(line: str | dict[str, Any], index: int, setup: SummarySetup) -> SummaryRow:
+    """A report (a JSON line of the batch, or its data) as one row of the summary."""
+    lang = setup.lang
+    data = json.loads(line) if isinstance(line, str) else line
+    inc = data.get("incubator") or {}
+    clauses = data.get("clauses") or []
+    failed = failed_clauses(clauses, lang)
+    first = data.get("first_check") or {}
     findings = data.get("findings") or []
     authority = inc.get("authority")
     tenants = (data.get("tenants") or {}).get("listed")
@@ -167,7 +195,35 @@ def summary_row(line: str | dict[str, Any], index: int, setup: SummarySetup) -> 
         error_cells=sum(1 for f in findings if f.get("severity") == "error" and not data.get("error")),
         error=visible((data.get("error") or {}).get("message") or ""),
         statuses={c["id"]: c["status"] for c in clauses},
-        standard_verdict=_standard_verdict(data, setup.standard_ids), findings=findings)
+        standard_verdict=_standard_verdict(data, setup.standard_ids), findings=findings,
+        ruleset=(data.get("ruleset") or {}).get("id") or "", titles={c["id"]: c.get("title") or "" for c in clauses},
+        standard_failed=failed_clauses(first.get("clauses") or [], lang),
+        standard_missing=[c["id"] for c in first.get("clauses") or [] if c["status"] == "MISSING"],
+        standard_ruleset=(first.get("ruleset") or {}).get("id") or "")
+
+
+def matrix_columns(setup: SummarySetup, rows: Iterable[SummaryRow]) -> tuple[list[str], dict[str, str]]:
+    """The clause-status matrix's columns and their titles: the setup's (the ``--ruleset``'s, or the ministry's
+    two levels), then every other clause a file was judged on (a city's ruleset chosen by its 申报级别), in the
+    order the files give them — a batch without ``--ruleset`` shows every ruleset it used."""
+    ids, titles = list(setup.clause_ids), dict(setup.titles)
+    seen = set(ids)
+    for row in rows:
+        for cid in row.statuses:
+            if cid not in seen:
+                seen.add(cid)
+                ids.append(cid)
+                titles.setdefault(cid, row.titles.get(cid, ""))
+    return ids, titles
+
+
+def rulesets_used(rows: Iterable[SummaryRow]) -> list[tuple[str, int]]:
+    """Each ruleset the batch's files were checked against, with how many files (most first, then by id)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.ruleset:
+            counts[row.ruleset] = counts.get(row.ruleset, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,17 @@ def render_check(report, lang: str, color: bool) -> str:
         lines.append(to_correct)
     lines.append(_style(("Verdict: " if en else "结论：") + status_word(verdict, lang), color,
                         fg=_STATUS_COLOUR.get(verdict), bold=True))
+    first = report.as_json().get("first_check")
+    if first:  # the 初核 against the standard level (工信厅科函〔2025〕349号): its result and what it did not meet
+        from .summary import failed_clauses
+
+        gaps = [f"{cid} {gap}" for cid, _, gap in failed_clauses(first["clauses"], lang)]
+        gaps += [(f"missing data: {c['id']}" if en else f"缺数据：{c['id']}") for c in first["clauses"]
+                 if c["status"] == "MISSING"]
+        lines.append((f"First check against {first['ruleset']['id']} ({first['citation']}): " if en else
+                      f"原国家级初核（{first['citation']}，按 {first['ruleset']['id']}）：")
+                     + status_word(first["verdict"], lang) + ((" — " + "; ".join(gaps)) if gaps and en else
+                                                              ("——" + "；".join(gaps)) if gaps else ""))
     if report.plan is not None:
         lines.append("")
         lines += render_plan(report.as_json()["plan"], lang, color)
@@ -317,7 +328,7 @@ def render_batch(lines, cross, setup, color: bool) -> str:
     """The terminal table of a batch: a row per submission with the reason for its verdict (the failed clauses
     with their shortfalls in units, the missing ones, the cells to correct), then the findings across
     submissions in words, the excellence quota per authority and the totals."""
-    from .summary import authority_word, cross_label, quota, summary_row
+    from .summary import authority_word, cross_label, quota, rulesets_used, summary_row
 
     lang = setup.lang
     en = lang == "en"
@@ -354,6 +365,11 @@ def render_batch(lines, cross, setup, color: bool) -> str:
             out.append(f"  {authority_word(q.authority, lang)}" + (": " if en else "：") + (
                 f"{q.excellence} excellence passing, cap {q.formula(lang)}{over}" if en
                 else f"卓越级通过 {q.excellence}，上限 {q.formula(lang)}{over}"))
+    used = rulesets_used(rows)
+    if used:  # which rules each file was judged on: its 申报级别's (and its place's) unless --ruleset chose one
+        out.append("")
+        out.append(("Rulesets used: " if en else "所用规则集：") + (", " if en else "、").join(
+            f"{rid} ({n})" if en else f"{rid}（{n} 份）" for rid, n in used))
     out.append("")
     total = sum(counts.values())
     summary = ", ".join(f"{status_word(k, lang)} {v}" for k, v in sorted(counts.items()))

@@ -190,9 +190,9 @@ def _save(book: Workbook, target) -> None:
         target.write(data)
 
 
-def _matrix_row(row, clause_ids: list[str], lang: str) -> tuple[list[Any], list[PatternFill | None]]:
-    values = [row.number, row.file, row.incubator, status_word(row.verdict, lang)]
-    fills: list[PatternFill | None] = [None, None, None, _FILL.get(row.verdict)]
+def _matrix_row(row, clause_ids: list[str], lang: str, ruleset: bool) -> tuple[list[Any], list[PatternFill | None]]:
+    values = [row.number, row.file, row.incubator, status_word(row.verdict, lang)] + ([row.ruleset] if ruleset else [])
+    fills: list[PatternFill | None] = [None, None, None, _FILL.get(row.verdict)] + ([None] if ruleset else [])
     for cid in clause_ids:
         status = row.statuses.get(cid)
         values.append(status_word(status, lang) if status else "")
@@ -276,10 +276,27 @@ def round_documents(ordered: list, lang: str) -> list[Document]:
     documents.append(Document(
         "former", "Former national" if en else "原国家级初核", _words(_FIRST, lang),
         [[n, authority_word(r.authority, lang), r.city, r.incubator, r.operator, r.uscc, r.level,
-          verdict_word(r.standard_verdict, lang), r.unmet(lang) if r.standard_verdict else ""]
+          verdict_word(r.standard_verdict, lang), r.standard_unmet(lang)]
          for n, r in enumerate(former, start=1)],
         [[None] * 7 + [r.standard_verdict or "REVIEW", None] for r in former], _FIRST_WIDTHS))
     return documents
+
+
+def quota_document(quotas: list, setup) -> Document:
+    """卓越级推荐名额: per authority, the cap of 工信厅科函〔2025〕349号 worked out with its figures, and how far
+    the excellence passes exceed it (the xlsx sheet and the printable page)."""
+    from .summary import authority_word
+
+    lang = setup.lang
+    en = lang == "en"
+    head = (["authority", "standard recommended", "excellence recommended", "all recommended",
+             f"excellence cap ({setup.citation})", "worked out", "over the cap", "excellence applicants"] if en else
+            ["推荐单位", "标准级推荐数", "卓越级推荐数", "推荐总数", f"卓越级上限（{setup.citation}）", "计算", "超出", "卓越级申报数"])
+    rows = [[authority_word(q.authority, lang), q.standard, q.excellence, q.total, q.cap, q.formula(lang), q.over,
+             q.excellence_applicants] for q in quotas]
+    statuses: list[list[str | None]] = [[None] * 6 + ["FAIL" if q.over else None, None] for q in quotas]
+    return Document("quota", "Excellence quota" if en else "卓越级推荐名额", head, rows, statuses,
+                    [14, 8, 8, 7, 12, 50, 6, 8])
 
 
 def round_rows(reports: Callable[[], Iterable[str]], setup) -> tuple[list, list]:
@@ -299,7 +316,7 @@ def write_summary(path, reports: Callable[[], Iterable[str]], setup, cross: list
     fitted to A4 landscape at 8-point type or more; then the clause-status matrix (a column per clause, which
     prints across pages), every finding, and the findings across submissions.
     """
-    from .summary import authority_word, cross_label
+    from .summary import cross_label
 
     lang = setup.lang
     en = lang == "en"
@@ -309,24 +326,25 @@ def write_summary(path, reports: Callable[[], Iterable[str]], setup, cross: list
         sheet = _Sheet(book, document.title, document.header, widths=document.widths)
         sheet.write_all(document.rows, [[_FILL.get(s) if s else None for s in statuses] for statuses in document.statuses])
 
-    quota_head = (["authority", "standard recommended", "excellence recommended", "all recommended",
-                   f"excellence cap ({setup.citation})", "worked out", "over the cap", "excellence applicants"] if en else
-                  ["推荐单位", "标准级推荐数", "卓越级推荐数", "推荐总数", f"卓越级上限（{setup.citation}）", "计算", "超出", "卓越级申报数"])
-    quota_sheet = _Sheet(book, "Excellence quota" if en else "卓越级推荐名额", quota_head,
-                         widths=[14, 8, 8, 7, 12, 50, 6, 8])
-    quota_sheet.write_all([[authority_word(q.authority, lang), q.standard, q.excellence, q.total, q.cap,
-                            q.formula(lang), q.over, q.excellence_applicants] for q in quotas],
-                          [[None] * 6 + [_FILL["FAIL"] if q.over else None] for q in quotas])
+    quota = quota_document(quotas, setup)
+    quota_sheet = _Sheet(book, quota.title, quota.header, widths=quota.widths)
+    quota_sheet.write_all(quota.rows, [[_FILL.get(s) if s else None for s in statuses] for statuses in quota.statuses])
 
-    clause_ids = list(setup.clause_ids)
+    from .summary import matrix_columns
+
+    # Every ruleset the files were judged on has its columns; when one beyond the setup's was used (a city's,
+    # chosen by its 申报级别), each row says which it was judged on.
+    clause_ids, titles = matrix_columns(setup, ordered)
+    ruleset = len(clause_ids) > len(setup.clause_ids)
     head = (["No.", "file", "incubator", "verdict"] if en else ["序号", "文件", "孵化器", "结论"])
+    head += (["ruleset"] if en else ["规则集"]) if ruleset else []
     tail = ["clauses not met", "findings"] if en else ["未通过条款", "问题数"]
     # A column per clause, headed by its id and title: wide, so it prints across pages at full size.
     matrix = _Sheet(book, "Clause matrix" if en else "条款矩阵",
-                    head + [f"{cid} {setup.titles.get(cid, '')}".strip() for cid in clause_ids] + tail,
+                    head + [f"{cid} {titles.get(cid, '')}".strip() for cid in clause_ids] + tail,
                     wrap_over=16, header_width=6, across=True)
     by_file = sorted(ordered, key=lambda r: r.index)
-    rows = [_matrix_row(r, clause_ids, lang) for r in by_file]
+    rows = [_matrix_row(r, clause_ids, lang, ruleset) for r in by_file]
     matrix.write_all([v for v, _ in rows], [f for _, f in rows])
 
     findings = _Sheet(book, "Findings" if en else "问题清单",

@@ -3,10 +3,10 @@
 The loader (``_ruleset.load_ruleset``) compiles every ruleset it loads, so that a bad expression is a load
 error, not a check error; the judge reuses the cached :class:`CompiledRuleset`. These calls judge a workbook:
 
-* the **tenant call** classifies every roster row (its lowest and highest possible SME class) and folds
-  every tenant test with Kleene logic (true, false, null for unknown), over a slice of the roster in one
-  ``map`` (the judge sends a large roster in slices, so that zen's copy of it stays small); the sheet
-  aggregates (funds, staff) are one more call;
+* the **tenant call** classifies every roster row (its lowest and highest possible SME class), evaluates
+  every term of every tenant test once, and folds every test with Kleene logic (true, false, null for
+  unknown) from those answers, over a slice of the roster sent as columns (the judge sends a large roster
+  in slices, so that zen's copy of it stays small); the sheet aggregates (funds, staff) are one more call;
 * the **value call** computes every condition's profile figure (``value`` and ``per``);
 * the **compare call** makes every comparison: each condition's lowest ("worst") and highest ("best")
   figure against its normal and its relaxed (Article 10) threshold.
@@ -90,13 +90,16 @@ class CompiledRuleset:
     aggregates_read_tenants: bool  # an aggregate counts roster rows: it is given the whole roster
     test_order: tuple[str, ...]  # the tenant tests, each after the tests it refers to
     tenant_fields: tuple[str, ...]  # the roster fields the tests read: only these are sent to zen
+    bad_fields: tuple[str, ...]  # the fields whose unusable cells the tests read (``tenant_bad``)
     terms_returned: tuple[str, ...]  # the tests whose terms come back one by one (``terms:NAME``), in that order
     value_call: Any | None
     compare_call: Any | None
     conditions: tuple[CompiledCondition, ...]  # every condition of every clause, in ruleset order
     ban_call: Any | None  # Article 20: is the ban in force on the application day?
     note_calls: tuple[Any, ...]  # one per ruleset note, in order
-    sources: dict[str, str]  # the generated zen source of each call ("tenants", "values", "comparisons")
+    # The generated zen source of each call ("tenants", "values", "comparisons"), and of two parts of the tenant
+    # call: "ranks" (its first map) and "terms" (the array of every term, once).
+    sources: dict[str, str]
 
     def conditions_of(self, clause_index: int) -> list[CompiledCondition]:
         return [c for c in self.conditions if c.clause_index == clause_index]
@@ -163,9 +166,9 @@ def term_expression(term: "Term", ruleset: "Ruleset", folded: dict[str, str]) ->
         ranked = ruleset.sme.ranked
         table = class_table(term.sme_class, ranked)
         return f"((#.lo == null or #.hi == null) ? null : {table}[#.lo * {len(ranked)} + #.hi])"
-    # Within the outer map `#` is {r: tenant, lo, hi}: the ruleset's `#.field` is the tenant's `#.r.field`.
-    expr = guarded(term.expr or "", term.needs, term.blank, numeric_tenant_fields(ruleset),
-                   yes_no_tenant_fields(ruleset)).replace("#.", "#.r.")
+    # Within the second map `#` is {i: row index, lo, hi}: the ruleset's `#.field` is read from its column.
+    expr = in_columns(guarded(term.expr or "", term.needs, term.blank, numeric_tenant_fields(ruleset),
+                              yes_no_tenant_fields(ruleset)), "#.i")
     # A profile figure the term reads (申报年度 → data_year) may be blank too: then the term is unknown.
     keys = profile_keys(ruleset)
     profile_names = sorted(n for n in identifiers(term.expr or "") if n in keys or n in DERIVED_YEARS)
@@ -173,6 +176,25 @@ def term_expression(term: "Term", ruleset: "Ruleset", folded: dict[str, str]) ->
         test = " or ".join(f"{n} == null" for n in profile_names)
         expr = f"(({test}) ? null : {expr})"
     return expr
+
+
+_ROW_READ = re.compile(r"#\.(?:(bad|lo|hi)\.)?([A-Za-z_]\w*)")
+#: The roster as the tenant call receives it: a column (a list, one value per row) per field, not a dict per row.
+#: zen copies its whole input at each call, and a list of plain values copies at a fraction of the cost of the
+#: same values in a dict per row (issue 21). ``tenant_index`` is 0 … n−1, what the first map goes over.
+COLUMNS = {None: "tenant_columns", "bad": "tenant_bad", "lo": "tenant_lo", "hi": "tenant_hi"}
+
+
+def in_columns(expr: str, index: str) -> str:
+    """A row expression (``#.revenue_y1``, ``#.bad.revenue_y1``, ``#.lo.revenue``) as reads of the roster's
+    columns at row ``index`` (``tenant_columns.revenue_y1[#.i]``)."""
+    return _ROW_READ.sub(lambda m: f"{COLUMNS[m.group(1)]}.{m.group(2)}[{index}]", expr)
+
+
+def bad_fields(ruleset: "Ruleset") -> tuple[str, ...]:
+    """The fields whose unusable cells a term reads (``#.bad.FIELD``: a term whose blank has a meaning)."""
+    return tuple(sorted({n for test in ruleset.tenant_tests.values() for term in test.terms
+                         if term.expr and term.blank is not None for n in term.needs}))
 
 
 def tenant_fields(ruleset: "Ruleset") -> tuple[str, ...]:
@@ -245,22 +267,34 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
     where = ruleset.id
     tests = ruleset.tenant_tests
     order = order_of_tests(tests)
+    # Three maps over the roster in one call, so that every term is evaluated once per row. The first classifies
+    # each tenant (its lowest and highest possible class; `#.r` is the tenant's row); the second evaluates every
+    # term of every test once, into the array `#.t`; the third folds each test with Kleene logic from `#.t`
+    # alone (a fold reads a term's answer twice, and a test another test refers to is folded again: only array
+    # reads, never the term again).
+    slots: list[str] = []
+    read: dict[str, list[str]] = {}  # per test, where each of its terms' answers is read in the third map
     folded: dict[str, str] = {}
-    term_lists: dict[str, list[str]] = {}
     for name in order:
-        terms = [term_expression(term, ruleset, folded) for term in tests[name].terms]
-        term_lists[name] = terms
-        folded[name] = fold(terms, "all" if tests[name].all is not None else "any")
-    # Two maps over the roster in one call: the inner classifies each tenant once (lowest and highest
-    # possible class); the outer folds every test with Kleene logic. `#.r` is the tenant's row.
-    inner = f"map(tenants, {{r: #, lo: {sme_rank_expression(ruleset, 'lo')}, hi: {sme_rank_expression(ruleset, 'hi')}}})"
+        reads = []
+        for term in tests[name].terms:
+            if term.test is not None:
+                reads.append(folded[term.test])
+            else:
+                reads.append(f"#.t[{len(slots)}]")
+                slots.append(term_expression(term, ruleset, folded))
+        read[name] = reads
+        folded[name] = fold(reads, "all" if tests[name].all is not None else "any")
+    lo, hi = (in_columns(sme_rank_expression(ruleset, side), "#") for side in ("lo", "hi"))
+    ranks = f"map(tenant_index, {{i: #, lo: {lo}, hi: {hi}}})"
+    judged = f"map({ranks}, {{lo: #.lo, hi: #.hi, t: [{', '.join(slots)}]}})"
     entries = [f"'{name}': {folded[name]}" for name in order]
     # The population's terms one by one (why a row is excluded), and those of tests that raise findings.
     terms_returned = [ruleset.population] + [name for name, test in tests.items() if test.finding is not None]
     terms_returned = list(dict.fromkeys(terms_returned))
-    entries += [f"'terms:{name}': [{', '.join(term_lists[name])}]" for name in terms_returned]
+    entries += [f"'terms:{name}': [{', '.join(read[name])}]" for name in terms_returned]
     entries += ["lo: #.lo", "hi: #.hi"]
-    tenant_source = f"map({inner}, {{{', '.join(entries)}}})"
+    tenant_source = f"map({judged}, {{{', '.join(entries)}}})"
     aggregate_source = "{" + ", ".join(f"'{name}': {agg.expr}" for name, agg in ruleset.aggregates.items()) + "}"
 
     value_parts = []
@@ -292,12 +326,14 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
         aggregates_read_tenants=any("tenants" in identifiers(agg.expr) for agg in ruleset.aggregates.values()),
         test_order=tuple(order),
         tenant_fields=tenant_fields(ruleset),
+        bad_fields=bad_fields(ruleset),
         terms_returned=tuple(terms_returned),
         value_call=compile_expression(value_source, where) if value_parts else None,
         compare_call=compile_expression(compare_source, where) if compare_parts else None,
         conditions=tuple(conditions),
         ban_call=compile_expression(ruleset.bans.in_force, where) if ruleset.bans else None,
         note_calls=tuple(compile_expression(note.when, f"{where} note {note.id}") for note in ruleset.notes),
-        sources={"tenants": tenant_source, "aggregates": aggregate_source, "values": value_source,
+        sources={"tenants": tenant_source, "ranks": ranks, "terms": f"[{', '.join(slots)}]",
+                 "aggregates": aggregate_source, "values": value_source,
                  "comparisons": compare_source},
     )

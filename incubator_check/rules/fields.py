@@ -11,11 +11,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..workbook.layout import PROFILE, TENANTS, FieldSpec, Kind, Required
+from ..workbook.readings import ValueMeaning
+from ..workbook.values import normalize_label
 
 if TYPE_CHECKING:
     from .schema import DeclaredField, DeclaredFields, Ruleset
 
-__all__ = ["choices_of", "declared_specs", "field_spec", "numeric_tenant_fields", "profile_keys", "yes_no_tenant_fields"]
+__all__ = ["value_meanings", "choices_of", "declared_specs", "field_spec", "numeric_tenant_fields", "profile_keys", "yes_no_tenant_fields"]
 
 _SHEETS = {"profile": PROFILE, "tenants": TENANTS}
 
@@ -39,6 +41,29 @@ def choices_of(ruleset: "Ruleset | None") -> dict[str, tuple[str, ...]]:
     if ruleset.bans is not None:
         found["revocation_reason"] = tuple(ruleset.bans.years)
     return found
+
+
+def value_meanings(ruleset: "Ruleset | None") -> dict[str, dict[str, tuple[ValueMeaning, ...]]]:
+    """Sheet key → field key → the values this ruleset reads in that column beyond its own forms (``values:``),
+    each with the cited reading it rests on: what ``read_workbook(values=)`` takes."""
+    if ruleset is None or not ruleset.values.tenants:
+        return {}
+    key = (ruleset.path, ruleset.sha256)
+    if key not in _MEANINGS:
+        _MEANINGS[key] = _meanings(ruleset)
+    return _MEANINGS[key]
+
+
+_MEANINGS: dict[tuple[str, str], dict[str, dict[str, tuple[ValueMeaning, ...]]]] = {}
+
+
+def _meanings(ruleset: "Ruleset") -> dict[str, dict[str, tuple[ValueMeaning, ...]]]:
+    out: dict[str, tuple[ValueMeaning, ...]] = {}
+    for key, items in ruleset.values.tenants.items():
+        out[key] = tuple(ValueMeaning(frozenset(normalize_label(w) for w in item.written), item.reads, item.reading,
+                                      ruleset.readings[item.reading].source, ruleset.readings[item.reading].issued,
+                                      item.from_) for item in items)
+    return {"tenants": out}
 
 
 @lru_cache(maxsize=64)

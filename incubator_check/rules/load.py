@@ -27,10 +27,10 @@ from ..errors import RulesetError
 from ..workbook.layout import PROFILE, TENANTS, FieldSpec, Required, load_yaml
 from .compile import compile_ruleset
 from .law import bundled_root
-from .fields import as_spec
+from .fields import as_spec, value_meanings
 from .schema import DeclaredFields, Ruleset, SmeClassification
 
-__all__ = ["bundled_fields", "bundled_ids", "default_for_level", "index_of", "load_ruleset", "ruleset_for"]
+__all__ = ["ruleset_for_place", "bundled_fields", "bundled_values", "bundled_ids", "default_for_level", "index_of", "load_ruleset", "ruleset_for"]
 
 
 @lru_cache(maxsize=1)
@@ -117,6 +117,23 @@ def bundled_fields() -> dict[str, tuple[FieldSpec, ...]]:
     return {sheet: tuple(specs.values()) for sheet, specs in found.items()}
 
 
+@lru_cache(maxsize=1)
+def bundled_values() -> dict[str, dict[str, tuple[Any, ...]]]:
+    """The value readings of every bundled ruleset, by sheet and field: what a workbook is read with before its
+    ruleset is chosen (``_check`` reads again when the chosen one's differ)."""
+    found: dict[str, dict[str, tuple[Any, ...]]] = {}
+    for rid in bundled_ids():
+        try:
+            loaded = load_ruleset(rid)
+        except RulesetError:
+            continue  # the ruleset's own load reports it
+        for sheet, fields in value_meanings(loaded).items():
+            for key, meanings in fields.items():
+                known = found.setdefault(sheet, {}).get(key, ())
+                found[sheet][key] = known + tuple(m for m in meanings if m not in known)
+    return found
+
+
 def bundled_ids() -> list[str]:
     """The ids of the rulesets shipped with the package."""
     return list(_bundled_heads())
@@ -147,6 +164,25 @@ def ruleset_for(level: str | None, authority: str | None = None, day: dt.date | 
     before = [c for c in claims if c[1]["effective"] <= day]
     pick = max(before, key=lambda c: c[1]["effective"]) if before else min(claims, key=lambda c: c[1]["effective"])
     return pick[0]
+
+
+def ruleset_for_place(level: str | None, place: str | None, day: dt.date | None = None) -> str:
+    """:func:`ruleset_for` for an application from ``place`` (its 推荐单位, ``rules/authority.py``): among the claims
+    on its level, the one whose accrediting body is of that place (深圳市工业和信息化局 for 深圳市) before any other;
+    a national claim (the ministry's) or, failing both, whatever :func:`ruleset_for` gives."""
+    from .authority import region_of
+
+    wanted = level or "标准级"
+    if place:
+        own = sorted({h["authority"] for h in _bundled_heads().values()
+                      if h["default"] and h["level"] == wanted and region_of(h["authority"]) == place})
+        if own:
+            return ruleset_for(level, own[0], day)
+        national = sorted({h["authority"] for h in _bundled_heads().values()
+                           if h["default"] and h["level"] == wanted and region_of(h["authority"]) is None})
+        if national:
+            return ruleset_for(level, national[0], day)
+    return ruleset_for(level, None, day)
 
 
 def default_for_level(level: str | None) -> str:
@@ -270,6 +306,11 @@ def _resolve(path: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     for key in ("parameters", "tenant_tests", "aggregates", "readings"):
         if key in data:
             merged[key] = {**merged.get(key, {}), **data.pop(key)}
+    if "values" in data:  # value readings add to the parent's, sheet by sheet, field by field
+        values = {sheet: dict(items or {}) for sheet, items in (merged.get("values") or {}).items()}
+        for sheet, items in (data.pop("values") or {}).items():
+            values[sheet] = {**values.get(sheet, {}), **(items or {})}
+        merged["values"] = values
     if "fields" in data:  # declared fields add to the parent's, sheet by sheet
         fields = {sheet: list(items) for sheet, items in (merged.get("fields") or {}).items()}
         for sheet, items in (data.pop("fields") or {}).items():
@@ -344,6 +385,22 @@ def _check_references(ruleset: Ruleset, path: str) -> None:
         if declared.key in core:
             raise RulesetError(f"规则集 {path} 声明的字段 {declared.key} 与核心字段重名",
                                f"ruleset {path} declares field {declared.key}, which is a core field")
+    for sheet, layout in (("tenants", TENANTS),):
+        own = {d.key: d.kind for d in getattr(ruleset.fields, sheet)}
+        for key, readings in getattr(ruleset.values, sheet).items():
+            kind = own.get(key) or next((f.kind.value for f in layout.fields if f.key == key), None)
+            if kind != "yesno":
+                raise RulesetError(f"规则集 {path} 的 values.{sheet}.{key}：只有是/否字段可以有取值解读",
+                                   f"ruleset {path}: values.{sheet}.{key}: only a yes/no field may have value readings")
+            for item in readings:
+                if item.reading not in ruleset.readings:
+                    raise RulesetError(f"规则集 {path} 的 values.{sheet}.{key} 引用了不存在的解读 {item.reading}",
+                                       f"ruleset {path}: values.{sheet}.{key} cites unknown reading {item.reading}")
+    if ruleset.first_check is not None:
+        when = ruleset.first_check.when
+        if next((f.kind.value for f in PROFILE.fields if f.key == when), None) != "yesno":
+            raise RulesetError(f"规则集 {path} 的 first_check.when 应为基本信息中的是/否字段，实为 {when}",
+                               f"ruleset {path}: first_check.when must be a yes/no profile field, not {when}")
     for clause in ruleset.clauses:
         for cited in clause.cites:
             if cited not in ruleset.readings:

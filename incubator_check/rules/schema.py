@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..errors import RulesetError
 
-__all__ = ["Aggregate", "Bans", "CitedReading", "Clause", "Condition", "Dated", "DeclaredField", "Note",
+__all__ = ["Aggregate", "Bans", "CitedReading", "Clause", "Condition", "Dated", "DeclaredField", "FirstCheck", "Note",
            "Parameter", "Quota", "Relaxation", "ReviewItem", "Ruleset", "SmeClassification", "TenantTest",
-           "Term", "Text", "TestFinding", "Thresholds", "in_language", "value_on"]
+           "Term", "Text", "TestFinding", "Thresholds", "ValueReading", "ValueReadings", "in_language", "value_on"]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -246,6 +246,40 @@ class DeclaredFields(BaseModel):
     tenants: tuple[DeclaredField, ...] = ()
 
 
+class ValueReading(BaseModel):
+    """Values a yes/no column may hold beyond 是/否, and what they read as, on the authority of a cited reading
+    (``readings``): 「科技和创新型中小企业」 written in 是否科技型中小企业 reads as 是 (reading sme-2026).
+
+    ``from`` is the first day the value can be meant so (the day the text it rests on was issued: a name that
+    did not exist before cannot be a certificate's); on an earlier deciding day the value is an error at its
+    cell, never a guessed 是."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    written: tuple[str, ...] = Field(min_length=1)
+    reads: bool
+    reading: str  # the id of the ruleset's reading (``readings``) it rests on
+    from_: dt.date | None = Field(default=None, alias="from")
+
+
+class ValueReadings(BaseModel):
+    """Roster column (field key) → the value readings of that column. Only the roster's columns have them: a
+    profile field is one cell, which the applicant writes as the template says."""
+
+    model_config = _STRICT
+    tenants: dict[str, tuple[ValueReading, ...]] = Field(default_factory=dict)
+
+
+class FirstCheck(BaseModel):
+    """工信厅科函〔2025〕349号's 初核: an application at this ruleset's level whose profile field ``when`` is 是 is
+    also judged against the ruleset claiming ``level`` (the standard level), and the report carries that result."""
+
+    model_config = _STRICT
+    when: str  # a yes/no profile field: former_national_incubator
+    level: str  # the level whose conditions the first check applies: 标准级
+    citation: str
+    reading: Text
+
+
 class Clause(BaseModel):
     """One clause of the regulation with a stable id."""
 
@@ -362,6 +396,8 @@ class Ruleset(BaseModel):
     default: bool = False  # claims its level and authority from ``effective`` (to ``until``): chosen without --ruleset
     fields: DeclaredFields = Field(default_factory=DeclaredFields)
     readings: dict[str, CitedReading] = Field(default_factory=dict)
+    values: ValueReadings = Field(default_factory=ValueReadings)  # values a column reads as, by a cited reading
+    first_check: FirstCheck | None = None  # 初核: a second judgement against another level's conditions
     resolved_on: dt.date | None = None  # the day its dated values were resolved for (Ruleset.at)
     sme_classification: str = "sme-2011"
     population: str = "qualifying"

@@ -122,7 +122,7 @@ def renamer(uploads):
     """Put the uploaded names back where a report says the generated path (source.path, messages, cross findings)."""
     by_index = {os.path.basename(u.path): u.display for u in uploads}
     folder = os.path.dirname(uploads[0].path) if uploads else ""
-    pattern = re.compile("(?:" + re.escape(folder) + r"[\\/])?(in-\d{6}\.(?:xlsx|xlsm|xls|ods))")
+    pattern = re.compile("(?:" + re.escape(folder) + r"[\\/])?(in-\d{6}\.[a-z0-9]{1,4})")  # _uploads._stored_name
 
     def text(value: str) -> str:
         if "in-" not in value:

@@ -153,21 +153,37 @@ def clause_page(rid: str, cid: str):
 
 @bp.get("/template.xlsx")
 def template_download():
-    level = request.args.get("level", "标准级")
-    if level not in ("标准级", "卓越级"):
-        raise WebError(400, "bad-level", f"申报级别应为 标准级 或 卓越级，实为「{level}」",
-                       f"level must be 标准级 or 卓越级, not '{level}'")
+    """A blank workbook: of a ministry level (``level=``), or of any bundled ruleset (``ruleset=``: a province's or
+    city's, with the fields it declares and its own drop-downs), as the rules pages offer them."""
+    rid = request.args.get("ruleset")
+    if rid is not None:
+        from ..rules.ruleset import bundled_ids
+
+        if rid not in bundled_ids():  # only bundled ids: a ruleset reference may also be a path, never from a URL
+            raise WebError(400, "bad-ruleset", f"没有名为「{rid}」的规则集", f"no ruleset named '{rid}'")
+        key, name = f"ruleset:{rid}", f"申报表-{rid}.xlsx"
+    else:
+        level = request.args.get("level", "标准级")
+        if level not in ("标准级", "卓越级"):
+            raise WebError(400, "bad-level", f"申报级别应为 标准级 或 卓越级，实为「{level}」",
+                           f"level must be 标准级 or 卓越级, not '{level}'")
+        key, name = level, f"申报表-{level}.xlsx"
     app_state = state()
-    if level not in app_state.templates:
+    if key not in app_state.templates:
         from .._template import write_template
 
         path = os.path.join(app_state.private, f"tpl-{secrets.token_hex(8)}.xlsx")
         try:
-            write_template(path, level=level)
+            if rid is not None:
+                from ..rules.ruleset import load_ruleset
+
+                write_template(path, ruleset=load_ruleset(rid))
+            else:
+                write_template(path, level=key)
             with open(path, "rb") as handle:
-                app_state.templates[level] = handle.read()
+                app_state.templates[key] = handle.read()
         finally:
             if os.path.exists(path):
                 os.unlink(path)
-    return attachment(app_state.templates[level], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      f"申报表-{level}.xlsx")
+    return attachment(app_state.templates[key], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      name)

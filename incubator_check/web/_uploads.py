@@ -1,8 +1,9 @@
 """Uploads: stored under generated names in the app's private folder, with size, count and zip limits.
 
 An uploaded file's name is only ever *shown* (escaped by the templates); no path is derived from it.
-Stored files are ``<private dir>/<random>/<n>.<suffix>``, where the suffix is one of a fixed list
-chosen by the name's extension. ``secure_filename`` is not used: it turns ``申报表.xlsx`` into ``xlsx``.
+Stored files are ``<private dir>/<random>/in-<n>.<suffix>``, where the suffix is one of a fixed list chosen by
+the name's extension (``.bin`` for a file that is not a workbook and that the guard does not know by name).
+``secure_filename`` is not used: it turns ``申报表.xlsx`` into ``xlsx``.
 
 A zip (a folder a reviewer compressed) is opened with limits on the member count, each member's and the
 total inflated size (counted while inflating, whatever the zip's directory claims), and refused when it
@@ -55,6 +56,7 @@ class UploadError(Exception):
 class Upload:
     display: str  # the uploaded name (or the path inside the zip), for showing only
     path: str  # the generated path it is stored under
+    workbook: bool = True  # False: a file of several that is not named as a workbook (its row is the guard's ERROR)
 
 
 @dataclass
@@ -159,6 +161,14 @@ def new_batch(private: str) -> Batch:
     return Batch(folder)
 
 
+def _stored_suffix(suffix: str) -> str:
+    """The suffix a non-workbook is stored under: its own when the guard answers that suffix by name (a CSV, a
+    WPS file, an archive: each with what to do), else a neutral one; the guard then says what the bytes look like."""
+    from ..workbook.guard.file import _BY_SUFFIX  # the suffixes the guard refuses by name
+
+    return suffix if suffix in _BY_SUFFIX else ".bin"
+
+
 def _stored_name(batch: Batch, suffix: str) -> str:
     return os.path.join(batch.folder, f"in-{len(batch.uploads):06d}{suffix}")
 
@@ -181,18 +191,23 @@ def save_uploads(files: Iterable, private: str, limits: UploadLimits, allow_zip:
                 path = _stored_name(batch, suffix)
                 _copy(storage.stream, path, limits.file_bytes)
                 batch.uploads.append(Upload(name, path))
-            elif len(files) > 1 and allow_zip:  # one of several: not checked and listed, as a non-workbook in a zip
-                batch.skipped.append(name)
+            elif len(files) > 1 and allow_zip:
+                # One of several: checked like any entry of a folder by `batch`, so it is its own ERROR row saying
+                # what it is and what to do (the guard's not-a-workbook), and counted: no uploaded file vanishes.
+                path = _stored_name(batch, _stored_suffix(suffix))
+                _copy(storage.stream, path, limits.file_bytes)
+                batch.uploads.append(Upload(name, path, workbook=False))
             else:
                 allowed = "、".join(WORKBOOK_SUFFIXES + ((".zip",) if allow_zip else ()))
                 raise UploadError(400, "not-a-workbook", f"「{name}」不是申报表（应为 {allowed}）",
                                   f"'{name}' is not a workbook ({', '.join(WORKBOOK_SUFFIXES + (('.zip',) if allow_zip else ()))})")
             if len(batch.uploads) > limits.files:
                 raise UploadError(413, "too-many-files", f"一次最多检查 {limits.files} 份申报表", f"at most {limits.files} workbooks at a time")
-        if not batch.uploads and len(files) > 1 and not any(suffix_of(display_name(f.filename)) == ".zip" for f in files):
+        if not any(u.workbook for u in batch.uploads) and len(files) > 1 \
+                and not any(suffix_of(display_name(f.filename)) == ".zip" for f in files):
             raise UploadError(400, "not-a-workbook", "上传的文件中没有申报表（.xlsx、.xls、.ods）",
                               "none of the uploaded files is a workbook (.xlsx, .xls, .ods)")
-        if not batch.uploads:
+        if not any(u.workbook for u in batch.uploads):
             raise UploadError(400, "no-workbook", "压缩包中没有申报表（.xlsx、.xls、.ods）", "the zip holds no workbook (.xlsx, .xls, .ods)")
     except BaseException:
         batch.remove()

@@ -37,6 +37,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "submit": ("开始检查", "Check"),
     "blank_std": ("空白申报表（标准级）", "Blank workbook (standard)"),
     "blank_exc": ("空白申报表（卓越级）", "Blank workbook (excellence)"),
+    "blank_of": ("空白申报表", "Blank workbook"),
     "limits": ("每个文件不超过 {size}，每次最多 {files} 个文件。", "Up to {size} per file and {files} files at a time."),
     "example": ("示例", "example"),
     "verdict": ("结论", "Verdict"),

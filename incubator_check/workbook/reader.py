@@ -38,7 +38,7 @@ from .layout import (
     SheetSpec,
 )
 from .looks import SheetLooks, hidden_sheets, sheet_looks
-from .readings import industry_of_code, yes_no_coding
+from .readings import ValueMeaning, industry_of_code, yes_no_coding
 from .values import parse_yesno
 from .values import (
     INVISIBLE,
@@ -58,10 +58,11 @@ from .values import (
     unit_factor,
     uscc_problem,
     visible_text,
+    within_model,
 )
 from ..errors import WorkbookError
 from ..findings import Bilingual, Finding, Severity, cell_name, column_letter, finding_at, from_catalogue
-from ..model import Fund, Profile, SourceMap, StaffMember, Submission, Tenant
+from ..model import Fund, Profile, SourceMap, StaffMember, Submission, Tenant, _annotation
 
 #: Header rows are looked for among this many first rows of a tabular sheet.
 HEADER_SEARCH_ROWS = 20
@@ -114,6 +115,9 @@ class _Collector:
     def __init__(self, path: str):
         self.path = path
         self.findings: list[Finding] = []
+        # A parsed amount the model counts differently (values.within_model): the roster is then validated
+        # by the model again, so that such a value is refused at its cell as before.
+        self.revalidate = False
 
     def add(self, key: str, sheet: str | None = None, cell: str | None = None, row: int | None = None,
             column: str | None = None, /, **params: object) -> None:
@@ -164,6 +168,9 @@ def _label_index(sheet: SheetSpec) -> dict[str, FieldSpec]:
 
 
 _LABELS = {sheet.key: _label_index(sheet) for sheet in SHEETS}
+#: The value readings of this read (``read_workbook(values=)``) by sheet and field, and the --as-of day if given.
+_READ_VALUES: ContextVar[tuple[Mapping[str, Mapping[str, tuple[ValueMeaning, ...]]], dt.date | None]] = ContextVar(
+    "values", default=({}, None))
 #: The labels of this read: the core layout's, or with the fields a ruleset declares (``read_workbook(fields=)``).
 _READ_LABELS: ContextVar[dict[str, dict[str, FieldSpec]]] = ContextVar("labels", default=_LABELS)
 
@@ -278,7 +285,9 @@ class _SheetData:
 def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
                   limits: _guard.Limits | None = None, data: bytes | None = None,
                   fields: Mapping[str, tuple[FieldSpec, ...]] | None = None,
-                  choices: Mapping[str, tuple[str, ...]] | None = None, sha256: str | None = None) -> ReadResult:
+                  choices: Mapping[str, tuple[str, ...]] | None = None,
+                  values: Mapping[str, Mapping[str, tuple[ValueMeaning, ...]]] | None = None,
+                  sha256: str | None = None) -> ReadResult:
     """Read one submission workbook; raise :class:`WorkbookError` only if it is not a usable workbook.
 
     ``data`` is the file's bytes if the caller has read them (``path`` then only names the file); otherwise
@@ -287,8 +296,18 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
     any other, into the model's ``declared``. ``choices`` are the values the ruleset being applied allows for an
     enumeration of the law's, by field key (``industry``, ``revocation_reason``: ``rules/fields.py``); a value
     outside them is an invalid-choice finding at its cell. Without them, every bundled ruleset's are allowed.
+    ``values`` are the ruleset's value readings by sheet and field key (``rules/fields.py``): a value it lists
+    reads as it says, with an info finding that cites the reading; ``today``, when given, is the deciding day
+    (--as-of) they are dated against, else 申报日期, else today.
     ``sha256`` is that of ``data``, when the caller has hashed them already (hashed here otherwise).
     """
+    if values:
+        token = _READ_VALUES.set((values, today))
+        try:
+            return read_workbook(path, today=today, limits=limits, data=data, fields=fields, choices=choices,
+                                 sha256=sha256)
+        finally:
+            _READ_VALUES.reset(token)
     if fields or choices:
         sheets = _with_declared(fields or {}, choices)
         token = _READ_LABELS.set({key: _label_index(sheet) for key, sheet in sheets.items()})
@@ -697,7 +716,7 @@ class _Column:
     """
 
     __slots__ = ("index", "spec", "header", "parser", "letter", "memo", "required", "check_uscc", "check_date",
-                 "translated", "partial", "invisible", "scaled")
+                 "translated", "partial", "invisible", "scaled", "outside_model")
 
     def __init__(self, index: int, spec: FieldSpec, parser: Parser, letter: str):
         self.index, self.spec, self.parser, self.letter = index, spec, parser, letter
@@ -710,6 +729,7 @@ class _Column:
         self.check_date = spec.kind is Kind.DATE and spec.key != "application_date"
         self.partial: list[tuple[int, PartialDate]] = []  # (row, value) of dates known to the year or month only
         self.invisible: set[str] = set()  # raw values that held invisible characters
+        self.outside_model = False  # a parsed amount the model would refuse (values.within_model)
         self.scaled: list[tuple[int, str, object]] = []  # (row, format, divisor) of cells read as displayed
 
     def parse(self, raw: Any) -> Any:
@@ -727,6 +747,8 @@ class _Column:
             value = self.parser(raw)
         except ValueProblem as problem:
             value = problem
+        if value.__class__ is Decimal and not within_model(value):
+            self.outside_model = True
         if key is not None:
             self.memo[key] = value
         return value
@@ -809,7 +831,12 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
             parser = _coded_yesno(coding)
             collector.add("yes-no-coded", name, ref, header_row + 1, spec.key, field=_label(spec),
                           coding=_coding_shown(coding))
+        meanings = _READ_VALUES.get()[0].get(sheet.key, {}).get(spec.key)
+        if meanings:
+            parser = _read_by_meanings(parser, meanings, _deciding_day(profile, today))
         columns.append(_Column(c, spec, parser, letters[spec.key]))
+        if meanings:
+            columns[-1].translated = {}
     if captioned:
         unit, text, (r, c) = caption
         collector.add("unit-caption", name, cell_name(r, c), r + 1, cell=cell_name(r, c), caption=text,
@@ -863,12 +890,20 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                     continue
                 if value.__class__ is PartialDate:
                     column.partial.append((r, value))
+            if value.__class__ is _Meant:
+                column.translated.setdefault(raw, []).append(r + 1)  # type: ignore[union-attr]
+                record[key] = value.value
+                # A ruleset's reading says what the cell means, not that the model takes it: the model checks.
+                collector.revalidate = True
+                continue
             record[key] = value
-            if column.translated is not None and value != raw:
+            if column.translated is not None and value != raw and spec.key == "industry":
                 column.translated.setdefault(raw, []).append(r + 1)
     for column in columns:
         for raw, rows in (column.translated or {}).items():
-            found.append((rows[0] - 1, column.index, _translation_finding(column, raw, rows, collector.path, name)))
+            finding = (_translation_finding(column, raw, rows, collector.path, name) if column.spec.key == "industry"
+                       else _meaning_finding(column, raw, rows, collector.path, name))
+            found.append((rows[0] - 1, column.index, finding))
         if column.partial:
             found.append(_partial_finding(column, collector.path, name))
         if column.invisible:
@@ -882,6 +917,7 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
             found.append(_scaled_finding(column, collector.path, name))
     found.sort(key=lambda item: (item[0], item[1]))
     collector.findings.extend(f for _, _, f in found)
+    collector.revalidate = collector.revalidate or any(column.outside_model for column in columns)
     if kept:
         for record, (r, row) in zip(records, data_rows):
             values = tuple((header, _kept_text(row[c])) for c, header in kept if c < len(row) and not _blank(row[c]))
@@ -1046,6 +1082,51 @@ def _coded_yesno(coding: dict[str, bool]) -> Parser:
     return parse
 
 
+class _Meant:
+    """A value read by a ruleset's value reading: the value, and the reading (kept for the cell's info finding)."""
+
+    __slots__ = ("value", "meaning")
+
+    def __init__(self, value: Any, meaning: ValueMeaning):
+        self.value, self.meaning = value, meaning
+
+
+def _deciding_day(profile: Profile, today: dt.date) -> dt.date:
+    """The day value readings are dated against, as the judge's values are: --as-of, else 申报日期, else today."""
+    as_of = _READ_VALUES.get()[1]
+    if as_of is not None:
+        return as_of
+    return profile.application_date or today
+
+
+def _read_by_meanings(parser: Parser, meanings: tuple[ValueMeaning, ...], day: dt.date) -> Parser:
+    """A column's parser that first reads the values a ruleset's value readings list (``values:``)."""
+
+    def parse(raw: Any) -> Any:
+        if isinstance(raw, str):
+            text = normalize_label(raw)
+            for meaning in meanings:
+                if text in meaning.written:
+                    if meaning.first_day is not None and day < meaning.first_day:
+                        raise ValueProblem("value-reading-too-early", value=raw.strip(), reading=meaning.reading,
+                                           first=meaning.first_day.isoformat(), day=day.isoformat())
+                    return _Meant(meaning.value, meaning)
+        return parser(raw)
+
+    return parse
+
+
+def _meaning_finding(column: "_Column", raw: Any, rows: list[int], path: str, sheet: str) -> Finding:
+    meaning = column.memo[(raw.__class__, raw)].meaning
+    more = "…" if len(rows) > 10 else ""
+    shown = Bilingual("、".join(map(str, rows[:10])) + more, ", ".join(map(str, rows[:10])) + more)
+    value = Bilingual("是" if meaning.value else "否", "yes" if meaning.value else "no") \
+        if isinstance(meaning.value, bool) else meaning.value
+    return finding_at("value-read-by-reading", path, sheet, f"{column.letter}{rows[0]}", rows[0], column.spec.key,
+                      field=_label(column.spec), raw=str(raw).strip(), value=value, reading=meaning.reading,
+                      source=meaning.source, issued=meaning.issued.isoformat(), rows=shown)
+
+
 def _industry_parser(spec: FieldSpec) -> Parser:
     """An industry: one of the 16, an alias (制造业), or a GB/T 4754-2017 code mapped to its SME industry."""
     choices, aliases = spec.choices, ALIASES.get(spec.key, {})
@@ -1152,10 +1233,58 @@ def _tenants(records: list[dict[str, Any]], collector: _Collector, sheet: str, s
                               record["row"], "uscc", uscc=uscc, first=first_row[uscc])
             else:
                 first_row[uscc] = record["row"]
+    if not collector.revalidate:
+        built = _built_tenants(records)
+        if built is not None:
+            return built
     try:
         return _TENANT_ROWS.validate_python(records)  # one call into pydantic-core for the whole roster
     except ValidationError:
         return _rows_of(Tenant, records, collector, sheet, source.columns.get("tenants", {}))
+
+
+#: The roster's fields whose parsed value the model converts: an enumeration's text to its member.
+_TENANT_ENUMS = tuple((spec.key, _annotation(spec)) for spec in TENANTS.fields if spec.kind is Kind.ENUM)
+_TENANT_FIELDS = frozenset(Tenant.model_fields)
+_TENANT_DEFAULTS = tuple((key, None if info.default_factory is not None else info.default)
+                         for key, info in Tenant.model_fields.items())
+#: A list of enumerations (no roster field has one today) is left to the model to convert.
+_TENANTS_BUILDABLE = all(spec.kind is not Kind.ENUM_LIST for spec in TENANTS.fields)
+
+
+def _built_tenants(records: list[dict[str, Any]]) -> tuple[Tenant, ...] | None:
+    """The roster's models built from what the parsers produced, without validating it a second time.
+
+    The parsers give each field the model's type and bounds (text, yes/no, a date, a non-negative count, an
+    amount ≥ 0 of at most 15 digits, values.within_model); only an enumeration's text becomes its member
+    here. None (validate instead) when a record holds anything else: a key the model lacks, a text that is no
+    member."""
+    if not _TENANTS_BUILDABLE:
+        return None
+    tenants = []
+    new, set_attribute = object.__new__, object.__setattr__
+    for record in records:
+        if "row" not in record or not _TENANT_FIELDS.issuperset(record):
+            return None
+        # What pydantic's model_construct does, without its per-field Python loop over aliases and defaults:
+        # every field in the model's order (a blank is its default), the fields given, no extra, no private.
+        values = {key: record.get(key, default) for key, default in _TENANT_DEFAULTS}
+        if "declared" not in record:
+            values["declared"] = {}
+        for key, enum in _TENANT_ENUMS:
+            value = values[key]
+            if value is not None:
+                try:
+                    values[key] = enum(value)
+                except ValueError:
+                    return None
+        tenant = new(Tenant)
+        set_attribute(tenant, "__dict__", values)
+        set_attribute(tenant, "__pydantic_fields_set__", set(record))
+        set_attribute(tenant, "__pydantic_extra__", None)
+        set_attribute(tenant, "__pydantic_private__", None)
+        tenants.append(tenant)
+    return tuple(tenants)
 
 
 def _rows_of(model, records: list[dict[str, Any]], collector: _Collector, sheet: str | None,

@@ -8,6 +8,7 @@ reader's questions. Nothing here is a rule of the law: it is how a cell is under
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,6 +44,20 @@ def readings() -> Readings:
     return Readings(headers, broader, kept, re.compile(data["yes_no_coding"]),
                     {str(k): v for k, v in codes.get("divisions", {}).items()},
                     {str(k): v for k, v in codes.get("classes", {}).items()}, codes.get("standard", "GB/T 4754"))
+
+
+@dataclass(frozen=True)
+class ValueMeaning:
+    """A value a column may hold beyond its own forms, as the ruleset being applied reads it (``values:`` of a
+    ruleset, ``rules/fields.py``): what is written (normalised as labels are), what it reads as, and the cited
+    reading it rests on (its id, the document and the day it was issued), from ``first_day`` on."""
+
+    written: frozenset[str]
+    value: Any
+    reading: str
+    source: str
+    issued: dt.date
+    first_day: dt.date | None = None
 
 
 _CODE = re.compile(r"^[a-tA-T]?\s*(\d{2})(\d{1,2})?\b")

@@ -181,6 +181,24 @@ def fits_spreadsheet(value: Decimal) -> bool:
     return len(value.normalize().as_tuple().digits) <= MAX_DIGITS  # 5000.000…0 has few significant digits
 
 
+_ONE = Decimal(1)
+
+
+def within_model(value: Decimal) -> bool:
+    """Whether the model takes this amount as it is (model.py, ``Amount``: at most 15 digits as pydantic-core
+    counts them, the integer digits and the decimal places of the normalised value). The parsers already
+    guarantee 15 significant digits and at most 10^15; this adds the two edges where the model counts
+    otherwise: 10^15 itself (16 integer digits) and a figure below 1 with more than 15 decimal places
+    (0.00123456789012345). For a value of the parsers (at most 15 significant digits), one of 1 or more and below
+    10^15 needs no counting: it has at most 14 decimal places."""
+    if _ONE <= value < MAX_MAGNITUDE:
+        return True
+    sign, digits, exponent = value.normalize().as_tuple()
+    if not isinstance(exponent, int) or sign:
+        return False
+    return (len(digits) + exponent if exponent >= 0 else max(len(digits), -exponent)) <= MAX_DIGITS
+
+
 def parse_amount(raw: object, kind: Kind, header_unit: str) -> Decimal:
     """Money, area or a count, non-negative, converted to the canonical unit."""
     value = parse_decimal(raw, kind, header_unit)

@@ -1,0 +1,103 @@
+"""The tenant call judges each term once (issue 21): every term of every tenant test is written once in the
+call, in the array its second map builds per row; the folds (Article 8's population, graduates' Article 9)
+read only that array, so a term is never evaluated again for a fold, for a test another test refers to, or
+for the terms returned one by one. And the roster's models are built from what the parsers produced, without
+a second validation, only where the parsers guarantee what the model checks."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from conftest import build_workbook  # noqa: E402
+from incubator_check import load_ruleset, read_workbook  # noqa: E402
+from incubator_check.rules.compile import compile_ruleset  # noqa: E402
+from incubator_check.workbook import reader  # noqa: E402
+from incubator_check.workbook.values import within_model  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+RULESETS = ["miit-2025-standard", "miit-2025-excellence", "shenzhen-2025",
+            *sorted(str(p) for p in (HERE / "rulesets").glob("*.yaml"))]
+
+
+def _terms_written(ruleset) -> int:
+    """How many terms the tenant tests hold that are judged on a row (not a reference to another test)."""
+    return sum(1 for test in ruleset.tenant_tests.values() for term in test.terms if term.test is None)
+
+
+def _top_level_items(array: str) -> list[str]:
+    """The items of a zen array literal, split at its own commas only."""
+    items, depth, start = [], 0, 1
+    for i, ch in enumerate(array):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 1:
+            items.append(array[start:i].strip())
+            start = i + 1
+    items.append(array[start:-1].strip())
+    return [item for item in items if item]
+
+
+@pytest.mark.parametrize("ruleset_id", RULESETS)
+def test_every_term_is_written_once_and_every_fold_reads_the_terms_answers(ruleset_id):
+    ruleset = load_ruleset(ruleset_id)
+    sources = compile_ruleset(ruleset).sources
+    call, ranks, terms = sources["tenants"], sources["ranks"], sources["terms"]
+    assert len(_top_level_items(terms)) == _terms_written(ruleset)
+    # The call is three maps: the ranks, the terms once per row, the folds.
+    assert call.startswith(f"map(map({ranks}, {{lo: #.lo, hi: #.hi, t: {terms}}}), {{")
+    assert call.count(terms) == 1 and call.count(ranks) == 1
+    folds = call[len(f"map(map({ranks}, {{lo: #.lo, hi: #.hi, t: {terms}}}), "):]
+    # The folds read no roster value: only the terms' answers (#.t[i]) and the class ranks.
+    assert "tenant_" not in folds
+    assert set(re.findall(r"#\.\w+", folds)) <= {"#.t", "#.lo", "#.hi"}
+    read = {int(i) for i in re.findall(r"#\.t\[(\d+)\]", folds)}
+    assert read == set(range(_terms_written(ruleset)))  # every term's answer is used
+
+
+def test_a_test_that_refers_to_another_reads_its_answers_not_its_terms():
+    ruleset = load_ruleset("miit-2025-standard")
+    graduate = ruleset.tenant_tests["graduate"]
+    assert any(term.test == "article_9" for term in graduate.terms)
+    call = compile_ruleset(ruleset).sources["tenants"]
+    folds = call[call.index("'graduate': "):]
+    folds = folds[:folds.index(", '", 1)]
+    assert "tenant_columns" not in folds and "#.t[" in folds
+
+
+@pytest.mark.parametrize("text, taken", [
+    ("999999999999999", True), ("1E+15", False), ("12345678901234.5", True), ("1E-15", True), ("1E-16", False),
+    ("0", True), ("5000.000000000000000", True), ("-1", False), ("0.00123456789012345", False),
+    ("0.123456789012345", True), ("1", True),
+])
+def test_the_amounts_the_model_takes_as_they_are(text, taken):
+    assert within_model(Decimal(text)) is taken
+
+
+def test_the_roster_built_without_validation_equals_the_validated_one(tmp_path, monkeypatch):
+    path = tmp_path / "a.xlsx"
+    build_workbook(path, n_tenants=12)
+    built = read_workbook(path).submission.tenants
+    monkeypatch.setattr(reader, "_built_tenants", lambda records: None)
+    validated = read_workbook(path).submission.tenants
+    assert built == validated and [t.model_fields_set for t in built] == [t.model_fields_set for t in validated]
+    assert [type(t.industry) for t in built] == [type(t.industry) for t in validated]
+
+
+def test_an_amount_the_model_refuses_is_still_refused_at_its_cell(tmp_path):
+    # 10^15 万元 passes the parser's bounds (at most 10^15, one significant digit) but has 16 digits to the model.
+    path = tmp_path / "a.xlsx"
+    build_workbook(path, n_tenants=3, tenants=[{"revenue_y1": 10**15}])
+    result = read_workbook(path)
+    refused = [f for f in result.findings if f.code == "value-not-accepted"]
+    assert len(refused) == 1 and refused[0].column == "revenue_y1"
+    assert result.submission.tenants[0].revenue_y1 is None
