@@ -201,17 +201,27 @@ class Spool:
             "CREATE TABLE copy(file INTEGER PRIMARY KEY);")
         self.count = 0
         self.skipped: list[str] = []  # workbooks this tool wrote, found in the folder and left out
+        self._submissions: list[tuple] = []  # rows not yet in the database: written in bulk (``_flush``)
+        self._tenants: list[tuple] = []
 
     def add(self, path: str, line: str, keys: dict[str, Any]) -> None:
         index = self.count
         self.lines.write(line + "\n")
-        self.db.execute("INSERT INTO submission VALUES (?,?,?,?,?,?,?,?,?)",
-                        (index, json_text(path), keys["verdict"], keys["operator_uscc"], keys["operator_name"], keys["name"],
-                         keys["province"], keys["level"], keys.get("sha256")))
-        self.db.executemany("INSERT INTO tenant VALUES (?,?,?,?,?,?)",
-                            [(index, u or None, r, n, name_key(n) or None if d else None, d)
-                             for u, r, n, d in keys["tenants"]])
+        self._submissions.append((index, json_text(path), keys["verdict"], keys["operator_uscc"], keys["operator_name"],
+                                  keys["name"], keys["province"], keys["level"], keys.get("sha256")))
+        self._tenants += [(index, u or None, r, n, name_key(n) or None if d else None, d) for u, r, n, d in keys["tenants"]]
         self.count += 1
+        if len(self._submissions) >= 64 or len(self._tenants) >= 20_000:
+            self._flush()
+
+    def _flush(self) -> None:
+        """The rows added since the last flush, into the database in two statements (one per file cost more)."""
+        if self._submissions:
+            self.db.executemany("INSERT INTO submission VALUES (?,?,?,?,?,?,?,?,?)", self._submissions)
+            self._submissions = []
+        if self._tenants:
+            self.db.executemany("INSERT INTO tenant VALUES (?,?,?,?,?,?)", self._tenants)
+            self._tenants = []
 
     def cross_findings(self) -> list[CrossFinding]:
         """Across the submissions, one query each: byte-identical files; tenants claimed by several (by USCC, and by
@@ -221,6 +231,7 @@ class Spool:
         every tenant of its roster would be a finding of its own, and the real double claims would drown.
         """
         self.lines.flush()
+        self._flush()
         found: list[CrossFinding] = []
         rows = self.db.execute(
             "SELECT sha256, file, path, name FROM submission WHERE sha256 IN (SELECT sha256 FROM submission "
@@ -264,6 +275,7 @@ class Spool:
 
     def reports(self) -> Iterator[str]:
         self.lines.flush()
+        self._flush()
         with open(self.lines_path, encoding="utf-8") as handle:
             for line in handle:
                 yield line.rstrip("\n")
@@ -306,7 +318,7 @@ def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.dat
             yield Job(p, ruleset, lang, as_of, shown=shown(p), same_as=same.get(p) and shown(same[p]))
 
     try:
-        for path, outcome in zip(paths, pool.map(work())):
+        for path, outcome in zip(paths, pool.map(work(), total=len(paths))):
             if outcome.skipped:
                 spool.skipped.append(shown(path))
             else:

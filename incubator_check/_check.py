@@ -85,7 +85,8 @@ def _checked(path: str, ruleset: str | Ruleset | None, lang: str, as_of: dt.date
     fields = declared_specs(ruleset) if ruleset is not None else bundled_fields()
     values = value_meanings(ruleset) if ruleset is not None else bundled_values()
     try:
-        result = read_workbook(path, today=as_of, data=data, fields=fields, choices=choices_of(ruleset), values=values)
+        result = read_workbook(path, today=as_of, data=data, fields=fields, choices=choices_of(ruleset), values=values,
+                               sha256=sha256)
     except WorkbookError as exc:
         return error_report(path, exc.finding, lang, sha256=sha256), None
     chosen_here = False
@@ -102,7 +103,7 @@ def _checked(path: str, ruleset: str | Ruleset | None, lang: str, as_of: dt.date
             # again with its own, so a value it does not allow is a finding at its cell (the same bytes, in memory).
             values = value_meanings(ruleset)
             result = read_workbook(path, today=as_of, data=data, fields=fields, choices=choices_of(ruleset),
-                                   values=values)
+                                   values=values, sha256=sha256)
     if result.submission is None:
         fatal = next(f for f in result.findings if f.severity is Severity.ERROR)
         return error_report(path, fatal, lang, result.findings, sha256=sha256), None

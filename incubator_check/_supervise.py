@@ -40,6 +40,7 @@ import concurrent.futures as cf
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import os
 import signal
 import sys
@@ -67,6 +68,11 @@ DOCTOR_SECONDS = 0.1
 # taking tasks. After a worker's abnormal death, a pool in which no task has started or finished for this
 # long while some wait is taken for stuck, and replaced.
 STALL_SECONDS = 2.0
+
+# A batch sends its workbooks to the workers in chunks of this many (issue 21: one pebble task per 15 KB file cost the
+# parent more than a small workbook's check). A chunk's file that kills its worker is still that file's ERROR alone:
+# the worker notes which file it is on (``_mark``), and the chunk's other files are checked again one by one.
+CHUNK_FILES = 12
 
 # A task is scheduled at most this many times: once, and once more on a new pool if its pool broke under it.
 TRIES = 2
@@ -111,6 +117,7 @@ class Outcome:
     keys: dict[str, Any]
     skipped: bool = False  # a workbook this tool wrote (a summary saved in the folder): not an application
     also: tuple[tuple[str, str], ...] = ()  # (language, JSON text) of the same report in the job's other languages
+    text: str | None = None  # check: the report as the command writes it, when the child wrote it (``check_once``)
 
 
 #: Names a start method for every pool ("spawn", "forkserver" or "fork"): how CI runs the suite on Linux with
@@ -215,10 +222,10 @@ def _wait_for_imports_before_forks() -> None:
 class _Task:
     """One task held until it is settled: what to run, the future we promised, and the pebble future now running it."""
 
-    __slots__ = ("function", "args", "result", "death", "running", "tries", "started", "again")
+    __slots__ = ("function", "args", "result", "death", "running", "tries", "started", "wall", "again")
 
-    def __init__(self, function, args: tuple, death, again: bool = False):
-        self.function, self.args, self.death = function, args, death
+    def __init__(self, function, args: tuple, death, wall: float, again: bool = False):
+        self.function, self.args, self.death, self.wall = function, args, death, wall
         self.again = again  # after a death, one more run with the workbook guarded by the full scan only
         self.result: cf.Future = cf.Future()
         self.running: cf.Future | None = None
@@ -328,6 +335,8 @@ class ReaderPool:
         self._death_at: float | None = None  # the last abnormal death not yet followed by progress
         self._progress_at = 0.0  # when a task last started or finished
         self._held_since: float | None = None  # since when every look found the pool's channel lock held
+        self._chunks = 0  # chunk tasks not yet settled: while there are some, the doctor holds each file's wall time
+        self._overtime: set[int] = set()  # workers the doctor ended for a file past its wall time
         self._pool = self._new_pool()
         self._stop = threading.Event()
         self._doctor = threading.Thread(target=self._watch, daemon=True, name="incubator-check-pool-doctor")
@@ -415,6 +424,8 @@ class ReaderPool:
             with contextlib.suppress(Exception):  # pebble's worker table (not public): without it, only the wall rule
                 for worker in list(self._pool._pool_manager.worker_manager.workers.values()):
                     self._known.setdefault(worker.pid, worker)  # pebble drops a dead one from its table at once
+            if self._chunks:
+                self._end_files_past_their_time(now)
             for pid, worker in list(self._known.items()):
                 code = worker.exitcode
                 if code is not None:
@@ -431,7 +442,7 @@ class ReaderPool:
                     self._progress_at = now
                 if task.started is None:
                     waiting = True
-                elif now - task.started > self.limits.wall_seconds + 10:
+                elif now - task.started > task.wall + 10:
                     self._rebuild()  # pebble could not end it (its channel lock is held): a new pool can
                     return
             if self._death_at is not None and self._progress_at > self._death_at:
@@ -448,6 +459,18 @@ class ReaderPool:
             if now - self._held_since > (STALL_SECONDS if waiting else 5 * STALL_SECONDS):
                 self._rebuild()
 
+    def _end_files_past_their_time(self, now: float) -> None:
+        """(Under the lock.) In a chunk, pebble's timeout is the whole chunk's: end a worker whose current file has
+        run past its own wall time, and remember it, so its death is that file's ``reader-timeout``."""
+        for pid, worker in list(self._known.items()):
+            if worker.exitcode is not None or pid in self._overtime:
+                continue
+            at = _progress(self._errors.name, pid)
+            if at is not None and now - at[1] > self.limits.wall_seconds:
+                self._overtime.add(pid)
+                with contextlib.suppress(Exception):
+                    worker.kill()
+
     def _schedule(self, task: _Task) -> None:
         """(Under the lock.) Run a task on the current pool; a pool that is not serving is replaced first."""
         task.tries += 1
@@ -456,7 +479,7 @@ class ReaderPool:
             if attempt or not self._pool.active:
                 self._rebuild()
             try:
-                running = self._pool.schedule(task.function, args=task.args, timeout=self.limits.wall_seconds)
+                running = self._pool.schedule(task.function, args=task.args, timeout=task.wall)
                 break
             except RuntimeError:  # broken between the look and the schedule
                 continue
@@ -500,10 +523,11 @@ class ReaderPool:
         with contextlib.suppress(cf.InvalidStateError):
             task.result.set_result(value)
 
-    def _dispatch(self, function, args: tuple, death, again: bool = False) -> cf.Future:
+    def _dispatch(self, function, args: tuple, death, wall: float | None = None, again: bool = False) -> cf.Future:
         """A future that always gets a value: the task's, or ``death(exc)`` for what ended it (with ``again``, after
-        one more run guarded by the full scan only)."""
-        task = _Task(function, args, death, again)
+        one more run guarded by the full scan only). ``wall``: the task's time limit (a chunk's is its files'
+        together; each file's own is held by the doctor), by default one file's."""
+        task = _Task(function, args, death, self.limits.wall_seconds if wall is None else wall, again)
         with self._lock:
             if self._closed:
                 task.result.set_result(death(RuntimeError("the reader pool is closed")))
@@ -524,30 +548,34 @@ class ReaderPool:
 
     def submit(self, job: Job) -> "cf.Future[Outcome]":
         """Start checking one workbook; the future's result is always an :class:`Outcome`, never an exception."""
+        early = self._answer_here(job)
+        if isinstance(early, Outcome):
+            result: cf.Future[Outcome] = cf.Future()
+            result.set_result(early)
+            return result
+        data, sha256 = early
+        return self._dispatch(_work, (job, data, sha256), self._file_death(job, sha256), again=True)
+
+    def _answer_here(self, job: Job) -> "Outcome | tuple[bytes, str]":
+        """What the parent answers without a worker (a link to an earlier file, an unreadable file, a workbook this
+        tool wrote), or else the file's bytes, read once, and their sha256, computed once."""
         from .workbook.guard import Limits, read_bytes
         from .errors import WorkbookError
 
-        result: cf.Future[Outcome] = cf.Future()
         if job.same_as is not None:
             from ._text import visible
             from .findings import from_catalogue
 
-            result.set_result(_error_outcome(job, from_catalogue("same-file", job.path, other=visible(job.same_as)), None))
-            return result
+            return _error_outcome(job, from_catalogue("same-file", job.path, other=visible(job.same_as)), None)
         try:
             data = read_bytes(job.path, Limits())
         except WorkbookError as exc:  # not a regular file, unreadable, too large: answered without a worker
-            result.set_result(_error_outcome(job, exc.finding, None))
-            return result
+            return _error_outcome(job, exc.finding, None)
         from ._files import is_own_output
 
         if is_own_output(data):
-            result.set_result(Outcome("", {}, skipped=True))
-            return result
-        sha256 = hashlib.sha256(data).hexdigest()
-        return self._dispatch(_work, (job, data, sha256),
-                              lambda exc: _error_outcome(job, self._death_finding(job.path, exc), sha256),
-                              again=True)
+            return Outcome("", {}, skipped=True)
+        return data, hashlib.sha256(data).hexdigest()
 
     def check(self, path: str, ruleset: str | None = None, lang: str = "zh", as_of: dt.date | None = None,
               plan: str | None = None, plan_costs: tuple[tuple[str, str], ...] = ()) -> dict:
@@ -576,20 +604,108 @@ class ReaderPool:
             raise WorkbookError(value)
         return value
 
-    def map(self, jobs: Iterable[Job]) -> Iterator[Outcome]:
-        """Outcomes in input order, with a few tasks in flight per worker, so memory stays bounded."""
-        window = self.workers * 4
-        pending: deque[cf.Future[Outcome]] = deque()
+    def map(self, jobs: Iterable[Job], chunk: int = CHUNK_FILES, total: int | None = None) -> Iterator[Outcome]:
+        """Outcomes in input order, up to ``chunk`` workbooks a task, with two tasks in flight per worker (so memory
+        stays bounded). With ``total`` (how many jobs there are), the chunks shrink as the end nears, so that no
+        worker is left with a whole chunk to check while the others have nothing."""
+        window = self.workers * 2
+        pending: deque[cf.Future[list[Outcome]]] = deque()
         it = iter(jobs)
-        for job in it:
-            pending.append(self.submit(job))
-            if len(pending) >= window:
-                break
+        sent = [0]
+
+        def more() -> bool:
+            size = max(1, chunk)
+            if total is not None:
+                size = max(1, min(size, (total - sent[0]) // (2 * self.workers)))
+            jobs_ = list(itertools.islice(it, size))
+            sent[0] += len(jobs_)
+            if jobs_:
+                pending.append(self.submit_chunk(jobs_))
+            return bool(jobs_)
+
+        while len(pending) < window and more():
+            pass
         while pending:
-            yield pending.popleft().result()
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(self.submit(nxt))
+            outcomes = pending.popleft().result()
+            more()
+            yield from outcomes
+
+    def submit_chunk(self, jobs: list[Job]) -> "cf.Future[list[Outcome]]":
+        """Start checking several workbooks in one task; the future's result is their outcomes, in order.
+
+        Each file is read, hashed and screened here as :meth:`submit` does. A worker that dies in the chunk costs
+        the file it was on (its ``_mark``) that file's ERROR, as if it had been a task of its own; the chunk's other
+        files are checked again one by one. Where no file was being checked (a worker killed between two), none
+        is blamed and all are checked again.
+        """
+        outcomes: list[Outcome | None] = [None] * len(jobs)
+        items, where = [], []
+        for i, job in enumerate(jobs):
+            early = self._answer_here(job)
+            if isinstance(early, Outcome):
+                outcomes[i] = early
+            else:
+                items.append((job, *early))
+                where.append(i)
+        result: cf.Future[list[Outcome]] = cf.Future()
+        if not items:
+            result.set_result(outcomes)  # type: ignore[arg-type]
+            return result
+        function = _work  # looked up now: a test may have replaced it, and a spawned worker finds it by name
+
+        def died(exc: BaseException) -> _ChunkDied:
+            return _ChunkDied(exc, self._blamed(exc))
+
+        def finished(done: cf.Future) -> None:
+            value = done.result()
+            with self._lock:
+                self._chunks -= 1
+            if not isinstance(value, _ChunkDied):
+                for i, (line, keys) in zip(where, value):
+                    outcomes[i] = Outcome(line, dict(zip(_KEY_NAMES, keys)))
+                result.set_result(outcomes)  # type: ignore[arg-type]
+                return
+            again = []
+            for n, (i, (job, data, sha256)) in enumerate(zip(where, items)):
+                if n == value.at:  # the file its worker died on: once more, guarded by the full scan only (as submit)
+                    again.append((i, self._dispatch(_guarded_in_full, (function, job, data, sha256),
+                                                    self._file_death(job, sha256))))
+                else:
+                    again.append((i, self._dispatch(function, (job, data, sha256),
+                                                    self._file_death(job, sha256), again=True)))
+            if not again:
+                result.set_result(outcomes)  # type: ignore[arg-type]
+                return
+            left = [len(again)]
+            lock = threading.Lock()
+
+            def one_done(i: int, future: cf.Future) -> None:
+                outcomes[i] = future.result()
+                with lock:
+                    left[0] -= 1
+                    last = left[0] == 0
+                if last:
+                    result.set_result(outcomes)  # type: ignore[arg-type]
+
+            for i, future in again:
+                future.add_done_callback(lambda f, i=i: one_done(i, f))
+
+        with self._lock:
+            self._chunks += 1
+        self._dispatch(_work_chunk, (function, items), died,
+                       wall=self.limits.wall_seconds * len(items) + 5).add_done_callback(finished)
+        return result
+
+    def _blamed(self, exc: BaseException) -> int | None:
+        """The index, in its chunk, of the file a dead worker was checking (None: none, or not known)."""
+        pid = getattr(exc, "pid", None)
+        if pid is None:
+            return None
+        at = _progress(self._errors.name, pid)
+        return None if at is None else at[0]
+
+    def _file_death(self, job: Job, sha256: str | None):
+        return lambda exc: _error_outcome(job, self._death_finding(job.path, exc), sha256)
 
     # -- a worker's death ----------------------------------------------------------------------------------
 
@@ -603,28 +719,122 @@ class ReaderPool:
         if isinstance(exc, cf.TimeoutError):
             return reader_failure("reader-timeout", path, seconds=self.limits.wall_seconds)
         if isinstance(exc, pebble.ProcessExpired):
-            code = exc.exitcode
-            said = self._worker_stderr(exc.pid)
-            if code == EXIT_OUT_OF_MEMORY or "memory allocation of" in said or "MemoryError" in said:
-                return reader_failure("reader-out-of-memory", path, mib=self.limits.memory_bytes // MiB)
-            if code == -getattr(signal, "SIGXCPU", -999):
-                return reader_failure("reader-timeout", path, seconds=self.limits.cpu_seconds)
-            return reader_failure("reader-crashed", path, how=_how_it_died(code))
+            if exc.pid in self._overtime:  # the doctor ended it: a chunk's file past its own wall time
+                self._overtime.discard(exc.pid)
+                _worker_stderr(self._errors.name, exc.pid)
+                return reader_failure("reader-timeout", path, seconds=self.limits.wall_seconds)
+            return _death(path, self.limits, exc.exitcode, _worker_stderr(self._errors.name, exc.pid))
         return reader_failure("reader-crashed", path, how=type(exc).__name__)
 
-    def _worker_stderr(self, pid: int | None) -> str:
-        if pid is None:
-            return ""
-        name = os.path.join(self._errors.name, f"{pid}.err")
-        try:
-            with open(name, "rb") as handle:
-                handle.seek(max(0, os.path.getsize(name) - 8192))
-                return handle.read().decode("utf-8", "replace")
-        except OSError:
-            return ""
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
+
+def _death(path: str, limits: WorkerLimits, code: int | None, said: str):
+    """The finding for a worker that died with exit ``code`` (negative: a signal), having written ``said``."""
+    from .findings import reader_failure
+
+    if code == EXIT_OUT_OF_MEMORY or "memory allocation of" in said or "MemoryError" in said:
+        return reader_failure("reader-out-of-memory", path, mib=limits.memory_bytes // MiB)
+    if code == -getattr(signal, "SIGXCPU", -999):
+        return reader_failure("reader-timeout", path, seconds=limits.cpu_seconds)
+    return reader_failure("reader-crashed", path, how=_how_it_died(code))
+
+
+def _worker_stderr(errors_dir: str, pid: int | None) -> str:
+    """The end of a dead worker's private standard error (then removed, with its progress record)."""
+    if pid is None:
+        return ""
+    name = os.path.join(errors_dir, f"{pid}.err")
+    with contextlib.suppress(OSError):
+        os.unlink(os.path.join(errors_dir, f"{pid}.at"))
+    try:
+        with open(name, "rb") as handle:
+            handle.seek(max(0, os.path.getsize(name) - 8192))
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
+# --- one file, one child: ``incubator-check check`` -------------------------------------------------------------
+
+# A one-file check's child may take this long to start (import the checker) before its file's wall time starts.
+START_SECONDS = 60.0
+
+
+def check_once(job: Job, limits: WorkerLimits | None = None, context: str | None = None,
+               write: Any = None) -> Outcome:
+    """One workbook checked in one supervised child, without a pool: what ``check`` needs, and no more.
+
+    The child is started first (forked before the checker is imported, or spawned) and imports the checker itself,
+    so the parent never pays for pebble, its asyncio, or the checker's own imports. It holds a worker's limits
+    (``_limit_this_process``, RLIMIT_CPU armed for the file) and its death gives the same findings as a pool
+    worker's (``_death``); its wall time starts when it has read the file (it sends the sha256 first, so a death
+    report still names the bytes). ``write``, a function of the report's JSON line (module-level, so a spawned
+    child finds it), writes the report as the command shows it, in the child: the outcome's ``text``.
+    """
+    import multiprocessing
+    import time
+
+    limits = limits or WorkerLimits()
+    errors = tempfile.TemporaryDirectory(prefix="incubator-check-workers-")
+    process = None
+    try:
+        method = multiprocessing.get_context(context or _default_context())
+        receive, send = method.Pipe(duplex=False)
+        process = method.Process(target=_check_in_child, args=(send, _work, job, limits, errors.name, write), daemon=True,
+                                 name="incubator-check-reader")
+        process.start()
+        send.close()
+        sha256, finding = None, None
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            if not receive.poll(max(0.0, deadline - time.monotonic())):
+                process.kill()
+                seconds = limits.wall_seconds if sha256 is not None else START_SECONDS
+                from .findings import reader_failure
+
+                finding = reader_failure("reader-timeout", job.path, seconds=seconds)
+                break
+            try:
+                kind, value = receive.recv()
+            except (EOFError, OSError):  # the child died: its exit code says how
+                break
+            if kind == "sha256":
+                sha256, deadline = value, time.monotonic() + limits.wall_seconds
+            else:
+                process.join()
+                return value
+        process.join()
+        if finding is None:
+            finding = _death(job.path, limits, process.exitcode, _worker_stderr(errors.name, process.pid))
+        return _error_outcome(job, finding, sha256)
+    finally:
+        if process is not None and process.is_alive():
+            process.kill()
+            process.join()
+        errors.cleanup()
+
+
+def _check_in_child(send, function, job: Job, limits: WorkerLimits, errors_dir: str, write) -> None:
+    """In the child of :func:`check_once`: the limits, the file read once and hashed, then checked (``function`` is
+    ``_work``, as the parent saw it: a test may have replaced it, and a spawned child finds it by name)."""
+    _limit_this_process(limits, errors_dir)
+    from . import _check  # noqa: F401 - the checker imported before the file's wall time starts
+    from .workbook.guard import Limits, read_bytes
+    from .errors import WorkbookError
+
+    try:
+        data = read_bytes(job.path, Limits())
+    except WorkbookError as exc:  # not a regular file, unreadable, too large: that file's ERROR
+        send.send(("outcome", _error_outcome(job, exc.finding, None)))
+        return
+    sha256 = hashlib.sha256(data).hexdigest()
+    send.send(("sha256", sha256))
+    outcome = function(job, data, sha256)
+    text = write(outcome.line) if write is not None else None
+    send.send(("outcome", Outcome(outcome.line, {"verdict": outcome.keys["verdict"]}, also=outcome.also,
+                                  text=text)))  # the batch's keys are not needed
 
 
 def _stop_quietly(pool) -> None:
@@ -668,6 +878,32 @@ def _also(report, job: Job) -> tuple[tuple[str, str], ...]:
     return tuple((lang, dumps(_shown(report.in_language(lang).as_json(), job))) for lang in job.also)
 
 
+class _ChunkDied:
+    """What a chunk task settles with when its worker died: the death, and which of its files was being checked."""
+
+    __slots__ = ("exc", "at")
+
+    def __init__(self, exc: BaseException, at: int | None):
+        self.exc, self.at = exc, at
+
+
+# A chunk's outcome per file is (JSON line, these keys' values in this order): a tuple pickles smaller and faster.
+_KEY_NAMES = ("verdict", "operator_uscc", "operator_name", "name", "province", "level", "sha256", "tenants")
+
+# A worker's progress record (``_mark``): fixed width, rewritten in place, so a reader never sees half of one.
+_MARK_WIDTH = 40
+
+
+def _progress(errors_dir: str, pid: int) -> tuple[int, float] | None:
+    """The file a worker is checking in its chunk (index, since when, on the monotonic clock), or None between files."""
+    try:
+        with open(os.path.join(errors_dir, f"{pid}.at"), "rb") as handle:
+            fields = handle.read(_MARK_WIDTH).split()
+        return (int(fields[0]), float(fields[1])) if len(fields) == 2 else None
+    except (OSError, ValueError):
+        return None
+
+
 def _keys(data: dict[str, Any], submission) -> dict[str, Any]:
     incubator = data.get("incubator") or {}
     return {
@@ -689,6 +925,23 @@ def _keys(data: dict[str, Any], submission) -> dict[str, Any]:
 
 def _init_worker(limits: WorkerLimits, errors_dir: str) -> None:
     """Once per worker: its stderr to a private file, Ctrl-C left to the parent, the memory limit, the watchdog."""
+    _limit_this_process(limits, errors_dir)
+    global _MARK_FD
+    with contextlib.suppress(OSError, ValueError):
+        _MARK_FD = os.open(os.path.join(errors_dir, f"{os.getpid()}.at"), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+    if limits.recycle_bytes:
+        _retire_when_told()
+    # Import the reader and the judge now, while the parent is still starting up (a one-file check overlaps the
+    # two), rather than when the first workbook arrives.
+    from . import _check  # noqa: F401
+    import gc
+
+    gc.freeze()  # what start-up made lives as long as the worker: the collector need not walk it for every roster
+
+
+def _limit_this_process(limits: WorkerLimits, errors_dir: str) -> None:
+    """A worker's (or a one-file check's child's) limits: its standard error to a private file, Ctrl-C left to the
+    parent, the memory limit (RLIMIT_AS, or the watchdog)."""
     with contextlib.suppress(OSError, ValueError):
         fd = os.open(os.path.join(errors_dir, f"{os.getpid()}.err"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(fd, 2)
@@ -713,17 +966,10 @@ def _init_worker(limits: WorkerLimits, errors_dir: str) -> None:
         threading.Thread(target=_watchdog, args=(limits.memory_bytes,), daemon=True, name="memory-watchdog").start()
     global _LIMITS
     _LIMITS = limits
-    if limits.recycle_bytes:
-        _retire_when_told()
-    # Import the reader and the judge now, while the parent is still starting up (a one-file check overlaps the
-    # two), rather than when the first workbook arrives.
-    from . import _check  # noqa: F401
-    import gc
-
-    gc.freeze()  # what start-up made lives as long as the worker: the collector need not walk it for every roster
 
 
 _LIMITS = WorkerLimits()
+_MARK_FD: int | None = None  # this worker's progress record (``_mark``)
 _RETIRING = False  # set after a task that left this worker above ``recycle_bytes``: it takes no further task
 
 
@@ -810,6 +1056,33 @@ def _work(job: Job, data: bytes, sha256: str) -> Outcome:
     del report, submission, data_
     _after_task()
     return outcome
+
+
+def _mark(index: int | None) -> None:
+    """Note, for the parent, which file of its chunk this worker is checking (and since when), or none."""
+    if _MARK_FD is None:
+        return
+    import time
+
+    record = b"-" if index is None else b"%d %.3f" % (index, time.monotonic())
+    with contextlib.suppress(OSError):
+        os.lseek(_MARK_FD, 0, os.SEEK_SET)
+        os.write(_MARK_FD, record.ljust(_MARK_WIDTH))
+
+
+def _work_chunk(function, items: list[tuple[Job, bytes, str]]) -> list[tuple[str, tuple]]:
+    """In a worker: check a chunk's workbooks one by one (``function`` is ``_work``), each under its own limits;
+    only the JSON line and the cross-check's keys come back."""
+    out = []
+    for index, (job, data, sha256) in enumerate(items):
+        _mark(index)
+        try:
+            outcome = function(job, data, sha256)
+        finally:
+            _mark(None)
+        keys = outcome.keys
+        out.append((outcome.line, tuple(keys[name] for name in _KEY_NAMES)))
+    return out
 
 
 def _read_work(path: str, data: bytes, today: dt.date | None):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import sys
@@ -17,8 +18,9 @@ import sys
 import click
 
 from . import __version__
-from .errors import IncubatorCheckError, RulesetError, WorkbookError
-from .findings import Severity
+
+# The errors and findings (and with them pydantic) are imported where a command needs them, not here: a one-file
+# ``check`` imports its checker in its child process only (issue 21).
 
 LANG = click.Choice(["zh", "en"])
 
@@ -49,7 +51,21 @@ DATE = _DateType()
 EXISTING_FILE = click.Path(exists=True, dir_okay=False)  # an unreadable file gets its ERROR report (exit 1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, with the ones in ``lazy`` (name → a function returning the command) imported when used."""
+
+    lazy: dict = {}
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in self.lazy:
+            self.add_command(self.lazy[name](), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="incubator-check")
 def main() -> None:
     """检查科技型企业孵化器申报表是否符合工信部科〔2025〕131号认定条件。
@@ -91,6 +107,8 @@ def template(out: str, level: str | None, ruleset: str | None, force: bool) -> N
 def read(file: str, fmt: str, lang: str) -> None:
     """显示程序如何理解一份申报表 / show how a workbook was understood: the parsed data and every finding."""
     from ._supervise import ReaderPool
+    from .errors import WorkbookError
+    from .findings import Severity
 
     try:
         with ReaderPool(workers=1) as pool:  # the same isolation as check: a crafted file cannot take this down
@@ -119,10 +137,11 @@ def read(file: str, fmt: str, lang: str) -> None:
 
 def _load_ruleset_option(ruleset: str | None):
     """--ruleset ID|PATH, loaded now so that a bad ruleset is a usage error (exit 2) before any file is read."""
-    from .rules.ruleset import load_ruleset
-
     if ruleset is None:
         return None
+    from .errors import RulesetError
+    from .rules.ruleset import load_ruleset
+
     try:
         return load_ruleset(ruleset)
     except RulesetError as exc:
@@ -197,6 +216,7 @@ def _plan_costs(given: tuple[str, ...], ruleset) -> tuple[tuple[str, str], ...]:
     is not a number ≥ 0, is a usage error naming what was found and what is known."""
     from decimal import Decimal, InvalidOperation
 
+    from .errors import RulesetError
     from .plan import load_levers
 
     costs: dict[str, Decimal] = {}
@@ -240,26 +260,30 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
     The workbook is read in a supervised worker process: a file that crashes or exhausts the reader is
     that file's ERROR report (exit 1), never a crash of the command.
     """
-    from ._supervise import ReaderPool
+    from ._supervise import Job, check_once
 
     fmt = _format_for(fmt or ("html" if output and os.path.splitext(output)[1].lower() in (".html", ".htm") else None), output)
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx 需要 --output 文件 / --format xlsx needs --output FILE")
     _refuse_output_onto_input(output, [file])
-    from . import _check  # noqa: F401 - imported before the worker starts: a forked worker then has it already
-    from .present.terminal import render_check
-    from .report import Report
-
     loaded = _load_ruleset_option(ruleset)
     costs = _plan_costs(plan_costs, loaded) if plan or plan_costs else ()
-    with ReaderPool(workers=1) as pool:
-        data = pool.check(file, loaded.path if loaded else None, lang=lang, as_of=as_of, plan=plan or ("as-is" if costs else None),
-                          plan_costs=costs)
+    # One child, started before the checker is imported, checks the file (and writes the table) under a worker's
+    # limits: the parent imports neither the checker nor a process pool (issue 21).
+    write = functools.partial(_table_of, lang, _color_wanted() and not output) if fmt == "table" else None
+    outcome = check_once(Job(file, loaded.path if loaded else None, lang, as_of, plan=plan or ("as-is" if costs else None),
+                             plan_costs=costs), write=write)
+    if outcome.text is not None:
+        _write_text(output, outcome.text, utf8=False)
+        sys.exit(0 if outcome.keys["verdict"] == "PASS" else 1)
+    data = json.loads(outcome.line)
     if fmt == "json":  # the worker's report as it wrote it, indented: no model to build and write out again
         from ._text import dumps  # orjson where it writes the same bytes: a fifth of json's time, indented
 
         _write_text(output, dumps(data, indent=True), utf8=True)
         sys.exit(0 if data["verdict"] == "PASS" else 1)
+    from .report import Report
+
     report = Report.model_validate(data)
     if fmt == "xlsx":
         from ._files import output_stream
@@ -274,8 +298,19 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
 
         _write_text(output, render_report_html(report.as_json(), lang), utf8=True)
     else:
+        from .present.terminal import render_check
+
         _write_text(output, render_check(report, lang, color=_color_wanted() and not output), utf8=False)
     sys.exit(0 if report.verdict.value == "PASS" else 1)
+
+
+def _table_of(lang: str, color: bool, line: str) -> str:
+    """In ``check``'s child: the terminal table of the report's JSON line, as the parent wrote it before (the same
+    model, validated from the same JSON, so the same text)."""
+    from .present.terminal import render_check
+    from .report import Report
+
+    return render_check(Report.model_validate(json.loads(line)), lang, color=color)
 
 
 @main.command("rules")
@@ -477,9 +512,14 @@ def _console_safe() -> None:
             stream.reconfigure(errors="replace")
 
 
-from .web._serve import serve  # noqa: E402 - the web app's command (web.md); Flask loads only when it runs
+def _serve_command():
+    """The web app's command (web.md), imported when it is asked for (or listed by ``--help``), not by every command."""
+    from .web._serve import serve
 
-main.add_command(serve)
+    return serve
+
+
+main.lazy = {"serve": _serve_command}  # type: ignore[attr-defined]
 
 
 def run() -> None:
@@ -510,14 +550,15 @@ def run() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except IncubatorCheckError as exc:  # pragma: no cover - commands catch these themselves
-        click.echo(f"{exc.zh}\n{exc.en}", err=True)
-        sys.exit(3)
     except BrokenPipeError:  # the reader of our output went away (`| head`): nothing more to say
         with contextlib.suppress(Exception):
             sys.stdout = open(os.devnull, "w")
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - an internal failure is one line and exit 3, never a traceback
+        errors = sys.modules.get(__package__ + ".errors")  # not imported: not one of ours
+        if errors is not None and isinstance(exc, errors.IncubatorCheckError):  # pragma: no cover - commands catch these
+            click.echo(f"{exc.zh}\n{exc.en}", err=True)
+            sys.exit(3)
         if os.environ.get("INCUBATOR_CHECK_DEBUG"):
             raise
         click.echo(f"内部错误（{type(exc).__name__}: {exc}），请报告此问题 / internal error ({type(exc).__name__}: {exc}); "

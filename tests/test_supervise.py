@@ -76,6 +76,13 @@ def _unguarded(job, data, sha256):
     return _REAL_WORK(job, data, sha256)
 
 
+def _abort_logged(job, data, sha256):
+    """``_abort``, noting every file a worker starts in the log the test names (to see what was checked twice)."""
+    with open(os.environ["SUPERVISE_TEST_LOG"], "a", encoding="utf-8") as log:
+        log.write(os.path.basename(job.path) + "\n")
+    return _abort(job, data, sha256)
+
+
 _REAL_WORK = _supervise._work
 
 
@@ -104,6 +111,39 @@ def test_a_worker_killed_by_a_signal_is_reader_crashed(monkeypatch, pair, task, 
         report = pool.check(pair[1])
     assert report["error"]["message_zh"].startswith("bad.xlsx：") and "SIG" in report["error"]["message_en"]
     assert report["source"]["sha256"]  # the bytes were read (once, by the parent) before the worker died
+
+
+def test_a_file_that_kills_its_worker_inside_a_chunk_costs_that_file_alone(monkeypatch, tmp_path):
+    """A batch's files travel in chunks; the one that kills its worker is that file's ERROR after one more run
+    alone, guarded by the full scan (issue 21: the finding's code stays the full guard's); the chunk's other
+    files, before and after it, are checked and read as before, each once more on its own."""
+    names = [f"{i:02d}.xlsx" for i in range(_supervise.CHUNK_FILES + 3)]
+    names[5] = "05-bad.xlsx"
+    for name in names:
+        shutil.copyfile(GOOD, tmp_path / name)
+    log = tmp_path / "started.log"
+    monkeypatch.setenv("SUPERVISE_TEST_LOG", os.fspath(log))
+    monkeypatch.setattr(_supervise, "_work", _abort_logged)
+    with ReaderPool(workers=1) as pool:
+        verdicts = _verdicts(pool, [os.fspath(tmp_path / n) for n in names])
+    assert verdicts == [("ERROR", "reader-crashed") if n == "05-bad.xlsx" else ("PASS", None) for n in names]
+    started = log.read_text(encoding="utf-8").split()
+    assert started.count("05-bad.xlsx") == 2 and set(started) == set(names)
+
+
+@pytest.mark.parametrize("task, limits, code", [
+    (_abort, WorkerLimits(), "reader-crashed"),
+    (_hang, WorkerLimits(wall_seconds=1.0), "reader-timeout"),
+    (_spin, WorkerLimits(cpu_seconds=1), "reader-timeout"),
+    (_grow, WorkerLimits(memory_bytes=1024 << 20, memory_mode="watchdog"), "reader-out-of-memory"),
+])
+def test_a_one_file_check_holds_a_workers_limits_and_death_codes(monkeypatch, pair, task, limits, code):
+    """``check`` runs its one file in a child of its own, without a pool: the same limits, the same findings."""
+    monkeypatch.setattr(_supervise, "_work", task)
+    died = json.loads(_supervise.check_once(Job(pair[1]), limits).line)
+    assert (died["verdict"], died["error"]["code"]) == ("ERROR", code)
+    assert died["source"]["sha256"]  # the child sent the hash of the bytes it read before it died
+    assert json.loads(_supervise.check_once(Job(pair[0]), limits).line)["verdict"] == "PASS"
 
 
 def test_a_worker_over_its_wall_time_is_reader_timeout(monkeypatch, pair):
@@ -250,8 +290,10 @@ def test_the_start_method_can_be_named_for_every_pool(monkeypatch):
 # --- the pool heals: workers killed from outside (the OOM killer, Task Manager) ------------------------------
 
 
-def _worker_pids(parent: int | None = None) -> list[int]:
-    """The reader workers of ``parent`` (this process by default): its child processes, read from /proc."""
+def _worker_pids(parent: int | None = None, readers_only: bool = False) -> list[int]:
+    """The child processes of ``parent`` (this process by default), read from /proc: its reader workers, and under
+    spawn multiprocessing's resource tracker too (killed with them in a storm, as "end process tree" does), unless
+    ``readers_only``."""
     parent = os.getpid() if parent is None else parent
     pids = []
     for entry in os.listdir("/proc"):
@@ -263,8 +305,18 @@ def _worker_pids(parent: int | None = None) -> list[int]:
         except OSError:
             continue
         if int(fields[1]) == parent and fields[0] != b"Z":
+            if readers_only and _is_resource_tracker(int(entry)):
+                continue
             pids.append(int(entry))
     return pids
+
+
+def _is_resource_tracker(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return b"resource_tracker" in handle.read()
+    except OSError:
+        return False
 
 
 def _kill(pids: list[int]) -> None:
@@ -278,13 +330,14 @@ def _kill(pids: list[int]) -> None:
 
 
 def _wait_for_workers(count: int, parent: int | None = None, seconds: float = 10) -> list[int]:
+    """The reader workers of ``parent`` once there are ``count`` of them (the resource tracker is not one)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        pids = _worker_pids(parent)
+        pids = _worker_pids(parent, readers_only=True)
         if len(pids) >= count:
             return pids
         time.sleep(0.05)
-    raise AssertionError(f"expected {count} workers, found {_worker_pids(parent)}")
+    raise AssertionError(f"expected {count} workers, found {_worker_pids(parent, readers_only=True)}")
 
 
 @pytest.mark.parametrize("which", ["one", "all"])
@@ -354,14 +407,14 @@ def test_workers_are_recycled_after_n_tasks_and_above_m_bytes(pair):
         seen = set()
         for _ in range(6):
             assert pool.check(pair[0])["verdict"] == "PASS"
-            seen.update(_worker_pids())
+            seen.update(_worker_pids(readers_only=True))
         assert len(seen) >= 3  # a new worker every two tasks
     with ReaderPool(workers=1, limits=WorkerLimits(recycle_tasks=0, recycle_bytes=1)) as pool:  # every worker is "too big"
         seen = set()
         for _ in range(4):
             assert pool.check(pair[0])["verdict"] == "PASS"
             time.sleep(0.2)
-            seen.update(_worker_pids())
+            seen.update(_worker_pids(readers_only=True))
         assert len(seen) >= 3 and pool.rebuilt == 0  # retired between tasks, never a broken pool
 
 

@@ -286,7 +286,8 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
                   limits: _guard.Limits | None = None, data: bytes | None = None,
                   fields: Mapping[str, tuple[FieldSpec, ...]] | None = None,
                   choices: Mapping[str, tuple[str, ...]] | None = None,
-                  values: Mapping[str, Mapping[str, tuple[ValueMeaning, ...]]] | None = None) -> ReadResult:
+                  values: Mapping[str, Mapping[str, tuple[ValueMeaning, ...]]] | None = None,
+                  sha256: str | None = None) -> ReadResult:
     """Read one submission workbook; raise :class:`WorkbookError` only if it is not a usable workbook.
 
     ``data`` is the file's bytes if the caller has read them (``path`` then only names the file); otherwise
@@ -298,31 +299,34 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
     ``values`` are the ruleset's value readings by sheet and field key (``rules/fields.py``): a value it lists
     reads as it says, with an info finding that cites the reading; ``today``, when given, is the deciding day
     (--as-of) they are dated against, else 申报日期, else today.
+    ``sha256`` is that of ``data``, when the caller has hashed them already (hashed here otherwise).
     """
     if values:
         token = _READ_VALUES.set((values, today))
         try:
-            return read_workbook(path, today=today, limits=limits, data=data, fields=fields, choices=choices)
+            return read_workbook(path, today=today, limits=limits, data=data, fields=fields, choices=choices,
+                                 sha256=sha256)
         finally:
             _READ_VALUES.reset(token)
     if fields or choices:
         sheets = _with_declared(fields or {}, choices)
         token = _READ_LABELS.set({key: _label_index(sheet) for key, sheet in sheets.items()})
         try:
-            return _read_workbook(path, today, limits, data, sheets)
+            return _read_workbook(path, today, limits, data, sheets, sha256)
         finally:
             _READ_LABELS.reset(token)
-    return _read_workbook(path, today, limits, data, None)
+    return _read_workbook(path, today, limits, data, None, sha256)
 
 
 def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: _guard.Limits | None,
-                   data: bytes | None, sheets: dict[str, SheetSpec] | None) -> ReadResult:
+                   data: bytes | None, sheets: dict[str, SheetSpec] | None, sha256: str | None = None) -> ReadResult:
     path = os.fspath(path)
     limits = limits or _guard.Limits()
     today = today or dt.date.today()
     collector = _Collector(path)
     if data is None:
         data = _guard.read_bytes(path, limits)  # read once: the guard, calamine and the hash all see these bytes
+        sha256 = None
     full = _guard.full_scan()
     try:
         formula_parts = _guard.check_data(path, data, limits)  # raises WorkbookError for what must not be opened
@@ -332,7 +336,7 @@ def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: 
     except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException; never a traceback
         raise WorkbookError(_after_full_scan(path, data, limits, full, exc)) from None
     try:
-        return _read(workbook, path, data, collector, today, limits, formula_parts, sheets)
+        return _read(workbook, path, data, collector, today, limits, formula_parts, sheets, sha256)
     except _guard.TooLarge as exc:
         raise WorkbookError(exc.finding(path)) from None
     except (WorkbookError, KeyboardInterrupt, SystemExit):
@@ -414,7 +418,8 @@ def _choose_sheets(names: list[str], hidden: set[str], collector: _Collector,
 
 
 def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.date, limits: _guard.Limits,
-          formula_parts: dict[str, set[str]], sheets: dict[str, SheetSpec] | None = None) -> ReadResult:
+          formula_parts: dict[str, set[str]], sheets: dict[str, SheetSpec] | None = None,
+          sha256: str | None = None) -> ReadResult:
     continued: dict[str, list[str]] = {}
     parts: list[str] = []
     found = _choose_sheets(list(workbook.sheet_names), hidden_sheets(workbook), collector, continued, parts)
@@ -424,7 +429,7 @@ def _read(workbook, path: str, content: bytes, collector: _Collector, today: dt.
         if sheet.required and sheet.key not in found:
             fatal = True
             collector.add("sheet-missing", sheet.name, name=sheet.name, alias=sheet.en)
-    source = SourceMap(path=path, sha256=hashlib.sha256(content).hexdigest(), sheets=dict(found))
+    source = SourceMap(path=path, sha256=sha256 or hashlib.sha256(content).hexdigest(), sheets=dict(found))
     if fatal:
         return ReadResult(None, collector.findings)
 
