@@ -599,9 +599,12 @@ def test_check_format_html_is_the_report_page_as_one_file(tmp_path):
     assert "结论：不通过" in html and 'data-clause="6.4.count"' in html
     assert "<script" not in html and not re.search(r'(src|href)="(https?:)?//', html)
     assert "size: A4" in html and "counter(pages)" in html and "table-header-group" in html
+    # The page on standard output is the same UTF-8 file (it declares its charset), not console text: a Chinese
+    # Windows console's GBK would make `> report.html` a page the browser misreads.
     en = subprocess.run([sys.executable, "-m", "incubator_check", "check", str(FIXTURES / "standard-pass.xlsx"),
-                         "--format", "html", "--lang", "en"], capture_output=True, text=True)
-    assert en.returncode == 0 and "Verdict: PASS" in en.stdout
+                         "--format", "html", "--lang", "en"], capture_output=True)
+    page = en.stdout.decode("utf-8")
+    assert en.returncode == 0 and "Verdict: PASS" in page and re.search(r'<meta charset="?utf-8', page, re.I)
 
 
 def test_serve_options():
