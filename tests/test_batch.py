@@ -92,6 +92,27 @@ def test_batch_gives_every_entry_of_the_folder_a_row_and_counts_them_all(tmp_pat
     assert {os.path.basename(r["source"]["path"]) for r in lines_of(recursive)} >= {"2025.xlsx", "在孵企业名单.csv"}
 
 
+def test_a_sub_folder_is_named_a_folder_where_the_system_refuses_to_open_one(tmp_path, monkeypatch):
+    """Windows answers os.open of a folder with "Permission denied" (POSIX opens it): the row must still say
+    it is a folder and hint at -r, not blame the file's permissions (seen under Wine, issue 19)."""
+    from incubator_check.workbook.guard import file as guard_file
+
+    (tmp_path / "往年材料").mkdir()
+    real_open = os.open
+
+    def windows_open(path, flags, *args):
+        if os.path.isdir(path):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(guard_file.os, "open", windows_open)
+    from incubator_check.errors import WorkbookError
+
+    with pytest.raises(WorkbookError) as caught:
+        guard_file.read_bytes(str(tmp_path / "往年材料"), guard_file.Limits())
+    assert caught.value.finding.code == "file-unreadable" and "-r" in caught.value.finding.message_zh
+
+
 def test_batch_finds_the_same_tenant_claimed_by_two_incubators(folder):
     reports = {os.path.basename(r["source"]["path"]): r for r in
                lines_of(run("batch", str(folder), "--format", "json", "--jobs", "1"))}

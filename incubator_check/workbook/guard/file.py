@@ -72,6 +72,8 @@ def read_bytes(path: str, limits: Limits) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
+        if os.path.isdir(path):  # Windows cannot open a folder at all (Permission denied): say what it is, as POSIX does
+            raise _error(path, "file-unreadable:folder") from None
         raise _error(path, "file-unreadable:open", error=exc.strerror) from None
     try:
         info = os.fstat(fd)  # the file opened, not whatever the name points to by now
