@@ -250,8 +250,10 @@ def test_the_start_method_can_be_named_for_every_pool(monkeypatch):
 # --- the pool heals: workers killed from outside (the OOM killer, Task Manager) ------------------------------
 
 
-def _worker_pids(parent: int | None = None) -> list[int]:
-    """The reader workers of ``parent`` (this process by default): its child processes, read from /proc."""
+def _worker_pids(parent: int | None = None, readers_only: bool = False) -> list[int]:
+    """The child processes of ``parent`` (this process by default), read from /proc: its reader workers, and under
+    spawn multiprocessing's resource tracker too (killed with them in a storm, as "end process tree" does), unless
+    ``readers_only``."""
     parent = os.getpid() if parent is None else parent
     pids = []
     for entry in os.listdir("/proc"):
@@ -263,8 +265,18 @@ def _worker_pids(parent: int | None = None) -> list[int]:
         except OSError:
             continue
         if int(fields[1]) == parent and fields[0] != b"Z":
+            if readers_only and _is_resource_tracker(int(entry)):
+                continue
             pids.append(int(entry))
     return pids
+
+
+def _is_resource_tracker(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return b"resource_tracker" in handle.read()
+    except OSError:
+        return False
 
 
 def _kill(pids: list[int]) -> None:
@@ -278,13 +290,14 @@ def _kill(pids: list[int]) -> None:
 
 
 def _wait_for_workers(count: int, parent: int | None = None, seconds: float = 10) -> list[int]:
+    """The reader workers of ``parent`` once there are ``count`` of them (the resource tracker is not one)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        pids = _worker_pids(parent)
+        pids = _worker_pids(parent, readers_only=True)
         if len(pids) >= count:
             return pids
         time.sleep(0.05)
-    raise AssertionError(f"expected {count} workers, found {_worker_pids(parent)}")
+    raise AssertionError(f"expected {count} workers, found {_worker_pids(parent, readers_only=True)}")
 
 
 @pytest.mark.parametrize("which", ["one", "all"])
@@ -346,14 +359,14 @@ def test_workers_are_recycled_after_n_tasks_and_above_m_bytes(pair):
         seen = set()
         for _ in range(6):
             assert pool.check(pair[0])["verdict"] == "PASS"
-            seen.update(_worker_pids())
+            seen.update(_worker_pids(readers_only=True))
         assert len(seen) >= 3  # a new worker every two tasks
     with ReaderPool(workers=1, limits=WorkerLimits(recycle_tasks=0, recycle_bytes=1)) as pool:  # every worker is "too big"
         seen = set()
         for _ in range(4):
             assert pool.check(pair[0])["verdict"] == "PASS"
             time.sleep(0.2)
-            seen.update(_worker_pids())
+            seen.update(_worker_pids(readers_only=True))
         assert len(seen) >= 3 and pool.rebuilt == 0  # retired between tasks, never a broken pool
 
 

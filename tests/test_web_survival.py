@@ -25,28 +25,19 @@ import pytest
 
 from test_supervise import _kill, _wait_for_workers, _worker_pids
 
-# Known defect, open (issue 16/19): with spawned workers (Windows' start method), a reader worker of `serve` killed
-# while idle makes the next check ERROR instead of PASS. Found by the spawn run at the end of the session; under
-# fork (Linux) these tests pass. Not strict, so the fix shows as XPASS and this marker is removed with it.
-SPAWN_DEFECT = pytest.mark.xfail(os.environ.get("INCUBATOR_CHECK_START_METHOD") == "spawn", strict=False,
-                                 reason="spawn: a killed idle worker of serve makes the next check ERROR (open defect)")
-
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 GOOD = (FIXTURES / "standard-pass.xlsx").read_bytes()
 
-pytestmark = [pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals and /proc: Linux only"),
-              SPAWN_DEFECT]
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals and /proc: Linux only")
 
-# In the server process: a workbook ending in SLOW-MARK sleeps in its worker, so that worker can be killed busy.
+# In the server process: a workbook ending in SLOW-MARK sleeps in its worker, so that worker can be killed busy. The
+# task is ``survival_tasks.slow``, a module on the path every worker gets: one defined in this ``-c`` program would
+# be ``__main__.slow``, which a spawned worker cannot find (every check of the server then failed under spawn).
 PATCH = (
-    "import time\n"
+    f"import sys; sys.path.insert(0, {os.fspath(Path(__file__).resolve().parent)!r})\n"
+    "import survival_tasks\n"
     "from incubator_check import _supervise\n"
-    "_real = _supervise._work\n"
-    "def _slow(job, data, sha256):\n"
-    "    if b'SLOW-MARK' in data[-64:]:\n"
-    "        time.sleep(30)\n"
-    "    return _real(job, data, sha256)\n"
-    "_supervise._work = _slow\n"
+    "_supervise._work = survival_tasks.slow\n"
 )
 
 
@@ -132,7 +123,7 @@ def test_an_idle_worker_killed_the_next_check_succeeds(server):
     status, report = server.check()
     assert status == 200 and report["verdict"] == "PASS"
     pids = _wait_for_workers(2, server.proc.pid)
-    _kill(pids[:1])
+    _kill(pids[:1])  # a reader worker (never spawn's resource tracker, which _wait_for_workers leaves out)
     time.sleep(0.5)
     for _ in range(3):
         status, report = server.check()
