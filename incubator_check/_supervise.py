@@ -772,18 +772,30 @@ def check_once(job: Job, limits: WorkerLimits | None = None, context: str | None
     worker's (``_death``); its wall time starts when it has read the file (it sends the sha256 first, so a death
     report still names the bytes). ``write``, a function of the report's JSON line (module-level, so a spawned
     child finds it), writes the report as the command shows it, in the child: the outcome's ``text``.
+
+    A child that died (or ran out of time) on the file is followed by one more, whose guard runs the full scan only,
+    as the pool does: a file the guard's screen let by gets the full scan's finding, and only a file that kills
+    that child too is the death's ERROR.
     """
+    limits = limits or WorkerLimits()
+    outcome = _check_in_one_child(job, limits, context, write, full=False)
+    if outcome is None:
+        outcome = _check_in_one_child(job, limits, context, write, full=True)
+    return outcome
+
+
+def _check_in_one_child(job: Job, limits: WorkerLimits, context: str | None, write: Any, full: bool) -> Outcome | None:
+    """One child of :func:`check_once`: its outcome, or, when it died and ``full`` is not yet set, None."""
     import multiprocessing
     import time
 
-    limits = limits or WorkerLimits()
     errors = tempfile.TemporaryDirectory(prefix="incubator-check-workers-")
     process = None
     try:
         method = multiprocessing.get_context(context or _default_context())
         receive, send = method.Pipe(duplex=False)
-        process = method.Process(target=_check_in_child, args=(send, _work, job, limits, errors.name, write), daemon=True,
-                                 name="incubator-check-reader")
+        process = method.Process(target=_check_in_child, args=(send, _work, job, limits, errors.name, write, full),
+                                 daemon=True, name="incubator-check-reader")
         process.start()
         send.close()
         sha256, finding = None, None
@@ -791,6 +803,8 @@ def check_once(job: Job, limits: WorkerLimits | None = None, context: str | None
         while True:
             if not receive.poll(max(0.0, deadline - time.monotonic())):
                 process.kill()
+                if sha256 is not None and not full:
+                    return None  # the file's wall time: once more, under the full scan
                 seconds = limits.wall_seconds if sha256 is not None else START_SECONDS
                 from .findings import reader_failure
 
@@ -807,7 +821,10 @@ def check_once(job: Job, limits: WorkerLimits | None = None, context: str | None
                 return value
         process.join()
         if finding is None:
-            finding = _death(job.path, limits, process.exitcode, _worker_stderr(errors.name, process.pid))
+            said = _worker_stderr(errors.name, process.pid)
+            if sha256 is not None and not full:
+                return None  # it died on the file: once more, under the full scan
+            finding = _death(job.path, limits, process.exitcode, said)
         return _error_outcome(job, finding, sha256)
     finally:
         if process is not None and process.is_alive():
@@ -816,9 +833,10 @@ def check_once(job: Job, limits: WorkerLimits | None = None, context: str | None
         errors.cleanup()
 
 
-def _check_in_child(send, function, job: Job, limits: WorkerLimits, errors_dir: str, write) -> None:
+def _check_in_child(send, function, job: Job, limits: WorkerLimits, errors_dir: str, write, full: bool = False) -> None:
     """In the child of :func:`check_once`: the limits, the file read once and hashed, then checked (``function`` is
-    ``_work``, as the parent saw it: a test may have replaced it, and a spawned child finds it by name)."""
+    ``_work``, as the parent saw it: a test may have replaced it, and a spawned child finds it by name); with
+    ``full``, the workbook is guarded by the full scan only."""
     _limit_this_process(limits, errors_dir)
     from . import _check  # noqa: F401 - the checker imported before the file's wall time starts
     from .workbook.guard import Limits, read_bytes
@@ -831,7 +849,7 @@ def _check_in_child(send, function, job: Job, limits: WorkerLimits, errors_dir: 
         return
     sha256 = hashlib.sha256(data).hexdigest()
     send.send(("sha256", sha256))
-    outcome = function(job, data, sha256)
+    outcome = _guarded_in_full(function, job, data, sha256) if full else function(job, data, sha256)
     text = write(outcome.line) if write is not None else None
     send.send(("outcome", Outcome(outcome.line, {"verdict": outcome.keys["verdict"]}, also=outcome.also,
                                   text=text)))  # the batch's keys are not needed

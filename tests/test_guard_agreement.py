@@ -165,13 +165,13 @@ def _guard_seconds(parts: dict[str, bytes], sheet: bytes, folder: Path, name: st
     _write_zip(path, [_entry(n, d) for n, d in members.items()])
     data = path.read_bytes()
     best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
+    for _ in range(5):  # this process's CPU time, the least of five: other processes' load does not count
+        start = time.process_time()
         try:
             _guard.check_data(os.fspath(path), data, Limits(), full=full)
         except WorkbookError:
             pass
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 

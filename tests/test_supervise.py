@@ -146,6 +146,30 @@ def test_a_one_file_check_holds_a_workers_limits_and_death_codes(monkeypatch, pa
     assert json.loads(_supervise.check_once(Job(pair[0]), limits).line)["verdict"] == "PASS"
 
 
+def _abort_unless_full_scan(job, data, sha256):
+    """Dies on bad.xlsx unless the guard runs the full scan only (as a file would that only the screen lets by)."""
+    from incubator_check.workbook.guard import full_scan
+
+    with open(os.environ["SUPERVISE_TEST_LOG"], "a", encoding="utf-8") as log:
+        log.write(f"{os.path.basename(job.path)} {full_scan()}\n")
+    if job.path.endswith("bad.xlsx") and not full_scan():
+        os.abort()
+    return _REAL_WORK(job, data, sha256)
+
+
+def test_a_one_file_check_whose_child_died_runs_once_more_under_the_full_scan(monkeypatch, pair, tmp_path):
+    """As the pool does: the file a child died on gets one more child, guarded by the full scan only, whose answer
+    stands (here a PASS); a good file is checked once."""
+    log = tmp_path / "started.log"
+    monkeypatch.setenv("SUPERVISE_TEST_LOG", os.fspath(log))
+    monkeypatch.setattr(_supervise, "_work", _abort_unless_full_scan)
+    assert json.loads(_supervise.check_once(Job(pair[1])).line)["verdict"] == "PASS"
+    assert log.read_text(encoding="utf-8").splitlines() == ["bad.xlsx False", "bad.xlsx True"]
+    log.unlink()
+    assert json.loads(_supervise.check_once(Job(pair[0])).line)["verdict"] == "PASS"
+    assert log.read_text(encoding="utf-8").splitlines() == ["a.xlsx False"]
+
+
 def test_a_worker_over_its_wall_time_is_reader_timeout(monkeypatch, pair):
     monkeypatch.setattr(_supervise, "_work", _hang)
     started = time.monotonic()
