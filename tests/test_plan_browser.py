@@ -74,3 +74,38 @@ def test_the_what_if_without_javascript(browser, server):
         expect(page.locator("#whatif-problem")).to_contain_text("abc")
     finally:
         context.close()
+
+
+def test_the_what_if_shows_the_answer_to_the_latest_change_only(browser, server):
+    """Answers may come back out of order: the first change's answer (3 tenants more, still 不通过) is held back
+    until the last change's (通过) is shown; when it then arrives it must not overwrite the newer verdict."""
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    held = []
+
+    def hold_the_first(route):
+        if route.request.method == "POST" and not held:
+            held.append(route)  # answered below, after the later changes' answers
+            return
+        route.continue_()
+
+    try:
+        _report(page, server)
+        page.click("#what-if-link")
+        expect(page.locator("#whatif-verdict")).to_contain_text("不通过")
+        page.route("**/what-if**", hold_the_first)
+        page.fill("#f-tenants", "30")
+        page.locator("#f-tenants").blur()  # the first change: its answer is held
+        page.fill("#f-attr_new_in_data_year", "6")
+        page.locator("#f-attr_new_in_data_year").blur()
+        page.fill("#f-attr_graduate", "3")
+        page.locator("#f-attr_graduate").blur()
+        expect(page.locator("#whatif-verdict")).not_to_contain_text("不通过", timeout=20_000)
+        assert held, "the first change was never sent"
+        with page.expect_response(lambda r: r.request.method == "POST" and "what-if" in r.url):
+            held[0].continue_()
+        page.wait_for_timeout(300)  # the script has had the stale answer
+        expect(page.locator("#whatif-verdict")).not_to_contain_text("不通过")
+        expect(page.locator('#whatif-clauses tr[data-clause="6.8"] td').first).to_have_text("通过")
+    finally:
+        context.close()

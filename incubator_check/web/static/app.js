@@ -42,12 +42,16 @@
   var whatIf = document.getElementById("whatif-form");
   if (whatIf && window.fetch && window.FormData) {
     var verdict = document.getElementById("whatif-verdict");
+    // Each change sends the whole form; answers may come back out of order (a slow one after a newer one), so
+    // only the answer to the latest change is shown: an older one would show figures the form no longer holds.
+    var sent = 0;
     var judge = function () {
       var url = whatIf.getAttribute("action") + "&format=json";
+      var mine = ++sent;
       fetch(url, { method: "POST", body: new FormData(whatIf), credentials: "same-origin" })
         .then(function (response) { return response.json(); })
         .then(function (data) {
-          if (!data.verdict) { return; }
+          if (mine !== sent || !data.verdict) { return; }
           verdict.className = "verdict " + data.verdict;
           verdict.querySelector("[data-verdict]").textContent = data.verdict_word;
           data.clauses.forEach(function (c) {
