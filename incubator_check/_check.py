@@ -7,7 +7,7 @@ import datetime as dt
 import gc
 import hashlib
 import os
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from .judge import CheckOptions, check_submission
 from .workbook.guard import Limits, read_bytes
@@ -22,7 +22,9 @@ from .errors import WorkbookError
 from .findings import Finding, Severity, bound, from_catalogue
 from .model import Submission
 from .report import FirstCheck, Report, Text, Verdict
-from .plan import PlanOptions
+
+if TYPE_CHECKING:  # the plan (its levers' models, the solver) is imported only when a plan is asked for
+    from .plan import PlanOptions
 
 
 @contextlib.contextmanager
@@ -158,7 +160,7 @@ def _narrower(choices: dict[str, tuple[str, ...]]) -> bool:
 
 def with_plan(report: Report, submission: Submission, ruleset: Ruleset, options: "PlanOptions") -> Report:
     """The report with its plan to pass. A plan that failed its own check is a bug: an error finding, no plan."""
-    from .plan import PlanUnverified, plan_submission
+    from .plan import PlanOptions, PlanUnverified, plan_submission
 
     if options.as_of is None and report.application_date:
         # The copy is judged on the same day as the submission (Article 20 counts from it).

@@ -527,6 +527,10 @@ def run() -> None:
     import multiprocessing
     import signal
 
+    # pydantic looks for plugins of other packages (importlib.metadata over every installed distribution) when it
+    # builds its first model: a tenth of a one-file check's CPU, for plugins this program never uses. Set before
+    # any model exists, and inherited by the workers; a value the user set is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     # In a frozen Windows bundle a worker is this same executable started again: let it be a worker, not the CLI.
     multiprocessing.freeze_support()
     with contextlib.suppress(ValueError, OSError, AttributeError):

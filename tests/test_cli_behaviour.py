@@ -190,3 +190,32 @@ def test_an_empty_roster_says_what_is_missing_instead_of_leaving_blanks():
         assert "分母为 0" in mentors if lang == "zh" else "the denominator is 0" in mentors
         assert "5/0" not in mentors and "  " not in mentors  # no bare 5/0, no blank where a figure should be
         assert all("  " not in c["message"] for c in clauses.values())
+
+
+# pydantic searches every installed distribution for plugins when it builds its first model (a tenth of a one-file
+# check's CPU); the command turns that search off unless the user set the variable (issue 21).
+_SPY_ON_PLUGIN_SEARCH = (
+    "import importlib.metadata as metadata, os, sys\n"
+    "real = metadata.entry_points\n"
+    "def spy(**kw):\n"
+    "    if kw.get('group') == 'pydantic':\n"
+    "        open(os.environ['PLUGIN_SEARCH_LOG'], 'a').write('searched\\n')\n"
+    "    return real(**kw)\n"
+    "metadata.entry_points = spy\n"
+    "sys.argv[0] = 'incubator-check'\n"
+    "from incubator_check.cli import run\n"
+    "run()\n"
+)
+
+
+@pytest.mark.parametrize("user_value, searched", [(None, False), ("", True)])
+def test_a_check_builds_its_models_without_pydantics_plugin_search(tmp_path, user_value, searched):
+    log = tmp_path / "search.log"
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    env["PLUGIN_SEARCH_LOG"] = os.fspath(log)
+    if user_value is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = user_value  # the user's own setting is kept
+    done = subprocess.run([sys.executable, "-c", _SPY_ON_PLUGIN_SEARCH, "check", "--format", "json",
+                           os.fspath(FIXTURES / "standard-pass.xlsx")], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert log.exists() is searched
