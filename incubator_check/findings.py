@@ -24,7 +24,7 @@ class Severity(str, Enum):
 class Finding(BaseModel):
     """One problem or remark about a submission."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     code: str
     severity: Severity

@@ -130,7 +130,7 @@ class Verdict(str, Enum):
     ERROR = "ERROR"
 
 
-_M = ConfigDict(extra="forbid", populate_by_name=True)
+_M = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class _Shown(BaseModel):
@@ -316,7 +316,7 @@ class FirstCheck(BaseModel):
 class Report(BaseModel):
     """The JSON report of report.md; field names are fixed, more may be added."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
     schema_: str = Field(default=SCHEMA, alias="schema")
     source: dict[str, Any]
     ruleset_ref: RulesetRef | None = Field(default=None, alias="ruleset")

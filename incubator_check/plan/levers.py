@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Levers", "load_levers", "TENANTS_LEVER"]
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+_STRICT = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 #: The lever id of adding tenants (its cost is ``tenants.add.cost``).
 TENANTS_LEVER = "tenants"

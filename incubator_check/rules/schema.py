@@ -21,7 +21,7 @@ __all__ = ["Aggregate", "Bans", "CitedReading", "Clause", "Condition", "Dated", 
            "Parameter", "Quota", "Relaxation", "ReviewItem", "Ruleset", "SmeClassification", "TenantTest",
            "Term", "Text", "TestFinding", "Thresholds", "ValueReading", "ValueReadings", "in_language", "value_on"]
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+_STRICT = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 #: A dated series: (first day, value) pairs in date order; each value holds until the day before the next.
 Dated = tuple[tuple[dt.date, Any], ...]
@@ -254,7 +254,7 @@ class ValueReading(BaseModel):
     did not exist before cannot be a certificate's); on an earlier deciding day the value is an error at its
     cell, never a guessed 是."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
     written: tuple[str, ...] = Field(min_length=1)
     reads: bool
     reading: str  # the id of the ruleset's reading (``readings``) it rests on
@@ -380,7 +380,7 @@ class Quota(BaseModel):
 class Ruleset(BaseModel):
     """A complete ruleset, after ``extends`` has been resolved."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
     id: str
     kind: Literal["ruleset"]
     version: str
@@ -498,7 +498,7 @@ class Ruleset(BaseModel):
 class SmeClassification(BaseModel):
     """The SME classification standard as data: bounds per industry and class."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     id: str
     kind: Literal["sme-classification"]
     version: str
