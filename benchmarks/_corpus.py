@@ -27,12 +27,22 @@ def as_installed() -> None:
 _USCC = re.compile(rb"\b[0-9A-HJ-NP-RT-UW-Y]{2}\d{6}[0-9A-HJ-NP-RT-UW-Y]{10}\b")
 
 
+#: A company name's legal form, before which each copy inserts its own mark (``_distinct_copy``).
+_COMPANY = re.compile("(有限责任公司|有限公司)</t>".encode())
+_MARKS = "甲乙丙丁戊己庚辛壬癸"
+
+
 def _distinct_copy(template: str, target: str, index: int) -> None:
-    """Copy a workbook, giving every USCC in it (operator and tenants) a variant unique to this copy.
+    """Copy a workbook, giving every USCC in it (operator and tenants) a variant unique to this copy, and every
+    company name a mark of its own (``杭州拓维新能源科技甲乙丙丁有限公司``), in every sheet alike.
 
     Applications from different incubators share no tenants; a corpus of identical copies would make
-    every tenant a cross-submission finding and measure that pathology instead of a batch.
+    every tenant a cross-submission finding and measure that pathology instead of a batch. Names too: since the
+    batch also finds a tenant claimed under another USCC by its name and registration date, copies that kept
+    their names made 30 such findings a workbook (9,000 in a batch of 300), and their reports, the parent's
+    largest cost.
     """
+    mark = "".join(_MARKS[int(d)] for d in f"{index:05d}").encode()
 
     def variant(match: re.Match) -> bytes:
         code = match.group(0).decode()
@@ -44,14 +54,14 @@ def _distinct_copy(template: str, target: str, index: int) -> None:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename.endswith(".xml"):
-                data = _USCC.sub(variant, data)
+                data = _COMPANY.sub(lambda m: mark + m.group(0), _USCC.sub(variant, data))
             out.writestr(item, data)
 
 
 def make_corpus(folder: str, count: int, tenants: int = 100) -> list[str]:
     """Write ``count`` distinct workbooks (8 templates, each copy with its own USCCs) into ``folder``; reuse a complete one."""
     os.makedirs(folder, exist_ok=True)
-    paths = [os.path.join(folder, f"application-{i:05d}.xlsx") for i in range(count)]
+    paths = [os.path.join(folder, f"application-v2-{i:05d}.xlsx") for i in range(count)]  # v2: names marked too
     if all(os.path.exists(p) for p in paths):
         return paths
     templates = []
