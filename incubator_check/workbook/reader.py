@@ -45,6 +45,7 @@ from .values import (
     PartialDate,
     ValueProblem,
     amount_parser,
+    integer_parser,
     normalize_label,
     parse_county,
     parse_date,
@@ -143,7 +144,7 @@ def _parser_for(spec: FieldSpec, unit: str) -> Parser:
     if kind is Kind.YEAR:
         return parse_year
     if kind is Kind.INTEGER:
-        return lambda raw: parse_integer(raw, kind, unit)
+        return integer_parser(kind, unit)
     if kind in (Kind.MONEY, Kind.AREA):
         return amount_parser(kind, unit)
     if kind is Kind.ENUM and spec.key == "industry":
@@ -183,6 +184,29 @@ def _with_declared(declared: Mapping[str, tuple[FieldSpec, ...]],
     return {sheet.key: replace(sheet, fields=tuple(replace(f, options=choices[f.key]) if f.key in choices else f
                                                    for f in sheet.fields) + tuple(declared.get(sheet.key, ())))
             for sheet in SHEETS}
+
+
+#: The layouts of the (fields, choices) read with lately, newest first: a batch reads every file with the same
+#: ones (the bundled rulesets'), and building a layout's label index costs more than reading a small sheet.
+_LAYOUTS: list[tuple[dict, dict, dict[str, SheetSpec], dict[str, dict[str, FieldSpec]]]] = []
+
+
+def _declared_layout(fields: Mapping[str, tuple[FieldSpec, ...]], choices: Mapping[str, tuple[str, ...]]
+                     ) -> tuple[dict[str, SheetSpec], dict[str, dict[str, FieldSpec]]]:
+    """:func:`_with_declared` and its label indexes, built once for the same fields and choices (compared by value:
+    copies of the caller's are kept, so a mapping changed after the call is never mistaken for the one cached)."""
+    fields = {key: tuple(specs) for key, specs in fields.items()}
+    choices = {key: tuple(values) for key, values in choices.items()}
+    for known_fields, known_choices, sheets, labels in _LAYOUTS:
+        if known_fields == fields and known_choices == choices:
+            return sheets, labels
+    sheets = _with_declared(fields, choices)
+    labels = {key: _label_index(sheet) for key, sheet in sheets.items()}
+    _LAYOUTS.insert(0, (fields, choices, sheets, labels))
+    del _LAYOUTS[8:]
+    return sheets, labels
+
+
 _SHEET_NAMES = {normalize_label(name): sheet for sheet in SHEETS for name in (sheet.name, sheet.en, sheet.key)}
 _IGNORED_SHEETS = {normalize_label(INSTRUCTIONS_NAME), normalize_label(INSTRUCTIONS_EN), "instructions"}
 
@@ -309,8 +333,8 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
         finally:
             _READ_VALUES.reset(token)
     if fields or choices:
-        sheets = _with_declared(fields or {}, choices)
-        token = _READ_LABELS.set({key: _label_index(sheet) for key, sheet in sheets.items()})
+        sheets, labels = _declared_layout(fields or {}, choices or {})
+        token = _READ_LABELS.set(labels)
         try:
             return _read_workbook(path, today, limits, data, sheets, sha256)
         finally:
@@ -755,6 +779,10 @@ class _Column:
             pass
         except TypeError:  # an unhashable raw value: parse without the memo
             key = None
+        return self.parse_new(raw, key)
+
+    def parse_new(self, raw: Any, key: tuple[type, Any] | None) -> Any:
+        """:meth:`parse` of a value not in the memo, under its memo key (None: not memoised)."""
         if raw.__class__ is str and not raw.isascii() and INVISIBLE.search(raw):
             self.invisible.add(raw)
         try:
@@ -876,19 +904,21 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
     # Column by column: each column's memo and parser stay hot, and repeated values cost a dict lookup.
     for column in columns:
         index, memo, key, spec = column.index, column.memo, column.spec.key, column.spec
+        parse_new = column.parse_new
         for record, (r, row) in zip(records, data_rows):
             raw = row[index] if index < len(row) else ""
+            memo_key = (raw.__class__, raw)
             try:
-                value = memo.get((raw.__class__, raw), missing)  # blank cells are never memoised
-            except TypeError:
-                value = missing
-            if value is missing and (raw == "" or raw is None or (raw.__class__ is str and not raw.strip())):
-                if column.required:
-                    found.append((r, index, finding_at("value-missing", collector.path, name, f"{column.letter}{r + 1}",
-                                                       r + 1, key, field=column.header)))
-                continue
+                value = memo.get(memo_key, missing)  # blank cells are never memoised
+            except TypeError:  # an unhashable raw value: parsed without the memo
+                value, memo_key = missing, None
             if value is missing:
-                value = column.parse(raw)
+                if raw == "" or raw is None or (raw.__class__ is str and not raw.strip()):
+                    if column.required:
+                        found.append((r, index, finding_at("value-missing", collector.path, name,
+                                                           f"{column.letter}{r + 1}", r + 1, key, field=column.header)))
+                    continue
+                value = parse_new(raw, memo_key)  # the memo was just looked in: not again
             if value.__class__ is ValueProblem:
                 found.append((r, index, _problem_finding(value, collector.path, name, f"{column.letter}{r + 1}", r + 1, spec)))
                 continue
@@ -1262,6 +1292,7 @@ _TENANT_ENUMS = tuple((spec.key, _annotation(spec)) for spec in TENANTS.fields i
 _TENANT_FIELDS = frozenset(Tenant.model_fields)
 _TENANT_DEFAULTS = tuple((key, None if info.default_factory is not None else info.default)
                          for key, info in Tenant.model_fields.items())
+_TENANT_DEFAULT_VALUES = dict(_TENANT_DEFAULTS)
 #: A list of enumerations (no roster field has one today) is left to the model to convert.
 _TENANTS_BUILDABLE = all(spec.kind is not Kind.ENUM_LIST for spec in TENANTS.fields)
 
@@ -1282,7 +1313,9 @@ def _built_tenants(records: list[dict[str, Any]]) -> tuple[Tenant, ...] | None:
             return None
         # What pydantic's model_construct does, without its per-field Python loop over aliases and defaults:
         # every field in the model's order (a blank is its default), the fields given, no extra, no private.
-        values = {key: record.get(key, default) for key, default in _TENANT_DEFAULTS}
+        # The defaults' dict updated by the record: the model's field order (a key keeps its place when updated)
+        # and the record's values, as {key: record.get(key, default)} gave, without a Python loop per field.
+        values = {**_TENANT_DEFAULT_VALUES, **record}
         if "declared" not in record:
             values["declared"] = {}
         for key, enum in _TENANT_ENUMS:
