@@ -369,6 +369,7 @@ def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: 
         raise WorkbookError(_after_full_scan(path, data, limits, full, exc)) from None
     finally:
         workbook.close()
+        _guard.forget_passed()
 
 
 def _after_full_scan(path: str, data: bytes, limits: _guard.Limits, full: bool, exc: BaseException):

@@ -168,6 +168,7 @@ def _check_zip(path: str, data: bytes, limits: Limits, screen: bool = False) -> 
     if not is_ods and not workbooks:
         raise _error(path, "not-a-workbook:zip")
     sheets: dict[int, str] = {}  # id(info) → its sheet's name
+    parts: dict[str, str] = {}  # member name → its sheet's name, as sheet_parts gives them
     strings: list[zipfile.ZipInfo] = []
     for part, workbook in workbooks:
         if _STRICT_NS in workbook:
@@ -175,6 +176,7 @@ def _check_zip(path: str, data: bytes, limits: Limits, screen: bool = False) -> 
         found, shared = _workbook_sheets(path, part, workbook, members, read_xml)
         for info, label in found.items():
             sheets.setdefault(id(info), label)
+            parts.setdefault(members.name(info), label)
         strings += [s for s in shared if s not in strings]
     budget = _Budget(path, limits)
     lengths = _SharedStrings.empty()
@@ -205,7 +207,21 @@ def _check_zip(path: str, data: bytes, limits: Limits, screen: bool = False) -> 
             # Every other member is still held to its declared size and CRC; one with XML in it is checked as XML.
             head = next(iter(package.raw(m)), b"")
             _drain(package.xml(m) if head.lstrip()[:1] == b"<" or _xml_encoding(head) else package.raw(m))
+    _PASSED[0] = (data, parts)
     return formulas
+
+
+#: The bytes of the package the guard passed last and its worksheet parts (member → sheet name): the reader asks
+#: :func:`sheet_parts` of the same bytes right after (for the sheets' looks, and the formula cells), and gets the
+#: map the guard built with the same functions, not a second walk over the zip directory and the workbook's
+#: relationships. One slot, compared by identity (bytes are immutable: the map of the same object cannot change);
+#: the reader empties it when it is done (:func:`forget_passed`), so no file's bytes outlive its read.
+_PASSED: list[tuple[bytes, dict[str, str]] | None] = [None]
+
+
+def forget_passed() -> None:
+    """Empty :data:`_PASSED`."""
+    _PASSED[0] = None
 
 
 def _workbook_parts(path: str, members: _Members, read_xml) -> list[tuple[str, bytes]]:
@@ -258,6 +274,9 @@ def _workbook_sheets(path: str, part: str, workbook: bytes, members: _Members,
 def sheet_parts(data: bytes) -> dict[str, str]:
     """For an .xlsx (its bytes), each worksheet's zip member → the sheet's name, found as :func:`check_data` finds
     them (so the keys are those of the formula cells it returns)."""
+    passed = _PASSED[0]
+    if passed is not None and passed[0] is data:
+        return dict(passed[1])
     try:
         handle = io.BytesIO(data)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
