@@ -384,10 +384,20 @@ _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_CHARS = frozenset(USCC_ALPHABET)
 
 
+_USCC_BYTE_VALUES = bytes.maketrans(USCC_ALPHABET.encode(), bytes(range(len(USCC_ALPHABET))))
+
+
 def uscc_check_character(first17: str) -> str:
     """The 18th character of a USCC: 31 − (Σ value × 3^(i−1) mod 31) mod 31."""
-    # The sum in C (map, not a Python loop: this runs for every distinct code of a roster); [:17] as zip() truncated.
-    total = sum(map(_mul, map(_USCC_VALUE.__getitem__, first17[:17]), _USCC_WEIGHTS))
+    if first17.__class__ is str and first17.isascii() and _USCC_CHARS.issuperset(first17):
+        # Each character's value by one bytes.translate (the alphabet is ASCII), the sum in C: this runs for every
+        # distinct code of a roster. [:17] as the zip() below truncates; any other text takes the loop (KeyError).
+        return USCC_ALPHABET[(31 - sum(map(_mul, first17[:17].encode().translate(_USCC_BYTE_VALUES),
+                                            _USCC_WEIGHTS)) % 31) % 31]
+    values = _USCC_VALUE
+    total = 0
+    for c, w in zip(first17, _USCC_WEIGHTS):
+        total += values[c] * w
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -418,8 +428,28 @@ def parse_text(raw: object) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_ENUM_SEPARATORS = re.compile(r"[、,，;；/\s]")
+
+
+def _enum_key_of(text: object) -> str:
+    return _ENUM_SEPARATORS.sub("", unicodedata.normalize("NFKC", visible_text(str(text)))).lower()
+
+
+#: Enumeration keys by their exact text: parse_enum keys every choice again for each value it reads (16
+#: industries), the same few texts each time. Bounded: emptied when full.
+_ENUM_MEMO: dict[str, str] = {}
+
+
 def _enum_key(text: object) -> str:
-    return re.sub(r"[、,，;；/\s]", "", unicodedata.normalize("NFKC", visible_text(str(text)))).lower()
+    if text.__class__ is not str:  # str() of a number or date first, as ever; not memoised (1 == 1.0 == True)
+        return _enum_key_of(text)
+    key = _ENUM_MEMO.get(text)
+    if key is None:
+        key = _enum_key_of(text)
+        if len(_ENUM_MEMO) >= _LABEL_MEMO_SIZE:
+            _ENUM_MEMO.clear()
+        _ENUM_MEMO[text] = key
+    return key
 
 
 def parse_enum(raw: object, choices: tuple[str, ...], aliases: dict[str, str]) -> str:
