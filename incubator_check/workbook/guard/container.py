@@ -14,6 +14,7 @@ import posixpath
 import struct
 import zipfile
 import zlib
+from typing import NamedTuple
 
 from .limits import MiB, Limits, Unusual, _Budget, _error
 from .ods import _scan_ods
@@ -184,6 +185,7 @@ def _check_zip(path: str, data: bytes, limits: Limits, screen: bool = False) -> 
         done.add(id(info))
         lengths = lengths.union(_scan_shared_strings(path, package, info, members.name(info), budget))
     formulas: dict[str, set[str]] = {}
+    screened: dict[str, bytes] = {}  # member name → the worksheet inflated, for the looks (_passed)
     for m in infos:
         if id(m) in done:
             continue
@@ -194,7 +196,8 @@ def _check_zip(path: str, data: bytes, limits: Limits, screen: bool = False) -> 
             if not screen:
                 cells, _ = _scan_worksheet(path, package, m, sheet, limits, lengths, budget)
             elif m.file_size <= min(SCREEN_BYTES, _sheet._MAX_PIECE):  # the full scan would read it in one piece
-                cells = _screen_worksheet(path, package, m, b"".join(package.raw(m)), sheet, limits, lengths, budget)
+                xml = screened[name] = b"".join(package.raw(m))
+                cells = _screen_worksheet(path, package, m, xml, sheet, limits, lengths, budget)
             else:
                 raise Unusual(sheet)
             if cells:
@@ -207,21 +210,84 @@ def _check_zip(path: str, data: bytes, limits: Limits, screen: bool = False) -> 
             # Every other member is still held to its declared size and CRC; one with XML in it is checked as XML.
             head = next(iter(package.raw(m)), b"")
             _drain(package.xml(m) if head.lstrip()[:1] == b"<" or _xml_encoding(head) else package.raw(m))
-    _PASSED[0] = (data, parts)
+    try:
+        inflated = _inflated_for_looks(data, infos, members, package, parts, screened)
+    except Exception:  # noqa: BLE001 - never: the guard read all of it; the looks then read through zipfile, as before
+        inflated = None, None
+    _PASSED[0] = _Passed(data, parts, *inflated)
     return formulas
 
 
-#: The bytes of the package the guard passed last and its worksheet parts (member → sheet name): the reader asks
-#: :func:`sheet_parts` of the same bytes right after (for the sheets' looks, and the formula cells), and gets the
-#: map the guard built with the same functions, not a second walk over the zip directory and the workbook's
-#: relationships. One slot, compared by identity (bytes are immutable: the map of the same object cannot change);
-#: the reader empties it when it is done (:func:`forget_passed`), so no file's bytes outlive its read.
-_PASSED: list[tuple[bytes, dict[str, str]] | None] = [None]
+class _Passed(NamedTuple):
+    """What the guard found in the package it passed last, for the reader that opens it next (:data:`_PASSED`)."""
+
+    data: bytes
+    parts: dict[str, str]  # worksheet member → sheet name, as sheet_parts gives them
+    #: The worksheets the screen inflated (member → bytes) and the bytes of the styles part (None: there is none),
+    #: when these are exactly the bytes ``zipfile`` would read for the looks (``looks.sheet_looks``); else None.
+    sheets: dict[str, bytes] | None
+    styles: bytes | None
+
+
+#: The package the guard passed last (:class:`_Passed`): the reader asks :func:`sheet_parts` of the same bytes right
+#: after, and the looks want the worksheets and styles inflated; they get what the guard built and inflated with
+#: the same functions, not a second walk over the zip directory and the workbook's relationships, nor a second
+#: inflation. One slot, compared by identity (bytes are immutable: what the same object holds cannot change); the
+#: reader empties it when it is done (:func:`forget_passed`), so no file's parts outlive its read.
+_PASSED: list[_Passed | None] = [None]
 
 
 def forget_passed() -> None:
     """Empty :data:`_PASSED`."""
     _PASSED[0] = None
+
+
+def passed(data: bytes) -> _Passed | None:
+    """What the guard found in these bytes (the same object) if it passed them last, else None."""
+    last = _PASSED[0]
+    return last if last is not None and last.data is data else None
+
+
+def _inflated_for_looks(data: bytes, infos: list[zipfile.ZipInfo], members: _Members, package: _Package,
+                        parts: dict[str, str], screened: dict[str, bytes]) -> tuple[dict[str, bytes] | None, bytes | None]:
+    """The screened worksheets and the styles part for the looks, or (None, None) where the looks must read them
+    through ``zipfile`` as before: the looks find a part by its lower-cased name among ``zipfile``'s names and read
+    it with ``ZipFile.read``, which also refuses a local header that names another file or a flag it does not
+    support. The bytes are the same only when every member is named as ``zipfile`` names it, no two alike in lower
+    case, each worksheet was screened (inflated whole, held to its size and CRC) and every part read passes those
+    checks of ``zipfile``'s."""
+    lowered = set()
+    for info in infos:
+        name = members.name(info)
+        if name != info.filename or name.lower() in lowered:
+            return None, None
+        lowered.add(name.lower())
+    if not parts or any(part not in screened or not _zipfile_opens(data, members.get(part)) for part in parts):
+        return None, None
+    styles = next((info for info in infos if info.filename.lower() == "xl/styles.xml"), None)
+    if styles is None:
+        return {part: screened[part] for part in parts}, None
+    if not _zipfile_opens(data, styles):
+        return None, None
+    return {part: screened[part] for part in parts}, b"".join(package.raw(styles))  # passed the guard: its size and CRC hold
+
+
+def _zipfile_opens(data: bytes, info: zipfile.ZipInfo | None) -> bool:
+    """Whether ``zipfile.ZipFile.open`` accepts this member's local header (Python 3.11's checks: the signature,
+    no patched or strongly encrypted data, the header's name decoded as its flag says equal to the directory's)."""
+    if info is None or info.flag_bits & 0x60:
+        return False
+    at = info.header_offset
+    local = data[at:at + 30]
+    if len(local) != 30 or local[:4] != b"PK\x03\x04":
+        return False
+    flags, = struct.unpack_from("<H", local, 6)
+    name_len, = struct.unpack_from("<H", local, 26)
+    try:
+        name = data[at + 30:at + 30 + name_len].decode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return False
+    return name == info.orig_filename
 
 
 def _workbook_parts(path: str, members: _Members, read_xml) -> list[tuple[str, bytes]]:
@@ -274,9 +340,9 @@ def _workbook_sheets(path: str, part: str, workbook: bytes, members: _Members,
 def sheet_parts(data: bytes) -> dict[str, str]:
     """For an .xlsx (its bytes), each worksheet's zip member → the sheet's name, found as :func:`check_data` finds
     them (so the keys are those of the formula cells it returns)."""
-    passed = _PASSED[0]
-    if passed is not None and passed[0] is data:
-        return dict(passed[1])
+    known = passed(data)
+    if known is not None:
+        return dict(known.parts)
     try:
         handle = io.BytesIO(data)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
