@@ -906,6 +906,9 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
     for column in columns:
         index, memo, key, spec = column.index, column.memo, column.spec.key, column.spec
         parse_new = column.parse_new
+        # The column's constant tests, hoisted out of the row loop (translated is set before the loop, never after).
+        check_uscc, check_date, translated = column.check_uscc, column.check_date, column.translated
+        translating = translated is not None and key == "industry"
         for record, (r, row) in zip(records, data_rows):
             raw = row[index] if index < len(row) else ""
             memo_key = (raw.__class__, raw)
@@ -920,30 +923,31 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                                                            f"{column.letter}{r + 1}", r + 1, key, field=column.header)))
                     continue
                 value = parse_new(raw, memo_key)  # the memo was just looked in: not again
-            if value.__class__ is ValueProblem:
+            cls = value.__class__
+            if cls is ValueProblem:
                 found.append((r, index, _problem_finding(value, collector.path, name, f"{column.letter}{r + 1}", r + 1, spec)))
                 continue
-            if column.check_uscc:
+            if check_uscc:
                 problem = uscc_problem(value)
                 if problem:
                     found.append((r, index, _problem_finding(problem, collector.path, name, f"{column.letter}{r + 1}",
                                                              r + 1, spec)))
-            elif column.check_date:
+            elif check_date:
                 if value > today:
                     found.append((r, index, finding_at("date-in-future", collector.path, name, f"{column.letter}{r + 1}",
                                                        r + 1, key, field=_label(spec), value=value, today=today)))
                     continue
-                if value.__class__ is PartialDate:
+                if cls is PartialDate:
                     column.partial.append((r, value))
-            if value.__class__ is _Meant:
-                column.translated.setdefault(raw, []).append(r + 1)  # type: ignore[union-attr]
+            if cls is _Meant:
+                translated.setdefault(raw, []).append(r + 1)  # type: ignore[union-attr]
                 record[key] = value.value
                 # A ruleset's reading says what the cell means, not that the model takes it: the model checks.
                 collector.revalidate = True
                 continue
             record[key] = value
-            if column.translated is not None and value != raw and spec.key == "industry":
-                column.translated.setdefault(raw, []).append(r + 1)
+            if translating and value != raw:
+                translated.setdefault(raw, []).append(r + 1)  # type: ignore[union-attr]
     for column in columns:
         for raw, rows in (column.translated or {}).items():
             finding = (_translation_finding(column, raw, rows, collector.path, name) if column.spec.key == "industry"
@@ -1006,8 +1010,15 @@ def _data_rows(data: _SheetData, header_row: int, columns: list["_Column"], coll
     notes: dict[str, list[int]] = {}
     struck_cells: list[str] = []
     rows = []
+    # The per-row tests below are plain loops, not any()/next() over generators: this runs for every row of a roster.
     for r, row in enumerate(data.rows[header_row + 1:], start=header_row + 1):
-        if not any(v != "" and v is not None and not (v.__class__ is str and not v.strip()) for v in row):
+        for v in row:  # any cell not blank
+            if v.__class__ is str:
+                if v.strip():
+                    break
+            elif v != "" and v is not None:
+                break
+        else:
             continue
         if r in looks.hidden_rows:
             skipped.setdefault("hidden", []).append(r + 1)
@@ -1024,13 +1035,23 @@ def _data_rows(data: _SheetData, header_row: int, columns: list["_Column"], coll
                     if c in fields:
                         struck_cells.append(cell_name(r, c))
                     row[c] = ""
-        first = next((v for v in row if v.__class__ is str and v.strip()), None)
+        first = None  # the row's first text
+        for v in row:
+            if v.__class__ is str and v.strip():
+                first = v
+                break
         if first is not None and first.lstrip()[:1] in _NOTE_FIRST:  # a name is not normalised per row for this
             match = _NOTE_ROW.match(unicodedata.normalize("NFKC", first).strip())
             if match:
                 notes.setdefault(next(g for g in match.groups() if g), []).append(r + 1)
                 continue
-        if not any(c < len(row) and not _blank(row[c]) for c in fields):
+        width = len(row)
+        for c in fields:  # any field's cell not blank (_blank inlined)
+            if c < width:
+                v = row[c]
+                if not (v is None or v == "" or (isinstance(v, str) and not v.strip())):
+                    break
+        else:
             skipped.setdefault("blank", []).append(r + 1)
             continue
         if looks.scaled:
@@ -1289,7 +1310,8 @@ def _tenants(records: list[dict[str, Any]], collector: _Collector, sheet: str, s
 
 
 #: The roster's fields whose parsed value the model converts: an enumeration's text to its member.
-_TENANT_ENUMS = tuple((spec.key, _annotation(spec)) for spec in TENANTS.fields if spec.kind is Kind.ENUM)
+_TENANT_ENUMS = tuple((spec.key, _annotation(spec), _annotation(spec)._value2member_map_)
+                      for spec in TENANTS.fields if spec.kind is Kind.ENUM)
 _TENANT_FIELDS = frozenset(Tenant.model_fields)
 _TENANT_DEFAULTS = tuple((key, None if info.default_factory is not None else info.default)
                          for key, info in Tenant.model_fields.items())
@@ -1319,9 +1341,14 @@ def _built_tenants(records: list[dict[str, Any]]) -> tuple[Tenant, ...] | None:
         values = {**_TENANT_DEFAULT_VALUES, **record}
         if "declared" not in record:
             values["declared"] = {}
-        for key, enum in _TENANT_ENUMS:
+        for key, enum, members in _TENANT_ENUMS:
             value = values[key]
             if value is not None:
+                # The member of that value, as enum(value) finds it first (its value map), without Enum's call.
+                member = members.get(value) if value.__class__ is str else None
+                if member is not None:
+                    values[key] = member
+                    continue
                 try:
                     values[key] = enum(value)
                 except ValueError:
