@@ -240,11 +240,16 @@ def canonical_decimal(value: Decimal) -> Decimal:
 def amount_parser(kind: Kind, header_unit: str):
     """A parser for one column's amounts, with a fast path for the usual case: a non-negative numeric cell."""
     factor = unit_factor(kind, header_unit) or Decimal(1)
+    unscaled = factor == 1  # compared once, not per cell
     def parse(raw: object) -> Decimal:
         cls = raw.__class__
         if (cls is float or cls is int) and 0 <= raw <= 1e15:
-            value = Decimal(int(raw)) if cls is int or raw.is_integer() else to_decimal(raw)
-            return value if factor == 1 else canonical_decimal(value * factor)
+            if cls is int or raw.is_integer():
+                value = Decimal(int(raw))
+            else:  # to_decimal's first case inlined: a repr of at most 15 digits is the decimal itself
+                text = repr(raw)
+                value = Decimal(text) if len(text) <= MAX_DIGITS + 1 else to_decimal(raw)
+            return value if unscaled else canonical_decimal(value * factor)
         return parse_amount(raw, kind, header_unit)
 
     return parse
