@@ -356,9 +356,13 @@ def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: 
         formula_parts = _guard.check_data(path, data, limits)  # raises WorkbookError for what must not be opened
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (WorkbookError, KeyboardInterrupt, SystemExit):
+        _guard.forget_passed()  # nothing is read after a refusal: the guard's hand-over is not kept
         raise
     except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException; never a traceback
-        raise WorkbookError(_after_full_scan(path, data, limits, full, exc)) from None
+        try:
+            raise WorkbookError(_after_full_scan(path, data, limits, full, exc)) from None
+        finally:
+            _guard.forget_passed()
     try:
         return _read(workbook, path, data, collector, today, limits, formula_parts, sheets, sha256)
     except _guard.TooLarge as exc:
