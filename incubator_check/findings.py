@@ -65,12 +65,21 @@ class Finding(BaseModel):
 
 def column_letter(index: int) -> str:
     """0 → A, 25 → Z, 26 → AA."""
+    if 0 <= index < 702:  # A to ZZ, from the table below (every cell named in a read calls this)
+        return _LETTERS[index]
+    return _column_letter(index)
+
+
+def _column_letter(index: int) -> str:
     letters = ""
     index += 1
     while index:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+_LETTERS = tuple(_column_letter(i) for i in range(702))
 
 
 def cell_name(row: int, col: int) -> str:

@@ -68,7 +68,27 @@ def _scale(code: str):
     return None
 
 
-def _styles(xml: bytes) -> tuple[set[int], dict[int, tuple[str, object]]]:
+#: :func:`_styles` by the part's bytes: workbooks made by one program or template share their styles part, and
+#: parsing it costs more than the rest of a plain workbook's looks. Bounded: emptied when full.
+_STYLES_MEMO: dict[bytes, tuple[frozenset[int], dict[int, tuple[str, object]]]] = {}
+_STYLES_MEMO_SIZE = 32
+_STYLES_MEMO_BYTES = 256 * 1024  # a larger styles part is parsed every time, not kept
+
+
+def _styles(xml: bytes) -> tuple[frozenset[int], dict[int, tuple[str, object]]]:
+    """:func:`_parsed_styles`, memoised (the result is only read: a frozen set, and a dict of tuples)."""
+    if len(xml) > _STYLES_MEMO_BYTES:
+        return _parsed_styles(xml)
+    known = _STYLES_MEMO.get(xml)
+    if known is None:
+        known = _parsed_styles(xml)
+        if len(_STYLES_MEMO) >= _STYLES_MEMO_SIZE:
+            _STYLES_MEMO.clear()
+        _STYLES_MEMO[xml] = known
+    return known
+
+
+def _parsed_styles(xml: bytes) -> tuple[frozenset[int], dict[int, tuple[str, object]]]:
     """From ``styles.xml``: the cell-format indexes whose font is struck, and those whose number format scales."""
     root = ElementTree.fromstring(xml)
     ns = root.tag[:root.tag.index("}") + 1] if root.tag.startswith("{") else ""
@@ -99,7 +119,7 @@ def _styles(xml: bytes) -> tuple[set[int], dict[int, tuple[str, object]]]:
             divisor = _scale(formats[fmt])
             if divisor is not None:
                 scaled[i] = (formats[fmt], divisor)
-    return struck, scaled
+    return frozenset(struck), scaled
 
 
 def _column_index(letters: bytes) -> int:
@@ -169,9 +189,19 @@ def sheet_looks(data: bytes, sheets: set[str]) -> dict[str, SheetLooks]:
         return found
     try:
         from .guard import sheet_parts
+        from .guard.container import passed
 
         parts = {part: name for part, name in sheet_parts(data).items() if name in sheets}
         if not parts:
+            return found
+        known = passed(data)
+        if known is not None and known.sheets is not None:
+            # The guard has just inflated these very parts and checked that zipfile would read the same bytes.
+            struck, scaled = _styles(known.styles) if known.styles is not None else (set(), {})
+            for part, name in parts.items():
+                looks = _sheet_looks(known.sheets[part], struck, scaled)
+                if looks:
+                    found[name] = looks
             return found
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = {n.lower(): n for n in archive.namelist()}

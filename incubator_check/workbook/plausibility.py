@@ -80,9 +80,23 @@ def implausible(profile, tenants, source) -> list[tuple[Check, str | None, int |
                                      source.profile_cells.get(other_key) if other_key != "tenants" else None) if c]
                 found.append((check, source.sheets.get("profile"), None, cells, ratio))
             continue
+        # _ratio and _beyond inlined for the roster's rows (a check runs once per row): an amount is a Decimal
+        # already, which _number would copy; any other value goes through _number as before.
+        figure_key, above, below, against = check.figure, check.above, check.below, check.against is not None
         for tenant in tenants:
-            ratio = _ratio(check, getattr(tenant, check.figure, None), getattr(tenant, other_key, None))
-            if ratio is not None and _beyond(check, ratio):
+            a, b = getattr(tenant, figure_key, None), getattr(tenant, other_key, None)
+            if a.__class__ is not Decimal:
+                a = _number(a)
+                if a is None:
+                    continue
+            if b.__class__ is not Decimal:
+                b = _number(b)
+                if b is None:
+                    continue
+            if a <= 0 or b <= 0:
+                continue
+            ratio = max(a, b) / min(a, b) if against else a / b
+            if (above is not None and ratio > above) or (below is not None and ratio < below):
                 sheet, row = source.tenant_place(tenant.row)
                 cells = [ref.split("!", 1)[1] for ref in (source.tenant_ref(check.figure, tenant.row),
                                                           source.tenant_ref(other_key, tenant.row)) if ref]

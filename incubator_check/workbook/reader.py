@@ -45,6 +45,7 @@ from .values import (
     PartialDate,
     ValueProblem,
     amount_parser,
+    integer_parser,
     normalize_label,
     parse_county,
     parse_date,
@@ -143,7 +144,7 @@ def _parser_for(spec: FieldSpec, unit: str) -> Parser:
     if kind is Kind.YEAR:
         return parse_year
     if kind is Kind.INTEGER:
-        return lambda raw: parse_integer(raw, kind, unit)
+        return integer_parser(kind, unit)
     if kind in (Kind.MONEY, Kind.AREA):
         return amount_parser(kind, unit)
     if kind is Kind.ENUM and spec.key == "industry":
@@ -183,6 +184,29 @@ def _with_declared(declared: Mapping[str, tuple[FieldSpec, ...]],
     return {sheet.key: replace(sheet, fields=tuple(replace(f, options=choices[f.key]) if f.key in choices else f
                                                    for f in sheet.fields) + tuple(declared.get(sheet.key, ())))
             for sheet in SHEETS}
+
+
+#: The layouts of the (fields, choices) read with lately, newest first: a batch reads every file with the same
+#: ones (the bundled rulesets'), and building a layout's label index costs more than reading a small sheet.
+_LAYOUTS: list[tuple[dict, dict, dict[str, SheetSpec], dict[str, dict[str, FieldSpec]]]] = []
+
+
+def _declared_layout(fields: Mapping[str, tuple[FieldSpec, ...]], choices: Mapping[str, tuple[str, ...]]
+                     ) -> tuple[dict[str, SheetSpec], dict[str, dict[str, FieldSpec]]]:
+    """:func:`_with_declared` and its label indexes, built once for the same fields and choices (compared by value:
+    copies of the caller's are kept, so a mapping changed after the call is never mistaken for the one cached)."""
+    fields = {key: tuple(specs) for key, specs in fields.items()}
+    choices = {key: tuple(values) for key, values in choices.items()}
+    for known_fields, known_choices, sheets, labels in _LAYOUTS:
+        if known_fields == fields and known_choices == choices:
+            return sheets, labels
+    sheets = _with_declared(fields, choices)
+    labels = {key: _label_index(sheet) for key, sheet in sheets.items()}
+    _LAYOUTS.insert(0, (fields, choices, sheets, labels))
+    del _LAYOUTS[8:]
+    return sheets, labels
+
+
 _SHEET_NAMES = {normalize_label(name): sheet for sheet in SHEETS for name in (sheet.name, sheet.en, sheet.key)}
 _IGNORED_SHEETS = {normalize_label(INSTRUCTIONS_NAME), normalize_label(INSTRUCTIONS_EN), "instructions"}
 
@@ -309,8 +333,8 @@ def read_workbook(path: str | os.PathLike[str], *, today: dt.date | None = None,
         finally:
             _READ_VALUES.reset(token)
     if fields or choices:
-        sheets = _with_declared(fields or {}, choices)
-        token = _READ_LABELS.set({key: _label_index(sheet) for key, sheet in sheets.items()})
+        sheets, labels = _declared_layout(fields or {}, choices or {})
+        token = _READ_LABELS.set(labels)
         try:
             return _read_workbook(path, today, limits, data, sheets, sha256)
         finally:
@@ -332,9 +356,13 @@ def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: 
         formula_parts = _guard.check_data(path, data, limits)  # raises WorkbookError for what must not be opened
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (WorkbookError, KeyboardInterrupt, SystemExit):
+        _guard.forget_passed()  # nothing is read after a refusal: the guard's hand-over is not kept
         raise
     except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException; never a traceback
-        raise WorkbookError(_after_full_scan(path, data, limits, full, exc)) from None
+        try:
+            raise WorkbookError(_after_full_scan(path, data, limits, full, exc)) from None
+        finally:
+            _guard.forget_passed()
     try:
         return _read(workbook, path, data, collector, today, limits, formula_parts, sheets, sha256)
     except _guard.TooLarge as exc:
@@ -345,6 +373,7 @@ def _read_workbook(path: str | os.PathLike[str], today: dt.date | None, limits: 
         raise WorkbookError(_after_full_scan(path, data, limits, full, exc)) from None
     finally:
         workbook.close()
+        _guard.forget_passed()
 
 
 def _after_full_scan(path: str, data: bytes, limits: _guard.Limits, full: bool, exc: BaseException):
@@ -755,6 +784,10 @@ class _Column:
             pass
         except TypeError:  # an unhashable raw value: parse without the memo
             key = None
+        return self.parse_new(raw, key)
+
+    def parse_new(self, raw: Any, key: tuple[type, Any] | None) -> Any:
+        """:meth:`parse` of a value not in the memo, under its memo key (None: not memoised)."""
         if raw.__class__ is str and not raw.isascii() and INVISIBLE.search(raw):
             self.invisible.add(raw)
         try:
@@ -876,43 +909,49 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
     # Column by column: each column's memo and parser stay hot, and repeated values cost a dict lookup.
     for column in columns:
         index, memo, key, spec = column.index, column.memo, column.spec.key, column.spec
+        parse_new = column.parse_new
+        # The column's constant tests, hoisted out of the row loop (translated is set before the loop, never after).
+        check_uscc, check_date, translated = column.check_uscc, column.check_date, column.translated
+        translating = translated is not None and key == "industry"
         for record, (r, row) in zip(records, data_rows):
             raw = row[index] if index < len(row) else ""
+            memo_key = (raw.__class__, raw)
             try:
-                value = memo.get((raw.__class__, raw), missing)  # blank cells are never memoised
-            except TypeError:
-                value = missing
-            if value is missing and (raw == "" or raw is None or (raw.__class__ is str and not raw.strip())):
-                if column.required:
-                    found.append((r, index, finding_at("value-missing", collector.path, name, f"{column.letter}{r + 1}",
-                                                       r + 1, key, field=column.header)))
-                continue
+                value = memo.get(memo_key, missing)  # blank cells are never memoised
+            except TypeError:  # an unhashable raw value: parsed without the memo
+                value, memo_key = missing, None
             if value is missing:
-                value = column.parse(raw)
-            if value.__class__ is ValueProblem:
+                if raw == "" or raw is None or (raw.__class__ is str and not raw.strip()):
+                    if column.required:
+                        found.append((r, index, finding_at("value-missing", collector.path, name,
+                                                           f"{column.letter}{r + 1}", r + 1, key, field=column.header)))
+                    continue
+                value = parse_new(raw, memo_key)  # the memo was just looked in: not again
+            cls = value.__class__
+            if cls is ValueProblem:
                 found.append((r, index, _problem_finding(value, collector.path, name, f"{column.letter}{r + 1}", r + 1, spec)))
                 continue
-            if column.check_uscc:
+            if check_uscc:
                 problem = uscc_problem(value)
                 if problem:
                     found.append((r, index, _problem_finding(problem, collector.path, name, f"{column.letter}{r + 1}",
                                                              r + 1, spec)))
-            elif column.check_date:
+            elif check_date:
                 if value > today:
                     found.append((r, index, finding_at("date-in-future", collector.path, name, f"{column.letter}{r + 1}",
                                                        r + 1, key, field=_label(spec), value=value, today=today)))
                     continue
-                if value.__class__ is PartialDate:
+                if cls is PartialDate:
                     column.partial.append((r, value))
-            if value.__class__ is _Meant:
-                column.translated.setdefault(raw, []).append(r + 1)  # type: ignore[union-attr]
+            if cls is _Meant:
+                translated.setdefault(raw, []).append(r + 1)  # type: ignore[union-attr]
                 record[key] = value.value
                 # A ruleset's reading says what the cell means, not that the model takes it: the model checks.
                 collector.revalidate = True
                 continue
             record[key] = value
-            if column.translated is not None and value != raw and spec.key == "industry":
-                column.translated.setdefault(raw, []).append(r + 1)
+            if translating and value != raw:
+                translated.setdefault(raw, []).append(r + 1)  # type: ignore[union-attr]
     for column in columns:
         for raw, rows in (column.translated or {}).items():
             finding = (_translation_finding(column, raw, rows, collector.path, name) if column.spec.key == "industry"
@@ -975,8 +1014,15 @@ def _data_rows(data: _SheetData, header_row: int, columns: list["_Column"], coll
     notes: dict[str, list[int]] = {}
     struck_cells: list[str] = []
     rows = []
+    # The per-row tests below are plain loops, not any()/next() over generators: this runs for every row of a roster.
     for r, row in enumerate(data.rows[header_row + 1:], start=header_row + 1):
-        if not any(v != "" and v is not None and not (v.__class__ is str and not v.strip()) for v in row):
+        for v in row:  # any cell not blank
+            if v.__class__ is str:
+                if v.strip():
+                    break
+            elif v != "" and v is not None:
+                break
+        else:
             continue
         if r in looks.hidden_rows:
             skipped.setdefault("hidden", []).append(r + 1)
@@ -993,13 +1039,23 @@ def _data_rows(data: _SheetData, header_row: int, columns: list["_Column"], coll
                     if c in fields:
                         struck_cells.append(cell_name(r, c))
                     row[c] = ""
-        first = next((v for v in row if v.__class__ is str and v.strip()), None)
+        first = None  # the row's first text
+        for v in row:
+            if v.__class__ is str and v.strip():
+                first = v
+                break
         if first is not None and first.lstrip()[:1] in _NOTE_FIRST:  # a name is not normalised per row for this
             match = _NOTE_ROW.match(unicodedata.normalize("NFKC", first).strip())
             if match:
                 notes.setdefault(next(g for g in match.groups() if g), []).append(r + 1)
                 continue
-        if not any(c < len(row) and not _blank(row[c]) for c in fields):
+        width = len(row)
+        for c in fields:  # any field's cell not blank (_blank inlined)
+            if c < width:
+                v = row[c]
+                if not (v is None or v == "" or (isinstance(v, str) and not v.strip())):
+                    break
+        else:
             skipped.setdefault("blank", []).append(r + 1)
             continue
         if looks.scaled:
@@ -1258,10 +1314,12 @@ def _tenants(records: list[dict[str, Any]], collector: _Collector, sheet: str, s
 
 
 #: The roster's fields whose parsed value the model converts: an enumeration's text to its member.
-_TENANT_ENUMS = tuple((spec.key, _annotation(spec)) for spec in TENANTS.fields if spec.kind is Kind.ENUM)
+_TENANT_ENUMS = tuple((spec.key, _annotation(spec), _annotation(spec)._value2member_map_)
+                      for spec in TENANTS.fields if spec.kind is Kind.ENUM)
 _TENANT_FIELDS = frozenset(Tenant.model_fields)
 _TENANT_DEFAULTS = tuple((key, None if info.default_factory is not None else info.default)
                          for key, info in Tenant.model_fields.items())
+_TENANT_DEFAULT_VALUES = dict(_TENANT_DEFAULTS)
 #: A list of enumerations (no roster field has one today) is left to the model to convert.
 _TENANTS_BUILDABLE = all(spec.kind is not Kind.ENUM_LIST for spec in TENANTS.fields)
 
@@ -1282,12 +1340,19 @@ def _built_tenants(records: list[dict[str, Any]]) -> tuple[Tenant, ...] | None:
             return None
         # What pydantic's model_construct does, without its per-field Python loop over aliases and defaults:
         # every field in the model's order (a blank is its default), the fields given, no extra, no private.
-        values = {key: record.get(key, default) for key, default in _TENANT_DEFAULTS}
+        # The defaults' dict updated by the record: the model's field order (a key keeps its place when updated)
+        # and the record's values, as {key: record.get(key, default)} gave, without a Python loop per field.
+        values = {**_TENANT_DEFAULT_VALUES, **record}
         if "declared" not in record:
             values["declared"] = {}
-        for key, enum in _TENANT_ENUMS:
+        for key, enum, members in _TENANT_ENUMS:
             value = values[key]
             if value is not None:
+                # The member of that value, as enum(value) finds it first (its value map), without Enum's call.
+                member = members.get(value) if value.__class__ is str else None
+                if member is not None:
+                    values[key] = member
+                    continue
                 try:
                     values[key] = enum(value)
                 except ValueError:

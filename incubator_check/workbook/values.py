@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from operator import mul as _mul
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
@@ -28,15 +29,34 @@ _NO_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u18
 
 def visible_text(text: str) -> str:
     """Text without the characters a person cannot see (:data:`INVISIBLE`)."""
-    return text if text.isascii() else text.translate(_NO_INVISIBLE)
+    # str.translate is slow on non-ASCII text (~3 µs for a company name); the search finds the rare text it changes.
+    return text if text.isascii() or not INVISIBLE.search(text) else text.translate(_NO_INVISIBLE)
 
 
 _UNIT_SUFFIX = re.compile(r"^(.*?)\(([^()]*)\)$")
 
 
+def _normalized_label(text: object) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", visible_text(str(text)))).lower()
+
+
+#: Labels already normalised, by their exact text: every workbook repeats the same headers and field labels, and a
+#: read looks each one up several times (header search, label match, unit split). Bounded: emptied when full.
+_LABEL_MEMO: dict[str, str] = {}
+_LABEL_MEMO_SIZE = 4096
+
+
 def normalize_label(text: object) -> str:
     """A label as compared: NFKC (full-width brackets and digits to half-width), no spaces, lower-case."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", visible_text(str(text)))).lower()
+    if text.__class__ is not str:  # a number or date cell: str() of it first, as ever; not memoised (1 == 1.0 == True)
+        return _normalized_label(text)
+    label = _LABEL_MEMO.get(text)
+    if label is None:
+        label = _normalized_label(text)
+        if len(_LABEL_MEMO) >= _LABEL_MEMO_SIZE:
+            _LABEL_MEMO.clear()
+        _LABEL_MEMO[text] = label
+    return label
 
 
 def split_unit(label: str) -> tuple[str, str]:
@@ -220,11 +240,16 @@ def canonical_decimal(value: Decimal) -> Decimal:
 def amount_parser(kind: Kind, header_unit: str):
     """A parser for one column's amounts, with a fast path for the usual case: a non-negative numeric cell."""
     factor = unit_factor(kind, header_unit) or Decimal(1)
+    unscaled = factor == 1  # compared once, not per cell
     def parse(raw: object) -> Decimal:
         cls = raw.__class__
         if (cls is float or cls is int) and 0 <= raw <= 1e15:
-            value = Decimal(int(raw)) if cls is int or raw.is_integer() else to_decimal(raw)
-            return value if factor == 1 else canonical_decimal(value * factor)
+            if cls is int or raw.is_integer():
+                value = Decimal(int(raw))
+            else:  # to_decimal's first case inlined: a repr of at most 15 digits is the decimal itself
+                text = repr(raw)
+                value = Decimal(text) if len(text) <= MAX_DIGITS + 1 else to_decimal(raw)
+            return value if unscaled else canonical_decimal(value * factor)
         return parse_amount(raw, kind, header_unit)
 
     return parse
@@ -235,6 +260,24 @@ def parse_integer(raw: object, kind: Kind, header_unit: str) -> int:
     if value != value.to_integral():
         raise ValueProblem("invalid-integer", value=value)
     return int(value)
+
+
+def integer_parser(kind: Kind, header_unit: str):
+    """A parser for one column's counts, with a fast path for the usual case: a whole non-negative numeric cell up
+    to 10^15, which :func:`parse_integer` reads as itself (a count has no unit conversion: its factor is 1)."""
+    def parse(raw: object) -> int:
+        cls = raw.__class__
+        if cls is float:
+            if 0 <= raw <= 1e15 and raw.is_integer():
+                return int(raw)
+        elif cls is int and 0 <= raw <= _INTEGER_MAX:
+            return raw
+        return parse_integer(raw, kind, header_unit)
+
+    return parse
+
+
+_INTEGER_MAX = 10 ** 15
 
 
 def parse_year(raw: object) -> int:
@@ -346,8 +389,16 @@ _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_CHARS = frozenset(USCC_ALPHABET)
 
 
+_USCC_BYTE_VALUES = bytes.maketrans(USCC_ALPHABET.encode(), bytes(range(len(USCC_ALPHABET))))
+
+
 def uscc_check_character(first17: str) -> str:
     """The 18th character of a USCC: 31 − (Σ value × 3^(i−1) mod 31) mod 31."""
+    if first17.__class__ is str and first17.isascii() and _USCC_CHARS.issuperset(first17):
+        # Each character's value by one bytes.translate (the alphabet is ASCII), the sum in C: this runs for every
+        # distinct code of a roster. [:17] as the zip() below truncates; any other text takes the loop (KeyError).
+        return USCC_ALPHABET[(31 - sum(map(_mul, first17[:17].encode().translate(_USCC_BYTE_VALUES),
+                                            _USCC_WEIGHTS)) % 31) % 31]
     values = _USCC_VALUE
     total = 0
     for c, w in zip(first17, _USCC_WEIGHTS):
@@ -382,8 +433,28 @@ def parse_text(raw: object) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_ENUM_SEPARATORS = re.compile(r"[、,，;；/\s]")
+
+
+def _enum_key_of(text: object) -> str:
+    return _ENUM_SEPARATORS.sub("", unicodedata.normalize("NFKC", visible_text(str(text)))).lower()
+
+
+#: Enumeration keys by their exact text: parse_enum keys every choice again for each value it reads (16
+#: industries), the same few texts each time. Bounded: emptied when full.
+_ENUM_MEMO: dict[str, str] = {}
+
+
 def _enum_key(text: object) -> str:
-    return re.sub(r"[、,，;；/\s]", "", unicodedata.normalize("NFKC", visible_text(str(text)))).lower()
+    if text.__class__ is not str:  # str() of a number or date first, as ever; not memoised (1 == 1.0 == True)
+        return _enum_key_of(text)
+    key = _ENUM_MEMO.get(text)
+    if key is None:
+        key = _enum_key_of(text)
+        if len(_ENUM_MEMO) >= _LABEL_MEMO_SIZE:
+            _ENUM_MEMO.clear()
+        _ENUM_MEMO[text] = key
+    return key
 
 
 def parse_enum(raw: object, choices: tuple[str, ...], aliases: dict[str, str]) -> str:

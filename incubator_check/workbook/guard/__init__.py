@@ -42,6 +42,6 @@ from __future__ import annotations
 
 from .file import check_data, check_file, full_scan, full_scan_only, read_bytes, unreadable
 from .limits import Limits, TooLarge
-from .container import sheet_parts
+from .container import forget_passed, sheet_parts
 
-__all__ = ["Limits", "TooLarge", "check_data", "check_file", "full_scan", "full_scan_only", "read_bytes", "sheet_parts", "unreadable"]
+__all__ = ["Limits", "TooLarge", "check_data", "check_file", "full_scan", "full_scan_only", "read_bytes", "sheet_parts", "unreadable", "forget_passed"]

@@ -14,6 +14,7 @@ import posixpath
 import struct
 import zipfile
 import zlib
+from typing import NamedTuple
 
 from .limits import MiB, Limits, Unusual, _Budget, _error
 from .ods import _scan_ods
@@ -168,6 +169,7 @@ def _check_zip(path: str, data: bytes, limits: Limits, screen: bool = False) -> 
     if not is_ods and not workbooks:
         raise _error(path, "not-a-workbook:zip")
     sheets: dict[int, str] = {}  # id(info) → its sheet's name
+    parts: dict[str, str] = {}  # member name → its sheet's name, as sheet_parts gives them
     strings: list[zipfile.ZipInfo] = []
     for part, workbook in workbooks:
         if _STRICT_NS in workbook:
@@ -175,6 +177,7 @@ def _check_zip(path: str, data: bytes, limits: Limits, screen: bool = False) -> 
         found, shared = _workbook_sheets(path, part, workbook, members, read_xml)
         for info, label in found.items():
             sheets.setdefault(id(info), label)
+            parts.setdefault(members.name(info), label)
         strings += [s for s in shared if s not in strings]
     budget = _Budget(path, limits)
     lengths = _SharedStrings.empty()
@@ -182,6 +185,7 @@ def _check_zip(path: str, data: bytes, limits: Limits, screen: bool = False) -> 
         done.add(id(info))
         lengths = lengths.union(_scan_shared_strings(path, package, info, members.name(info), budget))
     formulas: dict[str, set[str]] = {}
+    screened: dict[str, bytes] = {}  # member name → the worksheet inflated, for the looks (_passed)
     for m in infos:
         if id(m) in done:
             continue
@@ -192,7 +196,8 @@ def _check_zip(path: str, data: bytes, limits: Limits, screen: bool = False) -> 
             if not screen:
                 cells, _ = _scan_worksheet(path, package, m, sheet, limits, lengths, budget)
             elif m.file_size <= min(SCREEN_BYTES, _sheet._MAX_PIECE):  # the full scan would read it in one piece
-                cells = _screen_worksheet(path, package, m, b"".join(package.raw(m)), sheet, limits, lengths, budget)
+                xml = screened[name] = b"".join(package.raw(m))
+                cells = _screen_worksheet(path, package, m, xml, sheet, limits, lengths, budget)
             else:
                 raise Unusual(sheet)
             if cells:
@@ -205,7 +210,84 @@ def _check_zip(path: str, data: bytes, limits: Limits, screen: bool = False) -> 
             # Every other member is still held to its declared size and CRC; one with XML in it is checked as XML.
             head = next(iter(package.raw(m)), b"")
             _drain(package.xml(m) if head.lstrip()[:1] == b"<" or _xml_encoding(head) else package.raw(m))
+    try:
+        inflated = _inflated_for_looks(data, infos, members, package, parts, screened)
+    except Exception:  # noqa: BLE001 - never: the guard read all of it; the looks then read through zipfile, as before
+        inflated = None, None
+    _PASSED[0] = _Passed(data, parts, *inflated)
     return formulas
+
+
+class _Passed(NamedTuple):
+    """What the guard found in the package it passed last, for the reader that opens it next (:data:`_PASSED`)."""
+
+    data: bytes
+    parts: dict[str, str]  # worksheet member → sheet name, as sheet_parts gives them
+    #: The worksheets the screen inflated (member → bytes) and the bytes of the styles part (None: there is none),
+    #: when these are exactly the bytes ``zipfile`` would read for the looks (``looks.sheet_looks``); else None.
+    sheets: dict[str, bytes] | None
+    styles: bytes | None
+
+
+#: The package the guard passed last (:class:`_Passed`): the reader asks :func:`sheet_parts` of the same bytes right
+#: after, and the looks want the worksheets and styles inflated; they get what the guard built and inflated with
+#: the same functions, not a second walk over the zip directory and the workbook's relationships, nor a second
+#: inflation. One slot, compared by identity (bytes are immutable: what the same object holds cannot change); the
+#: reader empties it when it is done (:func:`forget_passed`), so no file's parts outlive its read.
+_PASSED: list[_Passed | None] = [None]
+
+
+def forget_passed() -> None:
+    """Empty :data:`_PASSED`."""
+    _PASSED[0] = None
+
+
+def passed(data: bytes) -> _Passed | None:
+    """What the guard found in these bytes (the same object) if it passed them last, else None."""
+    last = _PASSED[0]
+    return last if last is not None and last.data is data else None
+
+
+def _inflated_for_looks(data: bytes, infos: list[zipfile.ZipInfo], members: _Members, package: _Package,
+                        parts: dict[str, str], screened: dict[str, bytes]) -> tuple[dict[str, bytes] | None, bytes | None]:
+    """The screened worksheets and the styles part for the looks, or (None, None) where the looks must read them
+    through ``zipfile`` as before: the looks find a part by its lower-cased name among ``zipfile``'s names and read
+    it with ``ZipFile.read``, which also refuses a local header that names another file or a flag it does not
+    support. The bytes are the same only when every member is named as ``zipfile`` names it, no two alike in lower
+    case, each worksheet was screened (inflated whole, held to its size and CRC) and every part read passes those
+    checks of ``zipfile``'s."""
+    lowered = set()
+    for info in infos:
+        name = members.name(info)
+        if name != info.filename or name.lower() in lowered:
+            return None, None
+        lowered.add(name.lower())
+    if not parts or any(part not in screened or not _zipfile_opens(data, members.get(part)) for part in parts):
+        return None, None
+    styles = next((info for info in infos if info.filename.lower() == "xl/styles.xml"), None)
+    if styles is None:
+        return {part: screened[part] for part in parts}, None
+    if not _zipfile_opens(data, styles):
+        return None, None
+    return {part: screened[part] for part in parts}, b"".join(package.raw(styles))  # passed the guard: its size and CRC hold
+
+
+def _zipfile_opens(data: bytes, info: zipfile.ZipInfo | None) -> bool:
+    """Whether ``zipfile.ZipFile.open`` accepts this member's local header (Python 3.11's checks: the signature,
+    no patched or strongly encrypted data, the header's name decoded as its flag says equal to the directory's)."""
+    if info is None or info.flag_bits & 0x60:
+        return False
+    at = info.header_offset
+    local = data[at:at + 30]
+    if len(local) != 30 or local[:4] != b"PK\x03\x04":
+        return False
+    flags, = struct.unpack_from("<H", local, 6)
+    name_len, = struct.unpack_from("<H", local, 26)
+    try:
+        name = data[at + 30:at + 30 + name_len].decode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return False
+    return name == info.orig_filename
 
 
 def _workbook_parts(path: str, members: _Members, read_xml) -> list[tuple[str, bytes]]:
@@ -258,6 +340,9 @@ def _workbook_sheets(path: str, part: str, workbook: bytes, members: _Members,
 def sheet_parts(data: bytes) -> dict[str, str]:
     """For an .xlsx (its bytes), each worksheet's zip member → the sheet's name, found as :func:`check_data` finds
     them (so the keys are those of the formula cells it returns)."""
+    known = passed(data)
+    if known is not None:
+        return dict(known.parts)
     try:
         handle = io.BytesIO(data)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
