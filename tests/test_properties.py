@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from incubator_check import WorkbookError, read_workbook
 from incubator_check.workbook.layout import ALIASES, INDUSTRIES, LEVELS, REMOTE_CATEGORIES, Kind
 from incubator_check.workbook.values import (
+    PartialDate,
     USCC_ALPHABET,
     MONEY_UNITS,
     ValueProblem,
@@ -167,12 +168,21 @@ def test_dates_round_trip_through_every_text_form(d):
 
 
 @given(d=st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(9999, 12, 31)))
+@example(d=dt.date(1905, 5, 2))  # serial 1949: the first number read as a year
+@example(d=dt.date(1905, 9, 30))  # serial 2100: the last
 def test_dates_round_trip_through_cells_and_serials(d):
     assert parse_date(d) == d
     assert parse_date(dt.datetime.combine(d, dt.time(13, 5))) == d
     serial = (d - dt.date(1899, 12, 30)).days
-    assert parse_date(serial) == d
-    assert parse_date(float(serial)) == d
+    if 1949 <= serial <= 2100:
+        # A number that is a year is the year a person typed, never a serial (issue 15: 2025 is not 1905-07-17):
+        # the dates 1905-05-02 to 1905-09-30 cannot come from a serial number.
+        for number in (serial, float(serial)):
+            got = parse_date(number)
+            assert isinstance(got, PartialDate) and (got.year, got.precision) == (serial, "year")
+    else:
+        assert parse_date(serial) == d
+        assert parse_date(float(serial)) == d
     if dt.date(1900, 1, 1) <= d <= dt.date(2100, 12, 31):
         assert parse_date(int(d.strftime("%Y%m%d"))) == d
 
