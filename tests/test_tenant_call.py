@@ -52,26 +52,26 @@ def test_every_term_is_written_once_and_every_fold_reads_the_terms_answers(rules
     ruleset = load_ruleset(ruleset_id)
     sources = compile_ruleset(ruleset).sources
     call, ranks, terms = sources["tenants"], sources["ranks"], sources["terms"]
-    assert len(_top_level_items(terms)) == _terms_written(ruleset)
-    # The call is three maps: the ranks, the terms once per row, the folds.
-    assert call.startswith(f"map(map({ranks}, {{lo: #.lo, hi: #.hi, t: {terms}}}), {{")
+    assert len(_top_level_items(f"[{terms}]")) == _terms_written(ruleset)
+    # The call is three maps, each row a flat array: the ranks, the terms once per row, the folds.
+    assert call.startswith(f"map(map({ranks}, [#[1], #[2], {terms}]), [")
     assert call.count(terms) == 1 and call.count(ranks) == 1
-    folds = call[len(f"map(map({ranks}, {{lo: #.lo, hi: #.hi, t: {terms}}}), "):]
-    # The folds read no roster value: only the terms' answers (#.t[i]) and the class ranks.
-    assert "tenant_" not in folds
-    assert set(re.findall(r"#\.\w+", folds)) <= {"#.t", "#.lo", "#.hi"}
-    read = {int(i) for i in re.findall(r"#\.t\[(\d+)\]", folds)}
-    assert read == set(range(_terms_written(ruleset)))  # every term's answer is used
+    folds = call[len(f"map(map({ranks}, [#[1], #[2], {terms}]), "):]
+    # The folds read no roster value: only the terms' answers (#[2], #[3], …) and the class ranks (#[0], #[1]).
+    assert "tenant_" not in folds and "#." not in folds
+    read = {int(i) for i in re.findall(r"#\[(\d+)\]", folds)}
+    assert read == set(range(_terms_written(ruleset) + 2))  # every term's answer is used
 
 
 def test_a_test_that_refers_to_another_reads_its_answers_not_its_terms():
     ruleset = load_ruleset("miit-2025-standard")
     graduate = ruleset.tenant_tests["graduate"]
     assert any(term.test == "article_9" for term in graduate.terms)
-    call = compile_ruleset(ruleset).sources["tenants"]
-    folds = call[call.index("'graduate': "):]
-    folds = folds[:folds.index(", '", 1)]
-    assert "tenant_columns" not in folds and "#.t[" in folds
+    compiled = compile_ruleset(ruleset)
+    call, ranks, terms = compiled.sources["tenants"], compiled.sources["ranks"], compiled.sources["terms"]
+    answer = _top_level_items(call[len(f"map(map({ranks}, [#[1], #[2], {terms}]), "):-1])
+    folds = answer[2 + compiled.test_order.index("graduate")]  # after the row's lowest and highest class
+    assert "tenant_columns" not in folds and "#[" in folds
 
 
 @pytest.mark.parametrize("text, taken", [

@@ -58,17 +58,26 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
     population = ruleset.population
     ranked = ruleset.sme.ranked if ruleset.sme else []
     order = compiled.test_order
-    term_keys = tuple((f"terms:{name}", name) for name in compiled.terms_returned)
+    # Where each answer sits in a row of the tenant call's answer (rules/compile.py): [lo, hi, each test in
+    # ``test_order``, then the terms of each test in ``terms_returned``].
+    first_term = 2 + len(order)
+    term_slices = []
+    for name in compiled.terms_returned:
+        size = len(ruleset.tenant_tests[name].terms)
+        term_slices.append((name, first_term, first_term + size))
+        first_term += size
+    tests_slice = slice(2, 2 + len(order))
+    unknown_tests = dict.fromkeys(order)
     unknown_terms = [None] * len(ruleset.tenant_tests[population].terms)
 
-    def outcome_of(tenant: "Tenant", row: dict[str, Any]) -> TenantOutcome:
-        get = row.get
-        lo, hi = get("lo"), get("hi")
-        terms = {name: row[key] for key, name in term_keys if key in row}
-        if population not in terms:
-            terms[population] = list(unknown_terms)
-        outcome = TenantOutcome(tenant, dict(zip(order, map(get, order))), terms,
-                                (None if lo is None else ranked[int(lo)], None if hi is None else ranked[int(hi)]))
+    def outcome_of(tenant: "Tenant", row: list[Any] | None) -> TenantOutcome:
+        if row is None:  # zen failed: every answer unknown
+            outcome = TenantOutcome(tenant, dict(unknown_tests), {population: list(unknown_terms)}, (None, None))
+        else:
+            lo, hi = row[0], row[1]
+            outcome = TenantOutcome(tenant, dict(zip(order, row[tests_slice])),
+                                    {name: row[a:b] for name, a, b in term_slices},
+                                    (None if lo is None else ranked[int(lo)], None if hi is None else ranked[int(hi)]))
         if tenant.duplicate_of is not None:
             outcome.tests[population] = False  # a repeated USCC is one tenant, counted at its first row
         return outcome
@@ -88,7 +97,7 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
             aggregates = evaluate(compiled.aggregate_call, context)
     except EngineFailure as exc:
         failures.append(str(exc))
-        outcomes, aggregates = [outcome_of(t, {}) for t in tenants], {}
+        outcomes, aggregates = [outcome_of(t, None) for t in tenants], {}
     return outcomes, aggregates, failures
 
 

@@ -91,14 +91,14 @@ class CompiledRuleset:
     test_order: tuple[str, ...]  # the tenant tests, each after the tests it refers to
     tenant_fields: tuple[str, ...]  # the roster fields the tests read: only these are sent to zen
     bad_fields: tuple[str, ...]  # the fields whose unusable cells the tests read (``tenant_bad``)
-    terms_returned: tuple[str, ...]  # the tests whose terms come back one by one (``terms:NAME``), in that order
+    terms_returned: tuple[str, ...]  # the tests whose terms come back one by one, in that order, after the tests
     value_call: Any | None
     compare_call: Any | None
     conditions: tuple[CompiledCondition, ...]  # every condition of every clause, in ruleset order
     ban_call: Any | None  # Article 20: is the ban in force on the application day?
     note_calls: tuple[Any, ...]  # one per ruleset note, in order
     # The generated zen source of each call ("tenants", "values", "comparisons"), and of two parts of the tenant
-    # call: "ranks" (its first map) and "terms" (the array of every term, once).
+    # call: "ranks" (its first map) and "terms" (every term once: the items of the second map's array after lo, hi).
     sources: dict[str, str]
 
     def conditions_of(self, clause_index: int) -> list[CompiledCondition]:
@@ -159,16 +159,20 @@ def class_table(allowed: tuple[str, ...], ranked: list[str]) -> str:
     return "[" + ", ".join(cells) + "]"
 
 
-def term_expression(term: "Term", ruleset: "Ruleset", folded: dict[str, str]) -> str:
+def term_expression(term: "Term", ruleset: "Ruleset", folded: dict[str, str],
+                    row: tuple[str, str, str] = ("#.i", "#.lo", "#.hi")) -> str:
+    """One term on one roster row; ``row`` says where the row's index and its lowest and highest class rank are
+    read (the tenant call's second map has them as ``[index, lo, hi]``: ``#[0]``, ``#[1]``, ``#[2]``)."""
+    index, rank_lo, rank_hi = row
     if term.test is not None:
         return folded[term.test]
     if term.sme_class is not None:
         ranked = ruleset.sme.ranked
         table = class_table(term.sme_class, ranked)
-        return f"((#.lo == null or #.hi == null) ? null : {table}[#.lo * {len(ranked)} + #.hi])"
-    # Within the second map `#` is {i: row index, lo, hi}: the ruleset's `#.field` is read from its column.
+        return f"(({rank_lo} == null or {rank_hi} == null) ? null : {table}[{rank_lo} * {len(ranked)} + {rank_hi}])"
+    # Within the second map the ruleset's `#.field` is read from its column at the row's index.
     expr = in_columns(guarded(term.expr or "", term.needs, term.blank, numeric_tenant_fields(ruleset),
-                              yes_no_tenant_fields(ruleset)), "#.i")
+                              yes_no_tenant_fields(ruleset)), index)
     # A profile figure the term reads (申报年度 → data_year) may be blank too: then the term is unknown.
     keys = profile_keys(ruleset)
     profile_names = sorted(n for n in identifiers(term.expr or "") if n in keys or n in DERIVED_YEARS)
@@ -268,10 +272,13 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
     tests = ruleset.tenant_tests
     order = order_of_tests(tests)
     # Three maps over the roster in one call, so that every term is evaluated once per row. The first classifies
-    # each tenant (its lowest and highest possible class; `#.r` is the tenant's row); the second evaluates every
-    # term of every test once, into the array `#.t`; the third folds each test with Kleene logic from `#.t`
-    # alone (a fold reads a term's answer twice, and a test another test refers to is folded again: only array
-    # reads, never the term again).
+    # each tenant (its lowest and highest possible class); the second evaluates every term of every test once;
+    # the third folds each test with Kleene logic from those answers alone (a fold reads a term's answer twice,
+    # and a test another test refers to is folded again: only array reads, never the term again).
+    # Every row travels as a flat array, never an object: zen builds, reads and hands back an array at a fraction
+    # of the cost of an object with named keys (issue 21; the names are kept here, in the compiled ruleset):
+    # the first map gives [index, lo, hi], the second [lo, hi, term 0, term 1, …], the third (the answer)
+    # [lo, hi, each test in ``test_order``, then the terms of each test in ``terms_returned``].
     slots: list[str] = []
     read: dict[str, list[str]] = {}  # per test, where each of its terms' answers is read in the third map
     folded: dict[str, str] = {}
@@ -281,20 +288,18 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
             if term.test is not None:
                 reads.append(folded[term.test])
             else:
-                reads.append(f"#.t[{len(slots)}]")
-                slots.append(term_expression(term, ruleset, folded))
+                reads.append(f"#[{len(slots) + 2}]")
+                slots.append(term_expression(term, ruleset, folded, ("#[0]", "#[1]", "#[2]")))
         read[name] = reads
         folded[name] = fold(reads, "all" if tests[name].all is not None else "any")
     lo, hi = (in_columns(sme_rank_expression(ruleset, side), "#") for side in ("lo", "hi"))
-    ranks = f"map(tenant_index, {{i: #, lo: {lo}, hi: {hi}}})"
-    judged = f"map({ranks}, {{lo: #.lo, hi: #.hi, t: [{', '.join(slots)}]}})"
-    entries = [f"'{name}': {folded[name]}" for name in order]
+    ranks = f"map(tenant_index, [#, {lo}, {hi}])"
+    judged = f"map({ranks}, [#[1], #[2], {', '.join(slots)}])"
     # The population's terms one by one (why a row is excluded), and those of tests that raise findings.
     terms_returned = [ruleset.population] + [name for name, test in tests.items() if test.finding is not None]
     terms_returned = list(dict.fromkeys(terms_returned))
-    entries += [f"'terms:{name}': [{', '.join(read[name])}]" for name in terms_returned]
-    entries += ["lo: #.lo", "hi: #.hi"]
-    tenant_source = f"map({judged}, {{{', '.join(entries)}}})"
+    answer = ["#[0]", "#[1]"] + [folded[name] for name in order] + [r for name in terms_returned for r in read[name]]
+    tenant_source = f"map({judged}, [{', '.join(answer)}])"
     aggregate_source = "{" + ", ".join(f"'{name}': {agg.expr}" for name, agg in ruleset.aggregates.items()) + "}"
 
     value_parts = []
@@ -333,7 +338,7 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
         conditions=tuple(conditions),
         ban_call=compile_expression(ruleset.bans.in_force, where) if ruleset.bans else None,
         note_calls=tuple(compile_expression(note.when, f"{where} note {note.id}") for note in ruleset.notes),
-        sources={"tenants": tenant_source, "ranks": ranks, "terms": f"[{', '.join(slots)}]",
+        sources={"tenants": tenant_source, "ranks": ranks, "terms": ", ".join(slots),
                  "aggregates": aggregate_source, "values": value_source,
                  "comparisons": compare_source},
     )
