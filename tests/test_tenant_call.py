@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from conftest import build_workbook  # noqa: E402
 from incubator_check import load_ruleset, read_workbook  # noqa: E402
-from incubator_check.rules.compile import compile_ruleset  # noqa: E402
+from incubator_check.rules.compile import RANK_HI, compile_ruleset  # noqa: E402
 from incubator_check.workbook import reader  # noqa: E402
 from incubator_check.workbook.values import within_model  # noqa: E402
 
@@ -54,9 +54,9 @@ def test_every_term_is_written_once_and_every_fold_reads_the_terms_answers(rules
     call, ranks, terms = sources["tenants"], sources["ranks"], sources["terms"]
     assert len(_top_level_items(f"[{terms}]")) == _terms_written(ruleset)
     # The call is three maps, each row a flat array: the ranks, the terms once per row, the folds.
-    assert call.startswith(f"map(map({ranks}, [#[1], #[2], {terms}]), [")
+    assert call.startswith(f"map(map({ranks}, [#[1], {RANK_HI}, {terms}]), [")
     assert call.count(terms) == 1 and call.count(ranks) == 1
-    folds = call[len(f"map(map({ranks}, [#[1], #[2], {terms}]), "):]
+    folds = call[len(f"map(map({ranks}, [#[1], {RANK_HI}, {terms}]), "):]
     # The folds read no roster value: only the terms' answers (#[2], #[3], …) and the class ranks (#[0], #[1]).
     assert "tenant_" not in folds and "#." not in folds
     read = {int(i) for i in re.findall(r"#\[(\d+)\]", folds)}
@@ -69,7 +69,7 @@ def test_a_test_that_refers_to_another_reads_its_answers_not_its_terms():
     assert any(term.test == "article_9" for term in graduate.terms)
     compiled = compile_ruleset(ruleset)
     call, ranks, terms = compiled.sources["tenants"], compiled.sources["ranks"], compiled.sources["terms"]
-    answer = _top_level_items(call[len(f"map(map({ranks}, [#[1], #[2], {terms}]), "):-1])
+    answer = _top_level_items(call[len(f"map(map({ranks}, [#[1], {RANK_HI}, {terms}]), "):-1])
     folds = answer[2 + compiled.test_order.index("graduate")]  # after the row's lowest and highest class
     assert "tenant_columns" not in folds and "#[" in folds
 

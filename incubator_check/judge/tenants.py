@@ -89,7 +89,7 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
         for start in range(0, len(tenants), ROWS_PER_CALL):
             part = tenants[start:start + ROWS_PER_CALL]
             context.update(tenant_columns(part, compiled.tenant_fields, figures, submission.source,
-                                          compiled.bad_fields))
+                                          compiled.bad_fields, compiled.industry_codes))
             outcomes += map(outcome_of, part, evaluate(compiled.tenant_call, context))
         if compiled.aggregate_call is not None:
             context["tenants"] = (tenant_rows(tenants, compiled.tenant_fields, figures, submission.source)

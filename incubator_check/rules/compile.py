@@ -91,6 +91,8 @@ class CompiledRuleset:
     test_order: tuple[str, ...]  # the tenant tests, each after the tests it refers to
     tenant_fields: tuple[str, ...]  # the roster fields the tests read: only these are sent to zen
     bad_fields: tuple[str, ...]  # the fields whose unusable cells the tests read (``tenant_bad``)
+    industry_codes: dict[str, int]  # each industry's code in the tenant call (``tenant_industry``)
+    sme_columns: tuple[str, ...]  # the roster fields the classification reads: a blank in one opens a row
     terms_returned: tuple[str, ...]  # the tests whose terms come back one by one, in that order, after the tests
     value_call: Any | None
     compare_call: Any | None
@@ -131,20 +133,32 @@ def guarded(term_expr: str, needs: tuple[str, ...], blank: bool | None, numeric:
 
 def sme_rank_expression(ruleset: "Ruleset", side: str) -> str:
     """The class rank (its index in ``sme.ranked``: 0 is the smallest) from the figures on one side (lowest or
-    highest possible), trying the classes from the largest down as the standard does."""
+    highest possible), trying the classes from the largest down as the standard does.
+
+    The industry is read as its code (its place in ``sme.industries``: the column ``tenant_industry``, null for a
+    blank or an industry the ruleset does not list) and found by halving the list: four integer comparisons
+    among 16 industries, where comparing its text with each industry in turn took up to 16 (issue 21)."""
     sme = ruleset.sme
     assert sme is not None
     rank = {cls: i for i, cls in enumerate(sme.ranked)}
-    parts = []
+    chains = []
     for industry in sme.industries:
         chain = ""
         for cls in sme.bounded:
             bounds = sme.bounds(industry, cls)
             test = " and ".join(f"#.{side}.{fig} >= {bound}" for fig, bound in bounds.items())
             chain += f"({test}) ? {rank[cls]} : "
-        chain += "0"
-        parts.append(f"#.industry == '{industry}' ? ({chain})")
-    return " : ".join(parts) + " : null"
+        chains.append(f"({chain}0)")
+
+    def halves(first: int, end: int) -> str:
+        if end - first == 1:
+            return chains[first]
+        middle = (first + end) // 2
+        return f"(tenant_industry[#] < {middle} ? {halves(first, middle)} : {halves(middle, end)})"
+
+    if not chains:
+        return "null"
+    return f"(tenant_industry[#] == null ? null : {halves(0, len(chains))})"
 
 
 def class_table(allowed: tuple[str, ...], ranked: list[str]) -> str:
@@ -250,6 +264,7 @@ def comparison_expression(cond: "Condition", names: Comparison, figure: str, thr
 # --- compiling -----------------------------------------------------------------------------------------
 
 _COMPILED: dict[tuple[str, str], CompiledRuleset] = {}
+RANK_HI = "(#[2] == null ? #[1] : #[2])"  # in the second map: a row's highest class (the lowest's when not worked out)
 
 
 def compile_ruleset(ruleset: "Ruleset") -> CompiledRuleset:
@@ -289,12 +304,14 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
                 reads.append(folded[term.test])
             else:
                 reads.append(f"#[{len(slots) + 2}]")
-                slots.append(term_expression(term, ruleset, folded, ("#[0]", "#[1]", "#[2]")))
+                slots.append(term_expression(term, ruleset, folded, ("#[0]", "#[1]", RANK_HI)))
         read[name] = reads
         folded[name] = fold(reads, "all" if tests[name].all is not None else "any")
     lo, hi = (in_columns(sme_rank_expression(ruleset, side), "#") for side in ("lo", "hi"))
-    ranks = f"map(tenant_index, [#, {lo}, {hi}])"
-    judged = f"map({ranks}, [#[1], #[2], {', '.join(slots)}])"
+    # The highest class is worked out only on a row with a blank classification figure (``tenant_open``): on any
+    # other row its figures are the lowest's, and so is its class (null in the first map, the lowest's after).
+    ranks = f"map(tenant_index, [#, {lo}, tenant_open[#] ? {hi} : null])"
+    judged = f"map({ranks}, [#[1], {RANK_HI}, {', '.join(slots)}])"
     # The population's terms one by one (why a row is excluded), and those of tests that raise findings.
     terms_returned = [ruleset.population] + [name for name, test in tests.items() if test.finding is not None]
     terms_returned = list(dict.fromkeys(terms_returned))
@@ -332,6 +349,8 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
         test_order=tuple(order),
         tenant_fields=tenant_fields(ruleset),
         bad_fields=bad_fields(ruleset),
+        industry_codes={industry: code for code, industry in enumerate(ruleset.sme.industries)} if ruleset.sme else {},
+        sme_columns=tuple(dict.fromkeys(spec["column"] for spec in ruleset.sme.figures.values())) if ruleset.sme else (),
         terms_returned=tuple(terms_returned),
         value_call=compile_expression(value_source, where) if value_parts else None,
         compare_call=compile_expression(compare_source, where) if compare_parts else None,
