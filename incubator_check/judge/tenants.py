@@ -52,9 +52,12 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
     ruleset = compiled.ruleset
     tenants = submission.tenants
     figures = {figure: spec["column"] for figure, spec in ruleset.sme.figures.items()} if ruleset.sme else {}
+    # The sheets' rows go to zen only for the calls that read them (rules/compile.py, ``sheets_read``): a call
+    # that reads neither is not given them, so zen does not copy them and they are not converted for it.
+    sheets = {"funds": [to_engine(f.__dict__) for f in submission.funds or ()] if "funds" in compiled.sheets_read else [],
+              "staff": [to_engine(s.__dict__) for s in submission.staff or ()] if "staff" in compiled.sheets_read else []}
     context = dict(base)
-    context["funds"] = [to_engine(f.__dict__) for f in submission.funds or ()]
-    context["staff"] = [to_engine(s.__dict__) for s in submission.staff or ()]
+    context.update((k, v) for k, v in sheets.items() if k in compiled.tenant_call_reads)
     population = ruleset.population
     ranked = ruleset.sme.ranked if ruleset.sme else []
     order = compiled.test_order
@@ -92,6 +95,7 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
                                           compiled.bad_fields, compiled.industry_codes))
             outcomes += map(outcome_of, part, evaluate(compiled.tenant_call, context))
         if compiled.aggregate_call is not None:
+            context.update(sheets)
             context["tenants"] = (tenant_rows(tenants, compiled.tenant_fields, figures, submission.source)
                                   if compiled.aggregates_read_tenants else [])
             aggregates = evaluate(compiled.aggregate_call, context)

@@ -91,6 +91,8 @@ class CompiledRuleset:
     test_order: tuple[str, ...]  # the tenant tests, each after the tests it refers to
     tenant_fields: tuple[str, ...]  # the roster fields the tests read: only these are sent to zen
     bad_fields: tuple[str, ...]  # the fields whose unusable cells the tests read (``tenant_bad``)
+    sheets_read: frozenset[str]  # of the sheets' rows (funds, staff), those a tenant or an aggregate call reads
+    tenant_call_reads: frozenset[str]  # the names the tenant call reads
     industry_codes: dict[str, int]  # each industry's code in the tenant call (``tenant_industry``)
     sme_columns: tuple[str, ...]  # the roster fields the classification reads: a blank in one opens a row
     terms_returned: tuple[str, ...]  # the tests whose terms come back one by one, in that order, after the tests
@@ -264,6 +266,7 @@ def comparison_expression(cond: "Condition", names: Comparison, figure: str, thr
 # --- compiling -----------------------------------------------------------------------------------------
 
 _COMPILED: dict[tuple[str, str], CompiledRuleset] = {}
+_BOUND: dict[int, CompiledRuleset] = {}  # id(ruleset) → its calls bound to its own conditions
 RANK_HI = "(#[2] == null ? #[1] : #[2])"  # in the second map: a row's highest class (the lowest's when not worked out)
 
 
@@ -271,15 +274,21 @@ def compile_ruleset(ruleset: "Ruleset") -> CompiledRuleset:
     """The ruleset's expressions compiled once per process (keyed by id and content hash). Thresholds are the
     compare call's inputs, not part of an expression, so a ruleset resolved for a day (``Ruleset.at``) reuses
     the compiled calls, bound to its own conditions."""
+    bound = _BOUND.get(id(ruleset))
+    if bound is not None and bound.ruleset is ruleset:
+        return bound
     key = (ruleset.id, ruleset.sha256)
     if key not in _COMPILED:
         _COMPILED[key] = _compile_uncached(ruleset)
     compiled = _COMPILED[key]
-    if compiled.ruleset is ruleset:
-        return compiled
-    conditions = tuple(replace(c, condition=ruleset.clauses[c.clause_index].conditions[c.condition_index])
-                       for c in compiled.conditions)
-    return replace(compiled, ruleset=ruleset, conditions=conditions)
+    if compiled.ruleset is not ruleset:
+        conditions = tuple(replace(c, condition=ruleset.clauses[c.clause_index].conditions[c.condition_index])
+                           for c in compiled.conditions)
+        compiled = replace(compiled, ruleset=ruleset, conditions=conditions)
+    # A ruleset is frozen, so its bound calls are kept for the next check (the entry holds the ruleset: its id is
+    # not reused while kept); rulesets are few: each one loaded, and one per day ``Ruleset.at`` resolves.
+    _BOUND[id(ruleset)] = compiled
+    return compiled
 
 
 def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
@@ -349,6 +358,8 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
         test_order=tuple(order),
         tenant_fields=tenant_fields(ruleset),
         bad_fields=bad_fields(ruleset),
+        sheets_read=frozenset({"funds", "staff"} & (identifiers(tenant_source) | identifiers(aggregate_source))),
+        tenant_call_reads=frozenset(identifiers(tenant_source)),
         industry_codes={industry: code for code, industry in enumerate(ruleset.sme.industries)} if ruleset.sme else {},
         sme_columns=tuple(dict.fromkeys(spec["column"] for spec in ruleset.sme.figures.values())) if ruleset.sme else (),
         terms_returned=tuple(terms_returned),
