@@ -46,6 +46,8 @@ def ratio(num: Any, den: Any) -> Fraction | None:
         return Fraction(num) if not isinstance(num, bool) else None
     if den == 0:
         return None
+    if num.__class__ is int and den.__class__ is int:  # a count of tenants: one fraction, not three
+        return Fraction(num, den)
     return Fraction(num) / Fraction(den)
 
 

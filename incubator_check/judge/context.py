@@ -80,7 +80,8 @@ def tenant_rows(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures: d
 
 
 def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures: dict[str, str], source,
-                   bad: tuple[str, ...], industry_codes: dict[str, int] | None = None) -> dict[str, Any]:
+                   bad: tuple[str, ...], industry_codes: dict[str, int] | None = None,
+                   highest_for_open_rows_only: bool = False) -> dict[str, Any]:
     """The roster as the tenant call reads it (rules/compile.py, ``COLUMNS``): a list per field, the SME figures
     at their lowest and highest, and whether a cell could not be read — the same values :func:`tenant_rows`
     gives a row, arranged by column, with the row indexes the call goes over; and for the classification, each
@@ -110,6 +111,8 @@ def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures
         hi[figure] = [UNBOUNDED if v is None else v for v in known]
         if None in known:
             blank = [b or v is None for b, v in zip(blank, known)]
+    if highest_for_open_rows_only and not any(blank):
+        hi = {}  # no row is open: the call reads no highest figure (zen converts every value it is given)
     bad_rows = _bad_fields_by_row(source) if bad else {}
     unusable = {key: [bad_rows.get(t.row, {}).get(key) for t in tenants] for key in bad}
     codes = industry_codes or {}

@@ -56,8 +56,10 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
     # that reads neither is not given them, so zen does not copy them and they are not converted for it.
     sheets = {"funds": [to_engine(f.__dict__) for f in submission.funds or ()] if "funds" in compiled.sheets_read else [],
               "staff": [to_engine(s.__dict__) for s in submission.staff or ()] if "staff" in compiled.sheets_read else []}
-    context = dict(base)
-    context.update((k, v) for k, v in sheets.items() if k in compiled.tenant_call_reads)
+    # The tenant call is given only the names it reads (zen converts every value it is given, at every call).
+    reads = compiled.tenant_call_reads
+    context = {k: v for k, v in base.items() if k in reads}
+    context.update((k, v) for k, v in sheets.items() if k in reads)
     population = ruleset.population
     ranked = ruleset.sme.ranked if ruleset.sme else []
     order = compiled.test_order
@@ -92,9 +94,11 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
         for start in range(0, len(tenants), ROWS_PER_CALL):
             part = tenants[start:start + ROWS_PER_CALL]
             context.update(tenant_columns(part, compiled.tenant_fields, figures, submission.source,
-                                          compiled.bad_fields, compiled.industry_codes))
+                                          compiled.bad_fields, compiled.industry_codes,
+                                          compiled.highest_for_open_rows_only))
             outcomes += map(outcome_of, part, evaluate(compiled.tenant_call, context))
         if compiled.aggregate_call is not None:
+            context.update(base)  # the aggregates read the profile's names too
             context.update(sheets)
             context["tenants"] = (tenant_rows(tenants, compiled.tenant_fields, figures, submission.source)
                                   if compiled.aggregates_read_tenants else [])

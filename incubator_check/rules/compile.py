@@ -95,6 +95,7 @@ class CompiledRuleset:
     tenant_call_reads: frozenset[str]  # the names the tenant call reads
     industry_codes: dict[str, int]  # each industry's code in the tenant call (``tenant_industry``)
     sme_columns: tuple[str, ...]  # the roster fields the classification reads: a blank in one opens a row
+    highest_for_open_rows_only: bool  # ``tenant_hi`` is read only for a row with a blank figure (``tenant_open``)
     terms_returned: tuple[str, ...]  # the tests whose terms come back one by one, in that order, after the tests
     value_call: Any | None
     compare_call: Any | None
@@ -229,6 +230,19 @@ def tenant_fields(ruleset: "Ruleset") -> tuple[str, ...]:
     return tuple(sorted(fields))
 
 
+def usual_first(terms: list[str], how: str) -> str:
+    """The Kleene fold (``intervals.fold``) with its usual answer tried first: most rows pass every term of an
+    ``all`` test and fail every term of an ``any`` test, and then one pass over the terms decides it, where the
+    fold itself makes two (is any decisive, is any unknown). The shortcut answers only when every term is the
+    plain boolean it tests for, where the fold gives the same answer; any other row goes on to the fold."""
+    full = fold(terms, how)
+    if len(terms) == 1:
+        return full
+    usual = "true" if how == "all" else "false"
+    every = " and ".join(f"{t} == {usual}" for t in terms)
+    return f"(({every}) ? {usual} : {full})"
+
+
 def order_of_tests(tests: dict[str, "TenantTest"]) -> list[str]:
     order: list[str] = []
     visiting: set[str] = set()
@@ -315,7 +329,7 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
                 reads.append(f"#[{len(slots) + 2}]")
                 slots.append(term_expression(term, ruleset, folded, ("#[0]", "#[1]", RANK_HI)))
         read[name] = reads
-        folded[name] = fold(reads, "all" if tests[name].all is not None else "any")
+        folded[name] = usual_first(reads, "all" if tests[name].all is not None else "any")
     lo, hi = (in_columns(sme_rank_expression(ruleset, side), "#") for side in ("lo", "hi"))
     # The highest class is worked out only on a row with a blank classification figure (``tenant_open``): on any
     # other row its figures are the lowest's, and so is its class (null in the first map, the lowest's after).
@@ -360,6 +374,7 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
         bad_fields=bad_fields(ruleset),
         sheets_read=frozenset({"funds", "staff"} & (identifiers(tenant_source) | identifiers(aggregate_source))),
         tenant_call_reads=frozenset(identifiers(tenant_source)),
+        highest_for_open_rows_only=COLUMNS["hi"] not in ", ".join(slots),
         industry_codes={industry: code for code, industry in enumerate(ruleset.sme.industries)} if ruleset.sme else {},
         sme_columns=tuple(dict.fromkeys(spec["column"] for spec in ruleset.sme.figures.values())) if ruleset.sme else (),
         terms_returned=tuple(terms_returned),
