@@ -8,6 +8,7 @@ their highest (a blank is :data:`UNBOUNDED`), so one call classifies it both way
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 UNBOUNDED = 10**15  # a missing classification figure's "highest possible" value
 _PLAIN = {type(None), bool, int, str, float}
 _PLAIN_OR_DECIMAL = _PLAIN | {Decimal}
+_DAY_OR_NONE = {type(None), dt.date}
 
 
 def profile_context(submission: "Submission", ruleset: "Ruleset") -> dict[str, Any]:
@@ -97,6 +99,10 @@ def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures
         elif kinds <= _PLAIN_OR_DECIMAL:
             # zen reads a float as its shortest decimal: a typed figure arrives exactly
             column = [float(value) if value.__class__ is Decimal else value for value in column]
+        elif kinds <= _DAY_OR_NONE:  # a date column (registered_on): to_engine writes a day as ISO text
+            column = [None if value is None else value.isoformat() for value in column]
+        elif all(issubclass(kind, str) for kind in kinds - _PLAIN):  # an enumeration: to_engine keeps its text
+            pass
         else:
             column = [value if value.__class__ in _PLAIN else float(value) if value.__class__ is Decimal
                       else to_engine(value) for value in column]
