@@ -93,6 +93,8 @@ class CompiledRuleset:
     bad_fields: tuple[str, ...]  # the fields whose unusable cells the tests read (``tenant_bad``)
     sheets_read: frozenset[str]  # of the sheets' rows (funds, staff), those a tenant or an aggregate call reads
     tenant_call_reads: frozenset[str]  # the names the tenant call reads
+    value_call_reads: frozenset[str]  # the names the value call reads
+    note_reads: tuple[frozenset[str], ...]  # the names each note's call reads
     industry_codes: dict[str, int]  # each industry's code in the tenant call (``tenant_industry``)
     sme_columns: tuple[str, ...]  # the roster fields the classification reads: a blank in one opens a row
     highest_for_open_rows_only: bool  # ``tenant_hi`` is read only for a row with a blank figure (``tenant_open``)
@@ -374,6 +376,8 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
         bad_fields=bad_fields(ruleset),
         sheets_read=frozenset({"funds", "staff"} & (identifiers(tenant_source) | identifiers(aggregate_source))),
         tenant_call_reads=frozenset(identifiers(tenant_source)),
+        value_call_reads=frozenset(identifiers(value_source)),
+        note_reads=tuple(frozenset(identifiers(note.when)) for note in ruleset.notes),
         highest_for_open_rows_only=COLUMNS["hi"] not in ", ".join(slots),
         industry_codes={industry: code for code, industry in enumerate(ruleset.sme.industries)} if ruleset.sme else {},
         sme_columns=tuple(dict.fromkeys(spec["column"] for spec in ruleset.sme.figures.values())) if ruleset.sme else (),
