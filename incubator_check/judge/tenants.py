@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..rules.engine import EngineFailure, evaluate, to_engine
 from ..workbook.layout import TENANTS, FieldSpec
-from ..findings import Finding, Severity, from_catalogue
+from ..findings import Bilingual, Finding, Severity, from_catalogue
 from ..report import ExcludedTenant, Text
 from .context import tenant_columns, tenant_rows
 from .messages import from_rules
@@ -164,9 +164,9 @@ def exclusion_reasons(o: TenantOutcome, ruleset: "Ruleset", source) -> list[Text
 
 def _catalogued(code: str, file: str, **params: Any) -> Finding:
     """A catalogue finding whose parameters may be bilingual texts: each language gets its own."""
-    zh = from_catalogue(code, file, **{k: (v.zh if isinstance(v, Text) else v) for k, v in params.items()})
-    en = from_catalogue(code, file, **{k: (v.en if isinstance(v, Text) else v) for k, v in params.items()})
-    return zh.model_copy(update={"message_en": en.message_en})
+    # as a Bilingual parameter: the catalogue fills each language's message with its own text, in one finding
+    return from_catalogue(code, file, **{k: (Bilingual(v.zh, v.en) if isinstance(v, Text) else v)
+                                         for k, v in params.items()})
 
 
 def excluded_tenants(outcomes: list[TenantOutcome], ruleset: "Ruleset", submission: "Submission",
