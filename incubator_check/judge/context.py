@@ -83,7 +83,8 @@ def tenant_rows(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures: d
 
 def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures: dict[str, str], source,
                    bad: tuple[str, ...], industry_codes: dict[str, int] | None = None,
-                   highest_for_open_rows_only: bool = False) -> dict[str, Any]:
+                   highest_for_open_rows_only: bool = False,
+                   columns_read: "frozenset[str] | None" = None) -> dict[str, Any]:
     """The roster as the tenant call reads it (rules/compile.py, ``COLUMNS``): a list per field, the SME figures
     at their lowest and highest, and whether a cell could not be read — the same values :func:`tenant_rows`
     gives a row, arranged by column, with the row indexes the call goes over; and for the classification, each
@@ -122,7 +123,8 @@ def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures
     bad_rows = _bad_fields_by_row(source) if bad else {}
     unusable = {key: [bad_rows.get(t.row, {}).get(key) for t in tenants] for key in bad}
     codes = industry_codes or {}
-    return {"tenant_index": list(range(len(values))), "tenant_columns": columns, "tenant_lo": lo, "tenant_hi": hi,
+    sent = columns if columns_read is None else {k: v for k, v in columns.items() if k in columns_read}
+    return {"tenant_index": list(range(len(values))), "tenant_columns": sent, "tenant_lo": lo, "tenant_hi": hi,
             "tenant_bad": unusable, "tenant_industry": [
                 # the text zen would compare (an Industry is a str: its text, as zen reads it), as a code
                 codes.get(str.__str__(v)) if isinstance(v, str) else None

@@ -95,7 +95,7 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
             part = tenants[start:start + ROWS_PER_CALL]
             context.update(tenant_columns(part, compiled.tenant_fields, figures, submission.source,
                                           compiled.bad_fields, compiled.industry_codes,
-                                          compiled.highest_for_open_rows_only))
+                                          compiled.highest_for_open_rows_only, compiled.columns_read))
             outcomes += map(outcome_of, part, evaluate(compiled.tenant_call, context))
         if compiled.aggregate_call is not None:
             context.update(base)  # the aggregates read the profile's names too

@@ -93,6 +93,7 @@ class CompiledRuleset:
     bad_fields: tuple[str, ...]  # the fields whose unusable cells the tests read (``tenant_bad``)
     sheets_read: frozenset[str]  # of the sheets' rows (funds, staff), those a tenant or an aggregate call reads
     tenant_call_reads: frozenset[str]  # the names the tenant call reads
+    columns_read: frozenset[str]  # the roster columns it reads as they are (``tenant_columns.FIELD``)
     value_call_reads: frozenset[str]  # the names the value call reads
     note_reads: tuple[frozenset[str], ...]  # the names each note's call reads
     industry_codes: dict[str, int]  # each industry's code in the tenant call (``tenant_industry``)
@@ -376,6 +377,7 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
         bad_fields=bad_fields(ruleset),
         sheets_read=frozenset({"funds", "staff"} & (identifiers(tenant_source) | identifiers(aggregate_source))),
         tenant_call_reads=frozenset(identifiers(tenant_source)),
+        columns_read=frozenset(re.findall(rf"{COLUMNS[None]}\.(\w+)", tenant_source)),
         value_call_reads=frozenset(identifiers(value_source)),
         note_reads=tuple(frozenset(identifiers(note.when)) for note in ruleset.notes),
         highest_for_open_rows_only=COLUMNS["hi"] not in ", ".join(slots),
