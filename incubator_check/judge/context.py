@@ -23,6 +23,7 @@ UNBOUNDED = 10**15  # a missing classification figure's "highest possible" value
 _PLAIN = {type(None), bool, int, str, float}
 _PLAIN_OR_DECIMAL = _PLAIN | {Decimal}
 _DAY_OR_NONE = {type(None), dt.date}
+_DECIMAL = {Decimal}
 
 
 def profile_context(submission: "Submission", ruleset: "Ruleset") -> dict[str, Any]:
@@ -97,6 +98,8 @@ def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures
         kinds = set(map(type, column))  # most columns hold one kind of value: convert by kind, not value by value
         if kinds <= _PLAIN:
             pass
+        elif kinds == _DECIMAL:  # no blank: every value a float, in C
+            column = list(map(float, column))
         elif kinds <= _PLAIN_OR_DECIMAL:
             # zen reads a float as its shortest decimal: a typed figure arrives exactly
             column = [float(value) if value.__class__ is Decimal else value for value in column]
@@ -114,22 +117,23 @@ def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures
     blank = [False] * len(values)
     for figure, column in figures.items():
         known = columns.get(column) or [None] * len(values)
-        lo[figure] = [0 if v is None else v for v in known]
-        hi[figure] = [UNBOUNDED if v is None else v for v in known]
         if None in known:
+            lo[figure] = [0 if v is None else v for v in known]
+            hi[figure] = [UNBOUNDED if v is None else v for v in known]
             blank = [b or v is None for b, v in zip(blank, known)]
+        else:  # nothing blank: the lowest and the highest are the figures (zen copies what it is given)
+            lo[figure] = hi[figure] = known
     if highest_for_open_rows_only and not any(blank):
         hi = {}  # no row is open: the call reads no highest figure (zen converts every value it is given)
     bad_rows = _bad_fields_by_row(source) if bad else {}
     unusable = {key: [bad_rows.get(t.row, {}).get(key) for t in tenants] for key in bad}
     codes = industry_codes or {}
+    industry = columns.get("industry") or [None] * len(values)
+    # the text zen would compare (an Industry is a str: its text, as zen reads it), as a code; once per value
+    code_of = {v: codes.get(str.__str__(v)) if isinstance(v, str) else None for v in set(industry)}
     sent = columns if columns_read is None else {k: v for k, v in columns.items() if k in columns_read}
     return {"tenant_index": list(range(len(values))), "tenant_columns": sent, "tenant_lo": lo, "tenant_hi": hi,
-            "tenant_bad": unusable, "tenant_industry": [
-                # the text zen would compare (an Industry is a str: its text, as zen reads it), as a code
-                codes.get(str.__str__(v)) if isinstance(v, str) else None
-                for v in columns.get("industry") or [None] * len(values)],
-            "tenant_open": blank}
+            "tenant_bad": unusable, "tenant_industry": [code_of[v] for v in industry], "tenant_open": blank}
 
 
 def _bad_fields_by_row(source) -> dict[int, dict[str, bool]]:
