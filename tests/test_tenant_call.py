@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from conftest import build_workbook  # noqa: E402
 from incubator_check import load_ruleset, read_workbook  # noqa: E402
-from incubator_check.rules.compile import compile_ruleset  # noqa: E402
+from incubator_check.rules.compile import RANK_HI, compile_ruleset  # noqa: E402
 from incubator_check.workbook import reader  # noqa: E402
 from incubator_check.workbook.values import within_model  # noqa: E402
 
@@ -52,26 +52,26 @@ def test_every_term_is_written_once_and_every_fold_reads_the_terms_answers(rules
     ruleset = load_ruleset(ruleset_id)
     sources = compile_ruleset(ruleset).sources
     call, ranks, terms = sources["tenants"], sources["ranks"], sources["terms"]
-    assert len(_top_level_items(terms)) == _terms_written(ruleset)
-    # The call is three maps: the ranks, the terms once per row, the folds.
-    assert call.startswith(f"map(map({ranks}, {{lo: #.lo, hi: #.hi, t: {terms}}}), {{")
+    assert len(_top_level_items(f"[{terms}]")) == _terms_written(ruleset)
+    # The call is three maps, each row a flat array: the ranks, the terms once per row, the folds.
+    assert call.startswith(f"map(map({ranks}, [#[1], {RANK_HI}, {terms}]), [")
     assert call.count(terms) == 1 and call.count(ranks) == 1
-    folds = call[len(f"map(map({ranks}, {{lo: #.lo, hi: #.hi, t: {terms}}}), "):]
-    # The folds read no roster value: only the terms' answers (#.t[i]) and the class ranks.
-    assert "tenant_" not in folds
-    assert set(re.findall(r"#\.\w+", folds)) <= {"#.t", "#.lo", "#.hi"}
-    read = {int(i) for i in re.findall(r"#\.t\[(\d+)\]", folds)}
-    assert read == set(range(_terms_written(ruleset)))  # every term's answer is used
+    folds = call[len(f"map(map({ranks}, [#[1], {RANK_HI}, {terms}]), "):]
+    # The folds read no roster value: only the terms' answers (#[2], #[3], …) and the class ranks (#[0], #[1]).
+    assert "tenant_" not in folds and "#." not in folds
+    read = {int(i) for i in re.findall(r"#\[(\d+)\]", folds)}
+    assert read == set(range(_terms_written(ruleset) + 2))  # every term's answer is used
 
 
 def test_a_test_that_refers_to_another_reads_its_answers_not_its_terms():
     ruleset = load_ruleset("miit-2025-standard")
     graduate = ruleset.tenant_tests["graduate"]
     assert any(term.test == "article_9" for term in graduate.terms)
-    call = compile_ruleset(ruleset).sources["tenants"]
-    folds = call[call.index("'graduate': "):]
-    folds = folds[:folds.index(", '", 1)]
-    assert "tenant_columns" not in folds and "#.t[" in folds
+    compiled = compile_ruleset(ruleset)
+    call, ranks, terms = compiled.sources["tenants"], compiled.sources["ranks"], compiled.sources["terms"]
+    answer = _top_level_items(call[len(f"map(map({ranks}, [#[1], {RANK_HI}, {terms}]), "):-1])
+    folds = answer[2 + compiled.test_order.index("graduate")]  # after the row's lowest and highest class
+    assert "tenant_columns" not in folds and "#[" in folds
 
 
 @pytest.mark.parametrize("text, taken", [
@@ -101,3 +101,57 @@ def test_an_amount_the_model_refuses_is_still_refused_at_its_cell(tmp_path):
     refused = [f for f in result.findings if f.code == "value-not-accepted"]
     assert len(refused) == 1 and refused[0].column == "revenue_y1"
     assert result.submission.tenants[0].revenue_y1 is None
+
+
+@pytest.mark.parametrize("how", ["all", "any"])
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_a_fold_that_tries_its_usual_answer_first_answers_as_the_fold(how, size):
+    # Every combination of true, false, unknown and a non-boolean (a faulty ruleset's term), through zen.
+    import itertools
+
+    import zen
+    from incubator_check.rules.compile import usual_first
+    from incubator_check.rules.intervals import fold
+
+    terms = [f"v[{i}]" for i in range(size)]
+    shortcut = zen.compile_expression(usual_first(terms, how))
+    plain = zen.compile_expression(fold(terms, how))
+    for values in itertools.product([True, False, None, 1], repeat=size):
+        context = {"v": list(values)}
+        assert shortcut.evaluate(context) == plain.evaluate(context), values
+
+
+def test_the_industry_code_and_the_highest_class_only_for_open_rows_give_the_classes_of_the_text_chain(tmp_path):
+    # Rows of every industry, with and without blank figures, and a blank industry: the classes as before.
+    from incubator_check.model import Industry
+
+    industries = [i.value for i in Industry]
+    rows = [{"industry": industry, "revenue_y1": 100 * k, "employees": 5 * k, "total_assets": None if k % 3 == 0 else 50 * k}
+            for k, industry in enumerate(industries * 2, start=1)] + [{"industry": None}]
+    path = tmp_path / "a.xlsx"
+    build_workbook(path, n_tenants=len(rows), tenants=rows)
+    ruleset = load_ruleset("miit-2025-standard")
+    from incubator_check.judge.tenants import run_tenant_tests
+    from incubator_check.judge.context import profile_context
+
+    submission = read_workbook(path, choices={}).submission
+    compiled = compile_ruleset(ruleset)
+    outcomes, _, failures = run_tenant_tests(compiled, submission, profile_context(submission, ruleset))
+    assert not failures
+    sme = ruleset.sme
+    for o in outcomes:
+        t = o.tenant
+        if t.industry is None:
+            assert o.sme_class == (None, None)
+            continue
+        sides = []
+        for blank in (0, 10**15):
+            figures = {fig: (getattr(t, spec["column"]) if getattr(t, spec["column"]) is not None else blank)
+                       for fig, spec in sme.figures.items()}
+            found = sme.ranked[0]
+            for cls in sme.bounded:  # from the largest down, as the standard does
+                if all(figures[fig] >= bound for fig, bound in sme.bounds(t.industry.value, cls).items()):
+                    found = cls
+                    break
+            sides.append(found)
+        assert o.sme_class == tuple(sides), (t.row, t.industry)

@@ -74,8 +74,11 @@ def _profile_figures(compiled: "CompiledRuleset", base: dict[str, Any], aggregat
     figures_by_n: dict[int, dict[str, Any]] = {}
     if compiled.value_call is None:
         return figures_by_n
+    reads = compiled.value_call_reads  # the call is given only the names it reads (zen converts all it is given)
+    known = {k: v for k, v in base.items() if k in reads}
+    known.update((k, to_engine(v)) for k, v in aggregate_values.items() if k in reads)
     for n in counts:
-        ctx = with_placeholders({**base, **{k: to_engine(v) for k, v in aggregate_values.items()}, "N": n})
+        ctx = with_placeholders({**known, "N": n})
         try:
             figures_by_n[n] = {k: from_engine(v) for k, v in evaluate(compiled.value_call, ctx).items()}
         except EngineFailure as exc:

@@ -17,6 +17,7 @@ from ..rules.compile import DERIVED_YEARS
 from ..rules.fields import field_spec, profile_keys
 from ..rules.engine import identifiers
 from ..workbook.layout import SHEETS
+from ._memo import memo
 from .tenants import TenantOutcome, population_cells, undecided_cells
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ def ratio(num: Any, den: Any) -> Fraction | None:
         return Fraction(num) if not isinstance(num, bool) else None
     if den == 0:
         return None
+    if num.__class__ is int and den.__class__ is int:  # a count of tenants: one fraction, not three
+        return Fraction(num, den)
     return Fraction(num) / Fraction(den)
 
 
@@ -108,6 +111,14 @@ def column_evidence(submission: "Submission", fields: list[str]) -> list[str]:
 
 def fields_read_by(ruleset: "Ruleset", name: str) -> list[str]:
     """The roster columns a tenant test reads, following referenced tests and the SME figures."""
+    kept = memo(ruleset)
+    key = ("fields_read_by", name)
+    if key not in kept:
+        kept[key] = tuple(_fields_read_by(ruleset, name))
+    return list(kept[key])
+
+
+def _fields_read_by(ruleset: "Ruleset", name: str) -> list[str]:
     fields: list[str] = []
     for term in ruleset.tenant_tests[name].terms:
         if term.expr is not None:
@@ -120,8 +131,16 @@ def fields_read_by(ruleset: "Ruleset", name: str) -> list[str]:
     return list(dict.fromkeys(fields))
 
 
-def blank_read_as_value(ruleset: "Ruleset", name: str) -> set[str]:
+def blank_read_as_value(ruleset: "Ruleset", name: str) -> frozenset[str]:
     """The columns a test reads only in terms whose blank the ruleset reads as a value (``blank:``)."""
+    kept = memo(ruleset)
+    key = ("blank_read_as_value", name)
+    if key not in kept:
+        kept[key] = frozenset(_blank_read_as_value(ruleset, name))
+    return kept[key]
+
+
+def _blank_read_as_value(ruleset: "Ruleset", name: str) -> set[str]:
     with_blank: set[str] = set()
     without: set[str] = set()
     stack = [name]
@@ -136,6 +155,14 @@ def blank_read_as_value(ruleset: "Ruleset", name: str) -> set[str]:
 
 def profile_names_read_by(ruleset: "Ruleset", name: str) -> set[str]:
     """The profile-level names (申报年度's data_year, parameters excluded) a tenant test reads."""
+    kept = memo(ruleset)
+    key = ("profile_names_read_by", name)
+    if key not in kept:
+        kept[key] = frozenset(_profile_names_read_by(ruleset, name))
+    return set(kept[key])
+
+
+def _profile_names_read_by(ruleset: "Ruleset", name: str) -> set[str]:
     names: set[str] = set()
     for term in ruleset.tenant_tests[name].terms:
         if term.expr is not None:
@@ -152,7 +179,8 @@ def condition_figure(compiled: "CompiledCondition", ruleset: "Ruleset", submissi
     cond = compiled.condition
     source = submission.source
     if cond.share is not None:
-        fields = [f for f in fields_read_by(ruleset, cond.share) if f != "registered_year"]
+        read = fields_read_by(ruleset, cond.share)
+        fields = [f for f in read if f != "registered_year"]
         figure = share_figure(outcomes, ruleset, cond.share, submission, fields)
         # A test that reads a profile figure (申报年度 for "registered in the data year") is unknown without it.
         for name in sorted(profile_names_read_by(ruleset, cond.share)):
@@ -160,10 +188,14 @@ def condition_figure(compiled: "CompiledCondition", ruleset: "Ruleset", submissi
                 source_name = "application_year" if name in DERIVED_YEARS else name
                 ref = source.profile_ref(source_name) or field_spec(ruleset, "profile", source_name).header
                 figure.needs = [ref] + figure.needs
-        figure.evidence = column_evidence(submission, list(dict.fromkeys(fields_read_by(ruleset, cond.share))))
+        figure.evidence = column_evidence(submission, list(dict.fromkeys(read)))
         return figure
-    names = set(cond.needs or ()) | identifiers(cond.value or "") | identifiers(cond.per or "")
-    keys = profile_keys(ruleset)
+    kept = memo(ruleset)
+    key = ("names", compiled.clause_index, compiled.condition_index)
+    if key not in kept:  # the names the condition reads, and of them those of the profile and of its "per"
+        names_read = set(cond.needs or ()) | identifiers(cond.value or "") | identifiers(cond.per or "")
+        kept[key] = (frozenset(names_read), frozenset(identifiers(cond.per or "")), profile_keys(ruleset))
+    names, per_names, keys = kept[key]
     profile_names = sorted(n for n in names if n in keys)
     evidence = [r for r in (source.profile_ref(n) for n in profile_names) if r]
     missing = [n for n in profile_names if base.get(n) is None]
@@ -172,7 +204,7 @@ def condition_figure(compiled: "CompiledCondition", ruleset: "Ruleset", submissi
         # A share of nothing meets no threshold (clauses.md): with the denominator known to be 0, the clause
         # fails whatever the missing part of the numerator is — the blank cannot change the answer.
         vkey, pkey = compiled.value_key, compiled.per_key
-        if pkey and not set(missing) & identifiers(cond.per or ""):
+        if pkey and not set(missing) & per_names:
             per_value = figures_by_n.get(n_lo, {}).get(pkey)
             if per_value is not None and not isinstance(per_value, bool) and per_value == 0:
                 return Figure(True, (0, 0), (0, 0), evidence=evidence)

@@ -17,6 +17,7 @@ from ..rules.engine import to_engine
 from ..workbook.layout import PROFILE
 from ..report import ClauseResult, ConditionResult, Status, Text
 from . import status as lattice
+from ._memo import memo
 from .bounds import Figure, ratio
 from .messages import condition_message, from_rules
 from .numbers import exact, percent
@@ -35,13 +36,26 @@ def relaxation(ruleset: "Ruleset", profile) -> tuple[bool | None, Decimal]:
     return getattr(profile, ruleset.relaxation.when), ruleset.relaxation.factor
 
 
+def _thresholds(compiled: "CompiledCondition", ruleset: "Ruleset") -> tuple[Any, ...]:
+    """A condition's thresholds (as written, as relaxed, relaxable), as zen takes them and as the report writes
+    them, and whether it is a yes/no condition: the ruleset's alone, so worked out once (``_memo``)."""
+    kept = memo(ruleset)
+    key = ("thresholds", compiled.clause_index, compiled.condition_index)
+    found = kept.get(key)
+    if found is None:
+        cond = compiled.condition
+        normal, relaxed, relaxable = cond.thresholds(ruleset.relaxation)
+        found = kept[key] = (normal, relaxed, relaxable, to_engine(normal), to_engine(relaxed), exact(normal),
+                             exact(relaxed), cond.is_flag)
+    return found
+
+
 def comparison_inputs(compiled: "CompiledCondition", figure: Figure, ruleset: "Ruleset") -> dict[str, Any]:
     """The compare call's inputs for one condition, by their compiled names; an unknown figure sends placeholders."""
-    cond = compiled.condition
     names = compiled.comparison
-    default = False if cond.is_flag else 0
-    thresholds = cond.thresholds(ruleset.relaxation)
-    inputs = {names.threshold: to_engine(thresholds.normal), names.relaxed_threshold: to_engine(thresholds.relaxed)}
+    _, _, _, engine_normal, engine_relaxed, _, _, is_flag = _thresholds(compiled, ruleset)
+    default = False if is_flag else 0
+    inputs = {names.threshold: engine_normal, names.relaxed_threshold: engine_relaxed}
     for (numerator, denominator), pair in (((names.worst_numerator, names.worst_denominator), figure.worst),
                                            ((names.best_numerator, names.best_denominator), figure.best)):
         inputs[numerator] = to_engine(pair[0]) if figure.known and pair[0] is not None else default
@@ -66,7 +80,7 @@ def conditions_clause(clause: "Clause", conds: list[tuple["CompiledCondition", F
         cond = compiled.condition
         names = compiled.comparison
         evidence += figure.evidence
-        thr_normal, thr_relaxed, relaxable = cond.thresholds(ruleset.relaxation)
+        thr_normal, thr_relaxed, relaxable, _, _, written_normal, written_relaxed, _ = _thresholds(compiled, ruleset)
         if not figure.known or names.worst_normal not in answers:
             status = Status.MISSING if figure.needs != ["engine"] and not (engine_failed and not answers) else Status.REVIEW
         else:
@@ -88,8 +102,9 @@ def conditions_clause(clause: "Clause", conds: list[tuple["CompiledCondition", F
         rows += figure.rows
         if status is Status.MISSING:
             needs += figure.needs
-        result = ConditionResult(status=status, operator=cond.operator, threshold=exact(thr_normal),
-                                 effective_threshold=exact(effective), shortfall_unit=cond.shortfall_unit,
+        result = ConditionResult(status=status, operator=cond.operator, threshold=written_normal,
+                                 effective_threshold=written_relaxed if applied else written_normal,
+                                 shortfall_unit=cond.shortfall_unit,
                                  needs=figure.needs if status is Status.MISSING else [])
         if figure.known:
             wv, bv = ratio(*figure.worst), ratio(*figure.best)

@@ -8,6 +8,7 @@ their highest (a blank is :data:`UNBOUNDED`), so one call classifies it both way
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 
 UNBOUNDED = 10**15  # a missing classification figure's "highest possible" value
 _PLAIN = {type(None), bool, int, str, float}
+_PLAIN_OR_DECIMAL = _PLAIN | {Decimal}
+_DAY_OR_NONE = {type(None), dt.date}
+_DECIMAL = {Decimal}
 
 
 def profile_context(submission: "Submission", ruleset: "Ruleset") -> dict[str, Any]:
@@ -79,32 +83,57 @@ def tenant_rows(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures: d
 
 
 def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures: dict[str, str], source,
-                   bad: tuple[str, ...]) -> dict[str, Any]:
+                   bad: tuple[str, ...], industry_codes: dict[str, int] | None = None,
+                   highest_for_open_rows_only: bool = False,
+                   columns_read: "frozenset[str] | None" = None) -> dict[str, Any]:
     """The roster as the tenant call reads it (rules/compile.py, ``COLUMNS``): a list per field, the SME figures
     at their lowest and highest, and whether a cell could not be read — the same values :func:`tenant_rows`
-    gives a row, arranged by column, with the row indexes the call goes over."""
+    gives a row, arranged by column, with the row indexes the call goes over; and for the classification, each
+    row's industry code (``tenant_industry``, ``industry_codes``) and whether one of its figures is blank
+    (``tenant_open``: only then are its lowest and highest class apart)."""
     values = [t.__dict__ if not t.declared else {**t.__dict__, **t.declared} for t in tenants]
     columns: dict[str, list[Any]] = {}
     for key in fields:
         column = [v.get(key) for v in values]
-        for i, value in enumerate(column):
-            cls = value.__class__
-            if cls is Decimal:
-                column[i] = float(value)  # zen reads a float as its shortest decimal: a typed figure arrives exactly
-            elif cls not in _PLAIN:
-                column[i] = to_engine(value)
+        kinds = set(map(type, column))  # most columns hold one kind of value: convert by kind, not value by value
+        if kinds <= _PLAIN:
+            pass
+        elif kinds == _DECIMAL:  # no blank: every value a float, in C
+            column = list(map(float, column))
+        elif kinds <= _PLAIN_OR_DECIMAL:
+            # zen reads a float as its shortest decimal: a typed figure arrives exactly
+            column = [float(value) if value.__class__ is Decimal else value for value in column]
+        elif kinds <= _DAY_OR_NONE:  # a date column (registered_on): to_engine writes a day as ISO text
+            column = [None if value is None else value.isoformat() for value in column]
+        elif all(issubclass(kind, str) for kind in kinds - _PLAIN):  # an enumeration: to_engine keeps its text
+            pass
+        else:
+            column = [value if value.__class__ in _PLAIN else float(value) if value.__class__ is Decimal
+                      else to_engine(value) for value in column]
         columns[key] = column
     columns["registered_year"] = [d.year if (d := v.get("registered_on")) else None for v in values]
     lo: dict[str, list[Any]] = {}
     hi: dict[str, list[Any]] = {}
+    blank = [False] * len(values)
     for figure, column in figures.items():
         known = columns.get(column) or [None] * len(values)
-        lo[figure] = [0 if v is None else v for v in known]
-        hi[figure] = [UNBOUNDED if v is None else v for v in known]
+        if None in known:
+            lo[figure] = [0 if v is None else v for v in known]
+            hi[figure] = [UNBOUNDED if v is None else v for v in known]
+            blank = [b or v is None for b, v in zip(blank, known)]
+        else:  # nothing blank: the lowest and the highest are the figures (zen copies what it is given)
+            lo[figure] = hi[figure] = known
+    if highest_for_open_rows_only and not any(blank):
+        hi = {}  # no row is open: the call reads no highest figure (zen converts every value it is given)
     bad_rows = _bad_fields_by_row(source) if bad else {}
     unusable = {key: [bad_rows.get(t.row, {}).get(key) for t in tenants] for key in bad}
-    return {"tenant_index": list(range(len(values))), "tenant_columns": columns, "tenant_lo": lo, "tenant_hi": hi,
-            "tenant_bad": unusable}
+    codes = industry_codes or {}
+    industry = columns.get("industry") or [None] * len(values)
+    # the text zen would compare (an Industry is a str: its text, as zen reads it), as a code; once per value
+    code_of = {v: codes.get(str.__str__(v)) if isinstance(v, str) else None for v in set(industry)}
+    sent = columns if columns_read is None else {k: v for k, v in columns.items() if k in columns_read}
+    return {"tenant_index": list(range(len(values))), "tenant_columns": sent, "tenant_lo": lo, "tenant_hi": hi,
+            "tenant_bad": unusable, "tenant_industry": [code_of[v] for v in industry], "tenant_open": blank}
 
 
 def _bad_fields_by_row(source) -> dict[int, dict[str, bool]]:

@@ -63,8 +63,25 @@ def either(choices: list[Text]) -> Text:
                 ", ".join(c.en for c in head) + " or " + last.en)
 
 
+#: ``shown`` of (value, unit), kept: a threshold is shown the same way in every report, and the display of a
+#: ratio parses the written figure back into a fraction. A :class:`Text` is never changed once made (``+``
+#: gives a new one), so one may serve every report. Bounded: figures are as many as the workbooks.
+_SHOWN: dict[tuple[str | None, str], Text] = {}
+_SHOWN_MAX = 4096
+
+
 def shown(value: str | None, unit: str) -> Text:
     """A figure the report wrote, as a sentence shows it: yes/no for a flag, a percentage for a ratio."""
+    key = (value, unit)
+    text = _SHOWN.get(key)
+    if text is None:
+        if len(_SHOWN) >= _SHOWN_MAX:
+            _SHOWN.clear()
+        text = _SHOWN[key] = _shown(value, unit)
+    return text
+
+
+def _shown(value: str | None, unit: str) -> Text:
     if value is None:
         return Text("—")
     if value in _YES_NO:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..rules.engine import EngineFailure, evaluate, identifiers
+from ..rules.engine import EngineFailure, evaluate
 from ..report import ClauseResult, Note, Status, Text
 from .messages import from_rules
 
@@ -28,11 +28,12 @@ def review_clause(clause: "Clause", base: dict[str, Any]) -> ClauseResult:
 def notes(compiled: "CompiledRuleset", base: dict[str, Any]) -> list[Note]:
     """The ruleset's notes that apply to this submission."""
     shown = []
-    for note, call in zip(compiled.ruleset.notes, compiled.note_calls):
-        if any(base.get(n) is None for n in identifiers(note.when) if n in base):
+    for note, call, reads in zip(compiled.ruleset.notes, compiled.note_calls, compiled.note_reads):
+        if any(base.get(n) is None for n in reads if n in base):
             continue  # a blank the note reads: it cannot be said to apply
         try:
-            if evaluate(call, base) is True:
+            # given only the names it reads: zen converts every value it is given
+            if evaluate(call, {n: base[n] for n in reads if n in base}) is True:
                 shown.append(Note(id=note.id, article=note.article, message=Text(note.message.zh, note.message.en)))
         except EngineFailure:
             continue

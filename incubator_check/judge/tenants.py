@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..rules.engine import EngineFailure, evaluate, to_engine
 from ..workbook.layout import TENANTS, FieldSpec
-from ..findings import Finding, Severity, from_catalogue
+from ..findings import Bilingual, Finding, Severity, from_catalogue
 from ..report import ExcludedTenant, Text
 from .context import tenant_columns, tenant_rows
 from .messages import from_rules
@@ -52,23 +52,37 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
     ruleset = compiled.ruleset
     tenants = submission.tenants
     figures = {figure: spec["column"] for figure, spec in ruleset.sme.figures.items()} if ruleset.sme else {}
-    context = dict(base)
-    context["funds"] = [to_engine(f.__dict__) for f in submission.funds or ()]
-    context["staff"] = [to_engine(s.__dict__) for s in submission.staff or ()]
+    # The sheets' rows go to zen only for the calls that read them (rules/compile.py, ``sheets_read``): a call
+    # that reads neither is not given them, so zen does not copy them and they are not converted for it.
+    sheets = {"funds": [to_engine(f.__dict__) for f in submission.funds or ()] if "funds" in compiled.sheets_read else [],
+              "staff": [to_engine(s.__dict__) for s in submission.staff or ()] if "staff" in compiled.sheets_read else []}
+    # The tenant call is given only the names it reads (zen converts every value it is given, at every call).
+    reads = compiled.tenant_call_reads
+    context = {k: v for k, v in base.items() if k in reads}
+    context.update((k, v) for k, v in sheets.items() if k in reads)
     population = ruleset.population
     ranked = ruleset.sme.ranked if ruleset.sme else []
     order = compiled.test_order
-    term_keys = tuple((f"terms:{name}", name) for name in compiled.terms_returned)
+    # Where each answer sits in a row of the tenant call's answer (rules/compile.py): [lo, hi, each test in
+    # ``test_order``, then the terms of each test in ``terms_returned``].
+    first_term = 2 + len(order)
+    term_slices = []
+    for name in compiled.terms_returned:
+        size = len(ruleset.tenant_tests[name].terms)
+        term_slices.append((name, first_term, first_term + size))
+        first_term += size
+    tests_slice = slice(2, 2 + len(order))
+    unknown_tests = dict.fromkeys(order)
     unknown_terms = [None] * len(ruleset.tenant_tests[population].terms)
 
-    def outcome_of(tenant: "Tenant", row: dict[str, Any]) -> TenantOutcome:
-        get = row.get
-        lo, hi = get("lo"), get("hi")
-        terms = {name: row[key] for key, name in term_keys if key in row}
-        if population not in terms:
-            terms[population] = list(unknown_terms)
-        outcome = TenantOutcome(tenant, dict(zip(order, map(get, order))), terms,
-                                (None if lo is None else ranked[int(lo)], None if hi is None else ranked[int(hi)]))
+    def outcome_of(tenant: "Tenant", row: list[Any] | None) -> TenantOutcome:
+        if row is None:  # zen failed: every answer unknown
+            outcome = TenantOutcome(tenant, dict(unknown_tests), {population: list(unknown_terms)}, (None, None))
+        else:
+            lo, hi = row[0], row[1]
+            outcome = TenantOutcome(tenant, dict(zip(order, row[tests_slice])),
+                                    {name: row[a:b] for name, a, b in term_slices},
+                                    (None if lo is None else ranked[int(lo)], None if hi is None else ranked[int(hi)]))
         if tenant.duplicate_of is not None:
             outcome.tests[population] = False  # a repeated USCC is one tenant, counted at its first row
         return outcome
@@ -80,15 +94,18 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
         for start in range(0, len(tenants), ROWS_PER_CALL):
             part = tenants[start:start + ROWS_PER_CALL]
             context.update(tenant_columns(part, compiled.tenant_fields, figures, submission.source,
-                                          compiled.bad_fields))
+                                          compiled.bad_fields, compiled.industry_codes,
+                                          compiled.highest_for_open_rows_only, compiled.columns_read))
             outcomes += map(outcome_of, part, evaluate(compiled.tenant_call, context))
         if compiled.aggregate_call is not None:
+            context.update(base)  # the aggregates read the profile's names too
+            context.update(sheets)
             context["tenants"] = (tenant_rows(tenants, compiled.tenant_fields, figures, submission.source)
                                   if compiled.aggregates_read_tenants else [])
             aggregates = evaluate(compiled.aggregate_call, context)
     except EngineFailure as exc:
         failures.append(str(exc))
-        outcomes, aggregates = [outcome_of(t, {}) for t in tenants], {}
+        outcomes, aggregates = [outcome_of(t, None) for t in tenants], {}
     return outcomes, aggregates, failures
 
 
@@ -147,9 +164,9 @@ def exclusion_reasons(o: TenantOutcome, ruleset: "Ruleset", source) -> list[Text
 
 def _catalogued(code: str, file: str, **params: Any) -> Finding:
     """A catalogue finding whose parameters may be bilingual texts: each language gets its own."""
-    zh = from_catalogue(code, file, **{k: (v.zh if isinstance(v, Text) else v) for k, v in params.items()})
-    en = from_catalogue(code, file, **{k: (v.en if isinstance(v, Text) else v) for k, v in params.items()})
-    return zh.model_copy(update={"message_en": en.message_en})
+    # as a Bilingual parameter: the catalogue fills each language's message with its own text, in one finding
+    return from_catalogue(code, file, **{k: (Bilingual(v.zh, v.en) if isinstance(v, Text) else v)
+                                         for k, v in params.items()})
 
 
 def excluded_tenants(outcomes: list[TenantOutcome], ruleset: "Ruleset", submission: "Submission",

@@ -91,14 +91,22 @@ class CompiledRuleset:
     test_order: tuple[str, ...]  # the tenant tests, each after the tests it refers to
     tenant_fields: tuple[str, ...]  # the roster fields the tests read: only these are sent to zen
     bad_fields: tuple[str, ...]  # the fields whose unusable cells the tests read (``tenant_bad``)
-    terms_returned: tuple[str, ...]  # the tests whose terms come back one by one (``terms:NAME``), in that order
+    sheets_read: frozenset[str]  # of the sheets' rows (funds, staff), those a tenant or an aggregate call reads
+    tenant_call_reads: frozenset[str]  # the names the tenant call reads
+    columns_read: frozenset[str]  # the roster columns it reads as they are (``tenant_columns.FIELD``)
+    value_call_reads: frozenset[str]  # the names the value call reads
+    note_reads: tuple[frozenset[str], ...]  # the names each note's call reads
+    industry_codes: dict[str, int]  # each industry's code in the tenant call (``tenant_industry``)
+    sme_columns: tuple[str, ...]  # the roster fields the classification reads: a blank in one opens a row
+    highest_for_open_rows_only: bool  # ``tenant_hi`` is read only for a row with a blank figure (``tenant_open``)
+    terms_returned: tuple[str, ...]  # the tests whose terms come back one by one, in that order, after the tests
     value_call: Any | None
     compare_call: Any | None
     conditions: tuple[CompiledCondition, ...]  # every condition of every clause, in ruleset order
     ban_call: Any | None  # Article 20: is the ban in force on the application day?
     note_calls: tuple[Any, ...]  # one per ruleset note, in order
     # The generated zen source of each call ("tenants", "values", "comparisons"), and of two parts of the tenant
-    # call: "ranks" (its first map) and "terms" (the array of every term, once).
+    # call: "ranks" (its first map) and "terms" (every term once: the items of the second map's array after lo, hi).
     sources: dict[str, str]
 
     def conditions_of(self, clause_index: int) -> list[CompiledCondition]:
@@ -131,20 +139,32 @@ def guarded(term_expr: str, needs: tuple[str, ...], blank: bool | None, numeric:
 
 def sme_rank_expression(ruleset: "Ruleset", side: str) -> str:
     """The class rank (its index in ``sme.ranked``: 0 is the smallest) from the figures on one side (lowest or
-    highest possible), trying the classes from the largest down as the standard does."""
+    highest possible), trying the classes from the largest down as the standard does.
+
+    The industry is read as its code (its place in ``sme.industries``: the column ``tenant_industry``, null for a
+    blank or an industry the ruleset does not list) and found by halving the list: four integer comparisons
+    among 16 industries, where comparing its text with each industry in turn took up to 16 (issue 21)."""
     sme = ruleset.sme
     assert sme is not None
     rank = {cls: i for i, cls in enumerate(sme.ranked)}
-    parts = []
+    chains = []
     for industry in sme.industries:
         chain = ""
         for cls in sme.bounded:
             bounds = sme.bounds(industry, cls)
             test = " and ".join(f"#.{side}.{fig} >= {bound}" for fig, bound in bounds.items())
             chain += f"({test}) ? {rank[cls]} : "
-        chain += "0"
-        parts.append(f"#.industry == '{industry}' ? ({chain})")
-    return " : ".join(parts) + " : null"
+        chains.append(f"({chain}0)")
+
+    def halves(first: int, end: int) -> str:
+        if end - first == 1:
+            return chains[first]
+        middle = (first + end) // 2
+        return f"(tenant_industry[#] < {middle} ? {halves(first, middle)} : {halves(middle, end)})"
+
+    if not chains:
+        return "null"
+    return f"(tenant_industry[#] == null ? null : {halves(0, len(chains))})"
 
 
 def class_table(allowed: tuple[str, ...], ranked: list[str]) -> str:
@@ -159,16 +179,20 @@ def class_table(allowed: tuple[str, ...], ranked: list[str]) -> str:
     return "[" + ", ".join(cells) + "]"
 
 
-def term_expression(term: "Term", ruleset: "Ruleset", folded: dict[str, str]) -> str:
+def term_expression(term: "Term", ruleset: "Ruleset", folded: dict[str, str],
+                    row: tuple[str, str, str] = ("#.i", "#.lo", "#.hi")) -> str:
+    """One term on one roster row; ``row`` says where the row's index and its lowest and highest class rank are
+    read (the tenant call's second map has them as ``[index, lo, hi]``: ``#[0]``, ``#[1]``, ``#[2]``)."""
+    index, rank_lo, rank_hi = row
     if term.test is not None:
         return folded[term.test]
     if term.sme_class is not None:
         ranked = ruleset.sme.ranked
         table = class_table(term.sme_class, ranked)
-        return f"((#.lo == null or #.hi == null) ? null : {table}[#.lo * {len(ranked)} + #.hi])"
-    # Within the second map `#` is {i: row index, lo, hi}: the ruleset's `#.field` is read from its column.
+        return f"(({rank_lo} == null or {rank_hi} == null) ? null : {table}[{rank_lo} * {len(ranked)} + {rank_hi}])"
+    # Within the second map the ruleset's `#.field` is read from its column at the row's index.
     expr = in_columns(guarded(term.expr or "", term.needs, term.blank, numeric_tenant_fields(ruleset),
-                              yes_no_tenant_fields(ruleset)), "#.i")
+                              yes_no_tenant_fields(ruleset)), index)
     # A profile figure the term reads (申报年度 → data_year) may be blank too: then the term is unknown.
     keys = profile_keys(ruleset)
     profile_names = sorted(n for n in identifiers(term.expr or "") if n in keys or n in DERIVED_YEARS)
@@ -209,6 +233,19 @@ def tenant_fields(ruleset: "Ruleset") -> tuple[str, ...]:
     return tuple(sorted(fields))
 
 
+def usual_first(terms: list[str], how: str) -> str:
+    """The Kleene fold (``intervals.fold``) with its usual answer tried first: most rows pass every term of an
+    ``all`` test and fail every term of an ``any`` test, and then one pass over the terms decides it, where the
+    fold itself makes two (is any decisive, is any unknown). The shortcut answers only when every term is the
+    plain boolean it tests for, where the fold gives the same answer; any other row goes on to the fold."""
+    full = fold(terms, how)
+    if len(terms) == 1:
+        return full
+    usual = "true" if how == "all" else "false"
+    every = " and ".join(f"{t} == {usual}" for t in terms)
+    return f"(({every}) ? {usual} : {full})"
+
+
 def order_of_tests(tests: dict[str, "TenantTest"]) -> list[str]:
     order: list[str] = []
     visiting: set[str] = set()
@@ -246,21 +283,29 @@ def comparison_expression(cond: "Condition", names: Comparison, figure: str, thr
 # --- compiling -----------------------------------------------------------------------------------------
 
 _COMPILED: dict[tuple[str, str], CompiledRuleset] = {}
+_BOUND: dict[int, CompiledRuleset] = {}  # id(ruleset) → its calls bound to its own conditions
+RANK_HI = "(#[2] == null ? #[1] : #[2])"  # in the second map: a row's highest class (the lowest's when not worked out)
 
 
 def compile_ruleset(ruleset: "Ruleset") -> CompiledRuleset:
     """The ruleset's expressions compiled once per process (keyed by id and content hash). Thresholds are the
     compare call's inputs, not part of an expression, so a ruleset resolved for a day (``Ruleset.at``) reuses
     the compiled calls, bound to its own conditions."""
+    bound = _BOUND.get(id(ruleset))
+    if bound is not None and bound.ruleset is ruleset:
+        return bound
     key = (ruleset.id, ruleset.sha256)
     if key not in _COMPILED:
         _COMPILED[key] = _compile_uncached(ruleset)
     compiled = _COMPILED[key]
-    if compiled.ruleset is ruleset:
-        return compiled
-    conditions = tuple(replace(c, condition=ruleset.clauses[c.clause_index].conditions[c.condition_index])
-                       for c in compiled.conditions)
-    return replace(compiled, ruleset=ruleset, conditions=conditions)
+    if compiled.ruleset is not ruleset:
+        conditions = tuple(replace(c, condition=ruleset.clauses[c.clause_index].conditions[c.condition_index])
+                           for c in compiled.conditions)
+        compiled = replace(compiled, ruleset=ruleset, conditions=conditions)
+    # A ruleset is frozen, so its bound calls are kept for the next check (the entry holds the ruleset: its id is
+    # not reused while kept); rulesets are few: each one loaded, and one per day ``Ruleset.at`` resolves.
+    _BOUND[id(ruleset)] = compiled
+    return compiled
 
 
 def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
@@ -268,10 +313,13 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
     tests = ruleset.tenant_tests
     order = order_of_tests(tests)
     # Three maps over the roster in one call, so that every term is evaluated once per row. The first classifies
-    # each tenant (its lowest and highest possible class; `#.r` is the tenant's row); the second evaluates every
-    # term of every test once, into the array `#.t`; the third folds each test with Kleene logic from `#.t`
-    # alone (a fold reads a term's answer twice, and a test another test refers to is folded again: only array
-    # reads, never the term again).
+    # each tenant (its lowest and highest possible class); the second evaluates every term of every test once;
+    # the third folds each test with Kleene logic from those answers alone (a fold reads a term's answer twice,
+    # and a test another test refers to is folded again: only array reads, never the term again).
+    # Every row travels as a flat array, never an object: zen builds, reads and hands back an array at a fraction
+    # of the cost of an object with named keys (issue 21; the names are kept here, in the compiled ruleset):
+    # the first map gives [index, lo, hi], the second [lo, hi, term 0, term 1, …], the third (the answer)
+    # [lo, hi, each test in ``test_order``, then the terms of each test in ``terms_returned``].
     slots: list[str] = []
     read: dict[str, list[str]] = {}  # per test, where each of its terms' answers is read in the third map
     folded: dict[str, str] = {}
@@ -281,20 +329,20 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
             if term.test is not None:
                 reads.append(folded[term.test])
             else:
-                reads.append(f"#.t[{len(slots)}]")
-                slots.append(term_expression(term, ruleset, folded))
+                reads.append(f"#[{len(slots) + 2}]")
+                slots.append(term_expression(term, ruleset, folded, ("#[0]", "#[1]", RANK_HI)))
         read[name] = reads
-        folded[name] = fold(reads, "all" if tests[name].all is not None else "any")
+        folded[name] = usual_first(reads, "all" if tests[name].all is not None else "any")
     lo, hi = (in_columns(sme_rank_expression(ruleset, side), "#") for side in ("lo", "hi"))
-    ranks = f"map(tenant_index, {{i: #, lo: {lo}, hi: {hi}}})"
-    judged = f"map({ranks}, {{lo: #.lo, hi: #.hi, t: [{', '.join(slots)}]}})"
-    entries = [f"'{name}': {folded[name]}" for name in order]
+    # The highest class is worked out only on a row with a blank classification figure (``tenant_open``): on any
+    # other row its figures are the lowest's, and so is its class (null in the first map, the lowest's after).
+    ranks = f"map(tenant_index, [#, {lo}, tenant_open[#] ? {hi} : null])"
+    judged = f"map({ranks}, [#[1], {RANK_HI}, {', '.join(slots)}])"
     # The population's terms one by one (why a row is excluded), and those of tests that raise findings.
     terms_returned = [ruleset.population] + [name for name, test in tests.items() if test.finding is not None]
     terms_returned = list(dict.fromkeys(terms_returned))
-    entries += [f"'terms:{name}': [{', '.join(read[name])}]" for name in terms_returned]
-    entries += ["lo: #.lo", "hi: #.hi"]
-    tenant_source = f"map({judged}, {{{', '.join(entries)}}})"
+    answer = ["#[0]", "#[1]"] + [folded[name] for name in order] + [r for name in terms_returned for r in read[name]]
+    tenant_source = f"map({judged}, [{', '.join(answer)}])"
     aggregate_source = "{" + ", ".join(f"'{name}': {agg.expr}" for name, agg in ruleset.aggregates.items()) + "}"
 
     value_parts = []
@@ -327,13 +375,21 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
         test_order=tuple(order),
         tenant_fields=tenant_fields(ruleset),
         bad_fields=bad_fields(ruleset),
+        sheets_read=frozenset({"funds", "staff"} & (identifiers(tenant_source) | identifiers(aggregate_source))),
+        tenant_call_reads=frozenset(identifiers(tenant_source)),
+        columns_read=frozenset(re.findall(rf"{COLUMNS[None]}\.(\w+)", tenant_source)),
+        value_call_reads=frozenset(identifiers(value_source)),
+        note_reads=tuple(frozenset(identifiers(note.when)) for note in ruleset.notes),
+        highest_for_open_rows_only=COLUMNS["hi"] not in ", ".join(slots),
+        industry_codes={industry: code for code, industry in enumerate(ruleset.sme.industries)} if ruleset.sme else {},
+        sme_columns=tuple(dict.fromkeys(spec["column"] for spec in ruleset.sme.figures.values())) if ruleset.sme else (),
         terms_returned=tuple(terms_returned),
         value_call=compile_expression(value_source, where) if value_parts else None,
         compare_call=compile_expression(compare_source, where) if compare_parts else None,
         conditions=tuple(conditions),
         ban_call=compile_expression(ruleset.bans.in_force, where) if ruleset.bans else None,
         note_calls=tuple(compile_expression(note.when, f"{where} note {note.id}") for note in ruleset.notes),
-        sources={"tenants": tenant_source, "ranks": ranks, "terms": f"[{', '.join(slots)}]",
+        sources={"tenants": tenant_source, "ranks": ranks, "terms": ", ".join(slots),
                  "aggregates": aggregate_source, "values": value_source,
                  "comparisons": compare_source},
     )
