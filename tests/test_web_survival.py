@@ -52,8 +52,9 @@ class Server:
         self.tmp = tmp / "tmp"
         self.tmp.mkdir()
         self.port = _free_port()
+        self.slow_started = tmp / "slow-started.log"  # a worker's pid as it starts a run of the slow workbook
         env = {**os.environ, "TMPDIR": os.fspath(self.tmp), "INCUBATOR_CHECK_JOBS": "2",
-               "INCUBATOR_CHECK_PROCESS_TEMP": "1"}
+               "INCUBATOR_CHECK_PROCESS_TEMP": "1", "SURVIVAL_STARTED": os.fspath(self.slow_started)}
         if kind == "serve":
             code = PATCH + ("import sys; sys.argv[0] = 'incubator-check'; from incubator_check.cli import run; run()")
             args = ["serve", "--port", str(self.port), "--no-browser"]
@@ -141,15 +142,17 @@ def test_all_idle_workers_killed_the_next_check_succeeds_and_healthz_checks(serv
     assert status == 200 and report["verdict"] == "PASS"
 
 
-def _new_workers(server, old: set[int], count: int = 2, seconds: float = 20) -> set[int]:
-    """The server's reader workers once ``count`` of them are not among ``old`` (a new pool has started)."""
+def _slow_run_started(server, run: int, seconds: float = 60) -> int:
+    """The pid of the worker that started the slow workbook's ``run``-th run (1: the first)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        now = set(server.workers())
-        if len(now - old) >= count:
-            return now
+        if server.slow_started.exists():
+            pids = server.slow_started.read_text(encoding="utf-8").split()
+            if len(pids) >= run:
+                return int(pids[run - 1])
         time.sleep(0.05)
-    raise AssertionError(f"no new workers: {sorted(server.workers())} (old {sorted(old)})")
+    found = server.slow_started.read_text(encoding="utf-8").split() if server.slow_started.exists() else None
+    raise AssertionError(f"the slow workbook's run {run} did not start (started: {found})")
 
 
 def test_a_busy_worker_killed_its_request_gets_reader_crashed_and_the_next_succeeds(server):
@@ -158,13 +161,17 @@ def test_a_busy_worker_killed_its_request_gets_reader_crashed_and_the_next_succe
     assert server.check()[1]["verdict"] == "PASS"
     with cf.ThreadPoolExecutor(1) as pool:
         slow = pool.submit(server.check, _slow_workbook())
-        time.sleep(1.0)  # a worker has taken the slow workbook
-        before = set(server.workers())
-        _kill(list(before))  # the busy one and the idle one
-        again = _new_workers(server, before)
-        time.sleep(1.0)  # a new worker has taken the slow workbook's second run
-        _kill(list(again))
-        status, report = slow.result(timeout=60)
+        _slow_run_started(server, 1)  # a worker has taken the slow workbook
+        _kill(list(server.workers()))  # the busy one and the idle one
+        # Its second run, if the pool starts one (a death the pool learns of as its task's): killed too.
+        deadline = time.monotonic() + 60
+        while not slow.done() and time.monotonic() < deadline:
+            started = server.slow_started.read_text(encoding="utf-8").split()
+            if len(started) >= 2:
+                _kill([int(started[1])])
+                break
+            time.sleep(0.05)
+        status, report = slow.result(timeout=90)
     assert status == 200 and report["verdict"] == "ERROR" and report["error"]["code"] == "reader-crashed"
     status, report = server.check()
     assert status == 200 and report["verdict"] == "PASS"
