@@ -624,7 +624,7 @@ class ReaderPool:
             return bool(jobs_)
 
         while len(pending) < window and more():
-            pass
+            pass  # more() sends the next chunk: fill the window
         while pending:
             outcomes = pending.popleft().result()
             more()

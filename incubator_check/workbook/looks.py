@@ -20,6 +20,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.etree import ElementTree
 
 __all__ = ["SheetLooks", "hidden_sheets", "sheet_looks"]
@@ -68,24 +69,19 @@ def _scale(code: str):
     return None
 
 
-#: :func:`_styles` by the part's bytes: workbooks made by one program or template share their styles part, and
-#: parsing it costs more than the rest of a plain workbook's looks. Bounded: emptied when full.
-_STYLES_MEMO: dict[bytes, tuple[frozenset[int], dict[int, tuple[str, object]]]] = {}
-_STYLES_MEMO_SIZE = 32
 _STYLES_MEMO_BYTES = 256 * 1024  # a larger styles part is parsed every time, not kept
 
 
 def _styles(xml: bytes) -> tuple[frozenset[int], dict[int, tuple[str, object]]]:
     """:func:`_parsed_styles`, memoised (the result is only read: a frozen set, and a dict of tuples)."""
-    if len(xml) > _STYLES_MEMO_BYTES:
-        return _parsed_styles(xml)
-    known = _STYLES_MEMO.get(xml)
-    if known is None:
-        known = _parsed_styles(xml)
-        if len(_STYLES_MEMO) >= _STYLES_MEMO_SIZE:
-            _STYLES_MEMO.clear()
-        _STYLES_MEMO[xml] = known
-    return known
+    return _parsed_styles(xml) if len(xml) > _STYLES_MEMO_BYTES else _shared_styles(xml)
+
+
+#: :func:`_parsed_styles` by the part's bytes: workbooks made by one program or template share their styles part,
+#: and parsing it costs more than the rest of a plain workbook's looks.
+@lru_cache(maxsize=32)
+def _shared_styles(xml: bytes) -> tuple[frozenset[int], dict[int, tuple[str, object]]]:
+    return _parsed_styles(xml)
 
 
 def _parsed_styles(xml: bytes) -> tuple[frozenset[int], dict[int, tuple[str, object]]]:

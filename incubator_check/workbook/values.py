@@ -14,6 +14,7 @@ import re
 from operator import mul as _mul
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .layout import Kind
 from ..findings import catalogue_texts, code_of
@@ -40,23 +41,16 @@ def _normalized_label(text: object) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", visible_text(str(text)))).lower()
 
 
-#: Labels already normalised, by their exact text: every workbook repeats the same headers and field labels, and a
-#: read looks each one up several times (header search, label match, unit split). Bounded: emptied when full.
-_LABEL_MEMO: dict[str, str] = {}
-_LABEL_MEMO_SIZE = 4096
-
-
 def normalize_label(text: object) -> str:
     """A label as compared: NFKC (full-width brackets and digits to half-width), no spaces, lower-case."""
     if text.__class__ is not str:  # a number or date cell: str() of it first, as ever; not memoised (1 == 1.0 == True)
         return _normalized_label(text)
-    label = _LABEL_MEMO.get(text)
-    if label is None:
-        label = _normalized_label(text)
-        if len(_LABEL_MEMO) >= _LABEL_MEMO_SIZE:
-            _LABEL_MEMO.clear()
-        _LABEL_MEMO[text] = label
-    return label
+    return _normalized_label_of_text(text)
+
+
+#: Labels already normalised, by their exact text: every workbook repeats the same headers and field labels, and a
+#: read looks each one up several times (header search, label match, unit split).
+_normalized_label_of_text = lru_cache(maxsize=4096)(_normalized_label)
 
 
 def split_unit(label: str) -> tuple[str, str]:
@@ -440,21 +434,15 @@ def _enum_key_of(text: object) -> str:
     return _ENUM_SEPARATORS.sub("", unicodedata.normalize("NFKC", visible_text(str(text)))).lower()
 
 
-#: Enumeration keys by their exact text: parse_enum keys every choice again for each value it reads (16
-#: industries), the same few texts each time. Bounded: emptied when full.
-_ENUM_MEMO: dict[str, str] = {}
-
-
 def _enum_key(text: object) -> str:
     if text.__class__ is not str:  # str() of a number or date first, as ever; not memoised (1 == 1.0 == True)
         return _enum_key_of(text)
-    key = _ENUM_MEMO.get(text)
-    if key is None:
-        key = _enum_key_of(text)
-        if len(_ENUM_MEMO) >= _LABEL_MEMO_SIZE:
-            _ENUM_MEMO.clear()
-        _ENUM_MEMO[text] = key
-    return key
+    return _enum_key_of_text(text)
+
+
+#: Enumeration keys by their exact text: parse_enum keys every choice again for each value it reads (16
+#: industries), the same few texts each time.
+_enum_key_of_text = lru_cache(maxsize=4096)(_enum_key_of)
 
 
 def parse_enum(raw: object, choices: tuple[str, ...], aliases: dict[str, str]) -> str:
