@@ -93,7 +93,7 @@ def dumps(data, *, indent: bool = False) -> str:
         try:
             import orjson
         except ImportError:
-            pass
+            pass  # orjson is missing: json below writes the same text
         else:
             try:
                 return orjson.dumps(data, option=orjson.OPT_INDENT_2 if indent else 0).decode()

@@ -18,3 +18,13 @@ def memo(owner: Any) -> dict[Any, Any]:
     if entry is None or entry[0] is not owner:
         entry = _MEMOS[id(owner)] = (owner, {})
     return entry[1]
+
+
+def once(owner: Any, key: Any, make) -> Any:
+    """``make()``, worked out once for this frozen object and ``key``, then kept in its memo."""
+    kept = memo(owner)
+    try:
+        return kept[key]
+    except KeyError:
+        found = kept[key] = make()
+        return found

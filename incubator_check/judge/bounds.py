@@ -17,7 +17,7 @@ from ..rules.compile import DERIVED_YEARS
 from ..rules.fields import field_spec, profile_keys
 from ..rules.engine import identifiers
 from ..workbook.layout import SHEETS
-from ._memo import memo
+from ._memo import memo, once
 from .tenants import TenantOutcome, population_cells, undecided_cells
 
 if TYPE_CHECKING:
@@ -111,11 +111,7 @@ def column_evidence(submission: "Submission", fields: list[str]) -> list[str]:
 
 def fields_read_by(ruleset: "Ruleset", name: str) -> list[str]:
     """The roster columns a tenant test reads, following referenced tests and the SME figures."""
-    kept = memo(ruleset)
-    key = ("fields_read_by", name)
-    if key not in kept:
-        kept[key] = tuple(_fields_read_by(ruleset, name))
-    return list(kept[key])
+    return list(once(ruleset, ("fields_read_by", name), lambda: tuple(_fields_read_by(ruleset, name))))
 
 
 def _fields_read_by(ruleset: "Ruleset", name: str) -> list[str]:
@@ -133,11 +129,7 @@ def _fields_read_by(ruleset: "Ruleset", name: str) -> list[str]:
 
 def blank_read_as_value(ruleset: "Ruleset", name: str) -> frozenset[str]:
     """The columns a test reads only in terms whose blank the ruleset reads as a value (``blank:``)."""
-    kept = memo(ruleset)
-    key = ("blank_read_as_value", name)
-    if key not in kept:
-        kept[key] = frozenset(_blank_read_as_value(ruleset, name))
-    return kept[key]
+    return once(ruleset, ("blank_read_as_value", name), lambda: frozenset(_blank_read_as_value(ruleset, name)))
 
 
 def _blank_read_as_value(ruleset: "Ruleset", name: str) -> set[str]:
@@ -155,11 +147,7 @@ def _blank_read_as_value(ruleset: "Ruleset", name: str) -> set[str]:
 
 def profile_names_read_by(ruleset: "Ruleset", name: str) -> set[str]:
     """The profile-level names (申报年度's data_year, parameters excluded) a tenant test reads."""
-    kept = memo(ruleset)
-    key = ("profile_names_read_by", name)
-    if key not in kept:
-        kept[key] = frozenset(_profile_names_read_by(ruleset, name))
-    return set(kept[key])
+    return set(once(ruleset, ("profile_names_read_by", name), lambda: frozenset(_profile_names_read_by(ruleset, name))))
 
 
 def _profile_names_read_by(ruleset: "Ruleset", name: str) -> set[str]:
