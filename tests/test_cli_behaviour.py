@@ -195,14 +195,18 @@ def test_an_empty_roster_says_what_is_missing_instead_of_leaving_blanks():
 # pydantic searches every installed distribution for plugins when it builds its first model (a tenth of a one-file
 # check's CPU); the command turns that search off unless the user set the variable (issue 21). The spy is a
 # sitecustomize module, so that it is in every process of the check: the command and its child, forked or spawned.
+# pydantic's plugin search reads the installed distributions' entry points: through ``entry_points(group=...)`` since
+# 2.14, through ``distributions()`` before (CI's Python had 2.13). The spy notes either call made from pydantic.
 _SPY_ON_PLUGIN_SEARCH = (
-    "import importlib.metadata as metadata, os\n"
-    "real = metadata.entry_points\n"
-    "def spy(**kw):\n"
-    "    if kw.get('group') == 'pydantic' and 'PLUGIN_SEARCH_LOG' in os.environ:\n"
-    "        open(os.environ['PLUGIN_SEARCH_LOG'], 'a').write('searched\\n')\n"
-    "    return real(**kw)\n"
-    "metadata.entry_points = spy\n"
+    "import importlib.metadata as metadata, os, sys\n"
+    "def spying(real):\n"
+    "    def spy(*args, **kw):\n"
+    "        if sys._getframe(1).f_globals.get('__name__', '').startswith('pydantic') and 'PLUGIN_SEARCH_LOG' in os.environ:\n"
+    "            open(os.environ['PLUGIN_SEARCH_LOG'], 'a').write('searched\\n')\n"
+    "        return real(*args, **kw)\n"
+    "    return spy\n"
+    "metadata.entry_points = spying(metadata.entry_points)\n"
+    "metadata.distributions = spying(metadata.distributions)\n"
 )
 
 
