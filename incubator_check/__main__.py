@@ -1,5 +1,5 @@
 """``python -m incubator_check`` runs the command line."""
 
-from .cli import run
+from ._start import run
 
 run()

@@ -50,6 +50,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
+from ._start import START_METHOD_VARIABLE, default_start_method as _default_context  # noqa: F401 - tests name them
+
 MiB = 1 << 20
 
 # A worker ended by its own watchdog exits with this code (no signal is involved on Windows).
@@ -118,21 +120,6 @@ class Outcome:
     skipped: bool = False  # a workbook this tool wrote (a summary saved in the folder): not an application
     also: tuple[tuple[str, str], ...] = ()  # (language, JSON text) of the same report in the job's other languages
     text: str | None = None  # check: the report as the command writes it, when the child wrote it (``check_once``)
-
-
-#: Names a start method for every pool ("spawn", "forkserver" or "fork"): how CI runs the suite on Linux with
-#: spawn, as Windows and macOS start their workers, so that a bug only spawn shows surfaces on Linux too.
-START_METHOD_VARIABLE = "INCUBATOR_CHECK_START_METHOD"
-
-
-def _default_context() -> str:
-    import multiprocessing
-
-    asked = os.environ.get(START_METHOD_VARIABLE, "").strip().lower()
-    if asked in multiprocessing.get_all_start_methods():
-        return asked
-    # fork is the cheapest start on Linux (the child starts with the parent's imports); macOS and Windows spawn.
-    return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
 def _quiet_resource_tracker() -> None:
@@ -792,12 +779,17 @@ def _check_in_one_child(job: Job, limits: WorkerLimits, context: str | None, wri
     errors = tempfile.TemporaryDirectory(prefix="incubator-check-workers-")
     process = None
     try:
-        method = multiprocessing.get_context(context or _default_context())
-        receive, send = method.Pipe(duplex=False)
-        process = method.Process(target=_check_in_child, args=(send, _work, job, limits, errors.name, write, full),
-                                 daemon=True, name="incubator-check-reader")
-        process.start()
-        send.close()
+        context = context or _default_context()
+        started = None if full else _started_child(context, job, limits, errors.name, write)
+        if started is not None:  # forked at the program's start, the checker imported meanwhile (``_start``)
+            process, receive = started
+        else:
+            method = multiprocessing.get_context(context)
+            receive, send = method.Pipe(duplex=False)
+            process = method.Process(target=_check_in_child, args=(send, _work, job, limits, errors.name, write, full),
+                                     daemon=True, name="incubator-check-reader")
+            process.start()
+            send.close()
         sha256, finding = None, None
         deadline = time.monotonic() + START_SECONDS
         while True:
@@ -831,6 +823,24 @@ def _check_in_one_child(job: Job, limits: WorkerLimits, context: str | None, wri
             process.kill()
             process.join()
         errors.cleanup()
+
+
+def _started_child(context: str, job: Job, limits: WorkerLimits, errors_dir: str, write):
+    """The child the command forked at its start (``_start``), given this job: (process, its result pipe), or None
+    when there is none, children are not forked, or the job cannot reach it (then a child is started as before)."""
+    from . import _start
+
+    started = _start.take_started_child(context)
+    if started is None:
+        return None
+    process, give_job, receive = started
+    try:
+        give_job.send((job, limits, errors_dir, write))
+    except Exception:  # noqa: BLE001 - what cannot be pickled (a test's function) goes the usual way
+        _start.drop(started)
+        return None
+    give_job.close()
+    return process, receive
 
 
 def _check_in_child(send, function, job: Job, limits: WorkerLimits, errors_dir: str, write, full: bool = False) -> None:

@@ -261,6 +261,7 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
     that file's ERROR report (exit 1), never a crash of the command.
     """
     from ._supervise import Job, check_once
+    from .present.table_line import table_of_line
 
     fmt = _format_for(fmt or ("html" if output and os.path.splitext(output)[1].lower() in (".html", ".htm") else None), output)
     if fmt == "xlsx" and not output:
@@ -270,7 +271,7 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
     costs = _plan_costs(plan_costs, loaded) if plan or plan_costs else ()
     # One child, started before the checker is imported, checks the file (and writes the table) under a worker's
     # limits: the parent imports neither the checker nor a process pool (issue 21).
-    write = functools.partial(_table_of, lang, _color_wanted() and not output) if fmt == "table" else None
+    write = functools.partial(table_of_line, lang, _color_wanted() and not output) if fmt == "table" else None
     outcome = check_once(Job(file, loaded.path if loaded else None, lang, as_of, plan=plan or ("as-is" if costs else None),
                              plan_costs=costs), write=write)
     if outcome.text is not None:
@@ -302,15 +303,6 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
 
         _write_text(output, render_check(report, lang, color=_color_wanted() and not output), utf8=False)
     sys.exit(0 if report.verdict.value == "PASS" else 1)
-
-
-def _table_of(lang: str, color: bool, line: str) -> str:
-    """In ``check``'s child: the terminal table of the report's JSON line, as the parent wrote it before (the same
-    model, validated from the same JSON, so the same text)."""
-    from .present.terminal import render_check
-    from .report import Report
-
-    return render_check(Report.model_validate(json.loads(line)), lang, color=color)
 
 
 @main.command("rules")
@@ -527,10 +519,9 @@ def run() -> None:
     import multiprocessing
     import signal
 
-    # pydantic looks for plugins of other packages (importlib.metadata over every installed distribution) when it
-    # builds its first model: a tenth of a one-file check's CPU, for plugins this program never uses. Set before
-    # any model exists, and inherited by the workers; a value the user set is kept.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    from ._start import prepare_environment
+
+    prepare_environment()  # again, for callers of this function (the Windows exe, tests): it keeps what is set
     # In a frozen Windows bundle a worker is this same executable started again: let it be a worker, not the CLI.
     multiprocessing.freeze_support()
     with contextlib.suppress(ValueError, OSError, AttributeError):

@@ -192,6 +192,33 @@ def test_an_empty_roster_says_what_is_missing_instead_of_leaving_blanks():
         assert all("  " not in c["message"] for c in clauses.values())
 
 
+# What the child forked at the program's start had imported: noted by the child, then the real child runs.
+_NOTE_THE_EARLY_CHILDS_IMPORTS = (
+    "import os, sys; from incubator_check import _start; real = _start._wait_for_a_file\n"
+    "def noting(*pipes):\n"
+    "    with open(os.environ['EARLY_CHILD_LOG'], 'w', encoding='utf-8') as log:\n"
+    "        log.write(' '.join(m for m in ('click', 'incubator_check.cli', 'pydantic', 'python_calamine') if m in sys.modules))\n"
+    "    real(*pipes)\n"
+    "_start._wait_for_a_file = noting; sys.argv[0] = 'incubator-check'; _start.run()\n"
+)
+
+
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_a_one_file_check_starts_its_child_before_the_command_line_and_says_the_same(tmp_path, fmt):
+    """``incubator-check check``: the child is forked before click or the checker is imported (it imports the checker
+    while the parent parses the command line), and the report is the one the command gave with a child forked
+    after parsing (``cli.run``, which forks no early child)."""
+    log = tmp_path / "imports.log"
+    args = ["check", "--format", fmt, "--lang", "en", os.fspath(FIXTURES / "standard-fail-tenants.xlsx")]
+    early = subprocess.run([sys.executable, "-c", _NOTE_THE_EARLY_CHILDS_IMPORTS, *args], capture_output=True,
+                           timeout=120, env={**os.environ, "EARLY_CHILD_LOG": os.fspath(log)})
+    late = subprocess.run([sys.executable, "-c", "import sys; from incubator_check.cli import run; "
+                           "sys.argv[0] = 'incubator-check'; run()", *args], capture_output=True, timeout=120)
+    assert (early.returncode, late.returncode) == (1, 1), early.stderr.decode("utf-8", "replace")
+    assert early.stdout == late.stdout and early.stderr == late.stderr == b""
+    assert log.read_text(encoding="utf-8") == ""  # none of them: the child began with a bare interpreter
+
+
 # pydantic searches every installed distribution for plugins when it builds its first model (a tenth of a one-file
 # check's CPU); the command turns that search off unless the user set the variable (issue 21). The spy is a
 # sitecustomize module, so that it is in every process of the check: the command and its child, forked or spawned.

@@ -170,6 +170,84 @@ def test_a_one_file_check_whose_child_died_runs_once_more_under_the_full_scan(mo
     assert log.read_text(encoding="utf-8").splitlines() == ["a.xlsx False"]
 
 
+def _note_the_pid(job, data, sha256):
+    with open(os.environ["SUPERVISE_TEST_LOG"], "a", encoding="utf-8") as log:
+        log.write(f"{os.getpid()}\n")
+    return _REAL_WORK(job, data, sha256)
+
+
+def _start_the_child_early(monkeypatch):
+    """What ``incubator-check check`` does first (``_start``): a child forked before the command line runs."""
+    from incubator_check import _start
+
+    monkeypatch.setattr(_start, "_started", None)
+    _start._start_child()
+    assert _start._started is not None
+    return _start._started[0]
+
+
+def test_the_child_started_with_the_program_is_the_one_that_checks_the_file(monkeypatch, pair, tmp_path):
+    from incubator_check import _start
+
+    log = tmp_path / "pids.log"
+    monkeypatch.setenv("SUPERVISE_TEST_LOG", os.fspath(log))
+    monkeypatch.setattr(_supervise, "_work", _note_the_pid)
+    early = _start_the_child_early(monkeypatch)
+    assert json.loads(_supervise.check_once(Job(pair[0])).line)["verdict"] == "PASS"
+    assert log.read_text(encoding="utf-8").split() == [str(early.pid)]
+    assert _start._started is None and not early.is_alive()  # taken once, and gone with its answer
+    assert json.loads(_supervise.check_once(Job(pair[2])).line)["verdict"] == "PASS"  # the next: a child of its own
+    assert len(set(log.read_text(encoding="utf-8").split())) == 2
+
+
+def test_a_child_started_with_the_program_that_dies_is_followed_by_the_full_scan(monkeypatch, pair, tmp_path):
+    log = tmp_path / "started.log"
+    monkeypatch.setenv("SUPERVISE_TEST_LOG", os.fspath(log))
+    monkeypatch.setattr(_supervise, "_work", _abort_unless_full_scan)
+    _start_the_child_early(monkeypatch)
+    assert json.loads(_supervise.check_once(Job(pair[1])).line)["verdict"] == "PASS"
+    assert log.read_text(encoding="utf-8").splitlines() == ["bad.xlsx False", "bad.xlsx True"]
+
+
+@pytest.mark.parametrize("work, limits, code", [
+    (_abort, WorkerLimits(), "reader-crashed"),
+    (_hang, WorkerLimits(wall_seconds=1.0), "reader-timeout"),
+    (_spin, WorkerLimits(cpu_seconds=1, wall_seconds=60), "reader-timeout"),
+    (_grow, WorkerLimits(memory_bytes=1024 << 20, memory_mode="watchdog"), "reader-out-of-memory"),
+], ids=["abort", "wall", "cpu", "memory"])
+def test_a_child_started_with_the_program_holds_the_limits_it_is_given(monkeypatch, pair, work, limits, code):
+    """The child forked before the command line knew its options takes them with the file: the same limits and the
+    same death codes as a child forked for the file."""
+    monkeypatch.setattr(_supervise, "_work", work)
+    _start_the_child_early(monkeypatch)
+    report = json.loads(_supervise.check_once(Job(pair[1]), limits).line)
+    assert (report["verdict"], report["error"]["code"]) == ("ERROR", code)
+
+
+def test_a_child_started_with_the_program_ends_with_it_when_it_is_not_needed(tmp_path):
+    """A usage error, or a parent that is killed: the child it started for the file does not outlive it."""
+    program = ("import os, sys, time; from incubator_check import _start; _start._start_child(); "
+               "print(_start._started[0].pid, flush=True); "
+               "os._exit(0) if sys.argv[1] == 'killed' else sys.exit(2)")
+    for how in ("exits", "killed"):
+        done = subprocess.run([sys.executable, "-c", program, how], capture_output=True, text=True, timeout=60)
+        child = int(done.stdout)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and _alive(child):
+            time.sleep(0.05)
+        assert not _alive(child), how
+        assert done.stderr == ""
+
+
+def _alive(pid: int) -> bool:
+    """A process that has not ended (a zombie waiting for init to reap it has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_a_worker_over_its_wall_time_is_reader_timeout(monkeypatch, pair):
     monkeypatch.setattr(_supervise, "_work", _hang)
     started = time.monotonic()
