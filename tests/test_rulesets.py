@@ -62,6 +62,22 @@ def test_every_bundled_ruleset_loads(ruleset_id):
     assert len(rs.sha256) == 64
 
 
+def test_the_value_readings_read_before_a_ruleset_is_chosen_are_those_of_every_bundled_ruleset_loaded():
+    """A workbook is read with the value readings of every bundled ruleset before its own is chosen; they are taken
+    from the rulesets' data without loading them (``bundled_values``), and must be what each full load gives."""
+    from incubator_check.rules.fields import value_meanings
+    from incubator_check.rules.load import bundled_values
+
+    expected: dict = {}
+    for rid in bundled_ids():
+        for sheet, fields in value_meanings(load_ruleset(rid)).items():
+            for key, meanings in fields.items():
+                known = expected.setdefault(sheet, {}).get(key, ())
+                expected[sheet][key] = known + tuple(m for m in meanings if m not in known)
+    assert expected["tenants"]  # there are some: the 2026 name of the certified SMEs at least
+    assert bundled_values() == expected
+
+
 @pytest.mark.parametrize("ruleset_id", BUNDLED)
 def test_every_clause_quotes_the_law_and_has_bilingual_titles(ruleset_id):
     for c in load_ruleset(ruleset_id).clauses:

@@ -15,7 +15,7 @@ from ..workbook.readings import ValueMeaning
 from ..workbook.values import normalize_label
 
 if TYPE_CHECKING:
-    from .schema import DeclaredField, DeclaredFields, Ruleset
+    from .schema import CitedReading, DeclaredField, DeclaredFields, Ruleset, ValueReadings
 
 __all__ = ["value_meanings", "choices_of", "declared_specs", "field_spec", "numeric_tenant_fields", "profile_keys", "yes_no_tenant_fields"]
 
@@ -58,10 +58,18 @@ _MEANINGS: dict[tuple[str, str], dict[str, dict[str, tuple[ValueMeaning, ...]]]]
 
 
 def _meanings(ruleset: "Ruleset") -> dict[str, dict[str, tuple[ValueMeaning, ...]]]:
+    return meanings_of(ruleset.values, ruleset.readings)
+
+
+def meanings_of(values: "ValueReadings", readings: "dict[str, CitedReading]") -> dict[str, dict[str, tuple[ValueMeaning, ...]]]:
+    """The value readings (``values:``) with the cited readings (``readings:``) they rest on, as the reader takes
+    them; of a loaded ruleset, or of a bundled one's data before it is loaded (``load.bundled_values``)."""
+    if not values.tenants:
+        return {}
     out: dict[str, tuple[ValueMeaning, ...]] = {}
-    for key, items in ruleset.values.tenants.items():
+    for key, items in values.tenants.items():
         out[key] = tuple(ValueMeaning(frozenset(normalize_label(w) for w in item.written), item.reads, item.reading,
-                                      ruleset.readings[item.reading].source, ruleset.readings[item.reading].issued,
+                                      readings[item.reading].source, readings[item.reading].issued,
                                       item.from_) for item in items)
     return {"tenants": out}
 

@@ -27,8 +27,8 @@ from ..errors import RulesetError
 from ..workbook.layout import PROFILE, TENANTS, FieldSpec, Required, load_yaml
 from .compile import compile_ruleset
 from .law import bundled_root
-from .fields import as_spec, value_meanings
-from .schema import DeclaredFields, Ruleset, SmeClassification
+from .fields import as_spec, meanings_of
+from .schema import CitedReading, DeclaredFields, Ruleset, SmeClassification, ValueReadings
 
 __all__ = ["ruleset_for_place", "bundled_fields", "bundled_values", "bundled_ids", "default_for_level", "index_of", "load_ruleset", "ruleset_for"]
 
@@ -120,17 +120,23 @@ def bundled_fields() -> dict[str, tuple[FieldSpec, ...]]:
 @lru_cache(maxsize=1)
 def bundled_values() -> dict[str, dict[str, tuple[Any, ...]]]:
     """The value readings of every bundled ruleset, by sheet and field: what a workbook is read with before its
-    ruleset is chosen (``_check`` reads again when the chosen one's differ)."""
+    ruleset is chosen (``_check`` reads again when the chosen one's differ).
+
+    From each ruleset's data (its ``extends`` resolved, its ``values`` and ``readings`` validated by their own
+    models), not from a full load: loading and compiling the rulesets a check will not use was a fifth of a
+    one-file check's first check. ``tests/test_rulesets.py`` holds this equal to the readings of each full load."""
     found: dict[str, dict[str, tuple[Any, ...]]] = {}
     for rid in bundled_ids():
         try:
-            loaded = load_ruleset(rid)
-        except RulesetError:
+            data = _resolve(_locate(rid, None))
+            meanings = meanings_of(ValueReadings(**(data.get("values") or {})),
+                                   {key: CitedReading(**item) for key, item in (data.get("readings") or {}).items()})
+        except (RulesetError, TypeError, KeyError, ValidationError):
             continue  # the ruleset's own load reports it
-        for sheet, fields in value_meanings(loaded).items():
-            for key, meanings in fields.items():
+        for sheet, fields in meanings.items():
+            for key, readings in fields.items():
                 known = found.setdefault(sheet, {}).get(key, ())
-                found[sheet][key] = known + tuple(m for m in meanings if m not in known)
+                found[sheet][key] = known + tuple(m for m in readings if m not in known)
     return found
 
 
