@@ -23,18 +23,24 @@ import sys
 #: spawn, as Windows and macOS start their workers, so that a bug only spawn shows surfaces on Linux too.
 START_METHOD_VARIABLE = "INCUBATOR_CHECK_START_METHOD"
 
-_started = None  # (process, jobs, results) of the child forked at start, until check_once takes it
+_started = None  # (start method, process, job pipe, result pipe) of the child started early, until check_once takes it
 
 
 def run() -> None:
     """``incubator-check``: the environment every process of the program needs, the early child of a one-file
     check, then the command line."""
     prepare_environment()
-    if _is_one_file_check(sys.argv[1:]) and default_start_method() == "fork":
-        _start_child()
+    start_a_checks_child(sys.argv[1:])
     from .cli import run as command_line
 
     command_line()
+
+
+def start_a_checks_child(args: list[str]) -> None:
+    """When ``args`` name the ``check`` command, start its child now (``check_once`` takes it): the entry points
+    call this before they import anything else of the program."""
+    if _is_one_file_check(args):
+        _start_child(default_start_method())
 
 
 def prepare_environment() -> None:
@@ -62,35 +68,37 @@ def default_start_method() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
-def _start_child() -> None:
+def _start_child(method: str) -> None:
     global _started
     import multiprocessing
 
     try:
-        method = multiprocessing.get_context("fork")
-        take_job, give_job = method.Pipe(duplex=False)
-        receive, send = method.Pipe(duplex=False)
-        process = method.Process(target=_wait_for_a_file, args=(take_job, give_job, receive, send), daemon=True,
-                                 name="incubator-check-reader")
+        context = multiprocessing.get_context(method)
+        take_job, give_job = context.Pipe(duplex=False)
+        receive, send = context.Pipe(duplex=False)
+        # A forked child inherits the parent's ends of both pipes and closes them; a spawned one gets only its own.
+        inherited = (give_job, receive) if method == "fork" else ()
+        process = context.Process(target=_wait_for_a_file, args=(take_job, send, *inherited), daemon=True,
+                                  name="incubator-check-reader")
         process.start()
-    except (OSError, ValueError):  # no fork to be had (a process limit): check_once starts its child as before
+    except (OSError, ValueError):  # no child to be had now (a process limit): check_once starts its own as before
         return
     take_job.close()
     send.close()
-    _started = (process, give_job, receive)
+    _started = (method, process, give_job, receive)
 
 
 def take_started_child(method: str):
-    """For ``check_once``: the child forked at start, if there is one, it is alive and ``method`` is fork; once."""
+    """For ``check_once``: the child started early, if there is one, it is alive and was started by ``method``;
+    (process, job pipe, result pipe), once."""
     global _started
     started, _started = _started, None
     if started is None:
         return None
-    process, give_job, receive = started
-    if method != "fork" or not process.is_alive():
-        drop(started)
+    if started[0] != method or not started[1].is_alive():
+        drop(started[1:])
         return None
-    return started
+    return started[1:]
 
 
 def drop(started) -> None:
@@ -103,22 +111,21 @@ def drop(started) -> None:
     process.join()
 
 
-def _wait_for_a_file(take_job, give_job, receive, send) -> None:
-    """In the child forked at start: the checker imported, then one job, run as ``_supervise`` runs its own child."""
+def _wait_for_a_file(take_job, send, *inherited) -> None:
+    """In the child started early: the checker imported, then one job, run as ``_supervise`` runs its own child."""
     import signal
 
-    give_job.close()  # the parent's ends, inherited: with the job pipe's writing end held here, the parent's
-    receive.close()   # end (exit, crash, kill) would never reach this child as the end of its pipe
-
+    for end in inherited:  # the parent's ends, forked with it: with the job pipe's writing end held here, the
+        end.close()        # parent's end (exit, crash, kill) would never reach this child as the end of its pipe
     try:  # Ctrl-C is the parent's to answer (as in every worker); until the job, the console is the user's
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except (ValueError, OSError):  # pragma: no cover - fork only happens on the main thread here
+    except (ValueError, OSError):  # pragma: no cover - a child starts on its main thread
         pass
-    from . import _check, _supervise  # noqa: F401 - the point of this child: imported while the parent parses
-
     try:
-        job, limits, errors_dir, write = take_job.recv()
-    except (EOFError, OSError):  # the parent did not need a child after all
-        return
+        from . import _check, _supervise  # noqa: F401 - the point of this child: imported while the parent parses
+
+        function, job, limits, errors_dir, write = take_job.recv()
+    except BaseException:  # noqa: BLE001 - not needed after all (the pipe closed), or it cannot check: it ends
+        os._exit(1)  # without a word on the user's console; the file then gets a child of its own (check_once)
     take_job.close()
-    _supervise._check_in_child(send, _supervise._work, job, limits, errors_dir, write)
+    _supervise._check_in_child(send, function, job, limits, errors_dir, write)

@@ -765,14 +765,23 @@ def check_once(job: Job, limits: WorkerLimits | None = None, context: str | None
     that child too is the death's ERROR.
     """
     limits = limits or WorkerLimits()
-    outcome = _check_in_one_child(job, limits, context, write, full=False)
+    outcome = _check_in_one_child(job, limits, context, write, full=False, early=True)
+    if outcome is _EARLY_CHILD_LOST:
+        outcome = _check_in_one_child(job, limits, context, write, full=False)
     if outcome is None:
         outcome = _check_in_one_child(job, limits, context, write, full=True)
     return outcome
 
 
-def _check_in_one_child(job: Job, limits: WorkerLimits, context: str | None, write: Any, full: bool) -> Outcome | None:
-    """One child of :func:`check_once`: its outcome, or, when it died and ``full`` is not yet set, None."""
+# The child started with the program (``_start``) ended before it opened the file: not the file's doing (it was
+# importing, or waiting for its job), so the file gets a child of its own, as if there had been no early one.
+_EARLY_CHILD_LOST = object()
+
+
+def _check_in_one_child(job: Job, limits: WorkerLimits, context: str | None, write: Any, full: bool,
+                        early: bool = False) -> Any:
+    """One child of :func:`check_once` (with ``early``, the one started with the program, if any): its outcome;
+    when it died on the file and ``full`` is not yet set, None; ``_EARLY_CHILD_LOST``."""
     import multiprocessing
     import time
 
@@ -780,8 +789,8 @@ def _check_in_one_child(job: Job, limits: WorkerLimits, context: str | None, wri
     process = None
     try:
         context = context or _default_context()
-        started = None if full else _started_child(context, job, limits, errors.name, write)
-        if started is not None:  # forked at the program's start, the checker imported meanwhile (``_start``)
+        started = _started_child(context, job, limits, errors.name, write) if early else None
+        if started is not None:  # started with the program, the checker imported meanwhile (``_start``)
             process, receive = started
         else:
             method = multiprocessing.get_context(context)
@@ -814,6 +823,8 @@ def _check_in_one_child(job: Job, limits: WorkerLimits, context: str | None, wri
         process.join()
         if finding is None:
             said = _worker_stderr(errors.name, process.pid)
+            if started is not None and sha256 is None:
+                return _EARLY_CHILD_LOST
             if sha256 is not None and not full:
                 return None  # it died on the file: once more, under the full scan
             finding = _death(job.path, limits, process.exitcode, said)
@@ -826,8 +837,8 @@ def _check_in_one_child(job: Job, limits: WorkerLimits, context: str | None, wri
 
 
 def _started_child(context: str, job: Job, limits: WorkerLimits, errors_dir: str, write):
-    """The child the command forked at its start (``_start``), given this job: (process, its result pipe), or None
-    when there is none, children are not forked, or the job cannot reach it (then a child is started as before)."""
+    """The child the command started early (``_start``), given this job: (process, its result pipe), or None when
+    there is none, it was started another way, or the job cannot reach it (then a child is started as before)."""
     from . import _start
 
     started = _start.take_started_child(context)
@@ -835,7 +846,7 @@ def _started_child(context: str, job: Job, limits: WorkerLimits, errors_dir: str
         return None
     process, give_job, receive = started
     try:
-        give_job.send((job, limits, errors_dir, write))
+        give_job.send((_work, job, limits, errors_dir, write))  # _work as this process sees it (a test's)
     except Exception:  # noqa: BLE001 - what cannot be pickled (a test's function) goes the usual way
         _start.drop(started)
         return None

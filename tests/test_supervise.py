@@ -177,13 +177,14 @@ def _note_the_pid(job, data, sha256):
 
 
 def _start_the_child_early(monkeypatch):
-    """What ``incubator-check check`` does first (``_start``): a child forked before the command line runs."""
+    """What ``incubator-check check`` does first (``_start``): a child started before the command line runs (forked,
+    or spawned when the suite runs with spawn)."""
     from incubator_check import _start
 
     monkeypatch.setattr(_start, "_started", None)
-    _start._start_child()
+    _start._start_child(_supervise._default_context())
     assert _start._started is not None
-    return _start._started[0]
+    return _start._started[1]
 
 
 def test_the_child_started_with_the_program_is_the_one_that_checks_the_file(monkeypatch, pair, tmp_path):
@@ -224,10 +225,25 @@ def test_a_child_started_with_the_program_holds_the_limits_it_is_given(monkeypat
     assert (report["verdict"], report["error"]["code"]) == ("ERROR", code)
 
 
+def test_a_child_started_with_the_program_that_ends_before_opening_its_file_is_replaced(monkeypatch, pair):
+    """An early child that ends before it has opened the file (it was importing, or failed to) did not die on the
+    file: the file gets a child of its own, and its report is the real one, not a death's ERROR."""
+    if _supervise._default_context() != "fork":
+        pytest.skip("the early child is made to fail by a patch it inherits: fork only")
+    real = _supervise._check_in_child
+    _supervise._check_in_child = lambda *args: os._exit(1)  # in the early child only: restored below, after the fork
+    try:
+        _start_the_child_early(monkeypatch)
+    finally:
+        _supervise._check_in_child = real
+    report = json.loads(_supervise.check_once(Job(pair[0])).line)
+    assert report["verdict"] == "PASS" and report["source"]["sha256"]
+
+
 def test_a_child_started_with_the_program_ends_with_it_when_it_is_not_needed(tmp_path):
     """A usage error, or a parent that is killed: the child it started for the file does not outlive it."""
-    program = ("import os, sys, time; from incubator_check import _start; _start._start_child(); "
-               "print(_start._started[0].pid, flush=True); "
+    program = ("import os, sys, time; from incubator_check import _start; "
+               "_start._start_child(_start.default_start_method()); print(_start._started[1].pid, flush=True); "
                "os._exit(0) if sys.argv[1] == 'killed' else sys.exit(2)")
     for how in ("exits", "killed"):
         done = subprocess.run([sys.executable, "-c", program, how], capture_output=True, text=True, timeout=60)
