@@ -19,15 +19,27 @@ import locale
 import multiprocessing
 import os
 import pathlib
+import shutil
+import tempfile
 from typing import Any, Iterable
 
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from incubator_check import _supervise
+from incubator_check import _supervise, _yaml_cache
 from incubator_check.workbook.layout import PROFILE, STAFF, FUNDS, TENANTS, EXCELLENCE_KEYS
 from incubator_check.workbook.values import USCC_ALPHABET, uscc_check_character
+
+# The rule data's parse cache of this run: a folder of its own, set before anything loads a ruleset (collection
+# does) and inherited by every command a test starts, so that no test reads or writes the user's real cache.
+_CACHE_FOLDER = tempfile.mkdtemp(prefix="incubator-check-test-cache-")
+os.environ[_yaml_cache.VARIABLE] = _CACHE_FOLDER
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_CACHE_FOLDER, ignore_errors=True)
+
 
 # INCUBATOR_CHECK_START_METHOD=spawn runs the suite with spawned workers, as on Windows and macOS (.ci/run does,
 # once): every ReaderPool, in the tests and in the commands they start, then spawns. A misspelt name would let
