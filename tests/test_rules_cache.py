@@ -282,7 +282,11 @@ def test_without_the_variable_the_users_cache_folder(monkeypatch):
 def test_the_session_never_uses_the_users_cache():
     from platformdirs import user_cache_dir
 
+    from conftest import CACHE_VARIABLE
+
+    assert CACHE_VARIABLE == _yaml_cache.VARIABLE
     assert not _yaml_cache.folder().startswith(user_cache_dir("incubator-check", appauthor=False))
+    assert os.path.basename(os.environ[CACHE_VARIABLE]).startswith("incubator-check-test-cache-")
 
 
 def test_the_oldest_entries_go_past_the_bound(cache, monkeypatch):
