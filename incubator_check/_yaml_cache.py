@@ -73,9 +73,12 @@ def folder() -> str | None:
     """The folder of this format's entries, or None when the cache is off."""
     base = os.environ.get(VARIABLE)
     if base is None:
-        from platformdirs import user_cache_dir
+        try:
+            from platformdirs import user_cache_dir
 
-        base = user_cache_dir("incubator-check", appauthor=False)
+            base = user_cache_dir("incubator-check", appauthor=False)
+        except Exception:  # no user folder to be had: no cache, and the check goes on
+            return None
     elif not base.strip() or base.strip().lower() == "off":
         return None
     return os.path.join(base, f"parsed-yaml-v{FORMAT}")
