@@ -124,10 +124,10 @@ def test_an_edited_ruleset_file_gives_its_new_threshold(cache, tmp_path):
         return str(next(c for c in load_ruleset(str(path)).clauses if c.id == "6.2").conditions[0].threshold)
 
     assert threshold() == "5000"
-    text = path.read_text(encoding="utf-8")
-    assert text.count('threshold: "5000"') == 1
+    raw = path.read_bytes()
+    assert raw.count(b'threshold: "5000"') == 1
     stat = path.stat()
-    path.write_text(text.replace('threshold: "5000"', 'threshold: "6000"'), encoding="utf-8")
+    path.write_bytes(raw.replace(b'threshold: "5000"', b'threshold: "6000"'))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time: only the content tells
     forget()
     assert threshold() == "6000"
@@ -167,11 +167,15 @@ def test_a_damaged_entry_is_a_miss_and_is_written_again(cache, parses, damage):
 
 
 class _Planted:
-    def __init__(self, marker: str) -> None:
-        self.marker = marker
+    """What a planted entry would run when unpickled: a shell command, or Python code (which runs on Windows too)."""
+
+    def __init__(self, how: str, marker: str) -> None:
+        self.how, self.marker = how, marker
 
     def __reduce__(self):
-        return (os.system, (f"touch {self.marker}",))
+        if self.how == "os.system":
+            return (os.system, (f"touch {self.marker}",))
+        return (exec, (f"open({self.marker!r}, 'w').close()",))
 
 
 def _entry_with_payload(text: str, payload: bytes) -> bytes:
@@ -179,10 +183,11 @@ def _entry_with_payload(text: str, payload: bytes) -> bytes:
     return _yaml_cache._header(key, payload) + payload
 
 
-def test_an_entry_naming_a_forbidden_global_runs_nothing_and_is_a_miss(cache, parses, tmp_path):
+@pytest.mark.parametrize("how", ["os.system", "builtins.exec"])
+def test_an_entry_naming_a_forbidden_global_runs_nothing_and_is_a_miss(cache, parses, tmp_path, how):
     marker = tmp_path / "ran"
-    payload = pickle.dumps({"name": "测试", "evil": _Planted(str(marker))}, protocol=5)
-    assert b"system" in payload
+    payload = pickle.dumps({"name": "测试", "evil": _Planted(how, str(marker))}, protocol=5)
+    assert how.split(".")[1].encode() in payload
     folder = Path(_yaml_cache.folder())
     folder.mkdir(parents=True)
     path = Path(_yaml_cache.entry_path(TEXT))
@@ -190,7 +195,7 @@ def test_an_entry_naming_a_forbidden_global_runs_nothing_and_is_a_miss(cache, pa
     data = _yaml_cache.load(TEXT)
     assert not marker.exists()
     assert data == _yaml_cache._parse(TEXT) and parses[0] == TEXT
-    assert b"system" not in path.read_bytes()  # replaced by the real entry
+    assert how.split(".")[1].encode() not in path.read_bytes()  # replaced by the real entry
 
 
 @pytest.mark.parametrize("planted", [("builtins", "eval"), ("os", "system"), ("datetime", "date.fromisoformat"),
