@@ -19,6 +19,8 @@ import locale
 import multiprocessing
 import os
 import pathlib
+import shutil
+import tempfile
 from typing import Any, Iterable
 
 import openpyxl
@@ -28,6 +30,25 @@ from openpyxl.utils import get_column_letter
 from incubator_check import _supervise
 from incubator_check.workbook.layout import PROFILE, STAFF, FUNDS, TENANTS, EXCELLENCE_KEYS
 from incubator_check.workbook.values import USCC_ALPHABET, uscc_check_character
+
+# The rule data's parse cache of a test run (``incubator_check._yaml_cache.VARIABLE``): a folder of its own, set
+# before any test is collected (collection loads rulesets) and inherited by every command a test starts, so that
+# no test reads or writes the user's real cache. Set by pytest's hook, not at import: benchmarks/compare_reports.py
+# imports this module for build_workbook.
+CACHE_VARIABLE = "INCUBATOR_CHECK_CACHE_DIR"
+_cache_folder: str | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _cache_folder
+    _cache_folder = tempfile.mkdtemp(prefix="incubator-check-test-cache-")
+    os.environ[CACHE_VARIABLE] = _cache_folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _cache_folder is not None:
+        shutil.rmtree(_cache_folder, ignore_errors=True)
+
 
 # INCUBATOR_CHECK_START_METHOD=spawn runs the suite with spawned workers, as on Windows and macOS (.ci/run does,
 # once): every ReaderPool, in the tests and in the commands they start, then spawns. A misspelt name would let

@@ -16,7 +16,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "incubator_check"
 
 # The stages in import order: a module may import its own stage and the ones above it, never one below.
 STAGES: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("findings", "errors", "_text", "_words", "_files", "_click_zh")),
+    ("base", ("findings", "errors", "_text", "_words", "_files", "_click_zh", "_yaml_cache")),
     ("workbook", ("workbook", "model")),
     ("rules", ("rules", "rulesets")),
     ("report", ("report",)),

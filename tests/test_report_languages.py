@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -91,6 +92,12 @@ def test_the_layout_lists_agree_with_the_rule_data():
 
 
 def test_importing_the_layout_reads_no_rule_data():
+    # With the parse cache off, reading the rule data is parsing it: PyYAML imported (with the cache, the first
+    # use of the cache tells, which the import has not made).
     program = ("import sys, incubator_check.workbook.layout as layout; assert 'yaml' not in sys.modules, 'yaml imported'; "
                "assert layout.INDUSTRIES and 'yaml' in sys.modules")
+    subprocess.run([sys.executable, "-c", program], check=True, env={**os.environ, "INCUBATOR_CHECK_CACHE_DIR": "off"})
+    program = ("import incubator_check.workbook.layout as layout, incubator_check._yaml_cache as cache; "
+               "assert cache._payload.cache_info().currsize == 0, 'read at import'; "
+               "assert layout.INDUSTRIES and cache._payload.cache_info().currsize > 0")
     subprocess.run([sys.executable, "-c", program], check=True)

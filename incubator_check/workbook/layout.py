@@ -64,11 +64,11 @@ def rule_data(name: str) -> str:
 
 
 def load_yaml(text: str) -> Any:
-    """YAML text → its data, safely (no tags that build objects); with libyaml's loader when PyYAML has it (most
-    wheels do), five times faster than the pure-Python one."""
-    import yaml
+    """YAML text → its data (a fresh copy each call), parsed safely by PyYAML once per content and kept on the
+    user's disk (``_yaml_cache``: a check that finds every file's entry imports no PyYAML)."""
+    from .._yaml_cache import load
 
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return load(text)
 
 
 def _top_level(text: str, key: str) -> Any:

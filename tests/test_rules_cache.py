@@ -1,0 +1,322 @@
+"""The rule data's parse cache (``incubator_check/_yaml_cache.py``, docs/decisions.md, issue 21 item 5).
+
+Every test here has a cache folder of its own (the session's, set in conftest.py, is never the user's), and
+empties the process's memos so that what is exercised is the disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from incubator_check import _check, _yaml_cache
+from incubator_check.rules import load as rules_load
+from incubator_check.rules.ruleset import load_ruleset
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+BUNDLED = Path(_yaml_cache.__file__).parent.parent / "rulesets"
+
+TEXT = textwrap.dedent("""\
+    name: 测试
+    threshold: "5000"
+    share: 0.8
+    count: 30
+    flag: true
+    blank: null
+    day: 2026-01-01
+    moment: 2026-01-01 08:30:00+08:00
+    plain_moment: 2026-01-01 08:30:00
+    by_year: {2024: 1, 2025: 2}
+    list: [a, b, {c: d}]
+    """)
+
+
+def forget() -> None:
+    """The process's memos emptied: the next load asks the disk (or parses)."""
+    _yaml_cache._payload.cache_clear()
+    rules_load._parsed_yaml.cache_clear()
+    load_ruleset.cache_clear()
+    rules_load._validated.cache_clear()
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(_yaml_cache.VARIABLE, str(folder))
+    forget()
+    yield folder
+    forget()
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[str]:
+    """The texts PyYAML is asked to parse."""
+    seen: list[str] = []
+    real = _yaml_cache._parse
+
+    def spy(text: str):
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(_yaml_cache, "_parse", spy)
+    return seen
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.pickle"))
+
+
+def test_a_miss_parses_and_writes_an_entry_named_by_the_texts_sha256(cache, parses):
+    data = _yaml_cache.load(TEXT)
+    assert parses == [TEXT]
+    digest = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
+    assert entries(cache) == [cache / f"parsed-yaml-v{_yaml_cache.FORMAT}" / f"{digest}.pickle"]
+    assert _yaml_cache.entry_path(TEXT) == str(entries(cache)[0])
+    assert data["day"] == dt.date(2026, 1, 1) and data["by_year"] == {2024: 1, 2025: 2}
+    assert data["moment"].utcoffset() == dt.timedelta(hours=8)
+    assert not list(cache.rglob("*.tmp"))  # the temporary was renamed into place
+
+
+def test_a_hit_reads_the_entry_and_does_not_parse(cache, parses):
+    first = _yaml_cache.load(TEXT)
+    forget()
+    parses.clear()
+    again = _yaml_cache.load(TEXT)
+    assert parses == []
+    assert again == first and again == _yaml_cache._parse(TEXT)
+
+
+def test_each_load_is_a_fresh_copy(cache):
+    first = _yaml_cache.load(TEXT)
+    first["list"][2]["c"] = "edited"
+    first["extra"] = 1
+    again = _yaml_cache.load(TEXT)
+    assert again["list"][2] == {"c": "d"} and "extra" not in again
+
+
+def test_an_edited_text_is_parsed_anew(cache, parses):
+    assert _yaml_cache.load(TEXT)["threshold"] == "5000"
+    edited = TEXT.replace('"5000"', '"5001"')
+    forget()
+    assert _yaml_cache.load(edited)["threshold"] == "5001"
+    assert parses == [TEXT, edited]
+    assert len(entries(cache)) == 2
+
+
+def test_an_edited_ruleset_file_gives_its_new_threshold(cache, tmp_path):
+    """The stale threshold, the worst defect: a ruleset edited to the same size and time still gives the edit."""
+    path = tmp_path / "rules" / "standard-copy.yaml"
+    path.parent.mkdir()
+    shutil.copy(BUNDLED / "miit-2025-standard.yaml", path)
+    shutil.copy(BUNDLED / "sme-2011.yaml", path.parent / "sme-2011.yaml")
+
+    def threshold() -> str:
+        return str(next(c for c in load_ruleset(str(path)).clauses if c.id == "6.2").conditions[0].threshold)
+
+    assert threshold() == "5000"
+    raw = path.read_bytes()
+    assert raw.count(b'threshold: "5000"') == 1
+    stat = path.stat()
+    path.write_bytes(raw.replace(b'threshold: "5000"', b'threshold: "6000"'))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time: only the content tells
+    forget()
+    assert threshold() == "6000"
+
+
+def test_an_entry_under_another_texts_name_is_a_miss(cache, parses):
+    other = TEXT.replace("测试", "别的")
+    _yaml_cache.load(other)
+    source = Path(_yaml_cache.entry_path(other))
+    target = Path(_yaml_cache.entry_path(TEXT))
+    shutil.copy(source, target)  # the other text's entry, whole and valid, under this text's name
+    forget()
+    assert _yaml_cache.load(TEXT)["name"] == "测试"
+    assert parses[-1] == TEXT
+    forget()
+    parses.clear()
+    assert _yaml_cache.load(TEXT)["name"] == "测试" and parses == []  # rewritten
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "garbage", "flipped", "old-format"])
+def test_a_damaged_entry_is_a_miss_and_is_written_again(cache, parses, damage):
+    _yaml_cache.load(TEXT)
+    path = Path(_yaml_cache.entry_path(TEXT))
+    raw = path.read_bytes()
+    path.write_bytes({
+        "empty": b"",
+        "truncated": raw[: len(raw) - 7],
+        "garbage": os.urandom(len(raw)),
+        "flipped": raw[:-20] + bytes([raw[-20] ^ 1]) + raw[-19:],  # a bit of the payload: its checksum fails
+        "old-format": raw.replace(b" v%d\n" % _yaml_cache.FORMAT, b" v0\n", 1),
+    }[damage])
+    forget()
+    parses.clear()
+    assert _yaml_cache.load(TEXT) == _yaml_cache._parse(TEXT)
+    assert parses[0] == TEXT  # parsed again ...
+    assert path.read_bytes() == raw  # ... and the entry written again
+
+
+class _Planted:
+    """What a planted entry would run when unpickled: a shell command, or Python code (which runs on Windows too)."""
+
+    def __init__(self, how: str, marker: str) -> None:
+        self.how, self.marker = how, marker
+
+    def __reduce__(self):
+        if self.how == "os.system":
+            return (os.system, (f"touch {self.marker}",))
+        return (exec, (f"open({self.marker!r}, 'w').close()",))
+
+
+def _entry_with_payload(text: str, payload: bytes) -> bytes:
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _yaml_cache._header(key, payload) + payload
+
+
+@pytest.mark.parametrize("how", ["os.system", "builtins.exec"])
+def test_an_entry_naming_a_forbidden_global_runs_nothing_and_is_a_miss(cache, parses, tmp_path, how):
+    marker = tmp_path / "ran"
+    payload = pickle.dumps({"name": "测试", "evil": _Planted(how, str(marker))}, protocol=5)
+    assert how.split(".")[1].encode() in payload
+    folder = Path(_yaml_cache.folder())
+    folder.mkdir(parents=True)
+    path = Path(_yaml_cache.entry_path(TEXT))
+    path.write_bytes(_entry_with_payload(TEXT, payload))  # header and checksum right: only the unpickler stands
+    data = _yaml_cache.load(TEXT)
+    assert not marker.exists()
+    assert data == _yaml_cache._parse(TEXT) and parses[0] == TEXT
+    assert how.split(".")[1].encode() not in path.read_bytes()  # replaced by the real entry
+
+
+@pytest.mark.parametrize("planted", [("builtins", "eval"), ("os", "system"), ("datetime", "date.fromisoformat"),
+                                     ("subprocess", "Popen")])
+def test_the_unpickler_refuses_every_global_but_the_date_types(planted):
+    module, name = planted
+    payload = b"\x80\x04\x95" + b"\x00" * 8 + b"\x8c" + bytes([len(module)]) + module.encode() \
+        + b"\x8c" + bytes([len(name)]) + name.encode() + b"\x93."
+    with pytest.raises(pickle.UnpicklingError):
+        _yaml_cache._unpickle(payload)
+
+
+def test_data_the_unpickler_would_refuse_is_never_written(cache, parses):
+    text = "pairs: !!omap [{a: 1}, {b: 2}]\nwhich: !!set {x, y}\n"  # tuples and a set: not an entry's data
+    data = _yaml_cache.load(text)
+    assert data == {"pairs": [("a", 1), ("b", 2)], "which": {"x", "y"}}
+    assert entries(cache) == []
+    forget()
+    assert _yaml_cache.load(text) == data and parses == [text, text]
+
+
+def _report(path: Path) -> str:
+    return json.dumps(_check.check(str(path)).model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+
+
+@pytest.fixture(scope="module")
+def uncached_report() -> str:
+    os.environ[_yaml_cache.VARIABLE], before = "off", os.environ[_yaml_cache.VARIABLE]
+    try:
+        forget()
+        return _report(FIXTURES / "standard-pass.xlsx")
+    finally:
+        os.environ[_yaml_cache.VARIABLE] = before
+        forget()
+
+
+@pytest.mark.parametrize("how", ["under-a-file", "replace-fails", "disk-full"])
+def test_an_unwritable_cache_never_fails_a_check(cache, monkeypatch, uncached_report, tmp_path, how):
+    if how == "under-a-file":  # the folder cannot be made (root ignores permission bits: a file is in the way)
+        blocker = tmp_path / "a-file"
+        blocker.write_text("x")
+        monkeypatch.setenv(_yaml_cache.VARIABLE, str(blocker / "cache"))
+    elif how == "replace-fails":
+        def refuse(*args, **kwargs):
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(_yaml_cache.os, "replace", refuse)
+    else:  # every write fails as on a full disk (/dev/full), after the temporary was made
+        import tempfile
+
+        if not os.path.exists("/dev/full"):
+            pytest.skip("no /dev/full here")
+        real = tempfile.mkstemp
+
+        def full(*args, **kwargs):
+            handle, name = real(*args, **kwargs)
+            os.close(handle)
+            return os.open("/dev/full", os.O_WRONLY), name
+
+        monkeypatch.setattr(tempfile, "mkstemp", full)
+    assert _report(FIXTURES / "standard-pass.xlsx") == uncached_report
+    assert entries(tmp_path) == []
+    assert not list(tmp_path.rglob("*.tmp"))  # no temporary left behind
+
+
+@pytest.mark.parametrize("value", ["", "off", "OFF", "  "])
+def test_the_cache_turned_off_reads_and_writes_nothing(tmp_path, monkeypatch, parses, value):
+    monkeypatch.setenv(_yaml_cache.VARIABLE, value)
+    monkeypatch.chdir(tmp_path)
+    forget()
+    try:
+        assert _yaml_cache.folder() is None and _yaml_cache.entry_path(TEXT) is None
+        assert _yaml_cache.load(TEXT)["name"] == "测试"
+        forget()
+        assert _yaml_cache.load(TEXT)["name"] == "测试"
+        assert parses == [TEXT, TEXT]
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        forget()
+
+
+def test_without_the_variable_the_users_cache_folder(monkeypatch):
+    from platformdirs import user_cache_dir
+
+    monkeypatch.delenv(_yaml_cache.VARIABLE)
+    assert _yaml_cache.folder() == os.path.join(user_cache_dir("incubator-check", appauthor=False),
+                                                f"parsed-yaml-v{_yaml_cache.FORMAT}")
+
+
+def test_the_session_never_uses_the_users_cache():
+    from platformdirs import user_cache_dir
+
+    from conftest import CACHE_VARIABLE
+
+    assert CACHE_VARIABLE == _yaml_cache.VARIABLE
+    assert not _yaml_cache.folder().startswith(user_cache_dir("incubator-check", appauthor=False))
+    assert os.path.basename(os.environ[CACHE_VARIABLE]).startswith("incubator-check-test-cache-")
+
+
+def test_the_oldest_entries_go_past_the_bound(cache, monkeypatch):
+    monkeypatch.setattr(_yaml_cache, "_KEEP", 3)
+    texts = [f"n: {i}\n" for i in range(5)]
+    for i, text in enumerate(texts):
+        _yaml_cache.load(text)
+        os.utime(_yaml_cache.entry_path(text), ns=(i * 10**9, i * 10**9))
+    assert [p.name for p in entries(cache)] == sorted(Path(_yaml_cache.entry_path(t)).name for t in texts[2:])
+
+
+def test_a_check_with_a_warm_cache_imports_no_yaml(tmp_path):
+    """A whole check in a fresh process: the first parses and writes, the second finds every entry."""
+    program = textwrap.dedent(f"""\
+        import sys
+        from incubator_check import _check
+        report = _check.check({str(FIXTURES / "standard-pass.xlsx")!r})
+        print(report.verdict.value, "yaml" in sys.modules)
+        """)
+    env = {**os.environ, _yaml_cache.VARIABLE: str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, timeout=120)
+            for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
+    first, second = (r.stdout.split() for r in runs)
+    assert first[0] == second[0]
+    assert (first[1], second[1]) == ("True", "False")
+    assert entries(tmp_path / "cache")
