@@ -46,7 +46,7 @@ def forget() -> None:
     _yaml_cache._payload.cache_clear()
     rules_load._parsed_yaml.cache_clear()
     load_ruleset.cache_clear()
-    rules_load._validated.cache_clear()
+    rules_load.bundled_values.cache_clear()
 
 
 @pytest.fixture
