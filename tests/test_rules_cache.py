@@ -24,7 +24,7 @@ from incubator_check.rules import load as rules_load
 from incubator_check.rules.ruleset import load_ruleset
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-BUNDLED = Path(_yaml_cache.__file__).parent.parent / "rulesets"
+BUNDLED = Path(rules_load._bundled_dir())  # the rule data as the loader finds it: installed or in a checkout
 
 TEXT = textwrap.dedent("""\
     name: 测试
