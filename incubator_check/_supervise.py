@@ -50,7 +50,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from ._start import START_METHOD_VARIABLE, default_start_method as _default_context  # noqa: F401 - tests name them
+from ._environment import START_METHOD_VARIABLE, default_start_method as _default_context  # noqa: F401 - tests name it
 
 MiB = 1 << 20
 
@@ -750,7 +750,7 @@ START_SECONDS = 60.0
 
 
 def check_once(job: Job, limits: WorkerLimits | None = None, context: str | None = None,
-               write: Any = None) -> Outcome:
+               write: Any = None, early: Any = None) -> Outcome:
     """One workbook checked in one supervised child, without a pool: what ``check`` needs, and no more.
 
     The child is started first (forked before the checker is imported, or spawned) and imports the checker itself,
@@ -758,14 +758,15 @@ def check_once(job: Job, limits: WorkerLimits | None = None, context: str | None
     (``_limit_this_process``, RLIMIT_CPU armed for the file) and its death gives the same findings as a pool
     worker's (``_death``); its wall time starts when it has read the file (it sends the sha256 first, so a death
     report still names the bytes). ``write``, a function of the report's JSON line (module-level, so a spawned
-    child finds it), writes the report as the command shows it, in the child: the outcome's ``text``.
+    child finds it), writes the report as the command shows it, in the child: the outcome's ``text``. ``early``, a
+    child the command started before it imported anything (``_early.EarlyChild``), is used in place of a new one.
 
     A child that died (or ran out of time) on the file is followed by one more, whose guard runs the full scan only,
     as the pool does: a file the guard's screen let by gets the full scan's finding, and only a file that kills
     that child too is the death's ERROR.
     """
     limits = limits or WorkerLimits()
-    outcome = _check_in_one_child(job, limits, context, write, full=False, early=True)
+    outcome = _check_in_one_child(job, limits, context, write, full=False, early=early)
     if outcome is _EARLY_CHILD_LOST:
         outcome = _check_in_one_child(job, limits, context, write, full=False)
     if outcome is None:
@@ -773,14 +774,14 @@ def check_once(job: Job, limits: WorkerLimits | None = None, context: str | None
     return outcome
 
 
-# The child started with the program (``_start``) ended before it opened the file: not the file's doing (it was
+# The child started with the program (``_early``) ended before it opened the file: not the file's doing (it was
 # importing, or waiting for its job), so the file gets a child of its own, as if there had been no early one.
 _EARLY_CHILD_LOST = object()
 
 
 def _check_in_one_child(job: Job, limits: WorkerLimits, context: str | None, write: Any, full: bool,
-                        early: bool = False) -> Any:
-    """One child of :func:`check_once` (with ``early``, the one started with the program, if any): its outcome;
+                        early: Any = None) -> Any:
+    """One child of :func:`check_once` (``early``: the one started with the program, if any): its outcome;
     when it died on the file and ``full`` is not yet set, None; ``_EARLY_CHILD_LOST``."""
     import multiprocessing
     import time
@@ -789,8 +790,8 @@ def _check_in_one_child(job: Job, limits: WorkerLimits, context: str | None, wri
     process = None
     try:
         context = context or _default_context()
-        started = _started_child(context, job, limits, errors.name, write) if early else None
-        if started is not None:  # started with the program, the checker imported meanwhile (``_start``)
+        started = _started_child(early, job, limits, errors.name, write) if early is not None else None
+        if started is not None:  # started with the program, the checker imported meanwhile (``_early``)
             process, receive = started
         else:
             method = multiprocessing.get_context(context)
@@ -836,22 +837,16 @@ def _check_in_one_child(job: Job, limits: WorkerLimits, context: str | None, wri
         errors.cleanup()
 
 
-def _started_child(context: str, job: Job, limits: WorkerLimits, errors_dir: str, write):
-    """The child the command started early (``_start``), given this job: (process, its result pipe), or None when
-    there is none, it was started another way, or the job cannot reach it (then a child is started as before)."""
-    from . import _start
-
-    started = _start.take_started_child(context)
-    if started is None:
-        return None
-    process, give_job, receive = started
+def _started_child(early, job: Job, limits: WorkerLimits, errors_dir: str, write):
+    """The child the command started early (``_early``), given this job: (process, its result pipe), or None when
+    the job cannot reach it (then a child is started as before)."""
     try:
-        give_job.send((_work, job, limits, errors_dir, write))  # _work as this process sees it (a test's)
+        early.give_job.send((_work, job, limits, errors_dir, write))  # _work as this process sees it (a test's)
     except Exception:  # noqa: BLE001 - what cannot be pickled (a test's function) goes the usual way
-        _start.drop(started)
+        early.drop()
         return None
-    give_job.close()
-    return process, receive
+    early.give_job.close()
+    return early.process, early.receive
 
 
 def _check_in_child(send, function, job: Job, limits: WorkerLimits, errors_dir: str, write, full: bool = False) -> None:

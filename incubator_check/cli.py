@@ -260,6 +260,8 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
     The workbook is read in a supervised worker process: a file that crashes or exhausts the reader is
     that file's ERROR report (exit 1), never a crash of the command.
     """
+    from ._early import take_started_child
+    from ._environment import default_start_method
     from ._supervise import Job, check_once
     from .present.table_line import table_of_line
 
@@ -273,7 +275,7 @@ def check_command(file: str, ruleset: str | None, fmt: str | None, output: str |
     # limits: the parent imports neither the checker nor a process pool (issue 21).
     write = functools.partial(table_of_line, lang, _color_wanted() and not output) if fmt == "table" else None
     outcome = check_once(Job(file, loaded.path if loaded else None, lang, as_of, plan=plan or ("as-is" if costs else None),
-                             plan_costs=costs), write=write)
+                             plan_costs=costs), write=write, early=take_started_child(default_start_method()))
     if outcome.text is not None:
         _write_text(output, outcome.text, utf8=False)
         sys.exit(0 if outcome.keys["verdict"] == "PASS" else 1)
@@ -519,9 +521,9 @@ def run() -> None:
     import multiprocessing
     import signal
 
-    from ._start import prepare_environment
+    from ._environment import prepare_environment
 
-    prepare_environment()  # again, for callers of this function (the Windows exe, tests): it keeps what is set
+    prepare_environment()  # again, for callers of this function (tests, programs): it keeps what is set
     # In a frozen Windows bundle a worker is this same executable started again: let it be a worker, not the CLI.
     multiprocessing.freeze_support()
     with contextlib.suppress(ValueError, OSError, AttributeError):

@@ -194,12 +194,12 @@ def test_an_empty_roster_says_what_is_missing_instead_of_leaving_blanks():
 
 # What the child forked at the program's start had imported: noted by the child, then the real child runs.
 _NOTE_THE_EARLY_CHILDS_IMPORTS = (
-    "import os, sys; from incubator_check import _start; real = _start._wait_for_a_file\n"
+    "import os, sys; from incubator_check import _early, _start; real = _early._wait_for_a_file\n"
     "def noting(*pipes):\n"
     "    with open(os.environ['EARLY_CHILD_LOG'], 'w', encoding='utf-8') as log:\n"
     "        log.write(' '.join(m for m in ('click', 'incubator_check.cli', 'pydantic', 'python_calamine') if m in sys.modules))\n"
     "    real(*pipes)\n"
-    "_start._wait_for_a_file = noting; sys.argv[0] = 'incubator-check'; _start.run()\n"
+    "_early._wait_for_a_file = noting; sys.argv[0] = 'incubator-check'; _start.run()\n"
 )
 
 
@@ -210,7 +210,7 @@ def test_a_one_file_check_starts_its_child_before_the_command_line_and_says_the_
     started after parsing (``cli.run``, which starts no early child)."""
     log = tmp_path / "imports.log"
     args = ["check", "--format", fmt, "--lang", "en", os.fspath(FIXTURES / "standard-fail-tenants.xlsx")]
-    from incubator_check._start import default_start_method
+    from incubator_check._environment import default_start_method
 
     forked = default_start_method() == "fork"  # a spawned child begins with a bare interpreter and runs no patch
     program = _NOTE_THE_EARLY_CHILDS_IMPORTS if forked else \

@@ -16,16 +16,16 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "incubator_check"
 
 # The stages in import order: a module may import its own stage and the ones above it, never one below.
 STAGES: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("findings", "errors", "_text", "_words", "_files", "_click_zh", "_yaml_cache")),
+    ("base", ("findings", "errors", "_text", "_words", "_files", "_click_zh", "_yaml_cache", "_environment")),
     ("workbook", ("workbook", "model")),
     ("rules", ("rules", "rulesets")),
     ("report", ("report",)),
     ("judge", ("judge",)),
     ("plan", ("plan",)),
     ("check", ("_check",)),
-    ("batch", ("_supervise", "_batch")),
+    ("batch", ("_supervise", "_batch", "_early")),
     ("output", ("present", "_template", "web")),
-    ("cli", ("cli", "__main__")),
+    ("cli", ("cli", "__main__", "_start")),
 ]
 OUTPUTS = ("present", "cli", "web")
 RULES = ("rules",)

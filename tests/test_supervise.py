@@ -177,26 +177,25 @@ def _note_the_pid(job, data, sha256):
 
 
 def _start_the_child_early(monkeypatch):
-    """What ``incubator-check check`` does first (``_start``): a child started before the command line runs (forked,
-    or spawned when the suite runs with spawn)."""
-    from incubator_check import _start
+    """What ``incubator-check check`` does first (``_early``): a child started before the command line runs (forked,
+    or spawned when the suite runs with spawn); taken as the command takes it."""
+    from incubator_check import _early
 
-    monkeypatch.setattr(_start, "_started", None)
-    _start._start_child(_supervise._default_context())
-    assert _start._started is not None
-    return _start._started[1]
+    monkeypatch.setattr(_early, "_started", None)
+    _early._start_child(_supervise._default_context())
+    early = _early.take_started_child(_supervise._default_context())
+    assert early is not None and _early._started is None  # taken once
+    return early
 
 
 def test_the_child_started_with_the_program_is_the_one_that_checks_the_file(monkeypatch, pair, tmp_path):
-    from incubator_check import _start
-
     log = tmp_path / "pids.log"
     monkeypatch.setenv("SUPERVISE_TEST_LOG", os.fspath(log))
     monkeypatch.setattr(_supervise, "_work", _note_the_pid)
     early = _start_the_child_early(monkeypatch)
-    assert json.loads(_supervise.check_once(Job(pair[0])).line)["verdict"] == "PASS"
-    assert log.read_text(encoding="utf-8").split() == [str(early.pid)]
-    assert _start._started is None and not early.is_alive()  # taken once, and gone with its answer
+    assert json.loads(_supervise.check_once(Job(pair[0]), early=early).line)["verdict"] == "PASS"
+    assert log.read_text(encoding="utf-8").split() == [str(early.process.pid)]
+    assert not early.process.is_alive()  # gone with its answer
     assert json.loads(_supervise.check_once(Job(pair[2])).line)["verdict"] == "PASS"  # the next: a child of its own
     assert len(set(log.read_text(encoding="utf-8").split())) == 2
 
@@ -205,8 +204,8 @@ def test_a_child_started_with_the_program_that_dies_is_followed_by_the_full_scan
     log = tmp_path / "started.log"
     monkeypatch.setenv("SUPERVISE_TEST_LOG", os.fspath(log))
     monkeypatch.setattr(_supervise, "_work", _abort_unless_full_scan)
-    _start_the_child_early(monkeypatch)
-    assert json.loads(_supervise.check_once(Job(pair[1])).line)["verdict"] == "PASS"
+    early = _start_the_child_early(monkeypatch)
+    assert json.loads(_supervise.check_once(Job(pair[1]), early=early).line)["verdict"] == "PASS"
     assert log.read_text(encoding="utf-8").splitlines() == ["bad.xlsx False", "bad.xlsx True"]
 
 
@@ -217,11 +216,11 @@ def test_a_child_started_with_the_program_that_dies_is_followed_by_the_full_scan
     (_grow, WorkerLimits(memory_bytes=1024 << 20, memory_mode="watchdog"), "reader-out-of-memory"),
 ], ids=["abort", "wall", "cpu", "memory"])
 def test_a_child_started_with_the_program_holds_the_limits_it_is_given(monkeypatch, pair, work, limits, code):
-    """The child forked before the command line knew its options takes them with the file: the same limits and the
-    same death codes as a child forked for the file."""
+    """The child started before the command line knew its options takes them with the file: the same limits and the
+    same death codes as a child started for the file."""
     monkeypatch.setattr(_supervise, "_work", work)
-    _start_the_child_early(monkeypatch)
-    report = json.loads(_supervise.check_once(Job(pair[1]), limits).line)
+    early = _start_the_child_early(monkeypatch)
+    report = json.loads(_supervise.check_once(Job(pair[1]), limits, early=early).line)
     assert (report["verdict"], report["error"]["code"]) == ("ERROR", code)
 
 
@@ -233,17 +232,17 @@ def test_a_child_started_with_the_program_that_ends_before_opening_its_file_is_r
     real = _supervise._check_in_child
     _supervise._check_in_child = lambda *args: os._exit(1)  # in the early child only: restored below, after the fork
     try:
-        _start_the_child_early(monkeypatch)
+        early = _start_the_child_early(monkeypatch)
     finally:
         _supervise._check_in_child = real
-    report = json.loads(_supervise.check_once(Job(pair[0])).line)
+    report = json.loads(_supervise.check_once(Job(pair[0]), early=early).line)
     assert report["verdict"] == "PASS" and report["source"]["sha256"]
 
 
 def test_a_child_started_with_the_program_ends_with_it_when_it_is_not_needed(tmp_path):
     """A usage error, or a parent that is killed: the child it started for the file does not outlive it."""
-    program = ("import os, sys, time; from incubator_check import _start; "
-               "_start._start_child(_start.default_start_method()); print(_start._started[1].pid, flush=True); "
+    program = ("import os, sys, time; from incubator_check import _early, _environment; "
+               "_early._start_child(_environment.default_start_method()); print(_early._started[1].pid, flush=True); "
                "os._exit(0) if sys.argv[1] == 'killed' else sys.exit(2)")
     for how in ("exits", "killed"):
         done = subprocess.run([sys.executable, "-c", program, how], capture_output=True, text=True, timeout=60)
