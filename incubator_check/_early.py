@@ -13,6 +13,7 @@ the child reads its job pipe, and a closed pipe ends it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 _started = None  # (start method, process, job pipe, result pipe) of the child started early, until it is taken
@@ -82,10 +83,9 @@ def _wait_for_a_file(take_job, send, *inherited) -> None:
 
     for end in inherited:  # the parent's ends, forked with it: with the job pipe's writing end held here, the
         end.close()        # parent's end (exit, crash, kill) would never reach this child as the end of its pipe
-    try:  # Ctrl-C is the parent's to answer (as in every worker); until the job, the console is the user's
+    # Ctrl-C is the parent's to answer (as in every worker); a child starts on its main thread, where this holds
+    with contextlib.suppress(ValueError, OSError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except (ValueError, OSError):  # pragma: no cover - a child starts on its main thread
-        pass
     try:
         from . import _check, _supervise  # noqa: F401 - the point of this child: imported while the parent parses
 

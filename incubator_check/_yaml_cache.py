@@ -25,6 +25,7 @@ subfolder of the format's version; at most :data:`_KEEP` are kept (the oldest go
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -141,38 +142,25 @@ def _read(path: str, key: str) -> bytes | None:
 
 
 def _write(path: str, content: bytes) -> None:
-    """``content`` as the file ``path``, whole or not at all; any failure is silent."""
-    import tempfile
+    """``content`` as the file ``path``, whole or not at all (``_files.atomic_path``); any failure is silent."""
+    from ._files import atomic_path
 
     try:
-        where = os.path.dirname(path)
-        os.makedirs(where, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=where, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(content)
-            os.replace(temporary, path)
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
-        _prune(where)
-    except Exception:  # a read-only home, a full disk, a file another process holds open (Windows)
-        pass
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with atomic_path(path) as temporary, open(temporary, "wb") as out:
+            out.write(content)
+        _prune(os.path.dirname(path))
+    except Exception:  # noqa: BLE001 - a read-only home, a full disk, a file another process holds open (Windows)
+        return
 
 
 def _prune(where: str) -> None:
     """At most :data:`_KEEP` entries: the oldest written go first."""
     with os.scandir(where) as entries:
         found = [(e.stat().st_mtime_ns, e.path) for e in entries if e.name.endswith(".pickle")]
-    if len(found) > _KEEP:
-        for _, path in sorted(found)[: len(found) - _KEEP]:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+    for _, path in sorted(found)[: max(0, len(found) - _KEEP)]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _is_data(value: Any) -> bool:

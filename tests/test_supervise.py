@@ -176,11 +176,13 @@ def _note_the_pid(job, data, sha256):
     return _REAL_WORK(job, data, sha256)
 
 
-def _start_the_child_early(monkeypatch):
+def _start_the_child_early(monkeypatch, work=None):
     """What ``incubator-check check`` does first (``_early``): a child started before the command line runs (forked,
-    or spawned when the suite runs with spawn); taken as the command takes it."""
+    or spawned when the suite runs with spawn), with ``work`` as its task; taken as the command takes it."""
     from incubator_check import _early
 
+    if work is not None:
+        monkeypatch.setattr(_supervise, "_work", work)
     monkeypatch.setattr(_early, "_started", None)
     _early._start_child(_supervise._default_context())
     early = _early.take_started_child(_supervise._default_context())
@@ -188,11 +190,17 @@ def _start_the_child_early(monkeypatch):
     return early
 
 
-def test_the_child_started_with_the_program_is_the_one_that_checks_the_file(monkeypatch, pair, tmp_path):
-    log = tmp_path / "pids.log"
+@pytest.fixture
+def task_log(tmp_path, monkeypatch) -> Path:
+    """The file the replaced tasks note what they did in (``SUPERVISE_TEST_LOG``)."""
+    log = tmp_path / "task.log"
     monkeypatch.setenv("SUPERVISE_TEST_LOG", os.fspath(log))
-    monkeypatch.setattr(_supervise, "_work", _note_the_pid)
-    early = _start_the_child_early(monkeypatch)
+    return log
+
+
+def test_the_child_started_with_the_program_is_the_one_that_checks_the_file(monkeypatch, pair, task_log):
+    log = task_log
+    early = _start_the_child_early(monkeypatch, _note_the_pid)
     assert json.loads(_supervise.check_once(Job(pair[0]), early=early).line)["verdict"] == "PASS"
     assert log.read_text(encoding="utf-8").split() == [str(early.process.pid)]
     assert not early.process.is_alive()  # gone with its answer
@@ -200,11 +208,9 @@ def test_the_child_started_with_the_program_is_the_one_that_checks_the_file(monk
     assert len(set(log.read_text(encoding="utf-8").split())) == 2
 
 
-def test_a_child_started_with_the_program_that_dies_is_followed_by_the_full_scan(monkeypatch, pair, tmp_path):
-    log = tmp_path / "started.log"
-    monkeypatch.setenv("SUPERVISE_TEST_LOG", os.fspath(log))
-    monkeypatch.setattr(_supervise, "_work", _abort_unless_full_scan)
-    early = _start_the_child_early(monkeypatch)
+def test_a_child_started_with_the_program_that_dies_is_followed_by_the_full_scan(monkeypatch, pair, task_log):
+    log = task_log
+    early = _start_the_child_early(monkeypatch, _abort_unless_full_scan)
     assert json.loads(_supervise.check_once(Job(pair[1]), early=early).line)["verdict"] == "PASS"
     assert log.read_text(encoding="utf-8").splitlines() == ["bad.xlsx False", "bad.xlsx True"]
 
@@ -218,8 +224,7 @@ def test_a_child_started_with_the_program_that_dies_is_followed_by_the_full_scan
 def test_a_child_started_with_the_program_holds_the_limits_it_is_given(monkeypatch, pair, work, limits, code):
     """The child started before the command line knew its options takes them with the file: the same limits and the
     same death codes as a child started for the file."""
-    monkeypatch.setattr(_supervise, "_work", work)
-    early = _start_the_child_early(monkeypatch)
+    early = _start_the_child_early(monkeypatch, work)
     report = json.loads(_supervise.check_once(Job(pair[1]), limits, early=early).line)
     assert (report["verdict"], report["error"]["code"]) == ("ERROR", code)
 
