@@ -87,6 +87,9 @@ def _wait_for_a_file(take_job, send, *inherited) -> None:
     with contextlib.suppress(ValueError, OSError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
+        from ._environment import prepare_environment
+
+        prepare_environment()  # a spawned child's: what a forked one inherits
         from . import _check, _supervise  # noqa: F401 - the point of this child: imported while the parent parses
 
         function, job, limits, errors_dir, write = take_job.recv()

@@ -16,6 +16,61 @@ def prepare_environment() -> None:
     # pydantic looks for plugins of other packages (importlib.metadata over every installed distribution) when it
     # builds its first model: a tenth of a one-file check's CPU, for plugins this program never uses.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _metadata_on_demand()
+
+
+#: importlib.metadata's functions, which pydantic's plugin loader binds when it is imported (``from importlib.metadata
+#: import entry_points``) and calls only when plugins are searched for.
+_METADATA_FUNCTIONS = frozenset({"distribution", "distributions", "entry_points", "files", "metadata",
+                                 "packages_distributions", "requires", "version"})
+
+
+def _metadata_on_demand() -> None:
+    """``importlib.metadata`` imported when it is first used, not when pydantic is imported.
+
+    pydantic imports it for its plugin search, which the variable above turns off; the import alone (with ``email``,
+    ``csv``, ``zipfile`` paths and the rest) is 11 ms, a twentieth of a one-file check that never calls it. In its
+    place, until then, a module of the same name and spec: its functions are stand-ins that import the real module
+    and call it, any other attribute imports it too, and from then on the real module is the one imported.
+    Nothing changes where it is already imported (a test's sitecustomize), or where it cannot be found."""
+    import importlib
+    import importlib.util
+    import types
+
+    name = "importlib.metadata"
+    if name in sys.modules:
+        return
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return
+    if spec is None:
+        return
+
+    def real() -> types.ModuleType:
+        if isinstance(sys.modules.get(name), OnDemand):
+            del sys.modules[name]
+        module = importlib.import_module(name)
+        importlib.metadata = module  # type: ignore[attr-defined]  # the package's attribute, as an import sets it
+        return module
+
+    class OnDemand(types.ModuleType):
+        def __getattr__(self, attribute: str):
+            if attribute in _METADATA_FUNCTIONS:
+                def stand_in(*args, **kwargs):
+                    return getattr(real(), attribute)(*args, **kwargs)
+
+                stand_in.__name__ = stand_in.__qualname__ = attribute
+                return stand_in
+            return getattr(real(), attribute)
+
+    module = OnDemand(name)
+    # What the import system reads of a module it finds in sys.modules, set so that reading it imports nothing.
+    module.__spec__, module.__file__ = spec, spec.origin
+    module.__path__ = list(spec.submodule_search_locations or [])
+    module.__package__ = name
+    sys.modules[name] = module
+    importlib.metadata = module  # type: ignore[attr-defined]
 
 
 def default_start_method() -> str:

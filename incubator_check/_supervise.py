@@ -50,7 +50,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from ._environment import START_METHOD_VARIABLE, default_start_method as _default_context  # noqa: F401 - tests name it
+from ._environment import START_METHOD_VARIABLE, prepare_environment
+from ._environment import default_start_method as _default_context  # noqa: F401 - tests name it
 
 MiB = 1 << 20
 
@@ -854,6 +855,7 @@ def _check_in_child(send, function, job: Job, limits: WorkerLimits, errors_dir: 
     ``_work``, as the parent saw it: a test may have replaced it, and a spawned child finds it by name); with
     ``full``, the workbook is guarded by the full scan only."""
     _limit_this_process(limits, errors_dir)
+    prepare_environment()  # a spawned child's: what a forked one inherits
     from . import _check  # noqa: F401 - the checker imported before the file's wall time starts
     from .workbook.guard import Limits, read_bytes
     from .errors import WorkbookError
@@ -966,7 +968,8 @@ def _init_worker(limits: WorkerLimits, errors_dir: str) -> None:
     if limits.recycle_bytes:
         _retire_when_told()
     # Import the reader and the judge now, while the parent is still starting up (a one-file check overlaps the
-    # two), rather than when the first workbook arrives.
+    # two), rather than when the first workbook arrives; a spawned worker prepares what a forked one inherits.
+    prepare_environment()
     from . import _check  # noqa: F401
     import gc
 

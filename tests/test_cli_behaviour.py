@@ -256,3 +256,41 @@ def test_a_check_builds_its_models_without_pydantics_plugin_search(tmp_path, use
                            os.fspath(FIXTURES / "standard-pass.xlsx")], env=env, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     assert log.exists() is searched
+
+
+def test_a_check_never_imports_importlib_metadata():
+    """pydantic imports it for the plugin search a check turns off: the real module is imported only when used."""
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "incubator_check", "check", "--format", "json",
+                           os.fspath(FIXTURES / "standard-pass.xlsx")], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    imported = done.stderr.decode("utf-8", "replace")
+    assert " pydantic.plugin._loader\n" in imported  # the import that used to bring it (parent and child alike)
+    assert "importlib.metadata" not in imported
+
+
+_METADATA_WHEN_USED = """
+import sys
+from incubator_check._environment import prepare_environment
+prepare_environment()
+import pydantic  # noqa: F401
+from pydantic.plugin import _loader
+from importlib.metadata import entry_points
+assert type(sys.modules["importlib.metadata"]).__name__ == "OnDemand"
+import importlib
+import importlib.metadata as metadata
+assert isinstance(metadata.PackageNotFoundError, type)  # any other attribute: the real module
+assert type(sys.modules["importlib.metadata"]).__name__ == "module"
+assert sys.modules["importlib.metadata"] is importlib.metadata is __import__("importlib.metadata").metadata
+assert len(entry_points(group="console_scripts").select(name="incubator-check")) == 1  # a stand-in bound earlier
+from importlib.metadata import version
+assert version("pydantic") == pydantic.VERSION
+prepare_environment()  # again: the real module stays
+assert type(sys.modules["importlib.metadata"]).__name__ == "module"
+print("ok")
+"""
+
+
+def test_importlib_metadata_is_the_real_module_once_used():
+    done = subprocess.run([sys.executable, "-c", _METADATA_WHEN_USED], capture_output=True, timeout=120)
+    assert done.stdout.strip() == b"ok", done.stderr.decode("utf-8", "replace")
