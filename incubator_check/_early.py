@@ -19,14 +19,16 @@ import os
 _started = None  # (start method, process, job pipe, result pipe) of the child started early, until it is taken
 
 
-def start_for_check(args: list[str]) -> None:
+def start_for_check(args: list[str]) -> bool:
     """When ``args`` name the ``check`` command (the first word that is not an option, without help asked), start
-    its child now with the program's start method."""
+    its child now with the program's start method; whether they did."""
     words = [a for a in args if not a.startswith("-")]
     if words and words[0] == "check" and "--help" not in args and "-h" not in args:
         from ._environment import default_start_method
 
         _start_child(default_start_method())
+        return True
+    return False
 
 
 def _start_child(method: str) -> None:

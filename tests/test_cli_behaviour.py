@@ -56,6 +56,35 @@ def test_exit_0_pass_1_fail_2_usage_3_unwritable(tmp_path):
     assert _cli("check", GOOD, "-o", os.fspath(tmp_path / "no" / "such" / "folder.json")).returncode == 3
 
 
+_NOTE_AT_EXIT = (
+    "import atexit, os\n"
+    "if 'EXIT_LOG' in os.environ:\n"
+    "    atexit.register(lambda: open(os.environ['EXIT_LOG'], 'a').write('teardown\\n'))\n"
+)
+
+
+@pytest.mark.parametrize("args, code, torn_down", [
+    (["check", "--format", "json", GOOD], 0, False),
+    (["check", "--format", "json", os.fspath(FIXTURES / "standard-fail-area.xlsx")], 1, False),
+    (["check", "--format", "json", "no-such-file.xlsx"], 2, False),
+    (["rules"], 0, True),  # other commands keep the interpreter's exit: they may hold pools and temporaries
+])
+def test_a_check_ends_once_its_answer_is_out_without_the_interpreters_teardown(tmp_path, args, code, torn_down):
+    (tmp_path / "sitecustomize.py").write_text(_NOTE_AT_EXIT, encoding="utf-8")
+    log = tmp_path / "exit.log"
+    env = dict(os.environ, EXIT_LOG=os.fspath(log),
+               PYTHONPATH=os.pathsep.join(p for p in (os.fspath(tmp_path), os.environ.get("PYTHONPATH")) if p))
+    done = subprocess.run([sys.executable, "-m", "incubator_check", *args], env=env, capture_output=True, timeout=120)
+    assert done.returncode == code, done.stderr.decode(CONSOLE_ENCODING, "replace")
+    assert log.exists() is torn_down
+    if args[0] != "check":
+        assert b"miit-2025-standard" in done.stdout
+    elif code < 2:  # the whole report came through the pipe, flushed before the process ended
+        assert json.loads(done.stdout)["verdict"] == ("PASS" if code == 0 else "FAIL")
+    else:
+        assert "no-such-file.xlsx" in done.stderr.decode(CONSOLE_ENCODING, "replace")
+
+
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to a child")
 def test_ctrl_c_exits_130_and_leaves_no_partial_output(tmp_path):
     import signal
