@@ -288,7 +288,8 @@ class Spool:
 
 def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.date | None, jobs: int,
               progress: Callable[[int], None] | None = None, pool: ReaderPool | None = None,
-              folder: str | None = None, temp_dir: str | None = None, names: list[str] | None = None) -> Spool:
+              folder: str | None = None, temp_dir: str | None = None, names: list[str] | None = None,
+              refused: dict[str, Any] | None = None) -> Spool:
     """Check every workbook into a spool, in file-name order, each parsed in a supervised worker.
 
     Each submission carries one name, set here and inherited by every output (its report's ``source.path``,
@@ -298,7 +299,8 @@ def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.dat
     earlier one (a link to it) is reported as that submission, not checked twice.
 
     ``pool`` is a running :class:`ReaderPool` to use (the web app keeps one); otherwise one of ``jobs``
-    workers is started for this batch and stopped after it.
+    workers is started for this batch and stopped after it. ``refused`` maps a path to the finding it is answered
+    with, unread (the web app's uploads past their size limit, never stored).
     """
     spool = Spool(temp_dir)  # ``temp_dir``: the web app's private folder; the system's by default
     own = pool is None
@@ -315,7 +317,8 @@ def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.dat
 
     def work() -> Iterator[Job]:
         for p in paths:
-            yield Job(p, ruleset, lang, as_of, shown=shown(p), same_as=same.get(p) and shown(same[p]))
+            yield Job(p, ruleset, lang, as_of, shown=shown(p), same_as=same.get(p) and shown(same[p]),
+                      refused=(refused or {}).get(p))
 
     try:
         for path, outcome in zip(paths, pool.map(work(), total=len(paths))):

@@ -110,6 +110,7 @@ class Job:
     plan: str | None = None  # check --plan: "as-is" or "worst" (the blanks at their worst)
     plan_costs: tuple[tuple[str, str], ...] = ()  # --plan-cost LEVER=WEIGHT
     also: tuple[str, ...] = ()  # other languages to write the same report in (the web's language switch)
+    refused: Any = None  # a finding the file is answered with, unread (the web's upload past its size limit)
 
 
 @dataclass(frozen=True)
@@ -550,6 +551,8 @@ class ReaderPool:
         from .workbook.guard import Limits, read_bytes
         from .errors import WorkbookError
 
+        if job.refused is not None:
+            return _error_outcome(job, job.refused, None)
         if job.same_as is not None:
             from ._text import visible
             from .findings import from_catalogue

@@ -352,6 +352,35 @@ def test_limit_file_size(small):
     assert page.status_code == 413 and "MiB" in page.get_data(as_text=True)
 
 
+def test_a_file_past_the_size_limit_among_several_is_its_own_error_row(small):
+    big = (io.BytesIO(b"PK" + b"\0" * 300_000), "扫描件/大文件.xlsx")
+    response = small.post("/api/batch", data={"files": [_file("standard-pass.xlsx"), big]}, content_type=MULTIPART)
+    assert response.status_code == 200
+    reports = {json.loads(x)["source"]["path"]: json.loads(x) for x in response.data.decode().splitlines()}
+    assert reports["standard-pass.xlsx"]["verdict"] == "PASS"  # the others are checked
+    refused = reports["扫描件/大文件.xlsx"]
+    assert refused["verdict"] == "ERROR" and refused["error"]["code"] == "file-too-large"
+    assert "大文件.xlsx" in refused["error"]["message_zh"] and "1 MiB" in refused["error"]["message_en"]
+    assert "in-0000" not in response.data.decode()
+    # the people's page: the same row, saying why
+    page = small.post("/check", data={"files": [_file("standard-pass.xlsx"), (io.BytesIO(b"\0" * 300_000), "大文件.xlsx")]},
+                      content_type=MULTIPART)
+    token = _wait(small, page.headers["Location"])
+    summary = small.get(f"/b/{token}").get_data(as_text=True)
+    row = re.search(r'<tr data-verdict="ERROR">.*?</tr>', summary, re.S)
+    assert row and "大文件.xlsx" in row.group(0) and "超过上限" in row.group(0)
+    assert "in-0000" not in summary
+
+
+def test_a_zip_member_past_the_size_limit_is_its_own_error_row(small):
+    archive = _zip({"申报材料/a.xlsx": (FIXTURES / "standard-pass.xlsx").read_bytes(), "申报材料/b.xlsx": b"\0" * 250_000})
+    response = small.post("/api/batch", data={"file": (io.BytesIO(archive), "a.zip")}, content_type=MULTIPART)
+    assert response.status_code == 200
+    reports = [json.loads(x) for x in response.data.decode().splitlines()]
+    assert [(r["source"]["path"], r["verdict"]) for r in reports] == [("申报材料/a.xlsx", "PASS"), ("申报材料/b.xlsx", "ERROR")]
+    assert reports[1]["error"]["code"] == "file-too-large"
+
+
 def test_limit_request_size(small):
     response = small.post("/api/batch", data={"files": [(io.BytesIO(b"\0" * 190_000), f"{i}.xlsx") for i in range(12)]},
                           content_type=MULTIPART)
@@ -655,7 +684,7 @@ def test_serve_options_set_the_limits_and_win_over_the_environment(tmp_path):
         status, answer = ask("POST", "/api/batch", [(f"{i}.xlsx", good) for i in range(3)])  # the variable says 5
         assert (status, json.loads(answer)["error"]["code"]) == (413, "too-many-files")
         status, answer = ask("POST", "/api/batch", [("big.xlsx", good + b"\0" * (1 << 20))])
-        assert status == 413 and json.loads(answer)["error"]["code"] == "too-large"  # refused while it arrives
+        assert status == 413 and json.loads(answer)["error"]["code"] == "file-too-large"  # the only file: refused whole
         status, answer = ask("POST", "/api/batch", [("a.xlsx", good), ("b.xlsx", good)])
         assert status == 200 and [json.loads(x)["verdict"] for x in answer.splitlines()] == ["PASS", "PASS"]
         # a variable no option overrides still holds: results kept 1800 s, not serve's own default of an hour

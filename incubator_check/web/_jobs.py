@@ -62,7 +62,8 @@ def run_batch(app_state, entry: Entry, batch, ruleset: str | None, lang: str, as
             paths = [u.path for u in batch.uploads]
             spool = run(paths, ruleset=ruleset, lang=lang, as_of=as_of, jobs=int(app_state.app.config["JOBS"]),
                         progress=progress, pool=app_state.reader(), temp_dir=app_state.private,
-                        names=[u.display for u in batch.uploads])
+                        names=[u.display for u in batch.uploads],
+                        refused={u.path: u.refused for u in batch.uploads if u.refused is not None})
             try:
                 cross = spool.cross_findings()
                 setup = summary_setup(load_ruleset(ruleset) if ruleset else None, lang)

@@ -21,7 +21,7 @@ import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import IO, Iterable
+from typing import IO, Any, Iterable
 
 from flask import Request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -57,6 +57,7 @@ class Upload:
     display: str  # the uploaded name (or the path inside the zip), for showing only
     path: str  # the generated path it is stored under
     workbook: bool = True  # False: a file of several that is not named as a workbook (its row is the guard's ERROR)
+    refused: Any = None  # a file of several past the per-file limit, never stored: its row is this finding's ERROR
 
 
 @dataclass
@@ -105,15 +106,26 @@ def suffix_of(name: str) -> str:
 
 
 class _CountingFile:
-    """The temporary file werkzeug parses an uploaded file into, refusing past the per-file limit as it arrives."""
+    """The temporary file werkzeug parses an uploaded file into, holding no more than the per-file limit.
 
-    def __init__(self, handle: IO[bytes], limit: int):
-        self._handle, self._limit, self._size = handle, limit, 0
+    A zip past its limit refuses the request as it arrives (the zip is the whole batch). Any other file past the
+    per-file limit is counted to its end but no longer stored (``over``): one file of several is then that file's
+    ERROR row, and the others are checked (``save_uploads``); the request as a whole stays bounded by
+    ``MAX_CONTENT_LENGTH``."""
+
+    def __init__(self, handle: IO[bytes], limit: int, refuse: bool = False):
+        self._handle, self._limit, self._refuse = handle, limit, refuse
+        self.size, self.over = 0, False
 
     def write(self, data: bytes) -> int:
-        self._size += len(data)
-        if self._size > self._limit:
-            raise RequestEntityTooLarge()
+        self.size += len(data)
+        if self.size > self._limit:
+            if self._refuse:
+                raise RequestEntityTooLarge()
+            if not self.over:
+                self.over = True
+                self._handle.truncate(0)  # what was kept of it is of no use: the disk holds none of it
+            return len(data)
         return self._handle.write(data)
 
     def __getattr__(self, name: str):
@@ -131,8 +143,9 @@ class PrivateRequest(Request):
 
         folder = current_app.config["INCUBATOR_CHECK_TEMP"]
         limits: UploadLimits = current_app.config["UPLOAD_LIMITS"]
-        limit = limits.zip_bytes if suffix_of(display_name(filename)) == ".zip" else limits.file_bytes
-        return _CountingFile(tempfile.TemporaryFile(dir=folder), limit)
+        is_zip = suffix_of(display_name(filename)) == ".zip"
+        return _CountingFile(tempfile.TemporaryFile(dir=folder), limits.zip_bytes if is_zip else limits.file_bytes,
+                             refuse=is_zip)
 
 
 def _copy(source: IO[bytes], target: str, limit: int, budget: list[int] | None = None) -> None:
@@ -185,7 +198,11 @@ def save_uploads(files: Iterable, private: str, limits: UploadLimits, allow_zip:
         for storage in files:
             name = display_name(storage.filename)
             suffix = suffix_of(name)
-            if suffix == ".zip" and allow_zip:
+            if getattr(storage.stream, "over", False) and suffix != ".zip":  # past the limit: nothing of it stored
+                stored = _stored_name(batch, suffix if suffix in WORKBOOK_SUFFIXES else _stored_suffix(suffix))
+                batch.uploads.append(Upload(name, stored, workbook=suffix in WORKBOOK_SUFFIXES,
+                                            refused=_too_large(stored, storage.stream.size, limits)))
+            elif suffix == ".zip" and allow_zip:
                 _extract_zip(storage.stream, name, batch, limits)
             elif suffix in WORKBOOK_SUFFIXES:
                 path = _stored_name(batch, suffix)
@@ -203,6 +220,10 @@ def save_uploads(files: Iterable, private: str, limits: UploadLimits, allow_zip:
                                   f"'{name}' is not a workbook ({', '.join(WORKBOOK_SUFFIXES + (('.zip',) if allow_zip else ()))})")
             if len(batch.uploads) > limits.files:
                 raise UploadError(413, "too-many-files", f"一次最多检查 {limits.files} 份申报表", f"at most {limits.files} workbooks at a time")
+        refused = [u for u in batch.uploads if u.refused is not None]
+        if refused and len(refused) == len(batch.uploads):  # nothing else to check: the request is refused as before
+            raise UploadError(413, "file-too-large", f"「{refused[0].display}」超过 {limits.file_bytes // MiB} MiB 的上限",
+                              f"'{refused[0].display}' is larger than the {limits.file_bytes // MiB} MiB limit")
         if not any(u.workbook for u in batch.uploads) and len(files) > 1 \
                 and not any(suffix_of(display_name(f.filename)) == ".zip" for f in files):
             raise UploadError(400, "not-a-workbook", "上传的文件中没有申报表（.xlsx、.xls、.ods）",
@@ -268,15 +289,24 @@ def _extract_zip(stream: IO[bytes], zip_name: str, batch: Batch, limits: UploadL
                 continue
             if info.flag_bits & 0x1:
                 raise UploadError(400, "zip-encrypted", "压缩包设置了密码，请解压后再上传", "the zip is password-protected; unpack it first")
-            if info.file_size > limits.file_bytes:
-                raise UploadError(413, "file-too-large", f"「{shown}」超过 {limits.file_bytes // MiB} MiB 的上限",
-                                  f"'{shown}' is larger than the {limits.file_bytes // MiB} MiB limit")
             if len(batch.uploads) >= limits.files:
                 raise UploadError(413, "too-many-files", f"一次最多检查 {limits.files} 份申报表", f"at most {limits.files} workbooks at a time")
             path = _stored_name(batch, suffix_of(base))
+            if info.file_size > limits.file_bytes:  # as its directory says: not inflated, its own ERROR row
+                batch.uploads.append(Upload(shown, path, refused=_too_large(path, info.file_size, limits)))
+                continue
             try:
                 with archive.open(info) as member:
                     _copy(member, path, limits.file_bytes, budget)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError):
                 raise UploadError(400, "zip-corrupt", f"无法解压「{shown}」：压缩包已损坏", f"cannot unpack '{shown}': the zip is damaged") from None
             batch.uploads.append(Upload(shown, path))
+
+
+def _too_large(stored: str, size: int, limits: UploadLimits):
+    """The ERROR of a file past the per-file limit, as the guard words it for a file too large to read; named by
+    its stored path, which the report's renamer turns into the uploaded name like every other."""
+    from ..findings import from_catalogue
+
+    return from_catalogue("file-too-large", stored, size=-(-size // MiB), limit=limits.file_bytes // MiB)  # 20.3 MiB: 21
+
