@@ -921,3 +921,45 @@ def test_one_upload_is_judged_once(client, app, monkeypatch):
     assert "需再增加 3 家在孵企业" in zh and "结论：不通过" in zh
     assert "Verdict: FAIL" in en and "3 more tenants are needed" in en and "需再增加" not in en
     assert len(jobs) == 1
+
+
+# --- the 初核 of a former national-level incubator (工信厅科函〔2025〕349号) ----------------------------------
+
+
+def _former_national_excellence(area: int) -> bytes:
+    """excellence-pass.xlsx as a former national-level incubator's application with ``area`` square metres."""
+    book = openpyxl.load_workbook(FIXTURES / "excellence-pass.xlsx")
+    ws = book["基本信息"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    ws.cell(rows["是否为原国家级科技企业孵化器"], 2).value = "是"
+    ws.cell(rows["可自主支配孵化场地面积（平方米）"], 2).value = area
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_report_page_shows_the_first_check_against_the_standard_level(client):
+    upload = (io.BytesIO(_former_national_excellence(4612)), "原国家级.xlsx")
+    response = client.post("/check", data={"files": upload}, content_type=MULTIPART)
+    assert response.status_code == 303
+    for lang, heading, verdict, gap in (("zh", "原国家级初核：", "不通过", "6.2 孵化场地面积：差 388 平方米"),
+                                        ("en", "First check of a former national-level incubator: ", "FAIL",
+                                         "6.2 Incubation site area: short by 388 m²")):
+        page = client.get(response.headers["Location"].split("?")[0] + f"?lang={lang}").get_data(as_text=True)
+        text = re.sub(r"\s+", " ", _visible(page))
+        assert re.search(re.escape(heading.strip()) + r"\s*" + verdict, text) and gap in text, lang
+        assert "工信厅科函〔2025〕349号" in text and "miit-2025-standard" in text
+        first = re.search(r'<table class="clauses" id="first-check-clauses">.*?</table>', page, re.S).group(0)
+        assert 'data-clause="6.2" data-status="FAIL"' in first and 'data-clause="7.1"' not in first
+        assert 'data-clause="7.1"' in re.search(r'<table class="clauses" id="clauses">.*?</table>', page, re.S).group(0)
+
+
+def test_a_batch_row_says_its_first_check(client):
+    files = [(io.BytesIO(_former_national_excellence(4612)), "原国家级.xlsx"), _file("excellence-pass.xlsx")]
+    response = client.post("/check", data={"files": files}, content_type=MULTIPART)
+    token = _wait(client, response.headers["Location"])
+    page = client.get(f"/b/{token}").get_data(as_text=True)
+    rows = re.findall(r"<tr data-verdict=.*?</tr>", page, re.S)
+    former = next(r for r in rows if "原国家级.xlsx" in r)
+    assert "原国家级初核：不通过——6.2 孵化场地面积：差 388 平方米" in former
+    assert all("原国家级初核" not in r for r in rows if "原国家级.xlsx" not in r)  # only where a first check was asked

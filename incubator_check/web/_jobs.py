@@ -30,15 +30,27 @@ class Cancelled(Exception):
     """The app is closing: a batch stops between two files."""
 
 
+_KEPT_OF_A_CLAUSE = ("id", "title", "status", "value", "threshold", "operator", "shortfall", "shortfall_unit", "unit")
+
+
+def _unmet_clauses(clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: c.get(k) for k in _KEPT_OF_A_CLAUSE} for c in clauses if c["status"] in ("FAIL", "MISSING")]
+
+
 def _compact(data: dict[str, Any]) -> dict[str, Any]:
     """What the summary page needs of a report, kept in memory (a few hundred bytes a submission)."""
-    keep = ("id", "title", "status", "value", "threshold", "operator", "shortfall", "shortfall_unit", "unit")
-    return {"source": {"path": data["source"]["path"]}, "verdict": data["verdict"], "error": data.get("error"),
-            "incubator": {k: (data.get("incubator") or {}).get(k) for k in ("name", "province", "level", "authority")},
-            "clauses": [{k: c.get(k) for k in keep} for c in data.get("clauses", []) if c["status"] in ("FAIL", "MISSING")],
-            # the error cells, a 待补正's reason (present/summary.py's must_correct names them)
-            "findings": [{k: f.get(k) for k in ("severity", "where", "code")}
-                         for f in data.get("findings", []) if f.get("severity") == "error"]}
+    compact = {"source": {"path": data["source"]["path"]}, "verdict": data["verdict"], "error": data.get("error"),
+               "incubator": {k: (data.get("incubator") or {}).get(k) for k in ("name", "province", "level", "authority")},
+               "clauses": _unmet_clauses(data.get("clauses", [])),
+               # the error cells, a 待补正's reason (present/summary.py's must_correct names them)
+               "findings": [{k: f.get(k) for k in ("severity", "where", "code")}
+                            for f in data.get("findings", []) if f.get("severity") == "error"]}
+    first = data.get("first_check")
+    if first:  # the 初核's result and what it did not meet (its row says both)
+        compact["first_check"] = {"verdict": first["verdict"], "citation": first.get("citation"),
+                                  "ruleset": {"id": (first.get("ruleset") or {}).get("id")},
+                                  "clauses": _unmet_clauses(first.get("clauses", []))}
+    return compact
 
 
 def run_batch(app_state, entry: Entry, batch, ruleset: str | None, lang: str, as_of: dt.date | None) -> None:

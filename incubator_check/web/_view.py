@@ -68,6 +68,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "values_on": ("规则取值日期", "Rule values as of"),
     "relaxed": ("已适用{basis}：门槛 × {factor}", "{basis} applied: thresholds × {factor}"),
     "clauses": ("逐条结果", "Clause by clause"),
+    "first_check": ("原国家级初核", "First check of a former national-level incubator"),
+    "first_check_against": ("按标准级条件（{title}，{ruleset}）初核，依据{citation}。",
+                            "Checked against the standard level's conditions ({title}, {ruleset}) under {citation}."),
+    "first_check_unmet": ("初核未通过", "Not met in the first check"),
     "status": ("结果", "Result"),
     "clause": ("条款", "Clause"),
     "value": ("数值", "Figure"),
@@ -204,28 +208,14 @@ def _legal(ruleset_id: str | None) -> dict[str, tuple[str, str]]:
 
 def report_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
     """A JSON report as the report page shows it."""
-    from ..rules.ruleset import in_language
-
     verdict = data.get("verdict", "ERROR")
     inc = data.get("incubator") or {}
     rs = data.get("ruleset") or {}
-    legal = _legal(rs.get("id"))
-    clauses = []
+    clauses = _clause_rows(data.get("clauses", []), rs.get("id"), lang)
     fix: list[str] = []
-    for c in data.get("clauses", []):
-        value, threshold, shortfall = figure(c, lang)
-        title = c.get("title_en" if lang == "en" else "title_zh") or c.get("title", "")
-        rule = legal.get(c["id"])
-        reading = in_language(rule.reading, lang) if rule is not None and rule.reading else c.get("reading", "")
-        clauses.append({
-            "id": c["id"], "article": c.get("article", ""), "title": title, "status": c["status"],
-            "status_word": status_word(c["status"], lang), "value": value, "threshold": threshold,
-            "shortfall": shortfall, "message": c.get("message", ""), "evidence": c.get("evidence", []),
-            "needs": c.get("needs", []), "legal_text": rule.legal_text if rule is not None else "",
-            "reading": reading, "relaxed": c.get("relaxed", False),
-        })
+    for c in clauses:
         if c["status"] == "FAIL":
-            fix.append(f"{c['id']} {title}：{c.get('message', '')}" if lang != "en" else f"{c['id']} {title}: {c.get('message', '')}")
+            fix.append(f"{c['id']} {c['title']}：{c['message']}" if lang != "en" else f"{c['id']} {c['title']}: {c['message']}")
     for c in clauses:
         if c["status"] == "MISSING":
             cells = mark("、", lang).join(c["needs"][:6]) + ("…" if len(c["needs"]) > 6 else "")
@@ -255,7 +245,7 @@ def report_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
             qualifying += f"–{tenants['qualifying_max']}"
         tenants = {**tenants, "line": word("tenants_line", lang, listed=tenants.get("listed"), qualifying=qualifying)}
     return {
-        "plan": plan_view(data.get("plan"), lang),
+        "plan": plan_view(data.get("plan"), lang), "first_check": first_check_view(data.get("first_check"), lang),
         "verdict": verdict, "verdict_word": verdict_word(verdict, lang), "error": error,
         "path": (data.get("source") or {}).get("path", ""), "sha256": (data.get("source") or {}).get("sha256"),
         "incubator": inc, "ruleset": rs, "clauses": clauses, "fix": fix, "tenants": tenants,
@@ -267,6 +257,44 @@ def report_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
                                           (data.get("ruleset") or {}).get("values_from")) if v),
         "checked_lang": data.get("lang", lang),
     }
+
+
+def _clause_rows(clauses: list[dict[str, Any]], ruleset_id: str | None, lang: str) -> list[dict[str, Any]]:
+    """A report's clauses as the page's table shows them, each with its legal text and reading from the ruleset."""
+    from ..rules.ruleset import in_language
+
+    legal = _legal(ruleset_id)
+    rows = []
+    for c in clauses:
+        value, threshold, shortfall = figure(c, lang)
+        rule = legal.get(c["id"])
+        rows.append({
+            "id": c["id"], "article": c.get("article", ""), "title": c.get("title_en" if lang == "en" else "title_zh")
+            or c.get("title", ""), "status": c["status"], "status_word": status_word(c["status"], lang), "value": value,
+            "threshold": threshold, "shortfall": shortfall, "message": c.get("message", ""),
+            "evidence": c.get("evidence", []), "needs": c.get("needs", []),
+            "legal_text": rule.legal_text if rule is not None else "",
+            "reading": in_language(rule.reading, lang) if rule is not None and rule.reading else c.get("reading", ""),
+            "relaxed": c.get("relaxed", False),
+        })
+    return rows
+
+
+def first_check_view(first: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """The 初核 (工信厅科函〔2025〕349号) as the report page shows it: the same submission judged against the standard
+    level's conditions, its verdict, what it did not meet, and its clauses; None when the ruleset asks for none."""
+    if not first:
+        return None
+    from ..present.summary import failed_clauses
+
+    rs = first.get("ruleset") or {}
+    unmet = [f"{cid} {title}{mark('：', lang)}{gap}" for cid, title, gap in failed_clauses(first.get("clauses", []), lang)]
+    missing = [c["id"] for c in first.get("clauses", []) if c["status"] == "MISSING"]
+    if missing:
+        unmet.append(word("missing_clauses", lang) + mark("、", lang).join(missing))
+    return {"verdict": first.get("verdict"), "verdict_word": verdict_word(first.get("verdict", ""), lang),
+            "citation": first.get("citation", ""), "reading": first.get("reading", ""), "ruleset": rs,
+            "unmet": unmet, "clauses": _clause_rows(first.get("clauses", []), rs.get("id"), lang)}
 
 
 def plan_view(plan: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
@@ -350,4 +378,14 @@ def batch_row(index: int, data: dict[str, Any], lang: str, setup) -> dict[str, A
         "verdict": data.get("verdict"), "verdict_word": verdict_word(data.get("verdict", ""), lang),
         "failed": [c["id"] for c in failed], "missing": missing,
         "not_passing": [c["id"] for c in clauses if c["status"] in ("FAIL", "MISSING")], "detail": detail,
+        "first_check": _first_check_line(data.get("first_check"), lang),
     }
+
+
+def _first_check_line(first: dict[str, Any] | None, lang: str) -> str:
+    """A batch row's 初核, in one line: 原国家级初核：不通过——6.2 孵化场地面积：差 388 平方米."""
+    view = first_check_view(first, lang)
+    if view is None:
+        return ""
+    line = word("first_check", lang) + mark("：", lang) + view["verdict_word"]
+    return line + ((" — " if lang == "en" else "——") + mark("；", lang).join(view["unmet"]) if view["unmet"] else "")
