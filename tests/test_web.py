@@ -963,3 +963,6 @@ def test_a_batch_row_says_its_first_check(client):
     former = next(r for r in rows if "原国家级.xlsx" in r)
     assert "原国家级初核：不通过——6.2 孵化场地面积：差 388 平方米" in former
     assert all("原国家级初核" not in r for r in rows if "原国家级.xlsx" not in r)  # only where a first check was asked
+    english = client.get(f"/b/{token}?lang=en").get_data(as_text=True)
+    assert ("First check of a former national-level incubator: FAIL — 6.2 Incubation site area: short by 388 m²"
+            in english)

@@ -30,7 +30,7 @@ class Cancelled(Exception):
     """The app is closing: a batch stops between two files."""
 
 
-_KEPT_OF_A_CLAUSE = ("id", "title", "status", "value", "threshold", "operator", "shortfall", "shortfall_unit", "unit")
+_KEPT_OF_A_CLAUSE = ("id", "title", "title_zh", "title_en", "status", "value", "threshold", "operator", "shortfall", "shortfall_unit", "unit")
 
 
 def _unmet_clauses(clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:

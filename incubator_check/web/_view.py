@@ -288,7 +288,10 @@ def first_check_view(first: dict[str, Any] | None, lang: str) -> dict[str, Any] 
     from ..present.summary import failed_clauses
 
     rs = first.get("ruleset") or {}
-    unmet = [f"{cid} {title}{mark('：', lang)}{gap}" for cid, title, gap in failed_clauses(first.get("clauses", []), lang)]
+    # each clause's title in the page's language (a batch is checked in one, its page read in either)
+    clauses = [{**c, "title": c.get("title_en" if lang == "en" else "title_zh") or c.get("title", "")}
+               for c in first.get("clauses", [])]
+    unmet = [f"{cid} {title}{mark('：', lang)}{gap}" for cid, title, gap in failed_clauses(clauses, lang)]
     missing = [c["id"] for c in first.get("clauses", []) if c["status"] == "MISSING"]
     if missing:
         unmet.append(word("missing_clauses", lang) + mark("、", lang).join(missing))
