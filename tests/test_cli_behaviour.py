@@ -320,6 +320,30 @@ print("ok")
 """
 
 
+_A_CHECKS_CHILD = """
+import hashlib, sys
+from incubator_check._environment import prepare_environment
+prepare_environment()
+from incubator_check import _check, _supervise
+from incubator_check._supervise import Job, WorkerLimits, _work
+from incubator_check.present.table_line import table_of_line
+_supervise._LIMITS = WorkerLimits()
+data = open(sys.argv[1], "rb").read()
+outcome = _work(Job(sys.argv[1]), data, hashlib.sha256(data).hexdigest())
+table_of_line("zh", False, outcome.line)
+print(" ".join(m for m in ("click", "concurrent.futures", "logging", "pebble", "asyncio") if m in sys.modules))
+print(type(sys.modules["importlib.metadata"]).__name__)
+"""
+
+
+def test_a_checks_child_imports_only_what_it_checks_with():
+    """What a one-file check's child does (the checker, one file, the table), without the command line's library,
+    the pool's futures and logging, or the real importlib.metadata: each costs the path the user waits on."""
+    done = subprocess.run([sys.executable, "-c", _A_CHECKS_CHILD, GOOD], capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert done.stdout.decode().splitlines() == ["", "OnDemand"]
+
+
 def test_importlib_metadata_is_the_real_module_once_used():
     done = subprocess.run([sys.executable, "-c", _METADATA_WHEN_USED], capture_output=True, timeout=120)
     assert done.stdout.strip() == b"ok", done.stderr.decode("utf-8", "replace")

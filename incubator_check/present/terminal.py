@@ -6,8 +6,6 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-import click
-
 from ..workbook.layout import PROFILE, TENANTS
 from ..workbook.reader import ReadResult
 from .._text import visible
@@ -23,7 +21,11 @@ _SEVERITY = {
 
 
 def _style(text: str, color: bool, **kwargs: Any) -> str:
-    return click.style(text, **kwargs) if color else text
+    if not color:
+        return text
+    import click  # only to colour: a check's child writes its table without importing the command line's library
+
+    return click.style(text, **kwargs)
 
 
 def show_value(value: Any, lang: str) -> str:
