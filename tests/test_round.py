@@ -376,6 +376,24 @@ def test_the_quota_sheet_per_authority(round_outputs, document):
     assert rows[2][5] == "⌈10% ×（标准级 14 + 卓越级 3）⌉ = ⌈1.7⌉ = 2"
 
 
+def test_a_letter_lists_what_the_first_check_did_not_meet(tmp_path):
+    book = openpyxl.load_workbook(FIXTURES / "excellence-pass.xlsx")
+    ws = book["基本信息"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    for label, value in (("是否为原国家级科技企业孵化器", "是"), ("可自主支配孵化场地面积（平方米）", 4612),
+                         ("上年度服务细分产业领域创业企业数（家）", 12)):
+        ws.cell(rows[label], 2).value = value
+    (tmp_path / "in").mkdir()
+    book.save(tmp_path / "in" / "a.xlsx")
+    result = CliRunner().invoke(main, ["batch", str(tmp_path / "in"), "--letters", str(tmp_path / "letters")])
+    assert result.exit_code == 1, result.output
+    (letter,) = (tmp_path / "letters").iterdir()
+    text = letter.read_text(encoding="utf-8")
+    assert "一、未达到的条件" in text and "<td>7.1</td>" in text  # the excellence level's own
+    assert "二、原国家级初核" in text and "结论为： <span class='verdict'>不通过</span>" in text
+    assert "<td>6.2</td><td>孵化场地面积</td><td>4612</td><td>≥ 5000</td><td>差 388 平方米</td>" in text
+
+
 def test_a_letter_to_each_applicant_that_does_not_pass(round_outputs):
     letters = sorted(os.listdir(round_outputs["letters"]))
     failing = [a for a in ROUND if a.verdict != "PASS"]
@@ -389,6 +407,12 @@ def test_a_letter_to_each_applicant_that_does_not_pass(round_outputs):
         assert app.operator in text and uscc_of(ROUND.index(app)) in text and app.authority in text
     text = (round_outputs["letters"] / f"{numbers['宁波未达孵化器']:03d}-宁波未达孵化器.html").read_text(encoding="utf-8")
     assert "<td>7.1</td><td>服务细分产业领域创业企业数</td><td>12</td><td>≥ 30</td><td>差 18 家</td>" in text
+    # a former national-level incubator applying at excellence level: its 初核 against the standard level, passed
+    assert ("、原国家级初核</h2><p>贵单位为原国家级科技企业孵化器，申报另按标准级条件（miit-2025-standard）初核"
+            "（工信厅科函〔2025〕349号），结论为： <span class='verdict'>通过</span>") in text
+    assert text.count("<table>") == 1  # nothing of the 初核 to correct
+    text = (round_outputs["letters"] / f"{numbers['兵团原国家级孵化器']:03d}-兵团原国家级孵化器.html").read_text(encoding="utf-8")
+    assert "原国家级初核" not in text  # a standard-level application: its own verdict is its 初核
     text = (round_outputs["letters"] / f"{numbers['湖州孵化器']:03d}-湖州孵化器.html").read_text(encoding="utf-8")
     assert "一、缺少数据、无法判断的条款" in text and "<td>基本信息!B13</td>" in text and "待补正" in text
     broken = [n for n in letters if UNREADABLE[:-5] in n]

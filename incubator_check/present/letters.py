@@ -54,6 +54,10 @@ _WORDS = {
     "other": ("与其他申报重复的内容", "Shared with other applications"),
     "unreadable": ("申报表无法读取：{reason}。请重新提交可以打开的申报表（.xlsx、.xls 或 .ods）。",
                    "The workbook could not be read: {reason}. Please send a workbook that opens (.xlsx, .xls or .ods)."),
+    "first_check": ("原国家级初核", "First check as a former national-level incubator"),
+    "first_intro": ("贵单位为原国家级科技企业孵化器，申报另按标准级条件（{ruleset}）初核（{citation}），结论为：",
+                    "As a former national-level incubator, your application was also checked against the standard "
+                    "level's conditions ({ruleset}) under {citation}. The result:"),
     "close": ("请按上述事项补正或说明后重新报送。", "Please correct or explain the points above and send the application again."),
     "foot": ("推荐单位：{authority}　　规则集：{ruleset}　　检查日期：{date}　　本意见由 incubator-check 依申报表生成，以推荐单位审核为准。",
              "Recommending authority: {authority}   Ruleset: {ruleset}   Date of the check: {date}   Written by "
@@ -101,14 +105,7 @@ def letter_html(data: dict[str, Any], setup: SummarySetup, index: int = 0) -> st
         citation = rs.get("citation") or ""
         parts.append(f"<p>{_e(_w('intro', lang, file=row.file, level=row.level or '—', citation=citation))}"
                      f" <span class='verdict'>{_e(status_word(row.verdict, lang))}</span></p>")
-        failed, missing = [], []
-        for c in data.get("clauses", []):
-            if c["status"] == "FAIL":
-                value, threshold, shortfall = clause_figures(c, lang)
-                gap = next((g for cid, _, g in row.failed if cid == c["id"]), shortfall)
-                failed.append([c["id"], c["title"], value, threshold, gap])
-            elif c["status"] == "MISSING":
-                missing.append([c["id"], c["title"], "、".join(c.get("needs") or c.get("evidence") or [])])
+        failed, missing = _unmet_rows(data.get("clauses", []), row.failed, lang)
         sections = 0
 
         def heading(key: str) -> str:
@@ -133,6 +130,16 @@ def letter_html(data: dict[str, Any], setup: SummarySetup, index: int = 0) -> st
             if len(across) > MOST_ACROSS:
                 listed += f"<p>{_e(_w('more_across', lang, count=len(across) - MOST_ACROSS))}</p>"
             parts.append(heading("other") + listed)
+        first = data.get("first_check")
+        if first:  # the 初核 of 工信厅科函〔2025〕349号: its result, and what it did not meet, as above
+            first_failed, first_missing = _unmet_rows(first.get("clauses", []), row.standard_failed, lang)
+            ruleset_id = (first.get("ruleset") or {}).get("id") or ""
+            parts.append(heading("first_check") + f"<p>{_e(_w('first_intro', lang, ruleset=ruleset_id, citation=first.get('citation') or ''))}"
+                         f" <span class='verdict'>{_e(status_word(first['verdict'], lang))}</span></p>")
+            if first_failed:
+                parts.append(_table("failed", first_failed, lang))
+            if first_missing:
+                parts.append(_table("missing", first_missing, lang))
         parts.append(f"<p>{_e(_w('close', lang))}</p>")
     date = (data.get("application_date") or {}).get("date") or ""
     ruleset = f"{rs.get('id')} {rs.get('version')}" if rs.get("id") else "—"
@@ -140,6 +147,20 @@ def letter_html(data: dict[str, Any], setup: SummarySetup, index: int = 0) -> st
     title = _e(_w("title", lang, name=name))
     return (f"<!DOCTYPE html><html lang='{'en' if lang == 'en' else 'zh-CN'}'><head><meta charset='utf-8'>"
             f"<title>{title}</title><style>{_CSS}</style></head><body>{''.join(parts)}</body></html>\n")
+
+
+def _unmet_rows(clauses: list[dict[str, Any]], gaps: list[tuple[str, str, str]], lang: str) -> tuple[list, list]:
+    """A judgement's failed clauses (id, title, figure, threshold, what is needed: its gap in words) and its clauses
+    with missing data (id, title, the cells that would decide them), as the letter's tables list them."""
+    failed, missing = [], []
+    for c in clauses:
+        if c["status"] == "FAIL":
+            value, threshold, shortfall = clause_figures(c, lang)
+            gap = next((g for cid, _, g in gaps if cid == c["id"]), shortfall)
+            failed.append([c["id"], c["title"], value, threshold, gap])
+        elif c["status"] == "MISSING":
+            missing.append([c["id"], c["title"], "、".join(c.get("needs") or c.get("evidence") or [])])
+    return failed, missing
 
 
 _UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*\x7f]+')
