@@ -34,7 +34,7 @@ import pickle
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["VARIABLE", "FORMAT", "load", "folder", "entry_path"]
+__all__ = ["VARIABLE", "FORMAT", "load", "base_folder", "folder", "entry_path"]
 
 #: The environment variable that names the cache folder; empty or ``off``: no cache.
 VARIABLE = "INCUBATOR_CHECK_CACHE_DIR"
@@ -70,8 +70,9 @@ def load(text: str) -> Any:
     return _unpickle(_payload(text))
 
 
-def folder() -> str | None:
-    """The folder of this format's entries, or None when the cache is off."""
+def base_folder() -> str | None:
+    """The program's cache folder (this cache's entries and the loaded rulesets' are in folders of it), or None
+    when the cache is off."""
     base = os.environ.get(VARIABLE)
     if base is None:
         try:
@@ -82,7 +83,13 @@ def folder() -> str | None:
             return None
     elif not base.strip() or base.strip().lower() == "off":
         return None
-    return os.path.join(base, f"parsed-yaml-v{FORMAT}")
+    return base
+
+
+def folder() -> str | None:
+    """The folder of this format's entries, or None when the cache is off."""
+    base = base_folder()
+    return None if base is None else os.path.join(base, f"parsed-yaml-v{FORMAT}")
 
 
 def entry_path(text: str) -> str | None:

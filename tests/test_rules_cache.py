@@ -21,6 +21,7 @@ import pytest
 
 from incubator_check import _check, _yaml_cache
 from incubator_check.rules import load as rules_load
+from incubator_check.rules import stored
 from incubator_check.rules.ruleset import load_ruleset
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -255,6 +256,7 @@ def test_an_unwritable_cache_never_fails_a_check(cache, monkeypatch, uncached_re
             return builtins.open(file, mode, *args, **kwargs)
 
         monkeypatch.setattr(_yaml_cache, "open", full, raising=False)
+        monkeypatch.setattr(stored, "open", full, raising=False)
     assert _report(FIXTURES / "standard-pass.xlsx") == uncached_report
     assert entries(tmp_path) == []
     assert not list(tmp_path.rglob("*.tmp")) + list(tmp_path.rglob("*.part"))  # no temporary left behind
@@ -319,3 +321,161 @@ def test_a_check_with_a_warm_cache_imports_no_yaml(tmp_path):
     assert first[0] == second[0]
     assert (first[1], second[1]) == ("True", "False")
     assert entries(tmp_path / "cache")
+
+
+# --- the loaded rulesets kept between processes (rules/stored.py) ------------------------------------------
+
+
+@pytest.fixture
+def loads(monkeypatch) -> list[str]:
+    """The ruleset files loaded from their texts (not read back from an entry)."""
+    seen: list[str] = []
+    real = rules_load._load_ruleset
+
+    def spy(path: str):
+        seen.append(path)
+        return real(path)
+
+    monkeypatch.setattr(rules_load, "_load_ruleset", spy)
+    return seen
+
+
+def _copied_standard(tmp_path: Path) -> Path:
+    """The bundled standard ruleset as a file of its own that extends another (a province's ruleset, in short)."""
+    folder = tmp_path / "rules"
+    folder.mkdir(exist_ok=True)
+    shutil.copy(BUNDLED / "miit-2025-standard.yaml", folder / "parent.yaml")
+    shutil.copy(BUNDLED / "sme-2011.yaml", folder / "sme-2011.yaml")
+    child = folder / "province.yaml"
+    child.write_text("kind: ruleset\nid: province-test\nversion: '1'\nextends: parent\n", encoding="utf-8")
+    return child
+
+
+def test_a_loaded_ruleset_is_read_back_by_the_next_process_not_loaded_again(cache, loads):
+    first = load_ruleset("miit-2025-standard")
+    (entry,) = (cache / f"loaded-rulesets-v{stored.FORMAT}").iterdir()
+    assert entry == Path(stored.entry_path(first.path))
+    forget()
+    again = load_ruleset("miit-2025-standard")
+    assert loads == [first.path]  # the second time from the entry
+    assert again == first and again is not first and again.sha256 == first.sha256
+
+
+def test_a_check_gives_the_same_report_from_a_stored_ruleset(cache, uncached_report, loads):
+    assert _report(FIXTURES / "standard-pass.xlsx") == uncached_report  # loaded, and stored
+    forget()
+    assert _report(FIXTURES / "standard-pass.xlsx") == uncached_report  # read back
+    assert len(loads) == 1
+
+
+@pytest.mark.parametrize("edited", ["province.yaml", "parent.yaml", "sme-2011.yaml"])
+def test_an_edit_of_any_file_the_ruleset_was_loaded_from_is_a_miss(cache, tmp_path, loads, edited):
+    """The stale threshold, the worst defect: the ruleset, a file it extends and its SME classification alike,
+    edited to the same size and time."""
+    child = _copied_standard(tmp_path)
+
+    def figures() -> tuple[str, str]:
+        ruleset = load_ruleset(str(child))
+        area = next(c for c in ruleset.clauses if c.id == "6.2").conditions[0].threshold
+        return str(area), str(ruleset.sme.industries["农、林、牧、渔业"]["small"])
+
+    before = figures()
+    assert before[0] == "5000"
+    path = child.parent / edited
+    raw = path.read_bytes()
+    change = {"province.yaml": (b"version: '1'", b"version: '2'"), "parent.yaml": (b'threshold: "5000"', b'threshold: "6000"'),
+              "sme-2011.yaml": (b"small: {revenue: 50}", b"small: {revenue: 60}")}[edited]
+    assert raw.count(change[0]) >= 1, edited
+    stat = path.stat()
+    path.write_bytes(raw.replace(change[0], change[1], 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time: only the content tells
+    forget()
+    after = figures()
+    assert len(loads) == 2  # loaded again from the texts
+    if edited == "parent.yaml":
+        assert after == ("6000", before[1])
+    elif edited == "sme-2011.yaml":
+        assert after[1] != before[1]
+    else:
+        assert load_ruleset(str(child)).version == "2"
+
+
+def test_other_code_is_another_entry(cache, monkeypatch, loads):
+    load_ruleset("miit-2025-standard")
+    forget()
+    monkeypatch.setattr(stored, "_code_stamp", lambda: "another build of the loader")
+    load_ruleset("miit-2025-standard")
+    assert len(loads) == 2 and len(list((cache / f"loaded-rulesets-v{stored.FORMAT}").iterdir())) == 2
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "flipped", "old-format", "a file gone"])
+def test_a_damaged_stored_ruleset_is_a_miss_and_is_written_again(cache, tmp_path, loads, damage):
+    child = _copied_standard(tmp_path)
+    fresh = load_ruleset(str(child))
+    path = Path(stored.entry_path(str(child)))
+    raw = path.read_bytes()
+    if damage == "a file gone":
+        (child.parent / "parent.yaml").rename(child.parent / "elsewhere.yaml")
+        shutil.copy(child.parent / "elsewhere.yaml", child.parent / "parent.yaml")  # back, by another route
+        (child.parent / "elsewhere.yaml").unlink()
+        path.write_bytes(raw.replace(str(child.parent / "parent.yaml").encode(), str(child.parent / "gone.yaml").encode()))
+    else:
+        path.write_bytes({"empty": b"", "truncated": raw[:-7], "flipped": raw[:-20] + bytes([raw[-20] ^ 1]) + raw[-19:],
+                          "old-format": raw.replace(b" v%d\n" % stored.FORMAT, b" v0\n", 1)}[damage])
+    forget()
+    assert load_ruleset(str(child)) == fresh
+    assert len(loads) == 2 and path.read_bytes() == raw
+
+
+@pytest.mark.parametrize("how", ["os.system", "builtins.exec"])
+def test_a_stored_ruleset_naming_a_forbidden_global_runs_nothing_and_is_a_miss(cache, tmp_path, loads, how):
+    child = _copied_standard(tmp_path)
+    fresh = load_ruleset(str(child))
+    path = Path(stored.entry_path(str(child)))
+    head, listed, _, _ = path.read_bytes().split(b"\n", 3)
+    marker = tmp_path / "ran"
+    payload = pickle.dumps(_Planted(how, str(marker)), protocol=5)
+    path.write_bytes(b"\n".join([head, listed, hashlib.sha256(payload).hexdigest().encode(), payload]))
+    forget()
+    assert load_ruleset(str(child)) == fresh
+    assert not marker.exists() and len(loads) == 2
+
+
+def test_the_unpickler_builds_the_schemas_models_and_nothing_else():
+    from incubator_check.rules import schema
+
+    unpickler = stored._RulesetOnly(__import__("io").BytesIO(b""))
+    assert unpickler.find_class("incubator_check.rules.schema", "Ruleset") is schema.Ruleset
+    assert unpickler.find_class("decimal", "Decimal").__name__ == "Decimal"
+    for module, name in [("os", "system"), ("builtins", "exec"), ("builtins", "eval"), ("incubator_check.rules.schema", "os"),
+                         ("incubator_check.rules.schema", "BaseModel"), ("incubator_check.rules.load", "load_ruleset"),
+                         ("subprocess", "Popen")]:
+        with pytest.raises(pickle.UnpicklingError):
+            unpickler.find_class(module, name)
+
+
+def test_a_stored_ruleset_is_never_written_with_the_cache_off(tmp_path, monkeypatch, loads):
+    monkeypatch.setenv(_yaml_cache.VARIABLE, "off")
+    forget()
+    load_ruleset("miit-2025-standard")
+    forget()
+    load_ruleset("miit-2025-standard")
+    assert len(loads) == 2 and not list(tmp_path.rglob("*.pickle"))
+    forget()
+
+
+def test_a_check_with_a_warm_cache_builds_no_ruleset_validator(tmp_path):
+    """What the stored ruleset is for: with it, a check neither validates a ruleset nor builds the schema's
+    validator (pydantic's build of the Ruleset model, ~5 ms of a one-file check)."""
+    program = textwrap.dedent("""
+        import sys
+        from incubator_check import _check
+        from incubator_check.rules import schema
+        _check.check(sys.argv[1])
+        print(schema.Ruleset.__pydantic_complete__)
+    """)
+    env = dict(os.environ, **{_yaml_cache.VARIABLE: str(tmp_path / "cache")})
+    runs = [subprocess.run([sys.executable, "-c", program, str(FIXTURES / "standard-pass.xlsx")], env=env,
+                           capture_output=True, timeout=120) for _ in range(2)]
+    assert [r.stdout.strip() for r in runs] == [b"True", b"False"], [r.stderr.decode("utf-8", "replace") for r in runs]
+

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+from contextvars import ContextVar
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -28,6 +29,7 @@ from .compile import compile_ruleset
 from .law import bundled_root
 from .fields import as_spec, meanings_of
 from .schema import CitedReading, DeclaredFields, Ruleset, SmeClassification, ValueReadings
+from .stored import store_ruleset, stored_ruleset
 
 __all__ = ["ruleset_for_place", "bundled_fields", "bundled_values", "bundled_ids", "default_for_level", "index_of", "load_ruleset", "ruleset_for"]
 
@@ -198,7 +200,15 @@ def default_for_level(level: str | None) -> str:
 def _load_yaml(path: str) -> dict[str, Any]:
     """A rule-data file's mapping, a fresh copy each call: the loader edits what it merges. The copy is one
     unpickling of the parse (``load_yaml`` of the same text), three times cheaper than a ``deepcopy``."""
-    return load_yaml(_parsed_yaml(*_stat(path))[0])
+    text = _parsed_yaml(*_stat(path))[0]
+    read = _READ.get()
+    if read is not None:  # a ruleset's load: the texts it was made from, for its entry (stored.py)
+        read.append((path, text))
+    return load_yaml(text)
+
+
+#: During :func:`load_ruleset`, the (file, text) of every rule-data file it reads.
+_READ: ContextVar[list[tuple[str, str]] | None] = ContextVar("_READ", default=None)
 
 
 def _rule_file(path: str) -> dict[str, Any]:
@@ -353,8 +363,23 @@ def _resolve(path: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
 
 @lru_cache(maxsize=32)
 def load_ruleset(ref: str) -> Ruleset:
-    """Load a ruleset by bundled id or by path, with its ``extends`` chain and its SME classification."""
+    """Load a ruleset by bundled id or by path, with its ``extends`` chain and its SME classification; what an
+    earlier process loaded from the same texts with the same code, when there is one (``stored``)."""
     path = _locate(ref, None)
+    ruleset = stored_ruleset(path)
+    if ruleset is not None:
+        return ruleset
+    read: list[tuple[str, str]] = []
+    token = _READ.set(read)
+    try:
+        ruleset = _load_ruleset(path)
+    finally:
+        _READ.reset(token)
+    store_ruleset(path, read, ruleset)
+    return ruleset
+
+
+def _load_ruleset(path: str) -> Ruleset:
     data = _resolve(path)
     data.pop("keep", None)
     data.pop("overrides", None)

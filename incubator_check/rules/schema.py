@@ -540,5 +540,3 @@ class SmeClassification(BaseModel):
 
 
 _AT: dict[tuple[str, str, dt.date], Ruleset] = {}
-
-Ruleset.model_rebuild()

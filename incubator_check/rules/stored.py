@@ -1,0 +1,169 @@
+"""A loaded ruleset kept between processes: validated once from its texts, then read back by the next check.
+
+Loading a ruleset resolves its ``extends`` chain, validates the result and its SME classification into the
+schema's models (whose validators pydantic first has to build), works out its digest and checks its references:
+~12 ms of every one-file ``check`` (issue 21, item 5: "the ruleset is compiled once and cached"). What that makes
+is kept, pickled, in the user's cache folder (beside the parse cache, ``_yaml_cache.folder``), one entry per
+ruleset file.
+
+An entry is served only for the same texts and the same code. Its name is the sha256 of the ruleset's path, this
+format's version and a stamp of the code that made it (the package's version, pydantic's, Python's, and the size
+and time of each module that decides what the texts load to: an edited module is other code). Inside, it lists every file the load
+read — the ruleset, each file it extends, its SME classification — with the sha256 of each text, and those are
+read again and compared before the entry is used: a file edited by a byte, or replaced by another, is a miss.
+A threshold read stale would be the worst defect this tool could have; nothing but an exact match is served.
+
+It is read with an unpickler that builds only the schema's own models and enumerations, dates and decimals, and
+refuses every other global (a planted file cannot run code); any failure (missing, cut, corrupt, refused, another
+format) is a miss, and a miss is the ordinary load, whose result is then written (whole or not at all; a failure
+to write is silent).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import decimal
+import hashlib
+import io
+import os
+import pickle
+import sys
+from enum import Enum
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from .. import _yaml_cache
+
+if TYPE_CHECKING:
+    from .schema import Ruleset
+
+__all__ = ["FORMAT", "stored_ruleset", "store_ruleset", "entry_path", "text_digest"]
+
+#: The entries' format; part of every key. Raise it whenever what an entry holds or how it is written changes.
+FORMAT = 1
+_MAGIC = b"incubator-check loaded ruleset"
+_PROTOCOL = 5
+_KEEP = 64  # entries: one per ruleset file loaded (three bundled); each edit of a ruleset outside the package adds one
+
+
+class _RulesetOnly(pickle.Unpickler):
+    """An unpickler that builds a ruleset only: the schema's models and enumerations, dates, decimals."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        from pydantic import BaseModel
+
+        from . import schema
+
+        if module == schema.__name__:
+            found = getattr(schema, name, None)
+            if isinstance(found, type) and issubclass(found, (BaseModel, Enum)) and found.__module__ == module:
+                return found
+        elif (module, name) in _PLAIN_GLOBALS:
+            return _PLAIN_GLOBALS[(module, name)]
+        raise pickle.UnpicklingError(f"global {module}.{name} refused")
+
+
+_PLAIN_GLOBALS = {("datetime", "date"): dt.date, ("datetime", "datetime"): dt.datetime,
+                  ("datetime", "timedelta"): dt.timedelta, ("datetime", "timezone"): dt.timezone,
+                  ("decimal", "Decimal"): decimal.Decimal}
+
+
+def text_digest(text: str) -> str:
+    """A rule-data file's text as the loader read it (``open(…, encoding="utf-8")``), digested."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def entry_path(path: str) -> str | None:
+    """Where the entry of the ruleset file ``path`` is (or would be), or None when the cache is off."""
+    base = _yaml_cache.base_folder()
+    if base is None:
+        return None
+    key = hashlib.sha256(f"{FORMAT}\n{_code_stamp()}\n{os.path.abspath(path)}".encode("utf-8", "surrogatepass"))
+    return os.path.join(base, f"loaded-rulesets-v{FORMAT}", key.hexdigest() + ".pickle")
+
+
+def stored_ruleset(path: str) -> "Ruleset | None":
+    """The ruleset an earlier load of ``path`` made, when every file it read is unchanged; else None."""
+    where = entry_path(path)
+    if where is None:
+        return None
+    try:
+        with open(where, "rb") as handle:
+            raw = handle.read()
+        head, _, rest = raw.partition(b"\n")
+        listed, _, rest = rest.partition(b"\n")
+        check, _, payload = rest.partition(b"\n")
+        if head != b"%s v%d" % (_MAGIC, FORMAT) or check != hashlib.sha256(payload).hexdigest().encode():
+            return None
+        for item in listed.decode("utf-8", "surrogatepass").split("\t"):
+            read, _, digest = item.rpartition("|")
+            with open(read, encoding="utf-8") as handle:  # as the loader reads it
+                if text_digest(handle.read()) != digest:
+                    return None
+        ruleset = _RulesetOnly(io.BytesIO(payload)).load()
+    except Exception:  # noqa: BLE001 - missing, unreadable, cut, corrupt, refused, a file gone: a miss
+        return None
+    from .schema import Ruleset
+
+    return ruleset if type(ruleset) is Ruleset and ruleset.path == path else None
+
+
+def store_ruleset(path: str, read: list[tuple[str, str]], ruleset: "Ruleset") -> None:
+    """Keep ``ruleset``, loaded from ``path`` after reading ``read`` ((file, its text) each), for the next load."""
+    where = entry_path(path)
+    if where is None or any("\t" in f or "\n" in f or "|" in os.path.basename(f) for f, _ in read):
+        return
+    from .._files import atomic_path
+
+    try:
+        payload = pickle.dumps(ruleset, protocol=_PROTOCOL)
+        listed = "\t".join(f"{f}|{text_digest(text)}" for f, text in dict(read).items())
+        content = b"%s v%d\n%s\n%s\n" % (_MAGIC, FORMAT, listed.encode("utf-8", "surrogatepass"),
+                                         hashlib.sha256(payload).hexdigest().encode()) + payload
+        os.makedirs(os.path.dirname(where), exist_ok=True)
+        with atomic_path(where) as temporary, open(temporary, "wb") as out:
+            out.write(content)
+        _prune(os.path.dirname(where))
+    except Exception:  # noqa: BLE001 - a read-only home, a full disk, a file another process holds (Windows)
+        return
+
+
+def _prune(where: str) -> None:
+    with os.scandir(where) as entries:
+        found = [(e.stat().st_mtime_ns, e.path) for e in entries if e.name.endswith(".pickle")]
+    for _, path in sorted(found)[: max(0, len(found) - _KEEP)]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+#: The modules, besides every one of ``rules/``, whose code decides what a ruleset's texts load to.
+_LOADER_MODULES = ("__init__.py", "_yaml_cache.py", "errors.py", "findings.py", "workbook/layout.py",
+                   "workbook/readings.py", "workbook/values.py")
+
+
+@lru_cache(maxsize=1)
+def _code_stamp() -> str:
+    """The code that turns texts into a ruleset, as a stamp: the versions, and each module that decides what the
+    texts load to (every one of ``rules/``, and :data:`_LOADER_MODULES`) by its size and time, so that an edited
+    checkout is other code; in a frozen executable, which has no module files, the executable's own."""
+    import pydantic
+
+    from .. import __version__
+
+    rules = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(rules)
+    files = [os.path.join(package, name) for name in _LOADER_MODULES]
+    with contextlib.suppress(OSError), os.scandir(rules) as entries:
+        files += [e.path for e in entries if e.name.endswith(".py")]
+    modules = []
+    for file in files:
+        with contextlib.suppress(OSError):
+            info = os.stat(file)
+            modules.append(f"{os.path.relpath(file, package)}:{info.st_mtime_ns}:{info.st_size}")
+    if not modules:
+        with contextlib.suppress(OSError):
+            info = os.stat(sys.executable)
+            modules.append(f"{sys.executable}:{info.st_mtime_ns}:{info.st_size}")
+    return hashlib.sha256("\n".join([__version__, pydantic.VERSION, sys.version] + sorted(modules))
+                          .encode("utf-8", "surrogatepass")).hexdigest()
