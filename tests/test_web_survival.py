@@ -188,9 +188,11 @@ def test_a_bounded_kill_storm_no_500_no_hang_nothing_left(server):
                 _kill(pids[: 1 + kills[0] % 2])
                 kills[0] += 1
 
-    def client(n: int) -> list[int]:
+    def client(least: int) -> list[int]:
         statuses = []
-        for _ in range(n):
+        # at least `least` checks each, and on until the storm has killed 5 times: on a fast machine the 48 checks
+        # alone end before the storm (a kill every 0.3 s) has done anything (bounded: 200 checks a client)
+        while len(statuses) < least or (kills[0] < 5 and len(statuses) < 200):
             status, report = server.check()
             statuses.append(status)
             assert status != 200 or report["verdict"] in ("PASS", "ERROR")
@@ -209,7 +211,7 @@ def test_a_bounded_kill_storm_no_500_no_hang_nothing_left(server):
         killer.join()
     assert time.monotonic() - started < 150
     assert kills[0] >= 5
-    assert statuses == [200] * 48
+    assert len(statuses) >= 48 and statuses == [200] * len(statuses)
     assert server.check()[1]["verdict"] == "PASS"
     assert server.stop() in (0, 130, 143)
     assert server.leftovers() == []
