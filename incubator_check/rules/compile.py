@@ -179,6 +179,25 @@ def class_table(allowed: tuple[str, ...], ranked: list[str]) -> str:
     return "[" + ", ".join(cells) + "]"
 
 
+def class_term(allowed: tuple[str, ...], ranked: list[str], row: tuple[str, str, str]) -> str:
+    """Kleene truth of "the row's class is one of ``allowed``", from its lowest and highest class rank.
+
+    The tenant call's second map has a row's highest rank as ``#[2]`` only on a row with a blank classification
+    figure (``tenant_open``), null elsewhere, and ``RANK_HI`` reads the lowest's then. On such a row (nearly every
+    row) the lowest is the highest, and the answer is whether that one rank is allowed: a few integer comparisons,
+    where reading :func:`class_table` built zen's array of every (lowest, highest) pair for every row (issue 21).
+    An open row still reads the table, so every answer is the table's."""
+    _, rank_lo, rank_hi = row
+    size = len(ranked)
+    table = class_table(allowed, ranked)
+    by_table = f"(({rank_lo} == null or {rank_hi} == null) ? null : {table}[{rank_lo} * {size} + {rank_hi}])"
+    if row != ("#[0]", "#[1]", RANK_HI):  # only the tenant call's second map has the highest as #[2]
+        return by_table
+    ranks = sorted({ranked.index(c) for c in allowed})
+    one = " or ".join(f"#[1] == {r}" for r in ranks) or "false"
+    return f"(#[1] == null ? null : (#[2] == null ? ({one}) : {by_table}))"
+
+
 def term_expression(term: "Term", ruleset: "Ruleset", folded: dict[str, str],
                     row: tuple[str, str, str] = ("#.i", "#.lo", "#.hi")) -> str:
     """One term on one roster row; ``row`` says where the row's index and its lowest and highest class rank are
@@ -187,9 +206,7 @@ def term_expression(term: "Term", ruleset: "Ruleset", folded: dict[str, str],
     if term.test is not None:
         return folded[term.test]
     if term.sme_class is not None:
-        ranked = ruleset.sme.ranked
-        table = class_table(term.sme_class, ranked)
-        return f"(({rank_lo} == null or {rank_hi} == null) ? null : {table}[{rank_lo} * {len(ranked)} + {rank_hi}])"
+        return class_term(term.sme_class, ruleset.sme.ranked, row)
     # Within the second map the ruleset's `#.field` is read from its column at the row's index.
     expr = in_columns(guarded(term.expr or "", term.needs, term.blank, numeric_tenant_fields(ruleset),
                               yes_no_tenant_fields(ruleset)), index)
