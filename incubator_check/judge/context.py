@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..rules.fields import profile_keys
@@ -92,9 +93,10 @@ def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures
     row's industry code (``tenant_industry``, ``industry_codes``) and whether one of its figures is blank
     (``tenant_open``: only then are its lowest and highest class apart)."""
     values = [t.__dict__ if not t.declared else {**t.__dict__, **t.declared} for t in tenants]
+    held = _held_columns(values, fields)
     columns: dict[str, list[Any]] = {}
     for key in fields:
-        column = [v.get(key) for v in values]
+        column = held[key] if key in held else [v.get(key) for v in values]
         kinds = set(map(type, column))  # most columns hold one kind of value: convert by kind, not value by value
         if kinds <= _PLAIN:
             pass
@@ -126,7 +128,10 @@ def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures
     if highest_for_open_rows_only and not any(blank):
         hi = {}  # no row is open: the call reads no highest figure (zen converts every value it is given)
     bad_rows = _bad_fields_by_row(source) if bad else {}
-    unusable = {key: [bad_rows.get(t.row, {}).get(key) for t in tenants] for key in bad}
+    if bad_rows:
+        unusable = {key: [bad_rows.get(t.row, {}).get(key) for t in tenants] for key in bad}
+    else:  # no roster cell was unusable (nearly every workbook): every row's answer is None, made in C
+        unusable = {key: [None] * len(tenants) for key in bad}
     codes = industry_codes or {}
     industry = columns.get("industry") or [None] * len(values)
     # the text zen would compare (an Industry is a str: its text, as zen reads it), as a code; once per value
@@ -134,6 +139,24 @@ def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures
     sent = columns if columns_read is None else {k: v for k, v in columns.items() if k in columns_read}
     return {"tenant_index": list(range(len(values))), "tenant_columns": sent, "tenant_lo": lo, "tenant_hi": hi,
             "tenant_bad": unusable, "tenant_industry": [code_of[v] for v in industry], "tenant_open": blank}
+
+
+def _held_columns(values: list[dict[str, Any]], fields: tuple[str, ...]) -> dict[str, list[Any]]:
+    """The columns of ``fields`` that every row holds (a model's fields, always in its ``__dict__``), read in C:
+    one ``itemgetter`` per row and one transposition, where a ``get`` per field and row was the roster's hottest
+    Python (issue 21). A field some row lacks (``registered_year``, made here; a declared column) is left out, for
+    the caller's ``get``, which reads it as None; so is everything when a row lacks one the first row holds."""
+    if not values:
+        return {}
+    first = values[0]
+    keys = tuple(key for key in fields if key in first)
+    if len(keys) < 2:  # itemgetter of one key gives the value itself, not a tuple
+        return {}
+    try:
+        rows = list(map(itemgetter(*keys), values))
+    except KeyError:
+        return {}
+    return dict(zip(keys, map(list, zip(*rows))))
 
 
 def _bad_fields_by_row(source) -> dict[int, dict[str, bool]]:
