@@ -13,6 +13,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Sequence
 
+from ..rules.compile import COLUMNS, column_name
 from ..rules.fields import profile_keys
 from ..rules.engine import to_engine
 
@@ -137,8 +138,14 @@ def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures
     # the text zen would compare (an Industry is a str: its text, as zen reads it), as a code; once per value
     code_of = {v: codes.get(str.__str__(v)) if isinstance(v, str) else None for v in set(industry)}
     sent = columns if columns_read is None else {k: v for k, v in columns.items() if k in columns_read}
-    return {"tenant_index": list(range(len(values))), "tenant_columns": sent, "tenant_lo": lo, "tenant_hi": hi,
-            "tenant_bad": unusable, "tenant_industry": [code_of[v] for v in industry], "tenant_open": blank}
+    # Each column under a name of its own (rules/compile.py, ``column_name``), not as a member of an object.
+    call = {"tenant_index": list(range(len(values)))}
+    for group, group_columns in ((COLUMNS[None], sent), (COLUMNS["lo"], lo), (COLUMNS["hi"], hi),
+                                 (COLUMNS["bad"], unusable)):
+        call.update((column_name(group, key), column) for key, column in group_columns.items())
+    call["tenant_industry"] = [code_of[v] for v in industry]
+    call["tenant_open"] = blank
+    return call
 
 
 def _held_columns(values: list[dict[str, Any]], fields: tuple[str, ...]) -> dict[str, list[Any]]:

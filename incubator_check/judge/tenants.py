@@ -93,10 +93,13 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
     try:
         for start in range(0, len(tenants), ROWS_PER_CALL):
             part = tenants[start:start + ROWS_PER_CALL]
-            context.update(tenant_columns(part, compiled.tenant_fields, figures, submission.source,
-                                          compiled.bad_fields, compiled.industry_codes,
-                                          compiled.highest_for_open_rows_only, compiled.columns_read))
-            outcomes += map(outcome_of, part, evaluate(compiled.tenant_call, context))
+            # The slice's columns in a context of its own: each column is a name (rules/compile.py, column_name),
+            # and a slice that sends no highest figures must not leave the previous slice's in the call.
+            call = dict(context)
+            call.update(tenant_columns(part, compiled.tenant_fields, figures, submission.source,
+                                       compiled.bad_fields, compiled.industry_codes,
+                                       compiled.highest_for_open_rows_only, compiled.columns_read))
+            outcomes += map(outcome_of, part, evaluate(compiled.tenant_call, call))
         if compiled.aggregate_call is not None:
             context.update(base)  # the aggregates read the profile's names too
             context.update(sheets)

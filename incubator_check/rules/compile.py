@@ -93,7 +93,7 @@ class CompiledRuleset:
     bad_fields: tuple[str, ...]  # the fields whose unusable cells the tests read (``tenant_bad``)
     sheets_read: frozenset[str]  # of the sheets' rows (funds, staff), those a tenant or an aggregate call reads
     tenant_call_reads: frozenset[str]  # the names the tenant call reads
-    columns_read: frozenset[str]  # the roster columns it reads as they are (``tenant_columns.FIELD``)
+    columns_read: frozenset[str]  # the roster columns it reads as they are (``tenant_columns__FIELD``)
     value_call_reads: frozenset[str]  # the names the value call reads
     note_reads: tuple[frozenset[str], ...]  # the names each note's call reads
     industry_codes: dict[str, int]  # each industry's code in the tenant call (``tenant_industry``)
@@ -226,10 +226,17 @@ _ROW_READ = re.compile(r"#\.(?:(bad|lo|hi)\.)?([A-Za-z_]\w*)")
 COLUMNS = {None: "tenant_columns", "bad": "tenant_bad", "lo": "tenant_lo", "hi": "tenant_hi"}
 
 
+def column_name(group: str, field: str) -> str:
+    """The name one column travels under in the tenant call: ``tenant_columns__revenue_y1``, each column a name of
+    its own rather than a member of an object ``tenant_columns``: zen then finds it in one lookup where a member
+    took two, at every read of every row, and the call costs ~10 % less (issue 21)."""
+    return f"{group}__{field}"
+
+
 def in_columns(expr: str, index: str) -> str:
     """A row expression (``#.revenue_y1``, ``#.bad.revenue_y1``, ``#.lo.revenue``) as reads of the roster's
-    columns at row ``index`` (``tenant_columns.revenue_y1[#.i]``)."""
-    return _ROW_READ.sub(lambda m: f"{COLUMNS[m.group(1)]}.{m.group(2)}[{index}]", expr)
+    columns at row ``index`` (``tenant_columns__revenue_y1[#.i]``)."""
+    return _ROW_READ.sub(lambda m: f"{column_name(COLUMNS[m.group(1)], m.group(2))}[{index}]", expr)
 
 
 def bad_fields(ruleset: "Ruleset") -> tuple[str, ...]:
@@ -394,10 +401,10 @@ def _compile_uncached(ruleset: "Ruleset") -> CompiledRuleset:
         bad_fields=bad_fields(ruleset),
         sheets_read=frozenset({"funds", "staff"} & (identifiers(tenant_source) | identifiers(aggregate_source))),
         tenant_call_reads=frozenset(identifiers(tenant_source)),
-        columns_read=frozenset(re.findall(rf"{COLUMNS[None]}\.(\w+)", tenant_source)),
+        columns_read=frozenset(re.findall(rf"\b{column_name(COLUMNS[None], '')}(\w+)\[", tenant_source)),
         value_call_reads=frozenset(identifiers(value_source)),
         note_reads=tuple(frozenset(identifiers(note.when)) for note in ruleset.notes),
-        highest_for_open_rows_only=COLUMNS["hi"] not in ", ".join(slots),
+        highest_for_open_rows_only=column_name(COLUMNS["hi"], "") not in ", ".join(slots),
         industry_codes={industry: code for code, industry in enumerate(ruleset.sme.industries)} if ruleset.sme else {},
         sme_columns=tuple(dict.fromkeys(spec["column"] for spec in ruleset.sme.figures.values())) if ruleset.sme else (),
         terms_returned=tuple(terms_returned),
