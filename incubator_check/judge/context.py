@@ -25,6 +25,7 @@ UNBOUNDED = 10**15  # a missing classification figure's "highest possible" value
 _PLAIN = {type(None), bool, int, str, float}
 _PLAIN_OR_DECIMAL = _PLAIN | {Decimal}
 _DAY_OR_NONE = {type(None), dt.date}
+_DAY = {dt.date}
 _DECIMAL = {Decimal}
 
 
@@ -106,6 +107,8 @@ def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures
         elif kinds <= _PLAIN_OR_DECIMAL:
             # zen reads a float as its shortest decimal: a typed figure arrives exactly
             column = [float(value) if value.__class__ is Decimal else value for value in column]
+        elif kinds == _DAY:  # a date column with no blank: to_engine writes a day as ISO text, here in C
+            column = list(map(dt.date.isoformat, column))
         elif kinds <= _DAY_OR_NONE:  # a date column (registered_on): to_engine writes a day as ISO text
             column = [None if value is None else value.isoformat() for value in column]
         elif all(issubclass(kind, str) for kind in kinds - _PLAIN):  # an enumeration: to_engine keeps its text
