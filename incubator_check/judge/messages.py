@@ -65,6 +65,11 @@ def from_rules(template: RulesText | str | None, **values: Any) -> Text:
     if not isinstance(template, RulesText):
         return Text(template)  # a plain string in a ruleset is Chinese only and serves both
 
+    if not any(isinstance(v, Text) for v in values.values()):
+        # every value is the same in both languages: given as it is, not copied per language (a review clause is
+        # given every profile figure, once per workbook)
+        return Text(*(template(lang, **values) for lang in LANGUAGES))
+
     def filled(lang: str) -> str:
         return template(lang, **{k: (v(lang) if isinstance(v, Text) else v) for k, v in values.items()})
 
