@@ -155,3 +155,23 @@ def test_the_industry_code_and_the_highest_class_only_for_open_rows_give_the_cla
                     break
             sides.append(found)
         assert o.sme_class == tuple(sides), (t.row, t.industry)
+
+
+def test_a_class_term_answers_as_the_table_of_every_lowest_and_highest_class():
+    # The second map reads a closed row's one class by comparisons and only an open row's pair from the table
+    # (issue 21): every set of allowed classes, every lowest and highest rank (null too), through zen.
+    import itertools
+
+    import zen
+    from incubator_check.rules.compile import class_table, class_term
+
+    ranked = ["micro", "small", "medium", "large"]
+    for size in range(len(ranked) + 1):
+        for allowed in itertools.combinations(ranked, size):
+            table = class_table(allowed, ranked)
+            by_table = zen.compile_expression(
+                f"map(rows, (#[1] == null or {RANK_HI} == null) ? null : {table}[#[1] * 4 + {RANK_HI}])")
+            by_term = zen.compile_expression(f"map(rows, {class_term(allowed, ranked, ('#[0]', '#[1]', RANK_HI))})")
+            rows = [[0, lo, hi] for lo, hi in itertools.product([None, 0, 1, 2, 3], repeat=2)]
+            expected, found = by_table.evaluate({"rows": rows}), by_term.evaluate({"rows": rows})
+            assert found == expected and [type(v) for v in found] == [type(v) for v in expected], allowed

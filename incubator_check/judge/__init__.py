@@ -130,7 +130,7 @@ def check_submission(submission: "Submission", ruleset: "Ruleset", findings: lis
     results: list[ClauseResult] = []
     for ci, clause in enumerate(ruleset.clauses):
         if clause.review is not None:
-            results.append(review_clause(clause, base))
+            results.append(review_clause(clause, base, ruleset))
         elif clause.ban:
             results.append(ban_clause(clause, compiled, profile, source, app_date, app_source))
         else:

@@ -19,7 +19,7 @@ from ..report import ClauseResult, ConditionResult, Status, Text
 from . import status as lattice
 from ._memo import memo
 from .bounds import Figure, ratio
-from .messages import condition_message, from_rules
+from .messages import clause_reading, condition_message, from_rules
 from .numbers import exact, percent
 from .shortfall import shortfall
 
@@ -151,7 +151,7 @@ def conditions_clause(clause: "Clause", conds: list[tuple["CompiledCondition", F
         id=clause.id, article=clause.article, title=Text(clause.title.zh, clause.title.en), status=status,
         value=primary.value, value_range=primary.value_range, unit=clause.unit, operator=primary.operator,
         threshold=primary.threshold, effective_threshold=primary.effective_threshold, relaxed=relaxed_any,
-        shortfall=gap_text, shortfall_unit=gap_unit, message=Text.join(messages), reading=from_rules(clause.reading),
+        shortfall=gap_text, shortfall_unit=gap_unit, message=Text.join(messages), reading=clause_reading(ruleset, clause),
         evidence=list(dict.fromkeys(evidence)), rows=sorted(set(rows)), needs=list(dict.fromkeys(needs))[:50],
         conditions=cond_results)
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Sequence
 
+from ..rules.compile import COLUMNS, column_name
 from ..rules.fields import profile_keys
 from ..rules.engine import to_engine
 
@@ -23,6 +25,7 @@ UNBOUNDED = 10**15  # a missing classification figure's "highest possible" value
 _PLAIN = {type(None), bool, int, str, float}
 _PLAIN_OR_DECIMAL = _PLAIN | {Decimal}
 _DAY_OR_NONE = {type(None), dt.date}
+_DAY = {dt.date}
 _DECIMAL = {Decimal}
 
 
@@ -92,9 +95,10 @@ def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures
     row's industry code (``tenant_industry``, ``industry_codes``) and whether one of its figures is blank
     (``tenant_open``: only then are its lowest and highest class apart)."""
     values = [t.__dict__ if not t.declared else {**t.__dict__, **t.declared} for t in tenants]
+    held = _held_columns(values, fields)
     columns: dict[str, list[Any]] = {}
     for key in fields:
-        column = [v.get(key) for v in values]
+        column = held[key] if key in held else [v.get(key) for v in values]
         kinds = set(map(type, column))  # most columns hold one kind of value: convert by kind, not value by value
         if kinds <= _PLAIN:
             pass
@@ -103,6 +107,8 @@ def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures
         elif kinds <= _PLAIN_OR_DECIMAL:
             # zen reads a float as its shortest decimal: a typed figure arrives exactly
             column = [float(value) if value.__class__ is Decimal else value for value in column]
+        elif kinds == _DAY:  # a date column with no blank: to_engine writes a day as ISO text, here in C
+            column = list(map(dt.date.isoformat, column))
         elif kinds <= _DAY_OR_NONE:  # a date column (registered_on): to_engine writes a day as ISO text
             column = [None if value is None else value.isoformat() for value in column]
         elif all(issubclass(kind, str) for kind in kinds - _PLAIN):  # an enumeration: to_engine keeps its text
@@ -126,14 +132,41 @@ def tenant_columns(tenants: "Sequence[Tenant]", fields: tuple[str, ...], figures
     if highest_for_open_rows_only and not any(blank):
         hi = {}  # no row is open: the call reads no highest figure (zen converts every value it is given)
     bad_rows = _bad_fields_by_row(source) if bad else {}
-    unusable = {key: [bad_rows.get(t.row, {}).get(key) for t in tenants] for key in bad}
+    if bad_rows:
+        unusable = {key: [bad_rows.get(t.row, {}).get(key) for t in tenants] for key in bad}
+    else:  # no roster cell was unusable (nearly every workbook): every row's answer is None, made in C
+        unusable = {key: [None] * len(tenants) for key in bad}
     codes = industry_codes or {}
     industry = columns.get("industry") or [None] * len(values)
     # the text zen would compare (an Industry is a str: its text, as zen reads it), as a code; once per value
     code_of = {v: codes.get(str.__str__(v)) if isinstance(v, str) else None for v in set(industry)}
     sent = columns if columns_read is None else {k: v for k, v in columns.items() if k in columns_read}
-    return {"tenant_index": list(range(len(values))), "tenant_columns": sent, "tenant_lo": lo, "tenant_hi": hi,
-            "tenant_bad": unusable, "tenant_industry": [code_of[v] for v in industry], "tenant_open": blank}
+    # Each column under a name of its own (rules/compile.py, ``column_name``), not as a member of an object.
+    call = {"tenant_index": list(range(len(values)))}
+    for group, group_columns in ((COLUMNS[None], sent), (COLUMNS["lo"], lo), (COLUMNS["hi"], hi),
+                                 (COLUMNS["bad"], unusable)):
+        call.update((column_name(group, key), column) for key, column in group_columns.items())
+    call["tenant_industry"] = [code_of[v] for v in industry]
+    call["tenant_open"] = blank
+    return call
+
+
+def _held_columns(values: list[dict[str, Any]], fields: tuple[str, ...]) -> dict[str, list[Any]]:
+    """The columns of ``fields`` that every row holds (a model's fields, always in its ``__dict__``), read in C:
+    one ``itemgetter`` per row and one transposition, where a ``get`` per field and row was the roster's hottest
+    Python (issue 21). A field some row lacks (``registered_year``, made here; a declared column) is left out, for
+    the caller's ``get``, which reads it as None; so is everything when a row lacks one the first row holds."""
+    if not values:
+        return {}
+    first = values[0]
+    keys = tuple(key for key in fields if key in first)
+    if len(keys) < 2:  # itemgetter of one key gives the value itself, not a tuple
+        return {}
+    try:
+        rows = list(map(itemgetter(*keys), values))
+    except KeyError:
+        return {}
+    return dict(zip(keys, map(list, zip(*rows))))
 
 
 def _bad_fields_by_row(source) -> dict[int, dict[str, bool]]:

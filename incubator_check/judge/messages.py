@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 from ..rules.ruleset import Text as RulesText
 from .._words import unit_word
 from ..report import Status, Text
+from ._memo import once
 from .numbers import fraction, percent
 
 if TYPE_CHECKING:
-    from ..rules.ruleset import Clause, Condition
+    from ..rules.ruleset import Clause, Condition, Ruleset
     from ..report import ConditionResult
 
 LANGUAGES = ("zh", "en")
@@ -25,8 +26,19 @@ _YES_NO = {"true": Text("是", "yes"), "false": Text("否", "no")}
 
 def _unit_text(unit: str, amount: str | None) -> Text:
     """A figure's unit in both languages, English singular for 1 (``27 家`` / ``27 tenants``, ``1 tenant``)."""
-    words = (unit_word(unit, "zh"), unit_word(unit, "en", amount))  # both languages, always
-    return Text(*(f" {word}" if word else "" for word in words))
+    # The words depend on the unit and on whether the amount is one (``unit_word``), not on the amount itself:
+    # kept by those two (the units are the rulesets' few words). A Text is never changed once made.
+    one = amount in _ONE
+    key = (unit, one)
+    text = _UNIT_TEXTS.get(key)
+    if text is None:
+        words = (unit_word(unit, "zh"), unit_word(unit, "en", "1" if one else None))  # both languages, always
+        text = _UNIT_TEXTS[key] = Text(*(f" {word}" if word else "" for word in words))
+    return text
+
+
+_ONE = ("1", "1.0")  # the amounts ``unit_word`` writes in the singular
+_UNIT_TEXTS: dict[tuple[str, bool], Text] = {}
 
 
 class Amount(str):
@@ -40,12 +52,23 @@ class Amount(str):
 NEEDS_REVIEW = Text("无法计算，需人工复核", "could not be computed; needs review")
 
 
+def clause_reading(ruleset: "Ruleset", clause: "Clause") -> Text:
+    """A clause's reading (``reading:``) filled in for both languages. It has no values, so it is the ruleset's
+    alone and is made once per ruleset and clause (``_memo``; the ruleset holds the clause, so its id stays its)."""
+    return once(ruleset, ("reading", id(clause)), lambda: from_rules(clause.reading))
+
+
 def from_rules(template: RulesText | str | None, **values: Any) -> Text:
     """A ruleset text filled in for both languages; a value that is a :class:`Text` gives each language its own."""
     if template is None:
         return Text("")
     if not isinstance(template, RulesText):
         return Text(template)  # a plain string in a ruleset is Chinese only and serves both
+
+    if not any(isinstance(v, Text) for v in values.values()):
+        # every value is the same in both languages: given as it is, not copied per language (a review clause is
+        # given every profile figure, once per workbook)
+        return Text(*(template(lang, **values) for lang in LANGUAGES))
 
     def filled(lang: str) -> str:
         return template(lang, **{k: (v(lang) if isinstance(v, Text) else v) for k, v in values.items()})

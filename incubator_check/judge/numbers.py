@@ -22,7 +22,24 @@ def exact(value: Fraction | Decimal | int | bool | None) -> str | None:
         return format(canonical_decimal(value), "f")
     if isinstance(value, int):
         return str(value)
-    frac = Fraction(value)
+    frac = value if value.__class__ is Fraction else Fraction(value)
+    # A figure is mostly a share of a roster (k/n, n a few hundred at most), the same in many workbooks: its
+    # text is kept by its exact value (numerator, denominator), bounded as messages.shown is.
+    key = (frac.numerator, frac.denominator)
+    text = _WRITTEN.get(key)
+    if text is None:
+        if len(_WRITTEN) >= _WRITTEN_MAX:
+            _WRITTEN.clear()
+        text = _WRITTEN[key] = _written(frac)
+    return text
+
+
+_WRITTEN: dict[tuple[int, int], str] = {}
+_WRITTEN_MAX = 4096
+
+
+def _written(frac: Fraction) -> str:
+    """:func:`exact` of a fraction."""
     den = frac.denominator
     while den % 2 == 0:
         den //= 2

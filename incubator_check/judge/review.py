@@ -11,18 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 from ..rules.engine import EngineFailure, evaluate
 from ..report import ClauseResult, Note, Status, Text
-from .messages import from_rules
+from ._memo import once
+from .messages import clause_reading, from_rules
 
 if TYPE_CHECKING:
     from ..rules.compile import CompiledRuleset
     from ..rules.ruleset import Clause, Ruleset
 
 
-def review_clause(clause: "Clause", base: dict[str, Any]) -> ClauseResult:
+def review_clause(clause: "Clause", base: dict[str, Any], ruleset: "Ruleset | None" = None) -> ClauseResult:
     values = {k: ("—" if v is None else v) for k, v in base.items()}
+    reading = clause_reading(ruleset, clause) if ruleset is not None else from_rules(clause.reading)
     return ClauseResult(id=clause.id, article=clause.article, title=Text(clause.title.zh, clause.title.en),
-                        status=Status.REVIEW, message=from_rules(clause.review, **values),
-                        reading=from_rules(clause.reading))
+                        status=Status.REVIEW, message=from_rules(clause.review, **values), reading=reading)
 
 
 def notes(compiled: "CompiledRuleset", base: dict[str, Any]) -> list[Note]:
@@ -41,7 +42,14 @@ def notes(compiled: "CompiledRuleset", base: dict[str, Any]) -> list[Note]:
 
 
 def cited_readings(ruleset: "Ruleset", clause: "Clause", reading: Text) -> Text:
-    """A clause's reading with the readings it cites, each with its source and date (e.g. the 2026 SME tier)."""
+    """A clause's reading with the readings it cites, each with its source and date (e.g. the 2026 SME tier).
+
+    The ruleset's alone for a given reading (the clause's own, or its ban's), so kept per ruleset, clause and
+    reading (``_memo``); a Text is never changed once made."""
+    return once(ruleset, ("cited", id(clause), reading), lambda: _cited_readings(ruleset, clause, reading))
+
+
+def _cited_readings(ruleset: "Ruleset", clause: "Clause", reading: Text) -> Text:
     chinese, english = reading.zh, reading.en
     for key in clause.cites:
         cited = ruleset.readings[key]

@@ -72,6 +72,9 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
         term_slices.append((name, first_term, first_term + size))
         first_term += size
     tests_slice = slice(2, 2 + len(order))
+    # The terms' answers as (name, slice) pairs read with C calls (zip, map), not a comprehension per row.
+    term_names = tuple(name for name, _, _ in term_slices)
+    term_parts = tuple(slice(a, b) for _, a, b in term_slices)
     unknown_tests = dict.fromkeys(order)
     unknown_terms = [None] * len(ruleset.tenant_tests[population].terms)
 
@@ -81,7 +84,7 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
         else:
             lo, hi = row[0], row[1]
             outcome = TenantOutcome(tenant, dict(zip(order, row[tests_slice])),
-                                    {name: row[a:b] for name, a, b in term_slices},
+                                    dict(zip(term_names, map(row.__getitem__, term_parts))),
                                     (None if lo is None else ranked[int(lo)], None if hi is None else ranked[int(hi)]))
         if tenant.duplicate_of is not None:
             outcome.tests[population] = False  # a repeated USCC is one tenant, counted at its first row
@@ -93,10 +96,13 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
     try:
         for start in range(0, len(tenants), ROWS_PER_CALL):
             part = tenants[start:start + ROWS_PER_CALL]
-            context.update(tenant_columns(part, compiled.tenant_fields, figures, submission.source,
-                                          compiled.bad_fields, compiled.industry_codes,
-                                          compiled.highest_for_open_rows_only, compiled.columns_read))
-            outcomes += map(outcome_of, part, evaluate(compiled.tenant_call, context))
+            # The slice's columns in a context of its own: each column is a name (rules/compile.py, column_name),
+            # and a slice that sends no highest figures must not leave the previous slice's in the call.
+            call = dict(context)
+            call.update(tenant_columns(part, compiled.tenant_fields, figures, submission.source,
+                                       compiled.bad_fields, compiled.industry_codes,
+                                       compiled.highest_for_open_rows_only, compiled.columns_read))
+            outcomes += map(outcome_of, part, evaluate(compiled.tenant_call, call))
         if compiled.aggregate_call is not None:
             context.update(base)  # the aggregates read the profile's names too
             context.update(sheets)
@@ -229,11 +235,17 @@ def declared_findings(outcomes: list[TenantOutcome], ruleset: "Ruleset", submiss
         if rule is None:
             continue
         first_field = next((n for term in test.terms for n in term.needs), "name")
+        # Each (term, answer) the finding asks for, tried in a plain loop: two generators per row cost more than
+        # the test itself, on every row of every workbook (issue 21).
+        wanted = [(i, True) for i in rule.when_true] + [(i, False) for i in rule.when_false]
         for o in outcomes:
             if o.tests.get(ruleset.population) is False:
                 continue
             values = o.terms[name]
-            if all(values[i] is True for i in rule.when_true) and all(values[i] is False for i in rule.when_false):
+            for i, answer in wanted:
+                if values[i] is not answer:
+                    break
+            else:
                 ref = source.tenant_ref(first_field, o.tenant.row)
                 sheet, row = source.tenant_place(o.tenant.row)
                 findings.append(Finding(
