@@ -788,7 +788,8 @@ class _Column:
 
     def parse_new(self, raw: Any, key: tuple[type, Any] | None) -> Any:
         """:meth:`parse` of a value not in the memo, under its memo key (None: not memoised)."""
-        if raw.__class__ is str and not raw.isascii() and INVISIBLE.search(raw):
+        # isprintable() first: INVISIBLE's characters are all of category Cf, never printable (values.visible_text).
+        if raw.__class__ is str and not raw.isascii() and not raw.isprintable() and INVISIBLE.search(raw):
             self.invisible.add(raw)
         try:
             value = self.parser(raw)
