@@ -931,6 +931,9 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         # The column's constant tests, hoisted out of the row loop (translated is set before the loop, never after).
         check_uscc, check_date, translated = column.check_uscc, column.check_date, column.translated
         translating = translated is not None and key == "industry"
+        # A column with none of the tests below (a USCC, a date, a translation or a ruleset's reading: a value read by
+        # a reading, _Meant, comes only from a column whose translated is set) has its value stored and nothing else.
+        special = check_uscc or check_date or translated is not None
         # The column's cells in one list comprehension (a short row has a blank there), then zipped with the rows.
         for record, r, raw in zip(records, numbers, [row[index] if index < len(row) else "" for row in table]):
             cls = raw.__class__
@@ -959,6 +962,9 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
             cls = value.__class__
             if cls is ValueProblem:
                 found.append((r, index, _problem_finding(value, collector.path, name, f"{column.letter}{r + 1}", r + 1, spec)))
+                continue
+            if not special:  # the cell's value, as below, without the tests that cannot apply to this column
+                record[key] = value
                 continue
             if check_uscc:
                 problem = uscc_problem(value)
