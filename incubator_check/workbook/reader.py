@@ -787,32 +787,6 @@ class _Column:
         self.outside_model = False  # a parsed amount the model would refuse (values.within_model)
         self.scaled: list[tuple[int, str, object]] = []  # (row, format, divisor) of cells read as displayed
 
-    def parse(self, raw: Any) -> Any:
-        """The parsed value, or the ValueProblem it raised (also memoised)."""
-        key = _memo_key(raw)
-        try:
-            return self.memo[key]
-        except KeyError:  # not parsed yet
-            pass
-        except TypeError:  # an unhashable raw value: parse without the memo
-            key = None
-        return self.parse_new(raw, key)
-
-    def parse_new(self, raw: Any, key: Any) -> Any:
-        """:meth:`parse` of a value not in the memo, under its memo key (None: not memoised)."""
-        # isprintable() first: INVISIBLE's characters are all of category Cf, never printable (values.visible_text).
-        if raw.__class__ is str and not raw.isascii() and not raw.isprintable() and INVISIBLE.search(raw):
-            self.invisible.add(raw)
-        try:
-            value = self.parser(raw)
-        except ValueProblem as problem:
-            value = problem
-        if value.__class__ is Decimal and not within_model(value):
-            self.outside_model = True
-        if key is not None:
-            self.memo[key] = value
-        return value
-
 
 def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, source: SourceMap, today: dt.date,
                 profile: Profile):
@@ -946,7 +920,9 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                         found.append((r, index, finding_at("value-missing", collector.path, name,
                                                            f"{column.letter}{r + 1}", r + 1, key, field=column.header)))
                     continue
-                # _Column.parse_new inlined (a call less for each distinct value): the same steps in the same order.
+                # A value not parsed yet, in the loop (a call less for each distinct value): its invisible characters
+                # noted, parsed (a ValueProblem is its value), an amount the model counts otherwise noted, memoised.
+                # isprintable() before the search: INVISIBLE's characters are all of category Cf, never printable.
                 if cls is str and not raw.isascii() and not raw.isprintable() and INVISIBLE.search(raw):
                     column.invisible.add(raw)
                 try:
