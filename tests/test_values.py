@@ -553,3 +553,16 @@ def test_label_every_template_header_splits_to_its_label_and_unit(spec):
         assert (base, unit) == (normalize_label(spec.label), normalize_label(spec.unit))
     else:
         assert normalize_label(spec.header) == normalize_label(spec.label)
+
+
+def test_every_invisible_character_is_unprintable_so_printable_text_skips_the_search():
+    """visible_text and the reader test str.isprintable() before INVISIBLE.search: only sound while every character
+    INVISIBLE matches is one isprintable() refuses (category Cf today)."""
+    import sys
+
+    from incubator_check.workbook.values import INVISIBLE, visible_text
+
+    matched = [chr(c) for c in range(sys.maxunicode + 1) if INVISIBLE.match(chr(c))]
+    assert matched and not any(c.isprintable() for c in matched)
+    assert visible_text("甲\u200b公司\u00ad") == "甲公司"
+    assert visible_text("甲公司") == "甲公司"

@@ -46,6 +46,9 @@ def checks() -> tuple[Check, ...]:
                        pair(c["measure"]), pair(c["unit"]), pair(c["likely"])) for c in data["checks"])
 
 
+_ZERO = Decimal(0)
+
+
 def _number(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
@@ -82,20 +85,27 @@ def implausible(profile, tenants, source) -> list[tuple[Check, str | None, int |
             continue
         # _ratio and _beyond inlined for the roster's rows (a check runs once per row): an amount is a Decimal
         # already, which _number would copy; any other value goes through _number as before.
+        # A count (int) becomes its Decimal here as _number makes it, without the call; compared with a Decimal zero,
+        # which Decimal compares faster than an int; max(a, b) / min(a, b) written out (a / a when they are equal, as
+        # max and min both give the first then), without two calls to builtins.
         figure_key, above, below, against = check.figure, check.above, check.below, check.against is not None
+        zero = _ZERO
         for tenant in tenants:
             a, b = getattr(tenant, figure_key, None), getattr(tenant, other_key, None)
             if a.__class__ is not Decimal:
-                a = _number(a)
+                a = Decimal(a) if a.__class__ is int else _number(a)
                 if a is None:
                     continue
             if b.__class__ is not Decimal:
-                b = _number(b)
+                b = Decimal(b) if b.__class__ is int else _number(b)
                 if b is None:
                     continue
-            if a <= 0 or b <= 0:
+            if a <= zero or b <= zero:
                 continue
-            ratio = max(a, b) / min(a, b) if against else a / b
+            if against:
+                ratio = a / b if a > b else b / a if b > a else a / a
+            else:
+                ratio = a / b
             if (above is not None and ratio > above) or (below is not None and ratio < below):
                 sheet, row = source.tenant_place(tenant.row)
                 cells = [ref.split("!", 1)[1] for ref in (source.tenant_ref(check.figure, tenant.row),

@@ -61,6 +61,7 @@ from .values import (
     visible_text,
     within_model,
 )
+from .values import MAX_MAGNITUDE
 from ..errors import WorkbookError
 from ..findings import Bilingual, Finding, Severity, cell_name, column_letter, finding_at, from_catalogue
 from ..model import Fund, Profile, SourceMap, StaffMember, Submission, Tenant, _annotation
@@ -91,6 +92,7 @@ def _blank(raw: Any) -> bool:
 
 
 _MISSING = object()
+_ONE = Decimal(1)
 _TENANT_ROWS = TypeAdapter(tuple[Tenant, ...])
 
 
@@ -132,9 +134,7 @@ class _Collector:
 def _parser_for(spec: FieldSpec, unit: str) -> Parser:
     kind = spec.kind
     if kind is Kind.YESNO:
-        from .values import parse_yesno
-
-        return parse_yesno
+        return parse_yesno  # imported at the top: an import statement here cost a lookup in importlib each call
     if kind is Kind.TEXT:
         return parse_text
     if kind is Kind.USCC:
@@ -752,6 +752,18 @@ def _find_header(sheet: SheetSpec, data: _SheetData) -> tuple[int, int]:
     return best_row, best_score
 
 
+#: The classes of raw values that are their own memo key: no value of one compares equal to a value of another (a
+#: text is never a number or a date, a float never a date). Any other value is keyed with its class, as 1 == 1.0 ==
+#: True would otherwise share one parse; a datetime (a date's subclass) too. Exact classes, not subclasses.
+_BARE_KEYS = frozenset({str, float, dt.date})
+
+
+def _memo_key(raw: Any) -> Any:
+    """A raw value's key in a column's memo (:data:`_BARE_KEYS`)."""
+    cls = raw.__class__
+    return raw if cls in _BARE_KEYS else (cls, raw)
+
+
 class _Column:
     """One recognised column: its field, parser and letter, and a memo of values already parsed.
 
@@ -766,7 +778,7 @@ class _Column:
         self.header = _header(spec)
         # An industry written another way (an alias, a GB/T 4754 code): raw value → rows, for one info each.
         self.translated: dict[Any, list[int]] | None = {} if spec.key == "industry" else None
-        self.memo: dict[tuple[type, Any], Any] = {}
+        self.memo: dict[Any, Any] = {}  # by _memo_key
         self.required = spec.required is Required.YES
         self.check_uscc = spec.kind is Kind.USCC
         self.check_date = spec.kind is Kind.DATE and spec.key != "application_date"
@@ -774,31 +786,6 @@ class _Column:
         self.invisible: set[str] = set()  # raw values that held invisible characters
         self.outside_model = False  # a parsed amount the model would refuse (values.within_model)
         self.scaled: list[tuple[int, str, object]] = []  # (row, format, divisor) of cells read as displayed
-
-    def parse(self, raw: Any) -> Any:
-        """The parsed value, or the ValueProblem it raised (also memoised)."""
-        key = (raw.__class__, raw)
-        try:
-            return self.memo[key]
-        except KeyError:  # not parsed yet
-            pass
-        except TypeError:  # an unhashable raw value: parse without the memo
-            key = None
-        return self.parse_new(raw, key)
-
-    def parse_new(self, raw: Any, key: tuple[type, Any] | None) -> Any:
-        """:meth:`parse` of a value not in the memo, under its memo key (None: not memoised)."""
-        if raw.__class__ is str and not raw.isascii() and INVISIBLE.search(raw):
-            self.invisible.add(raw)
-        try:
-            value = self.parser(raw)
-        except ValueProblem as problem:
-            value = problem
-        if value.__class__ is Decimal and not within_model(value):
-            self.outside_model = True
-        if key is not None:
-            self.memo[key] = value
-        return value
 
 
 def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, source: SourceMap, today: dt.date,
@@ -906,30 +893,52 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
     records: list[dict[str, Any]] = [{"row": r + 1} for r, _ in data_rows]
     found: list[tuple[int, int, Finding]] = []  # (row, column, finding), sorted into row order below
     missing = _MISSING
+    bare = _BARE_KEYS
+    numbers = [r for r, _ in data_rows]
+    table = [row for _, row in data_rows]
     # Column by column: each column's memo and parser stay hot, and repeated values cost a dict lookup.
     for column in columns:
         index, memo, key, spec = column.index, column.memo, column.spec.key, column.spec
-        parse_new = column.parse_new
+        parser = column.parser
         # The column's constant tests, hoisted out of the row loop (translated is set before the loop, never after).
         check_uscc, check_date, translated = column.check_uscc, column.check_date, column.translated
         translating = translated is not None and key == "industry"
-        for record, (r, row) in zip(records, data_rows):
-            raw = row[index] if index < len(row) else ""
-            memo_key = (raw.__class__, raw)
+        # A column with none of the tests below (a USCC, a date, a translation or a ruleset's reading: a value read by
+        # a reading, _Meant, comes only from a column whose translated is set) has its value stored and nothing else.
+        special = check_uscc or check_date or translated is not None
+        # The column's cells in one list comprehension (a short row has a blank there), then zipped with the rows.
+        for record, r, raw in zip(records, numbers, [row[index] if index < len(row) else "" for row in table]):
+            cls = raw.__class__
+            memo_key = raw if cls in bare else (cls, raw)  # _memo_key inlined
             try:
                 value = memo.get(memo_key, missing)  # blank cells are never memoised
             except TypeError:  # an unhashable raw value: parsed without the memo
                 value, memo_key = missing, None
             if value is missing:
-                if raw == "" or raw is None or (raw.__class__ is str and not raw.strip()):
+                if raw == "" or raw is None or (cls is str and not raw.strip()):
                     if column.required:
                         found.append((r, index, finding_at("value-missing", collector.path, name,
                                                            f"{column.letter}{r + 1}", r + 1, key, field=column.header)))
                     continue
-                value = parse_new(raw, memo_key)  # the memo was just looked in: not again
+                # A value not parsed yet, in the loop (a call less for each distinct value): its invisible characters
+                # noted, parsed (a ValueProblem is its value), an amount the model counts otherwise noted, memoised.
+                # isprintable() before the search: INVISIBLE's characters are all of category Cf, never printable.
+                if cls is str and not raw.isascii() and not raw.isprintable() and INVISIBLE.search(raw):
+                    column.invisible.add(raw)
+                try:
+                    value = parser(raw)
+                except ValueProblem as problem:
+                    value = problem
+                if value.__class__ is Decimal and not (_ONE <= value < MAX_MAGNITUDE) and not within_model(value):
+                    column.outside_model = True  # within_model's own first test taken here, without its call
+                if memo_key is not None:
+                    memo[memo_key] = value
             cls = value.__class__
             if cls is ValueProblem:
                 found.append((r, index, _problem_finding(value, collector.path, name, f"{column.letter}{r + 1}", r + 1, spec)))
+                continue
+            if not special:  # the cell's value, as below, without the tests that cannot apply to this column
+                record[key] = value
                 continue
             if check_uscc:
                 problem = uscc_problem(value)
@@ -1187,7 +1196,7 @@ def _read_by_meanings(parser: Parser, meanings: tuple[ValueMeaning, ...], day: d
 
 
 def _meaning_finding(column: "_Column", raw: Any, rows: list[int], path: str, sheet: str) -> Finding:
-    meaning = column.memo[(raw.__class__, raw)].meaning
+    meaning = column.memo[_memo_key(raw)].meaning
     more = "…" if len(rows) > 10 else ""
     shown = Bilingual("、".join(map(str, rows[:10])) + more, ", ".join(map(str, rows[:10])) + more)
     value = Bilingual("是" if meaning.value else "否", "yes" if meaning.value else "no") \
@@ -1217,7 +1226,7 @@ def _industry_parser(spec: FieldSpec) -> Parser:
 
 
 def _translation_finding(column: "_Column", raw: Any, rows: list[int], path: str, sheet: str) -> Finding:
-    value = column.memo.get((raw.__class__, raw), raw)
+    value = column.memo.get(_memo_key(raw), raw)
     coded = industry_of_code(raw)
     more = "…" if len(rows) > 10 else ""
     shown = Bilingual("、".join(map(str, rows[:10])) + more, ", ".join(map(str, rows[:10])) + more)

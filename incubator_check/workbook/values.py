@@ -31,7 +31,11 @@ _NO_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u18
 def visible_text(text: str) -> str:
     """Text without the characters a person cannot see (:data:`INVISIBLE`)."""
     # str.translate is slow on non-ASCII text (~3 µs for a company name); the search finds the rare text it changes.
-    return text if text.isascii() or not INVISIBLE.search(text) else text.translate(_NO_INVISIBLE)
+    # Every character INVISIBLE matches is of category Cf, which str.isprintable() refuses: printable text (a name,
+    # an address) holds none, and that test runs in C without the regex machinery.
+    if text.isascii() or text.isprintable() or not INVISIBLE.search(text):
+        return text
+    return text.translate(_NO_INVISIBLE)
 
 
 _UNIT_SUFFIX = re.compile(r"^(.*?)\(([^()]*)\)$")
