@@ -288,14 +288,15 @@ def test_a_check_builds_its_models_without_pydantics_plugin_search(tmp_path, use
 
 
 def test_a_check_never_imports_importlib_metadata():
-    """pydantic imports it for the plugin search a check turns off: the real module is imported only when used."""
+    """pydantic imports it for the plugin search a check turns off: the real module is imported only when used.
+    What the console shows is the parent's imports and the child's until it opens the file (its standard error is
+    then its own); the child's whole work is ``test_a_checks_child_imports_only_what_it_checks_with``'s."""
     env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "incubator_check", "check", "--format", "json",
                            os.fspath(FIXTURES / "standard-pass.xlsx")], env=env, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     imported = done.stderr.decode("utf-8", "replace")
-    assert " pydantic.plugin._loader\n" in imported  # the import that used to bring it (parent and child alike)
-    assert "importlib.metadata" not in imported
+    assert " pydantic\n" in imported and "importlib.metadata" not in imported
 
 
 _METADATA_WHEN_USED = """

@@ -9,6 +9,7 @@ file that cannot be read as a workbook at all raises :class:`WorkbookError`.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 import hashlib
 from decimal import Decimal
 import io
@@ -93,7 +94,13 @@ def _blank(raw: Any) -> bool:
 
 _MISSING = object()
 _ONE = Decimal(1)
-_TENANT_ROWS = TypeAdapter(tuple[Tenant, ...])
+
+
+@lru_cache(maxsize=1)
+def _tenant_rows() -> TypeAdapter:
+    """The roster's validator, built when a roster is first validated: most rosters are built without it
+    (``_built_tenants``), and building it costs ~3 ms of a one-file check."""
+    return TypeAdapter(tuple[Tenant, ...])
 
 
 def _problem_finding(p: ValueProblem, path: str, sheet: str, cell: str, row: int, spec: FieldSpec) -> Finding:
@@ -1317,7 +1324,7 @@ def _tenants(records: list[dict[str, Any]], collector: _Collector, sheet: str, s
         if built is not None:
             return built
     try:
-        return _TENANT_ROWS.validate_python(records)  # one call into pydantic-core for the whole roster
+        return _tenant_rows().validate_python(records)  # one call into pydantic-core for the whole roster
     except ValidationError:
         return _rows_of(Tenant, records, collector, sheet, source.columns.get("tenants", {}))
 
