@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import hashlib
 import os
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
+from ._environment import collector_paused
 from .judge import CheckOptions, check_submission
 from .workbook.guard import Limits, read_bytes
 from .workbook.layout import PROFILE, TENANTS
@@ -25,20 +24,6 @@ from .report import FirstCheck, Report, Text, Verdict
 
 if TYPE_CHECKING:  # the plan (its levers' models, the solver) is imported only when a plan is asked for
     from .plan import PlanOptions
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for one workbook, and as it was afterwards. A check builds a roster's
-    objects and frees them with it (reference counting does); the collector's full passes over a large roster
-    find nothing to free, cost 15 % of a 50,000-row check and make the cost per row rise with the roster."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def error_report(path: str, finding: Finding, lang: str = "zh", findings: list[Finding] | None = None, *,

@@ -49,7 +49,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from ._environment import START_METHOD_VARIABLE, prepare_environment
+from ._environment import START_METHOD_VARIABLE, collector_paused, prepare_environment
 from ._environment import default_start_method as _default_context  # noqa: F401 - tests name it
 
 MiB = 1 << 20
@@ -871,7 +871,8 @@ def _check_in_child(send, function, job: Job, limits: WorkerLimits, errors_dir: 
     ``full``, the workbook is guarded by the full scan only."""
     _limit_this_process(limits, errors_dir)
     prepare_environment()  # a spawned child's: what a forked one inherits
-    from . import _check  # noqa: F401 - the checker imported before the file's wall time starts
+    with collector_paused():
+        from . import _check  # noqa: F401 - the checker imported before the file's wall time starts
     from .workbook.guard import Limits, read_bytes
     from .errors import WorkbookError
 
@@ -985,7 +986,8 @@ def _init_worker(limits: WorkerLimits, errors_dir: str) -> None:
     # Import the reader and the judge now, while the parent is still starting up (a one-file check overlaps the
     # two), rather than when the first workbook arrives; a spawned worker prepares what a forked one inherits.
     prepare_environment()
-    from . import _check  # noqa: F401
+    with collector_paused():  # no garbage among what an import makes: the collector's passes are waste
+        from . import _check  # noqa: F401
     import gc
 
     gc.freeze()  # what start-up made lives as long as the worker: the collector need not walk it for every roster
@@ -1140,7 +1142,6 @@ def _work_chunk(function, items: list[tuple[Job, bytes, str]]) -> list[tuple[str
 def _read_work(path: str, data: bytes, today: dt.date | None):
     """In a worker: ``read_workbook`` on the bytes; a refusal comes back as data (exceptions do not pickle well)."""
     _arm_cpu_limit(_LIMITS.cpu_seconds)
-    from ._check import collector_paused
     from .workbook.reader import read_workbook
     from .errors import WorkbookError
 
