@@ -92,8 +92,11 @@ def _wait_for_a_file(take_job, send, *inherited) -> None:
         from ._environment import collector_paused, prepare_environment
 
         prepare_environment()  # a spawned child's: what a forked one inherits
+        import gc
+
         with collector_paused():  # no garbage among what an import makes: the collector's passes are waste
             from . import _check, _supervise  # noqa: F401 - the point of this child: imported while the parent parses
+            gc.freeze()  # and never walked after: else the first collection walks it all at once
 
         function, job, limits, errors_dir, write = take_job.recv()
     except BaseException:  # noqa: BLE001 - not needed after all (the pipe closed), or it cannot check: it ends

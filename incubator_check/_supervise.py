@@ -873,6 +873,9 @@ def _check_in_child(send, function, job: Job, limits: WorkerLimits, errors_dir: 
     prepare_environment()  # a spawned child's: what a forked one inherits
     with collector_paused():
         from . import _check  # noqa: F401 - the checker imported before the file's wall time starts
+        import gc
+
+        gc.freeze()  # what the import made lives as long as the child: never walked by the collector
     from .workbook.guard import Limits, read_bytes
     from .errors import WorkbookError
 
@@ -986,11 +989,11 @@ def _init_worker(limits: WorkerLimits, errors_dir: str) -> None:
     # Import the reader and the judge now, while the parent is still starting up (a one-file check overlaps the
     # two), rather than when the first workbook arrives; a spawned worker prepares what a forked one inherits.
     prepare_environment()
-    with collector_paused():  # no garbage among what an import makes: the collector's passes are waste
-        from . import _check  # noqa: F401
     import gc
 
-    gc.freeze()  # what start-up made lives as long as the worker: the collector need not walk it for every roster
+    with collector_paused():  # no garbage among what an import makes: the collector's passes are waste
+        from . import _check  # noqa: F401
+        gc.freeze()  # what start-up made lives as long as the worker: the collector need not walk it for every roster
 
 
 def _limit_this_process(limits: WorkerLimits, errors_dir: str) -> None:
