@@ -48,6 +48,8 @@ def forget() -> None:
     rules_load._parsed_yaml.cache_clear()
     load_ruleset.cache_clear()
     rules_load.bundled_values.cache_clear()
+    rules_load.bundled_fields.cache_clear()
+    rules_load._bundled_declarations.cache_clear()
 
 
 @pytest.fixture
@@ -479,3 +481,71 @@ def test_a_check_with_a_warm_cache_builds_no_ruleset_validator(tmp_path):
                            capture_output=True, timeout=120) for _ in range(2)]
     assert [r.stdout.strip() for r in runs] == [b"True", b"False"], [r.stderr.decode("utf-8", "replace") for r in runs]
 
+
+
+# --- what the bundled rulesets declare for the reader, kept the same way (stored.stored_declarations) ---------
+
+
+def test_the_bundled_declarations_are_read_back_not_worked_out_again(cache, monkeypatch):
+    made = []
+    real = rules_load._bundled_fields
+    monkeypatch.setattr(rules_load, "_bundled_fields", lambda: made.append(1) or real())
+    first = (rules_load.bundled_fields(), rules_load.bundled_values())
+    forget()
+    again = (rules_load.bundled_fields(), rules_load.bundled_values())
+    assert made == [1] and again == first and again[1]["tenants"]["tech_sme"]  # the 2026 reading, read back
+
+
+@pytest.fixture
+def rule_data(tmp_path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("x: 1\n", encoding="utf-8")
+    (folder / "b.yaml").write_text("y: 2\n", encoding="utf-8")
+    return folder
+
+
+def _declared(folder: Path, made: list[int], value=None):
+    from incubator_check.workbook.readings import ValueMeaning
+
+    def make():
+        made.append(1)
+        return value if value is not None else {"tenants": {"tech_sme": (ValueMeaning(
+            frozenset({"科技型"}), True, "r", "某文件", dt.date(2026, 1, 17)),)}}
+
+    return stored.stored_declarations(str(folder), make)
+
+
+def test_an_edit_of_any_file_of_the_rule_data_makes_the_declarations_again(cache, rule_data):
+    made: list[int] = []
+    first = _declared(rule_data, made)
+    assert _declared(rule_data, made) == first and made == [1]
+    stat = (rule_data / "b.yaml").stat()
+    (rule_data / "b.yaml").write_text("y: 3\n", encoding="utf-8")
+    os.utime(rule_data / "b.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time
+    _declared(rule_data, made)
+    assert made == [1, 1]
+    (rule_data / "c.yaml").write_text("z: 1\n", encoding="utf-8")  # a file added is another rule data
+    _declared(rule_data, made)
+    assert made == [1, 1, 1]
+    _declared(rule_data, made)
+    assert made == [1, 1, 1]
+
+
+def test_declarations_the_unpickler_would_refuse_are_never_kept(cache, rule_data):
+    made: list[int] = []
+    odd = {"tenants": {"x": (_Planted("builtins.exec", str(rule_data / "ran")),)}}
+    assert _declared(rule_data, made, odd) is odd and _declared(rule_data, made, odd) is odd
+    assert made == [1, 1] and not (rule_data / "ran").exists()
+    assert not list(cache.rglob("declarations-*.pickle"))
+
+
+def test_a_planted_declarations_entry_runs_nothing(cache, rule_data):
+    made: list[int] = []
+    _declared(rule_data, made)
+    (entry,) = cache.rglob("declarations-*.pickle")
+    head, listed, _, _ = entry.read_bytes().split(b"\n", 3)
+    payload = pickle.dumps(_Planted("os.system", str(rule_data / "ran")), protocol=5)
+    entry.write_bytes(b"\n".join([head, listed, hashlib.sha256(payload).hexdigest().encode(), payload]))
+    _declared(rule_data, made)
+    assert made == [1, 1] and not (rule_data / "ran").exists()

@@ -31,14 +31,14 @@ import pickle
 import sys
 from enum import Enum
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .. import _yaml_cache
 
 if TYPE_CHECKING:
     from .schema import Ruleset
 
-__all__ = ["FORMAT", "stored_ruleset", "store_ruleset", "entry_path", "text_digest"]
+__all__ = ["FORMAT", "stored_ruleset", "store_ruleset", "stored_declarations", "entry_path", "text_digest"]
 
 #: The entries' format; part of every key. Raise it whenever what an entry holds or how it is written changes.
 FORMAT = 1
@@ -62,6 +62,22 @@ class _RulesetOnly(pickle.Unpickler):
         elif (module, name) in _PLAIN_GLOBALS:
             return _PLAIN_GLOBALS[(module, name)]
         raise pickle.UnpicklingError(f"global {module}.{name} refused")
+
+
+class _DeclarationsOnly(pickle.Unpickler):
+    """An unpickler that builds what rulesets declare for the reader only: field specifications and their kinds,
+    value meanings, dates, decimals."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        from ..workbook import layout, readings
+
+        allowed = {(layout.__name__, "FieldSpec"): layout.FieldSpec, (layout.__name__, "Kind"): layout.Kind,
+                   (layout.__name__, "Required"): layout.Required,
+                   (readings.__name__, "ValueMeaning"): readings.ValueMeaning, **_PLAIN_GLOBALS}
+        try:
+            return allowed[(module, name)]
+        except KeyError:
+            raise pickle.UnpicklingError(f"global {module}.{name} refused") from None
 
 
 _PLAIN_GLOBALS = {("datetime", "date"): dt.date, ("datetime", "datetime"): dt.datetime,
@@ -114,19 +130,77 @@ def store_ruleset(path: str, read: list[tuple[str, str]], ruleset: "Ruleset") ->
     where = entry_path(path)
     if where is None or any("\t" in f or "\n" in f or "|" in os.path.basename(f) for f, _ in read):
         return
-    from .._files import atomic_path
-
     try:
         payload = pickle.dumps(ruleset, protocol=_PROTOCOL)
         listed = "\t".join(f"{f}|{text_digest(text)}" for f, text in dict(read).items())
         content = b"%s v%d\n%s\n%s\n" % (_MAGIC, FORMAT, listed.encode("utf-8", "surrogatepass"),
                                          hashlib.sha256(payload).hexdigest().encode()) + payload
-        os.makedirs(os.path.dirname(where), exist_ok=True)
-        with atomic_path(where) as temporary, open(temporary, "wb") as out:
-            out.write(content)
-        _prune(os.path.dirname(where))
+        _write(where, content)
     except Exception:  # noqa: BLE001 - a read-only home, a full disk, a file another process holds (Windows)
         return
+
+
+def stored_declarations(folder: str, make: Callable[[], Any]) -> Any:
+    """What the bundled rulesets declare for the reader (``make()``: their fields and value readings, worked out
+    from every rule-data file of ``folder``), kept like a loaded ruleset: served only when every ``.yaml`` file of
+    the folder has the text it had, with the same code; else made, and kept when no file changed meanwhile."""
+    base = _yaml_cache.base_folder()
+    try:
+        files = sorted(os.path.join(folder, n) for n in os.listdir(folder) if n.endswith((".yaml", ".yml")))
+    except OSError:
+        files = []
+    if base is None or not files:
+        return make()
+    key = hashlib.sha256(f"{FORMAT}\n{_code_stamp()}\ndeclarations\n{os.path.abspath(folder)}".encode("utf-8", "surrogatepass"))
+    where = os.path.join(base, f"loaded-rulesets-v{FORMAT}", "declarations-" + key.hexdigest() + ".pickle")
+    before = _texts(files)
+    try:
+        with open(where, "rb") as handle:
+            raw = handle.read()
+        head, _, rest = raw.partition(b"\n")
+        listed, _, rest = rest.partition(b"\n")
+        check, _, payload = rest.partition(b"\n")
+        if head == b"%s v%d" % (_MAGIC, FORMAT) and check == hashlib.sha256(payload).hexdigest().encode() \
+                and listed.decode("utf-8", "surrogatepass") == _listed(before):
+            return _DeclarationsOnly(io.BytesIO(payload)).load()
+    except Exception:  # noqa: BLE001 - missing, cut, corrupt, refused: a miss
+        pass
+    made = make()
+    try:
+        payload = pickle.dumps(made, protocol=_PROTOCOL)
+        _DeclarationsOnly(io.BytesIO(payload)).load()  # what would be refused when read back is never written
+        if _texts(files) != before:  # a file changed while it was read: what was made may mix both texts
+            return made
+        _write(where, b"%s v%d\n%s\n%s\n" % (_MAGIC, FORMAT, _listed(before).encode("utf-8", "surrogatepass"),
+                                              hashlib.sha256(payload).hexdigest().encode()) + payload)
+    except Exception:  # noqa: BLE001 - not to be kept (a type the unpickler refuses), or not writable: made each time
+        pass
+    return made
+
+
+def _texts(files: list[str]) -> list[tuple[str, str | None]]:
+    """Each file with the digest of its text as the loader reads it (None: unreadable)."""
+    out = []
+    for file in files:
+        try:
+            with open(file, encoding="utf-8") as handle:
+                out.append((file, text_digest(handle.read())))
+        except (OSError, ValueError):
+            out.append((file, None))
+    return out
+
+
+def _listed(texts: list[tuple[str, str | None]]) -> str:
+    return "\t".join(f"{f}|{d}" for f, d in texts)
+
+
+def _write(where: str, content: bytes) -> None:
+    from .._files import atomic_path
+
+    os.makedirs(os.path.dirname(where), exist_ok=True)
+    with atomic_path(where) as temporary, open(temporary, "wb") as out:
+        out.write(content)
+    _prune(os.path.dirname(where))
 
 
 def _prune(where: str) -> None:
