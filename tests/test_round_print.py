@@ -58,8 +58,9 @@ def _pages(pdf: Path) -> list[dict]:
                         if span["text"].strip() and span["bbox"][1] < page.rect.height - 40:  # the footer aside
                             sizes[round(span["size"], 1)] += 1
             text = page.get_text()
-            lines = text.splitlines()  # the footer: "summary.xlsx — 汇总表", then "1 / 46"
-            sheet = next((lines[i - 1].strip(" —") for i, line in enumerate(lines) if i and re.fullmatch(r"\d+ / \d+", line)), "")
+            lines = text.splitlines()  # the footer: "summary.xlsx — 汇总表" (one line, or the sheet on a line of its own), then "1 / 46"
+            sheet = next((lines[i - 1].split("—")[-1].strip() for i, line in enumerate(lines)
+                          if i and re.fullmatch(r"\d+ / \d+", line)), "")
             pages.append({"width": page.rect.width, "height": page.rect.height, "smallest": min(sizes, default=99),
                           "text": text, "sheet": sheet})
     return pages
