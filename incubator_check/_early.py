@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 
 _started = None  # (start method, process, job pipe, result pipe) of the child started early, until it is taken
 
@@ -103,3 +104,9 @@ def _wait_for_a_file(take_job, send, *inherited) -> None:
         os._exit(1)  # without a word on the user's console; the file then gets a child of its own (check_once)
     take_job.close()
     _supervise._check_in_child(send, function, job, limits, errors_dir, write)
+    # Its outcome sent, it ends at once: the parent waits for its end (join), and a spawned child (Windows, macOS)
+    # would otherwise run its interpreter's whole teardown first. Its standard error is a private file: flushed.
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(0)
