@@ -105,14 +105,11 @@ def stored_ruleset(path: str) -> "Ruleset | None":
     if where is None:
         return None
     try:
-        with open(where, "rb") as handle:
-            raw = handle.read()
-        head, _, rest = raw.partition(b"\n")
-        listed, _, rest = rest.partition(b"\n")
-        check, _, payload = rest.partition(b"\n")
-        if head != b"%s v%d" % (_MAGIC, FORMAT) or check != hashlib.sha256(payload).hexdigest().encode():
+        entry = _read_entry(where)
+        if entry is None:
             return None
-        for item in listed.decode("utf-8", "surrogatepass").split("\t"):
+        listed, payload = entry
+        for item in listed.split("\t"):
             read, _, digest = item.rpartition("|")
             with open(read, encoding="utf-8") as handle:  # as the loader reads it
                 if text_digest(handle.read()) != digest:
@@ -132,10 +129,7 @@ def store_ruleset(path: str, read: list[tuple[str, str]], ruleset: "Ruleset") ->
         return
     try:
         payload = pickle.dumps(ruleset, protocol=_PROTOCOL)
-        listed = "\t".join(f"{f}|{text_digest(text)}" for f, text in dict(read).items())
-        content = b"%s v%d\n%s\n%s\n" % (_MAGIC, FORMAT, listed.encode("utf-8", "surrogatepass"),
-                                         hashlib.sha256(payload).hexdigest().encode()) + payload
-        _write(where, content)
+        _write(where, "\t".join(f"{f}|{text_digest(text)}" for f, text in dict(read).items()), payload)
     except Exception:  # noqa: BLE001 - a read-only home, a full disk, a file another process holds (Windows)
         return
 
@@ -154,27 +148,17 @@ def stored_declarations(folder: str, make: Callable[[], Any]) -> Any:
     key = hashlib.sha256(f"{FORMAT}\n{_code_stamp()}\ndeclarations\n{os.path.abspath(folder)}".encode("utf-8", "surrogatepass"))
     where = os.path.join(base, f"loaded-rulesets-v{FORMAT}", "declarations-" + key.hexdigest() + ".pickle")
     before = _texts(files)
-    try:
-        with open(where, "rb") as handle:
-            raw = handle.read()
-        head, _, rest = raw.partition(b"\n")
-        listed, _, rest = rest.partition(b"\n")
-        check, _, payload = rest.partition(b"\n")
-        if head == b"%s v%d" % (_MAGIC, FORMAT) and check == hashlib.sha256(payload).hexdigest().encode() \
-                and listed.decode("utf-8", "surrogatepass") == _listed(before):
-            return _DeclarationsOnly(io.BytesIO(payload)).load()
-    except Exception:  # noqa: BLE001 - missing, cut, corrupt, refused: a miss
-        pass
+    with contextlib.suppress(Exception):  # missing, cut, corrupt, refused: a miss
+        entry = _read_entry(where)
+        if entry is not None and entry[0] == _listed(before):
+            return _DeclarationsOnly(io.BytesIO(entry[1])).load()
     made = make()
-    try:
+    # Not kept when it would not read back (a type the unpickler refuses) or cannot be written: made each time then.
+    with contextlib.suppress(Exception):
         payload = pickle.dumps(made, protocol=_PROTOCOL)
-        _DeclarationsOnly(io.BytesIO(payload)).load()  # what would be refused when read back is never written
-        if _texts(files) != before:  # a file changed while it was read: what was made may mix both texts
-            return made
-        _write(where, b"%s v%d\n%s\n%s\n" % (_MAGIC, FORMAT, _listed(before).encode("utf-8", "surrogatepass"),
-                                              hashlib.sha256(payload).hexdigest().encode()) + payload)
-    except Exception:  # noqa: BLE001 - not to be kept (a type the unpickler refuses), or not writable: made each time
-        pass
+        _DeclarationsOnly(io.BytesIO(payload)).load()
+        if _texts(files) == before:  # else a file changed while it was read: what was made may mix both texts
+            _write(where, _listed(before), payload)
     return made
 
 
@@ -194,12 +178,27 @@ def _listed(texts: list[tuple[str, str | None]]) -> str:
     return "\t".join(f"{f}|{d}" for f, d in texts)
 
 
-def _write(where: str, content: bytes) -> None:
+def _read_entry(where: str) -> tuple[str, bytes] | None:
+    """An entry's list of files read (``file|sha256``, tab-separated) and its payload, when its format and its
+    payload's checksum are right; None otherwise. Raises OSError when there is none."""
+    with open(where, "rb") as handle:
+        raw = handle.read()
+    head, _, rest = raw.partition(b"\n")
+    listed, _, rest = rest.partition(b"\n")
+    check, _, payload = rest.partition(b"\n")
+    if head != b"%s v%d" % (_MAGIC, FORMAT) or check != hashlib.sha256(payload).hexdigest().encode():
+        return None
+    return listed.decode("utf-8", "surrogatepass"), payload
+
+
+def _write(where: str, listed: str, payload: bytes) -> None:
+    """An entry, whole or not at all (``_files.atomic_path``), then the oldest beyond :data:`_KEEP` removed."""
     from .._files import atomic_path
 
     os.makedirs(os.path.dirname(where), exist_ok=True)
     with atomic_path(where) as temporary, open(temporary, "wb") as out:
-        out.write(content)
+        out.write(b"%s v%d\n%s\n%s\n" % (_MAGIC, FORMAT, listed.encode("utf-8", "surrogatepass"),
+                                         hashlib.sha256(payload).hexdigest().encode()) + payload)
     _prune(os.path.dirname(where))
 
 
