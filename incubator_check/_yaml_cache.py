@@ -34,7 +34,7 @@ import pickle
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["VARIABLE", "FORMAT", "load", "base_folder", "folder", "entry_path"]
+__all__ = ["VARIABLE", "FORMAT", "load", "base_folder", "folder", "entry_path", "prune"]
 
 #: The environment variable that names the cache folder; empty or ``off``: no cache.
 VARIABLE = "INCUBATOR_CHECK_CACHE_DIR"
@@ -156,16 +156,18 @@ def _write(path: str, content: bytes) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with atomic_path(path) as temporary, open(temporary, "wb") as out:
             out.write(content)
-        _prune(os.path.dirname(path))
+        prune(os.path.dirname(path))
     except Exception:  # noqa: BLE001 - a read-only home, a full disk, a file another process holds open (Windows)
         return
 
 
-def _prune(where: str) -> None:
-    """At most :data:`_KEEP` entries: the oldest written go first."""
+def prune(where: str, keep: int | None = None) -> None:
+    """At most ``keep`` entries (this cache's :data:`_KEEP` by default) in the folder ``where`` (this cache's, or the
+    loaded rulesets'): the oldest written go first."""
+    keep = _KEEP if keep is None else keep
     with os.scandir(where) as entries:
         found = [(e.stat().st_mtime_ns, e.path) for e in entries if e.name.endswith(".pickle")]
-    for _, path in sorted(found)[: max(0, len(found) - _KEEP)]:
+    for _, path in sorted(found)[: max(0, len(found) - keep)]:
         with contextlib.suppress(OSError):
             os.unlink(path)
 

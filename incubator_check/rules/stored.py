@@ -199,15 +199,7 @@ def _write(where: str, listed: str, payload: bytes) -> None:
     with atomic_path(where) as temporary, open(temporary, "wb") as out:
         out.write(b"%s v%d\n%s\n%s\n" % (_MAGIC, FORMAT, listed.encode("utf-8", "surrogatepass"),
                                          hashlib.sha256(payload).hexdigest().encode()) + payload)
-    _prune(os.path.dirname(where))
-
-
-def _prune(where: str) -> None:
-    with os.scandir(where) as entries:
-        found = [(e.stat().st_mtime_ns, e.path) for e in entries if e.name.endswith(".pickle")]
-    for _, path in sorted(found)[: max(0, len(found) - _KEEP)]:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+    _yaml_cache.prune(os.path.dirname(where), _KEEP)
 
 
 #: The modules, besides every one of ``rules/``, whose code decides what a ruleset's texts load to.
