@@ -7,8 +7,10 @@ that has imported nothing of ours, it imports the checker while the parent impor
 on the other core, then waits for its file. The command line takes it (:func:`take_started_child`) and hands it to
 ``_supervise.check_once``, which sends it the job: it becomes exactly the child ``check_once`` would have started —
 the same limits, set before it opens the file, the same death codes, the same second run under the full scan (in
-a child of its own). A parent that does not take it (a usage error, ``--help``) leaves it to end with the parent:
-the child reads its job pipe, and a closed pipe ends it.
+a child of its own). A parent that does not take it (a usage error) ends it before the parent ends
+(:func:`end_untaken`); were the parent to end first, the child would read the end of its job pipe and end by itself
+— but a spawned child still unpickling its start (Windows) needs its parent alive to take its pipes' handles, and
+without it would fail there, print a traceback on the user's console and run its interpreter's teardown.
 """
 
 from __future__ import annotations
@@ -67,17 +69,25 @@ class EarlyChild:
         self.process.join()
 
 
-def take_started_child(method: str) -> "EarlyChild | None":
-    """The child started early, if there is one, it is alive and it was started by ``method``; once."""
+def take_started_child(method: "str | None") -> "EarlyChild | None":
+    """The child started early, if there is one, it is alive and it was started by ``method`` (any, if None);
+    once."""
     global _started
     started, _started = _started, None
     if started is None:
         return None
     child = EarlyChild(*started[1:])
-    if started[0] != method or not child.process.is_alive():
+    if (method is not None and started[0] != method) or not child.process.is_alive():
         child.drop()
         return None
     return child
+
+
+def end_untaken() -> None:
+    """The child started early and not taken by the command (a usage error): ended, and waited for."""
+    child = take_started_child(None)
+    if child is not None:
+        child.drop()
 
 
 def _wait_for_a_file(take_job, send, *inherited) -> None:

@@ -39,6 +39,9 @@ def _end_now(done: SystemExit) -> None:
     or the exit carries a message rather than a code, the ordinary exit reports it."""
     if not (done.code is None or isinstance(done.code, int)):
         return
+    from ._early import end_untaken
+
+    end_untaken()  # ended by this process, not left to end by itself once this one is gone (see _early)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

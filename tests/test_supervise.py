@@ -259,6 +259,19 @@ def test_a_child_started_with_the_program_ends_with_it_when_it_is_not_needed(tmp
         assert done.stderr == ""
 
 
+def test_a_child_started_with_the_program_and_not_taken_is_ended_before_the_program_ends(monkeypatch):
+    """A check that ends on a usage error ends its early child itself, before it ends: a spawned child left to find
+    its parent gone (Windows) failed while taking its pipes from it, and ran its interpreter's teardown."""
+    from incubator_check import _early
+
+    monkeypatch.setattr(_early, "_started", None)
+    _early._start_child(_supervise._default_context())
+    process = _early._started[1]
+    _early.end_untaken()
+    assert _early._started is None and not process.is_alive() and process.exitcode is not None
+    _early.end_untaken()  # nothing left to end: nothing done
+
+
 def _alive(pid: int) -> bool:
     """A process that has not ended (a zombie waiting for init to reap it has ended)."""
     try:
