@@ -1084,7 +1084,18 @@ def _guarded_in_full(function, *args):
 
 
 def _work(job: Job, data: bytes, sha256: str) -> Outcome:
-    """In a worker: check one workbook from its bytes; a MemoryError is that file's out-of-memory ERROR."""
+    """In a worker: check one workbook from its bytes; a MemoryError is that file's out-of-memory ERROR.
+
+    The cyclic collector is paused for the whole task, the report's writing out included, and resumes once the
+    report and the submission are freed. Resumed as soon as the check was done (as ``check_with_submission``
+    alone has it), it ran one pass a workbook over the report and the roster while they were still alive and
+    young, and freed nothing: 0.18 ms of ~7.8 per 100-tenant workbook. Freed first, they leave it nothing to
+    walk, and it runs about once in a hundred workbooks."""
+    with collector_paused():
+        return _work_paused(job, data, sha256)
+
+
+def _work_paused(job: Job, data: bytes, sha256: str) -> Outcome:
     _arm_cpu_limit(_LIMITS.cpu_seconds)
     from ._check import check_with_submission, error_report
     from ._text import dumps

@@ -578,3 +578,27 @@ def test_the_command_line_batch_survives_its_workers_killed(tmp_path):
     assert [r["source"]["path"] for r in rows] == [f"{i:02d}.xlsx" for i in range(40)]
     assert {(r.get("error") or {}).get("code") for r in rows} <= {None, "reader-crashed"}
     assert proc.returncode in (0, 1) and "Traceback" not in err
+
+
+def test_a_worker_checks_workbook_after_workbook_without_a_collector_pass_over_each():
+    """The collector stays paused until a workbook's report and roster are freed: resumed while they were alive,
+    it walked them once a workbook and found nothing to free (docs/decisions.md)."""
+    import gc
+    import hashlib
+
+    passes = []
+    callback = lambda phase, info: passes.append(info["generation"]) if phase == "stop" else None  # noqa: E731
+    names = ("standard-pass.xlsx", "standard-fail-area.xlsx", "remote-pass.xlsx", "messy-valid.xlsx")
+    files = [(FIXTURES / name).read_bytes() for name in names]
+    _supervise._work(Job(GOOD), files[0], hashlib.sha256(files[0]).hexdigest())  # rulesets loaded, memos filled
+    gc.collect()
+    gc.callbacks.append(callback)
+    try:
+        for n in range(20):
+            data = files[n % len(files)]
+            outcome = _supervise._work(Job(names[n % len(names)]), data, hashlib.sha256(data).hexdigest())
+            assert json.loads(outcome.line)["verdict"] in ("PASS", "FAIL")
+            del outcome
+    finally:
+        gc.callbacks.remove(callback)
+    assert gc.isenabled() and len(passes) <= 2, passes
