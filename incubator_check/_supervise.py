@@ -660,13 +660,21 @@ class ReaderPool:
             return _ChunkDied(exc, self._blamed(exc))
 
         def finished(done: cf.Future) -> None:
+            nonlocal items, where, outcomes, result
             value = done.result()
             with self._lock:
                 self._chunks -= 1
             if not isinstance(value, _ChunkDied):
                 for i, (line, keys) in zip(where, value):
                     outcomes[i] = Outcome(line, dict(zip(_KEY_NAMES, keys)))
-                result.set_result(outcomes)  # type: ignore[arg-type]
+                # The task (its arguments) and this function stay referenced by the task's future, which pebble
+                # keeps in a reference cycle that only the collector's full pass frees: what they hold (the
+                # chunk's files, their reports) is let go now rather than then, a thousand files' bytes later.
+                answer, answered = result, outcomes
+                items.clear()  # the list the task was given (sent to its worker already)
+                value.clear()  # the list the future holds as its result (its lines are the outcomes' now)
+                items = where = outcomes = result = None  # type: ignore[assignment]
+                answer.set_result(answered)  # type: ignore[arg-type]
                 return
             again = []
             for n, (i, (job, data, sha256)) in enumerate(zip(where, items)):

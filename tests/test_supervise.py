@@ -602,3 +602,24 @@ def test_a_worker_checks_workbook_after_workbook_without_a_collector_pass_over_e
     finally:
         gc.callbacks.remove(callback)
     assert gc.isenabled() and len(passes) <= 2, passes
+
+
+def test_a_chunk_lets_go_of_its_files_and_reports_once_they_are_answered(tmp_path):
+    """pebble keeps each task's future in a reference cycle, freed only by the collector's full pass: the chunk's
+    files (their bytes) and reports are let go as soon as they are answered, not a thousand files later."""
+    import gc
+
+    paths = []
+    for i in range(_supervise.CHUNK_FILES * 2 + 1):
+        shutil.copyfile(GOOD, tmp_path / f"{i:02d}.xlsx")
+        paths.append(os.fspath(tmp_path / f"{i:02d}.xlsx"))
+    gc.collect()
+    gc.disable()  # what the cycles would keep stays kept: only reference counting frees
+    try:
+        with ReaderPool(workers=2) as pool:
+            verdicts = [json.loads(outcome.line)["verdict"] for outcome in pool.map(Job(p) for p in paths)]
+            kept = [o for o in gc.get_objects() if isinstance(o, (_supervise.Outcome, Job))]
+    finally:
+        gc.enable()
+    assert verdicts == ["PASS"] * len(paths)
+    assert kept == [], f"{len(kept)} outcomes and jobs still held"
