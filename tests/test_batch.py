@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from incubator_check.cli import main
+from incubator_check import _batch
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
 FOLDER_FILES = [
@@ -277,3 +278,42 @@ def test_same_named_workbooks_in_two_folders_are_told_apart_in_every_output(two_
     assert len(pairs) == 3 and all(a in r[4].replace("\\", "/") and b in r[4].replace("\\", "/") for r in pairs)
     table = run("batch", str(two_folders), "--recursive", "--format", "table").output.replace("\\", "/")
     assert a in table and b in table
+
+
+def _cross_of_a_made_batch():
+    """A spool given six submissions' keys by hand: the cross-check's findings, as (code, key, claims)."""
+    from incubator_check._batch import Spool
+
+    def keys(operator, tenants, sha256):
+        return {"verdict": "PASS", "operator_uscc": operator, "operator_name": operator, "name": "孵化器",
+                "province": "浙江省", "level": "standard", "sha256": sha256, "tenants": tenants}
+
+    batch = [  # (USCC, row, name, registration date) of each roster
+        keys("OP-A", [("U1", 3, "甲公司", "2020-01-01"), ("U2", 4, "乙公司", None), ("U2", 5, "乙公司", None)], "s1"),
+        keys("OP-B", [("U1", 3, "甲 公司", "2020-01-01"), ("U3", 4, "丙公司", "2021-05-05")], "s2"),  # U1 again
+        keys("OP-C", [("U4", 3, "丙公司", "2021-05-05"), ("", 4, "丁公司", "2022-02-02")], "s3"),  # 丙: other USCC
+        keys("OP-A", [("U5", 3, "戊公司", "2019-09-09")], "s4"),  # the operator again, another file
+        keys("OP-D", [("U5", 3, "戊公司", "2019-09-09")], "s4"),  # a copy of the one before: left out
+        keys("OP-E", [("U6", 3, "己公司", "2018-08-08"), ("U6", 4, "己公司", "2018-08-08")], "s6"),  # twice in one file
+    ]
+    spool = Spool()
+    try:
+        for n, k in enumerate(batch):
+            spool.add(f"{n}.xlsx", "{}", k)
+        return sorted((f.code, f.key, f.claims) for f in spool.cross_findings())
+    finally:
+        spool.close()
+
+
+def test_the_cross_check_finds_keys_in_several_submissions_whatever_their_hashes(monkeypatch):
+    """The cross-check groups only the rows of keys found again as the batch came in (kept by their hashes): what
+    it finds is what grouping every row finds, with the hashes as they are and with every key's hash the same."""
+    expected = [
+        ("identical-files", "s4", [(3, "3.xlsx", None), (4, "4.xlsx", None)]),
+        ("operator-in-several-submissions", "OP-A", [(0, "0.xlsx", None), (3, "3.xlsx", None)]),
+        ("tenant-in-several-submissions", "U1", [(0, "0.xlsx", 3), (1, "1.xlsx", 3)]),
+        ("tenant-name-date-in-several-submissions", "U3、U4", [(1, "1.xlsx", 4), (2, "2.xlsx", 3)]),
+    ]
+    assert _cross_of_a_made_batch() == expected
+    monkeypatch.setattr(_batch, "_key_hash", lambda key: 7)  # every key collides with every other
+    assert _cross_of_a_made_batch() == expected
