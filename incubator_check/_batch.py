@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import itertools
+import marshal
 from itertools import compress, repeat
 import os
 import sqlite3
@@ -199,6 +200,9 @@ class Spool:
         self.db = sqlite3.connect(os.path.join(self.dir.name, "index.sqlite"))
         self.db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+            # each submission's roster keys, one row a submission (``marshal``: what one insert a tenant cost)
+            "CREATE TABLE roster(file INTEGER PRIMARY KEY, keys BLOB);"
+            # the rows the cross-check groups: those of the keys found in more than one submission (cross_findings)
             "CREATE TABLE tenant(file INTEGER, uscc TEXT, row INTEGER, name TEXT, name_key TEXT, registered TEXT);"
             "CREATE TABLE submission(file INTEGER PRIMARY KEY, path TEXT, verdict TEXT, operator_uscc TEXT,"
             " operator_name TEXT, name TEXT, province TEXT, level TEXT, sha256 TEXT);"
@@ -207,11 +211,13 @@ class Spool:
         self.count = 0
         self.skipped: list[str] = []  # workbooks this tool wrote, found in the folder and left out
         self._submissions: list[tuple] = []  # rows not yet in the database: written in bulk (``_flush``)
-        self._tenants: list[tuple] = []
-        # The tenants' keys (USCC; name and registration date) that may be in more than one submission: the
-        # cross-check's queries group only their rows (:meth:`_note_repeats`).
+        self._rosters: list[tuple[int, bytes]] = []
+        self._roster_rows = 0
+        # The tenants' keys (USCC; name and registration date) that may be in more than one submission, and the
+        # submissions that hold them: the cross-check groups only their rows (:meth:`_note_repeats`).
         self._seen = ({}, {})  # a key's hash → the first submission it was found in
         self._repeated: tuple[set[str], set[tuple[str, str]]] = (set(), set())
+        self._holding: set[int] = set()
 
     def add(self, path: str, line: str, keys: dict[str, Any]) -> None:
         index = self.count
@@ -219,10 +225,11 @@ class Spool:
         self._submissions.append((index, json_text(path), keys["verdict"], keys["operator_uscc"], keys["operator_name"],
                                   keys["name"], keys["province"], keys["level"], keys.get("sha256")))
         rows = [(index, u or None, r, n, name_key(n) or None if d else None, d) for u, r, n, d in keys["tenants"]]
-        self._tenants += rows
+        self._rosters.append((index, marshal.dumps(rows)))
+        self._roster_rows += len(rows)
         self._note_repeats(index, rows)
         self.count += 1
-        if len(self._submissions) >= 64 or len(self._tenants) >= 20_000:
+        if len(self._submissions) >= 64 or self._roster_rows >= 20_000:
             self._flush()
 
     def _note_repeats(self, index: int, rows: list[tuple]) -> None:
@@ -239,17 +246,23 @@ class Spool:
         usccs = [row[1] for row in rows if row[1] is not None]
         names = [(row[4], row[5]) for row in rows if row[4] is not None]
         for keys, seen, repeated in zip((usccs, names), self._seen, self._repeated):
-            firsts = map(seen.setdefault, map(_key_hash, keys), repeat(index))
-            repeated.update(compress(keys, map(index.__ne__, firsts)))
+            firsts = list(map(seen.setdefault, map(_key_hash, keys), repeat(index)))
+            again = list(map(index.__ne__, firsts))
+            if True in again:
+                # This submission holds them, and so does the first each hash was found in: every submission that
+                # holds a noted key is one of these (the first of them kept its hash, or one before it did).
+                repeated.update(compress(keys, again))
+                self._holding.add(index)
+                self._holding.update(compress(firsts, again))
 
     def _flush(self) -> None:
         """The rows added since the last flush, into the database in two statements (one per file cost more)."""
         if self._submissions:
             self.db.executemany("INSERT INTO submission VALUES (?,?,?,?,?,?,?,?,?)", self._submissions)
             self._submissions = []
-        if self._tenants:
-            self.db.executemany("INSERT INTO tenant VALUES (?,?,?,?,?,?)", self._tenants)
-            self._tenants = []
+        if self._rosters:
+            self.db.executemany("INSERT INTO roster VALUES (?,?)", self._rosters)
+            self._rosters, self._roster_rows = [], 0
 
     def cross_findings(self) -> list[CrossFinding]:
         """Across the submissions, one query each: byte-identical files; tenants claimed by several (by USCC, and by
@@ -278,6 +291,13 @@ class Spool:
                               "DELETE FROM repeated_uscc; DELETE FROM repeated_name;")
         self.db.executemany("INSERT INTO repeated_uscc VALUES (?)", zip(usccs))
         self.db.executemany("INSERT INTO repeated_name VALUES (?, ?)", names)
+        self.db.execute("DELETE FROM tenant")
+        for start in range(0, len(holding := sorted(self._holding)), 500):
+            part = holding[start:start + 500]
+            for (keys,) in self.db.execute(f"SELECT keys FROM roster WHERE file IN ({','.join('?' * len(part))})",
+                                           part).fetchall():
+                self.db.executemany("INSERT INTO tenant VALUES (?,?,?,?,?,?)",
+                                    [row for row in marshal.loads(keys) if row[1] in usccs or (row[4], row[5]) in names])
         rows = self.db.execute(
             "SELECT t.uscc, t.file, s.path, t.row, t.name FROM tenant t JOIN submission s USING (file) "
             "WHERE t.uscc IN (SELECT uscc FROM repeated_uscc) AND t.file NOT IN (SELECT file FROM copy) "
