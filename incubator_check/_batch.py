@@ -12,15 +12,16 @@ found with one query, and the output is written from the spool.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import itertools
+import json
 import marshal
-from itertools import compress, repeat
 import os
 import sqlite3
 import tempfile
 from dataclasses import dataclass
+from itertools import compress, repeat
 from typing import Any, Callable, Iterable, Iterator
+from unicodedata import normalize
 
 from ._supervise import Job, ReaderPool
 from .findings import Bilingual, catalogue_texts
@@ -185,9 +186,7 @@ _key_hash = hash
 
 def name_key(name: str | None) -> str:
     """A company name compared: NFKC (full-width brackets and letters alike), no spaces, letters in one case."""
-    import unicodedata
-
-    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+    return "".join(normalize("NFKC", name or "").split()).casefold()
 
 
 class Spool:
