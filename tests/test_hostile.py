@@ -403,3 +403,30 @@ def test_guard_extent_covers_what_calamine_builds(base_workbook, tmp_path_factor
     assert guard_rows >= height and guard_cols >= width
     if all(cell[3] == "value" for _, cells, bare in rows if not bare for cell in cells):
         assert (guard_rows, guard_cols) == (height, width)
+
+
+@pytest.mark.parametrize("grown_to, refused", [(4096, False), (3 * 1024 * 1024, True)])
+def test_a_file_that_grows_after_its_size_is_taken_is_read_whole_up_to_the_limit(tmp_path, monkeypatch, grown_to,
+                                                                                   refused):
+    """The read takes the size the file had when opened, and one byte more: a file that has grown since (its size
+    taken before it was written to) is read on to the limit, and is too large past it."""
+    from incubator_check.workbook.guard import Limits, file as guard_file
+    from incubator_check.errors import WorkbookError
+
+    path = tmp_path / "growing.xlsx"
+    path.write_bytes(b"x" * grown_to)
+    real_fstat = os.fstat
+
+    def fstat_before_it_grew(fd):
+        info = real_fstat(fd)
+        return os.stat_result((info.st_mode, info.st_ino, info.st_dev, info.st_nlink, info.st_uid, info.st_gid,
+                               100, info.st_atime, info.st_mtime, info.st_ctime))
+
+    monkeypatch.setattr(guard_file.os, "fstat", fstat_before_it_grew)
+    limits = Limits(max_file_bytes=2 * 1024 * 1024)
+    if refused:
+        with pytest.raises(WorkbookError) as caught:
+            guard_file.read_bytes(os.fspath(path), limits)
+        assert caught.value.finding.code == "file-too-large"
+    else:
+        assert guard_file.read_bytes(os.fspath(path), limits) == b"x" * grown_to
