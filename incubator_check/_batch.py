@@ -18,6 +18,7 @@ import marshal
 import os
 import sqlite3
 import tempfile
+from collections import deque
 from dataclasses import dataclass
 from itertools import compress, repeat
 from typing import Any, Callable, Iterable, Iterator
@@ -374,17 +375,22 @@ def run_batch(paths: list[str], *, ruleset: str | None, lang: str, as_of: dt.dat
             return given[path]
         return os.path.relpath(path, folder) if folder is not None else path
 
+    jobs_sent: deque[Job] = deque()  # each file's job, until its outcome is spooled under the job's name
+
     def work() -> Iterator[Job]:
         for p in paths:
-            yield Job(p, ruleset, lang, as_of, shown=shown(p), same_as=same.get(p) and shown(same[p]),
+            job = Job(p, ruleset, lang, as_of, shown=shown(p), same_as=same.get(p) and shown(same[p]),
                       refused=(refused or {}).get(p))
+            jobs_sent.append(job)
+            yield job
 
     try:
-        for path, outcome in zip(paths, pool.map(work(), total=len(paths))):
+        for outcome in pool.map(work(), total=len(paths)):
+            job = jobs_sent.popleft()  # the outcomes come in the order of the jobs
             if outcome.skipped:
-                spool.skipped.append(shown(path))
+                spool.skipped.append(job.shown)
             else:
-                spool.add(shown(path), outcome.line, outcome.keys)
+                spool.add(job.shown, outcome.line, outcome.keys)
             if progress:
                 progress(1)
     except BaseException:
