@@ -921,24 +921,20 @@ def _how_it_died(code: int | None) -> str:
 
 def _error_outcome(job: Job, finding, sha256: str | None) -> Outcome:
     from ._check import error_report
-    from ._text import dumps
 
-    report = error_report(job.path, finding, job.lang, sha256=sha256)
-    data = _shown(report.as_json(), job)
-    return Outcome(dumps(data), _keys(data, None), also=_also(report, job))
+    return _outcome(job, error_report(job.path, finding, job.lang, sha256=sha256), None)
 
 
-def _shown(data: dict[str, Any], job: Job) -> dict[str, Any]:
+def _outcome(job: Job, report, submission) -> Outcome:
+    """A job's report written out (under the name the job shows) with the cross-check's keys."""
     if job.shown is not None:
-        data["source"]["path"] = job.shown
-    return data
+        report.source["path"] = job.shown
+    return Outcome(report.as_json_text(), _keys(report, submission), also=_also(report, job))
 
 
 def _also(report, job: Job) -> tuple[tuple[str, str], ...]:
     """The same report written out in the job's other languages: judged once, read in each language."""
-    from ._text import dumps
-
-    return tuple((lang, dumps(_shown(report.in_language(lang).as_json(), job))) for lang in job.also)
+    return tuple((lang, report.in_language(lang).as_json_text()) for lang in job.also)
 
 
 class _ChunkDied:
@@ -967,16 +963,16 @@ def _progress(errors_dir: str, pid: int) -> tuple[int, float] | None:
         return None
 
 
-def _keys(data: dict[str, Any], submission) -> dict[str, Any]:
-    incubator = data.get("incubator") or {}
+def _keys(report, submission) -> dict[str, Any]:
+    incubator = report.incubator or {}
     return {
-        "verdict": data["verdict"],
+        "verdict": report.verdict.value,
         "operator_uscc": incubator.get("operator_uscc"),
         "operator_name": incubator.get("operator_name"),
         "name": incubator.get("name"),
         "province": incubator.get("province"),
         "level": incubator.get("level"),
-        "sha256": (data.get("source") or {}).get("sha256"),
+        "sha256": (report.source or {}).get("sha256"),
         # (USCC, row, name, registration date): matched by USCC, and by name and date to catch a typo in a USCC
         "tenants": [] if submission is None else [
             (t.uscc, t.row, t.name, t.registered_on.isoformat() if t.registered_on else None)
@@ -1106,7 +1102,6 @@ def _work(job: Job, data: bytes, sha256: str) -> Outcome:
 def _work_paused(job: Job, data: bytes, sha256: str) -> Outcome:
     _arm_cpu_limit(_LIMITS.cpu_seconds)
     from ._check import check_with_submission, error_report
-    from ._text import dumps
     from .findings import reader_failure
 
     submission = None
@@ -1127,9 +1122,8 @@ def _work_paused(job: Job, data: bytes, sha256: str) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - a bug must cost one file, not the batch; named so it can be reported
         report = error_report(job.path, reader_failure("internal-error", job.path, how=type(exc).__name__),
                               job.lang, sha256=sha256)
-    data_ = _shown(report.as_json(), job)
-    outcome = Outcome(dumps(data_), _keys(data_, submission), also=_also(report, job))
-    del report, submission, data_
+    outcome = _outcome(job, report, submission)
+    del report, submission
     _after_task()
     return outcome
 

@@ -377,6 +377,24 @@ class Report(BaseModel):
                 data.pop(key, None)
         return data
 
+    def as_json_text(self) -> str:
+        """The report as compact JSON text, exactly ``_text.dumps(self.as_json())``.
+
+        pydantic writes it in one call, without the tree of Python objects in between (~40 % less time a report),
+        where that can only give the same text: no plan (its texts are chosen in Python as it is written), and the
+        free-form parts (source, incubator, relaxation, application date) holding nothing but text, integers,
+        booleans and None, as the rest of the report does (a float would be written otherwise). Everything else,
+        and anything pydantic refuses (a lone surrogate in a file's name), goes through :meth:`as_json`."""
+        from ._text import _plain, dumps
+
+        if self.plan is None and _plain([self.source, self.incubator, self.relaxation, self.application_date]):
+            try:
+                return self.model_dump_json(by_alias=True, context={"lang": self.lang},
+                                            exclude={"plan"} if self.first_check is not None else {"plan", "first_check"})
+            except (ValueError, TypeError):  # pydantic's serialization error is a ValueError
+                pass
+        return dumps(self.as_json())
+
     def in_language(self, lang: str) -> "Report":
         """The same report, written out in ``lang``."""
         other = self.model_copy(update={"lang": lang}, deep=True)
