@@ -105,7 +105,13 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
             answers = None
     try:
         if answers is not None:
-            outcomes = list(map(outcome_of, tenants, answers))
+            # each row's answer as (lowest rank, highest rank, {test: answer}, {test: [terms]}), made for it alone
+            outcomes = [TenantOutcome(tenant, tests, terms, (None if lo is None else ranked[lo],
+                                                             None if hi is None else ranked[hi]))
+                        for tenant, (lo, hi, tests, terms) in zip(tenants, answers)]
+            for outcome in outcomes:
+                if outcome.tenant.duplicate_of is not None:
+                    outcome.tests[population] = False  # a repeated USCC is one tenant, counted at its first row
         for start in range(0, len(tenants) if answers is None else 0, ROWS_PER_CALL):
             part = tenants[start:start + ROWS_PER_CALL]
             # The slice's columns in a context of its own: each column is a name (rules/compile.py, column_name),

@@ -350,8 +350,9 @@ class PythonTenantCall:
     figure_columns: tuple[str, ...]  # the figures' columns, in ``rank``'s order
     tree: ast.Module  # what was compiled, for reading
 
-    def __call__(self, tenants, context: dict[str, Any], source) -> list[list[Any]]:
-        """The answers zen's tenant call gives for these rows, or :class:`Defer`."""
+    def __call__(self, tenants, context: dict[str, Any], source) -> list[tuple[Any, Any, dict, dict]]:
+        """Per row (lowest rank, highest rank, {test: answer}, {test: [terms]}) as zen's tenant call answers them
+        (:meth:`flat` gives zen's array), or :class:`Defer`."""
         names = []
         for name in self.names:
             value = context.get(name)
@@ -359,35 +360,58 @@ class PythonTenantCall:
                 if name not in self.blank_allowed:
                     raise Defer(f"{name} is blank")
                 names.append(None)
-                continue
-            names.append(_as_number(value))
+            else:
+                names.append(_as_number(value))
         guards = tuple(any(context.get(n) is None for n in guard) for guard in self.guards)
-        core = attrgetter(*self.core_fields)
+        rows = list(map(attrgetter(*self.core_fields), tenants))
+        columns = dict(zip(self.core_fields, zip(*rows))) if rows else {}
         for key, kinds in self.checked:
             if key in self.declared_fields:
                 column = [t.declared.get(key) for t in tenants]
             else:
-                column = list(map(attrgetter(key), tenants))
+                column = columns.get(key, ())
             found = set(map(type, column))
             if not found <= kinds:
                 raise Defer(f"{key} holds {found - kinds}")
             if key in self.declared_fields and Decimal in found and any(
                     v.__class__ is Decimal and not _as_zen_reads(v) for v in column):
                 raise Defer(f"{key} holds a figure zen reads otherwise")
-        industries = set(map(attrgetter("industry"), tenants))
-        codes = {v: self.industry_codes.get(str.__str__(v)) if isinstance(v, str) else None for v in industries}
+        codes = {v: self.industry_codes.get(str.__str__(v)) if isinstance(v, str) else None
+                 for v in set(columns.get("industry", ()))}
         bad = {(row, field) for row, fields in _bad_fields_by_row(source).items() for field in fields} \
             if self.bad_fields else set()
-        rows = zip(map(core, tenants), map(_DECLARED, tenants)) if self.declared_fields else map(core, tenants)
+        if self.declared_fields:
+            rows = zip(rows, map(_DECLARED, tenants))
         with decimal.localcontext(CONTEXT):
             return self.function(rows, tuple(names), guards, self.numbers, codes, bad, self.rank, _BIG)
+
+    def flat(self, answer: tuple[Any, Any, dict, dict], order: tuple[str, ...],
+             terms_returned: tuple[str, ...]) -> list[Any]:
+        """One row's answer as zen's tenant call gives it: [lo, hi, each test in ``order``, the terms returned]."""
+        lo, hi, tests, terms = answer
+        return [lo, hi] + [tests[n] for n in order] + [v for n in terms_returned for v in terms[n]]
 
 
 _DECLARED = attrgetter("declared")
 
 
+_NUMBERS: dict[tuple[type, Any], Decimal] = {}
+
+
 def _as_number(value: Any) -> Decimal:
-    """A name's value as zen reads it (a float as its shortest decimal), if the call can use it exactly."""
+    """A name's value as zen reads it, if the call can use it exactly (kept: the names are a ruleset's few)."""
+    key = (value.__class__, value)
+    try:
+        return _NUMBERS[key]
+    except (KeyError, TypeError):
+        pass
+    number = _number_of(value)
+    if len(_NUMBERS) < 10000:
+        _NUMBERS[key] = number
+    return number
+
+
+def _number_of(value: Any) -> Decimal:
     if value.__class__ is bool or not isinstance(value, (int, float, Decimal)):
         raise Defer(f"{value!r} is not a figure")
     number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
@@ -483,8 +507,14 @@ def python_tenant_call(compiled: "CompiledRuleset") -> PythonTenantCall:
     for name, size in ((n, len(tests[n].terms)) for n in compiled.terms_returned):
         if len(term_vars[name]) != size:
             raise Refused("terms returned")
-    answer = ast.List(elts=[_load("lo"), _load("hi")] + [_load(test_vars[n]) for n in compiled.test_order]
-                      + [_load(v) for n in compiled.terms_returned for v in term_vars[n]], ctx=ast.Load())
+    # A row's answer: (lowest rank, highest rank, {test: answer}, {test: [its terms' answers]}), what
+    # ``judge.tenants`` makes a TenantOutcome of; ``flat`` gives zen's array from it.
+    tests_answer = ast.Dict(keys=[_const(n) for n in compiled.test_order],
+                            values=[_load(test_vars[n]) for n in compiled.test_order])
+    terms_answer = ast.Dict(keys=[_const(n) for n in compiled.terms_returned],
+                            values=[ast.List(elts=[_load(v) for v in term_vars[n]], ctx=ast.Load())
+                                    for n in compiled.terms_returned])
+    answer = ast.Tuple(elts=[_load("lo"), _load("hi"), tests_answer, terms_answer], ctx=ast.Load())
 
     # The classification: the rank on the lowest figures; on a row with a blank figure (open) also on the highest.
     rank_fn = None
@@ -580,7 +610,7 @@ def _run(tree: ast.Module, filename: str) -> dict[str, Any]:
 
 
 _ALLOWED_NODES = (ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Assign, ast.For, ast.If, ast.Return,
-                  ast.Expr, ast.Name, ast.Load, ast.Store, ast.Constant, ast.Tuple, ast.List, ast.IfExp, ast.BoolOp,
+                  ast.Expr, ast.Name, ast.Load, ast.Store, ast.Constant, ast.Tuple, ast.List, ast.Dict, ast.IfExp, ast.BoolOp,
                   ast.And, ast.Or, ast.Compare, ast.Is, ast.In, ast.Eq, ast.NotEq, ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.BinOp,
                   ast.Add, ast.Sub, ast.Mult, ast.Call, ast.Attribute, ast.Subscript)
 _ALLOWED_ATTRIBUTES = {"append", "get", "year"}
