@@ -54,6 +54,8 @@ CONTEXT = decimal.Context(prec=28, Emax=27, Emin=-999999, rounding=decimal.ROUND
                           traps=[decimal.Inexact, decimal.Overflow, decimal.InvalidOperation,
                                  decimal.DivisionByZero, decimal.Underflow, decimal.Subnormal])
 _BIG = Decimal(BIG)
+_ZERO = Decimal(0)
+_TIE = Decimal("1E-14")
 _UNBOUNDED = 10**15  # judge/context.py, UNBOUNDED: a blank classification figure at its highest
 #: A row's figure (model.py, Amount: 15 digits, at most 15 decimal places) and a name's (checked at each call):
 #: the fewest decimal places, as an exponent, so that no product of one of each has more than zen's 28.
@@ -241,6 +243,8 @@ class _Parser:
                 return _Node("field", "bool", name)
             raise Refused(f"field {token} is neither a figure nor yes/no")
         if token[0].isdigit():
+            if len(Decimal(token).normalize().as_tuple().digits) > 15:
+                raise Refused(f"a number of more than 15 digits: {token}")
             return _Node("number", "num", token)
         if token in ("true", "false"):
             return _Node("bool", "bool", token == "true")
@@ -280,6 +284,24 @@ def _lowest_exponent(node: _Node) -> int:
         return exponent if isinstance(exponent, int) else -999
     left, right = _lowest_exponent(node.left), _lowest_exponent(node.right)
     return left + right if node.value == "*" else min(left, right)
+
+
+def _simple(node: _Node) -> bool:
+    """A comparison of one figure with a side that reads none."""
+    left, right = node.left, node.right
+    has = [any(n.kind == "field" for n in _walk(side)) for side in (left, right)]
+    return (left.kind == "field" and not has[1]) or (right.kind == "field" and not has[0])
+
+
+def _factors(node: _Node) -> int:
+    """The most constant factors (a number, a name) a product under this node multiplies by."""
+    if node.kind == "arith" and node.value == "*":
+        return _factors(node.left) + _factors(node.right)
+    if node.kind in ("number", "name"):
+        return 1
+    if node.kind in ("arith", "compare"):
+        return max(_factors(node.left), _factors(node.right))
+    return 0
 
 
 def _row_factors(node: _Node) -> bool:
@@ -361,6 +383,9 @@ class _Emitter:
         self.read = read  # the figures as zen reads them (a tie's second look)
         self.ties = ties and not read
         self.temps = 0
+        self.tie_fields: set[str] = set()  # the figures of comparisons with arithmetic: their largest sets ``tie``
+        self.tie_leaves = 0  # the most figures such a comparison reads
+        self.tie_factors = 0  # the most constant factors a product in one multiplies a figure by
 
     def _leaf(self, node: _Node) -> ast.expr:
         if node.kind == "number":
@@ -380,16 +405,31 @@ class _Emitter:
             if not self.ties or not any(n.kind == "field" for n in _walk(node)):
                 return _compare(self.plain(node.left), node.value, self.plain(node.right))
             # zen reads a figure from a float, and now and then one unit above the cell in its sixteenth digit
-            # (``zen_reads``): where the two sides are equal, the comparison is made again with the figures
-            # as zen reads them, so that a tie comes out as zen's. Elsewhere a sixteenth digit changes nothing.
-            left, right = f"s{self.temps}", f"s{self.temps + 1}"
-            self.temps += 2
+            # (``zen_reads``). Where that could change a comparison — its sides equal, or for a side with
+            # arithmetic, nearer than the call's tolerance (``tie``) — it is made again with the figures as zen
+            # reads them. A figure against a constant (each of at most 15 digits) can only tie exactly: two such
+            # numbers that differ, differ by more than a sixteenth digit (tests/test_python_call.py).
             zen_side = _Emitter(self.field_var, self.name_var, self.number_var, read=True)
-            return _if(ast.Compare(left=ast.NamedExpr(target=_store(left), value=self.plain(node.left)),
-                                   ops=[ast.NotEq()],
-                                   comparators=[ast.NamedExpr(target=_store(right), value=self.plain(node.right))]),
-                       _compare(_load(left), node.value, _load(right)),
-                       _compare(zen_side.plain(node.left), node.value, zen_side.plain(node.right)))
+            again = _compare(zen_side.plain(node.left), node.value, zen_side.plain(node.right))
+            if _simple(node):
+                left, right = f"s{self.temps}", f"s{self.temps + 1}"
+                self.temps += 2
+                return _if(ast.Compare(left=ast.NamedExpr(target=_store(left), value=self.plain(node.left)),
+                                       ops=[ast.NotEq()],
+                                       comparators=[ast.NamedExpr(target=_store(right),
+                                                                  value=self.plain(node.right))]),
+                           _compare(_load(left), node.value, _load(right)), again)
+            self.tie_fields.update(n.value for n in _walk(node) if n.kind == "field")
+            self.tie_leaves = max(self.tie_leaves, sum(1 for n in _walk(node) if n.kind == "field"))
+            self.tie_factors = max(self.tie_factors, _factors(node))
+            difference = f"s{self.temps}"
+            self.temps += 1
+            near = ast.Compare(left=_load("ntie"), ops=[ast.LtE(), ast.LtE()],
+                               comparators=[ast.NamedExpr(target=_store(difference),
+                                                          value=ast.BinOp(self.plain(node.left), ast.Sub(),
+                                                                          self.plain(node.right))),
+                                            _load("tie")])
+            return _if(near, again, _compare(_load(difference), node.value, _const(0)))
         if node.kind == "arith":
             return ast.BinOp(left=self.plain(node.left), op=_ARITH_OPS[node.value](), right=self.plain(node.right))
         # zen's and/or: the left operand decides or hands over the right one, as Python's does (both are yes/no)
@@ -457,6 +497,8 @@ class PythonTenantCall:
     industry_codes: dict[str, int]
     rank: Callable[..., int] | None  # the SME class rank from an industry's code and the figures
     figure_columns: tuple[str, ...]  # the figures' columns, in ``rank``'s order
+    tie_fields: tuple[str, ...]  # the figures compared with arithmetic: the largest of them sets ``tie``
+    tie_weight: tuple[int, int]  # (the most figures, the most constant factors) of such a comparison
     tree: ast.Module  # what was compiled, for reading
 
     def __call__(self, tenants, context: dict[str, Any], source) -> list[tuple[Any, Any, dict, dict]]:
@@ -487,12 +529,26 @@ class PythonTenantCall:
                 raise Defer(f"{key} holds a figure zen reads otherwise")
         codes = {v: self.industry_codes.get(str.__str__(v)) if isinstance(v, str) else None
                  for v in set(columns.get("industry", ()))}
-        bad = {(row, field) for row, fields in _bad_fields_by_row(source).items() for field in fields} \
-            if self.bad_fields else set()
+        bad = _unusable_cells(source) if self.bad_fields else set()
+        tie = self._tie(columns, tenants, names) if self.tie_fields else _ZERO
         if self.declared_fields:
             rows = zip(rows, map(_DECLARED, tenants))
         with decimal.localcontext(CONTEXT):
-            return self.function(rows, tuple(names), guards, self.numbers, codes, bad, self.rank, _BIG, zen_read)
+            return self.function(rows, tuple(names), guards, self.numbers, codes, bad, self.rank, _BIG, zen_read,
+                                 tie, -tie)
+
+    def _tie(self, columns, tenants, names) -> Decimal:
+        """How near the two sides of a comparison with arithmetic must be for zen's reading of a figure (at most
+        one unit in its sixteenth digit: 10^-15 of it) to change the answer, with a margin of ten: the largest
+        figure compared, times the most figures and constant factors such a comparison has."""
+        largest = 0
+        for key in self.tie_fields:
+            column = [t.declared.get(key) for t in tenants] if key in self.declared_fields else columns.get(key, ())
+            # a blank and a zero change nothing here: both left out in C, then the largest and the smallest
+            largest = max(largest, max(filter(None, column), default=0), -min(filter(None, column), default=0))
+        leaves, factors = self.tie_weight
+        factor = max([Decimal(1)] + [abs(n) for n in names if n is not None] + [abs(n) for n in self.numbers])
+        return Decimal(largest) * leaves * factor ** factors * _TIE
 
     def flat(self, answer: tuple[Any, Any, dict, dict], order: tuple[str, ...],
              terms_returned: tuple[str, ...]) -> list[Any]:
@@ -524,7 +580,8 @@ def _number_of(value: Any) -> Decimal:
     if value.__class__ is bool or not isinstance(value, (int, float, Decimal)):
         raise Defer(f"{value!r} is not a figure")
     number = zen_reads(value) if isinstance(value, float) else Decimal(value)
-    if not number.is_finite() or abs(number) >= _NAME_LIMIT or number.as_tuple().exponent < _NAME_EXPONENT:
+    if (not number.is_finite() or abs(number) >= _NAME_LIMIT or number.as_tuple().exponent < _NAME_EXPONENT
+            or len(number.normalize().as_tuple().digits) > 15):
         raise Defer(f"{value!r} is beyond the figures the call reads exactly")
     return number
 
@@ -534,10 +591,15 @@ def _as_zen_reads(value: Decimal) -> bool:
     return value.is_finite() and Decimal(repr(float(value))) == value
 
 
-def _bad_fields_by_row(source) -> dict[int, dict[str, bool]]:
-    from ..judge.context import _bad_fields_by_row as by_row
-
-    return by_row(source)
+def _unusable_cells(source) -> set[tuple[int, str]]:
+    """(worksheet row, field) of each roster cell that held something unusable (``tenants.FIELD.ROW``), as
+    ``judge/context.py`` reads them for zen's ``tenant_bad``."""
+    cells = set()
+    for unusable in source.unusable:
+        parts = unusable.split(".")
+        if len(parts) == 3 and parts[0] == "tenants" and parts[2].isdigit():
+            cells.add((int(parts[2]), parts[1]))
+    return cells
 
 
 def python_tenant_call(compiled: "CompiledRuleset") -> PythonTenantCall:
@@ -693,7 +755,7 @@ def python_tenant_call(compiled: "CompiledRuleset") -> PythonTenantCall:
                                      value=_load(tuple_name)))
     setup = unpack + [_assign("out", ast.List(elts=[], ctx=ast.Load())),
                       _assign("append", ast.Attribute(value=_load("out"), attr="append", ctx=ast.Load()))]
-    args = ["rows", "names", "guards", "numbers", "codes", "bad", "rank", "BIG", "zen_read"]
+    args = ["rows", "names", "guards", "numbers", "codes", "bad", "rank", "BIG", "zen_read", "tie", "ntie"]
     function = ast.FunctionDef(
         name="tenant_call",
         args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=a) for a in args], kwonlyargs=[], kw_defaults=[],
@@ -706,7 +768,8 @@ def python_tenant_call(compiled: "CompiledRuleset") -> PythonTenantCall:
         function=namespace["tenant_call"], core_fields=core_fields, declared_fields=declared_fields,
         names=tuple(name_vars), guards=tuple(guards), blank_allowed=frozenset(blank_allowed), numbers=tuple(numbers),
         checked=checked, bad_fields=tuple(sorted(bad_used)), industry_codes=dict(compiled.industry_codes),
-        rank=rank_fn, figure_columns=figure_columns, tree=tree)
+        rank=rank_fn, figure_columns=figure_columns, tree=tree,
+        tie_fields=tuple(sorted(emit.tie_fields)), tie_weight=(emit.tie_leaves, emit.tie_factors))
 
 
 def _run(tree: ast.Module, filename: str) -> dict[str, Any]:
