@@ -95,6 +95,24 @@ tenant_tests:
       - sme_class: [micro]
 """
 
+# A difference compared with a figure: the two sides can come nearer than zen's sixteenth digit.
+NEAR = """\
+id: near
+kind: ruleset
+version: "0.1-test"
+level: 标准级
+extends: miit-2025-standard
+title: {zh: 测试, en: test}
+citation: 测试
+effective: 2026-01-01
+tenant_tests:
+  growth:
+    article: 第六条第（六）项
+    any:
+      - expr: "#.revenue_y1 - #.revenue_y2 >= 4243246.5732"
+        needs: [revenue_y1, revenue_y2]
+"""
+
 # A construct the Python grammar does not know (a text): that ruleset keeps its zen call.
 UNKNOWN = """\
 id: unknown-construct
@@ -118,7 +136,8 @@ tenant_tests:
 def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("rulesets")
     paths = {}
-    for name, text in (("growth-from-zero", GROWTH_FROM_ZERO), ("constructs", CONSTRUCTS), ("unknown", UNKNOWN)):
+    for name, text in (("growth-from-zero", GROWTH_FROM_ZERO), ("constructs", CONSTRUCTS), ("unknown", UNKNOWN),
+                       ("near", NEAR)):
         path = folder / f"{name}.yaml"
         path.write_text(text, encoding="utf-8")
         paths[name] = str(path)
@@ -126,7 +145,7 @@ def built(tmp_path_factory):
 
 
 def _rulesets(built) -> list:
-    return [load_ruleset(r) for r in BUNDLED + FIXTURES + [built["growth-from-zero"], built["constructs"]]]
+    return [load_ruleset(r) for r in BUNDLED + FIXTURES + [built[n] for n in ("growth-from-zero", "constructs", "near")]]
 
 
 # --- the oracle ------------------------------------------------------------------------------------------
@@ -525,5 +544,22 @@ def test_a_tie_with_a_figure_zen_reads_above_the_cell_comes_out_as_zens():
     # and a tie zen reads as it is stays a tie: exactly 20 % is not over 20 %
     tenant = lawbook.tenant(5, rd_y1=Decimal("120.6"), rd_y2=Decimal("100.5"), revenue_y1=Decimal("100"),
                             revenue_y2=Decimal("100"))
+    assert python_answers(compiled, [tenant], base, lawbook.source_map())[0][growth] is False
+    assert agree(compiled, [tenant], base, lawbook.source_map())
+
+
+def test_a_near_tie_with_a_figure_zen_reads_above_the_cell_comes_out_as_zens(built):
+    # 4243246.5732 − 0.000000000000001 is just below 4243246.5732; zen reads the first figure as 4243246.573200001
+    # and finds the difference at or above it. The sides are nearer than a sixteenth digit of the largest figure:
+    # the Python call compares again with zen's readings.
+    ruleset = load_ruleset(built["near"])
+    compiled = compile_ruleset(ruleset)
+    base = _base(ruleset)
+    tenant = lawbook.tenant(5, revenue_y1=Decimal("4243246.5732"), revenue_y2=Decimal("0.000000000000001"))
+    growth = 2 + compiled.test_order.index("growth")
+    assert python_answers(compiled, [tenant], base, lawbook.source_map())[0][growth] is True
+    assert agree(compiled, [tenant], base, lawbook.source_map())
+    # a figure zen reads as it is: the cell's answer
+    tenant = lawbook.tenant(5, revenue_y1=Decimal("4243246.5733"), revenue_y2=Decimal("0.0002"))
     assert python_answers(compiled, [tenant], base, lawbook.source_map())[0][growth] is False
     assert agree(compiled, [tenant], base, lawbook.source_map())

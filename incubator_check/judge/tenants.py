@@ -1,7 +1,7 @@
 """Article 8: which roster rows are tenants (the population every share is of), and why the others are not.
 
-One zen call (the compiled tenant call) classifies every row and folds every tenant test to true, false or
-unknown (a needed cell is blank). Here those answers become :class:`TenantOutcome`\\ s; a row that is not
+One call (the compiled tenant call: in Python, rules/python_call.py, or zen's for a ruleset the Python call does not
+read) classifies every row and folds every tenant test to true, false or unknown (a needed cell is blank). Here those answers become :class:`TenantOutcome`\\ s; a row that is not
 surely a tenant gets its reasons (:func:`exclusion_reasons`), a row that might be one a ``tenant-undecided``
 finding, and rows a test flags (a graduate that does not qualify, Article 6(6)) the test's own finding.
 """

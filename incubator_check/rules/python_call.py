@@ -17,6 +17,11 @@ Where Python could answer otherwise than zen — a value of a kind the model doe
 would round (a product of more than 28 digits, or one past 10^28, where zen rounds or overflows), a parameter that is
 blank or not a number — the function raises :class:`Defer` (or a :mod:`decimal` trap does) and the judge asks zen,
 which answers as it always did, its failures included.
+
+zen is given the roster's figures as floats (judge/context.py) and reads each as rust_decimal's ``from_f64`` does
+(:func:`zen_reads`): mostly the cell's decimal, but now and then one unit above it in the sixteenth digit
+(4243246.5732 → 4243246.573200001). That can change a comparison only at a tie or, for a side with arithmetic, a
+near tie; there the call compares again with the figures as zen reads them, so its answers are zen's.
 """
 
 from __future__ import annotations
