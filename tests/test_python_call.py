@@ -111,6 +111,11 @@ tenant_tests:
     any:
       - expr: "#.revenue_y1 - #.revenue_y2 >= 4243246.5732"
         needs: [revenue_y1, revenue_y2]
+  over:
+    article: 测试
+    all:
+      - expr: "#.revenue_y1 - #.revenue_y2 > 4243246.5732"
+        needs: [revenue_y1, revenue_y2]
 """
 
 # A construct the Python grammar does not know (a text): that ruleset keeps its zen call.
@@ -563,3 +568,15 @@ def test_a_near_tie_with_a_figure_zen_reads_above_the_cell_comes_out_as_zens(bui
     tenant = lawbook.tenant(5, revenue_y1=Decimal("4243246.5733"), revenue_y2=Decimal("0.0002"))
     assert python_answers(compiled, [tenant], base, lawbook.source_map())[0][growth] is False
     assert agree(compiled, [tenant], base, lawbook.source_map())
+
+
+def test_a_tie_on_a_row_with_a_blank_comes_out_as_zens(built):
+    # 前年度 blank: the difference is at most 4243246.5732 − 0, exactly the threshold, so by the cell it is never
+    # above it (false); zen reads the figure as 4243246.573200001, under which it may be: unknown. zen's answer.
+    ruleset = load_ruleset(built["near"])
+    compiled = compile_ruleset(ruleset)
+    base = _base(ruleset)
+    tenant = lawbook.tenant(5, revenue_y1=Decimal("4243246.5732"), revenue_y2=None)
+    assert agree(compiled, [tenant], base, lawbook.source_map())
+    over = 2 + compiled.test_order.index("over")
+    assert python_answers(compiled, [tenant], base, lawbook.source_map())[0][over] is None

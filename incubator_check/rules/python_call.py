@@ -446,10 +446,12 @@ class _Emitter:
         if node.kind == "field":
             value = _load(self.field_var(node.value))
             if node.typ == "num":
+                # Only a row with a blank comes here: its figures are taken as zen reads them (``zen_reads``), so
+                # that a tie between a range's end and the other side comes out as zen's.
                 blank = _is(value, None)
-                return (_if(blank, _const(0), _load(self.field_var(node.value))),
+                return (_if(blank, _const(0), _call("zen_read", _load(self.field_var(node.value)))),
                         _if(_is(_load(self.field_var(node.value)), None), _load("BIG"),
-                            _load(self.field_var(node.value))))
+                            _call("zen_read", _load(self.field_var(node.value)))))
             return value  # a yes/no: null when blank, unknown as Kleene logic has it
         if node.kind in ("number", "name"):
             return (self._leaf(node), self._leaf(node))
@@ -882,7 +884,7 @@ def _rank_function(ruleset: "Ruleset", figures: list[str]) -> Callable[..., int]
                 raise Refused(f"the bounds of {industry} {cls}")
             tests = []
             for fig, bound in found.items():
-                if not bound.is_finite() or "E" in str(bound):
+                if not bound.is_finite() or "E" in str(bound) or len(bound.normalize().as_tuple().digits) > 15:
                     raise Refused(f"bound {bound}")
                 bounds.append(bound)
                 tests.append(_compare(_load(variables[fig]), ">=", _load(f"b{len(bounds) - 1}")))
