@@ -292,10 +292,9 @@ def _lowest_exponent(node: _Node) -> int:
 
 
 def _simple(node: _Node) -> bool:
-    """A comparison of one figure with a side that reads none."""
-    left, right = node.left, node.right
-    has = [any(n.kind == "field" for n in _walk(side)) for side in (left, right)]
-    return (left.kind == "field" and not has[1]) or (right.kind == "field" and not has[0])
+    """A comparison of one figure with one constant (a number or a name: each of at most 15 digits)."""
+    sides = {node.left.kind, node.right.kind}
+    return "field" in sides and bool(sides & {"number", "name"}) and len(sides) == 2
 
 
 def _factors(node: _Node) -> int:
