@@ -500,7 +500,7 @@ def test_every_clause_case_gets_zens_answers(ruleset_id, baseline, items, monkey
     answered = []
     real = pc.python_call_of
 
-    def checked(compiled):
+    def checked(compiled, rows=None):
         call = real(compiled)
         assert call is not None
 
@@ -580,3 +580,15 @@ def test_a_tie_on_a_row_with_a_blank_comes_out_as_zens(built):
     assert agree(compiled, [tenant], base, lawbook.source_map())
     over = 2 + compiled.test_order.index("over")
     assert python_answers(compiled, [tenant], base, lawbook.source_map())[0][over] is None
+
+
+def test_a_processs_first_small_roster_goes_to_zen_and_the_next_builds_the_call(built, monkeypatch):
+    # Building the call costs a few milliseconds once per process: one check of one small workbook does not pay it.
+    ruleset = load_ruleset(built["growth-from-zero"])
+    compiled = compile_ruleset(ruleset)
+    monkeypatch.setattr(pc, "_CALLS", {})
+    monkeypatch.setattr(pc, "_ASKED", {})
+    assert pc.python_call_of(compiled, 100) is None
+    assert pc.python_call_of(compiled, 100) is not None
+    monkeypatch.setattr(pc, "_CALLS", {})
+    assert pc.python_call_of(compiled, pc.BUILD_AT_ROWS) is not None  # a large roster builds it at once

@@ -96,7 +96,7 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
     aggregates: dict[str, Any] = {}
     # The tenant call in Python (rules/python_call.py) answers as zen's does; where it cannot vouch for an answer
     # (a value of a kind the model does not give, a figure zen would round) it defers, and zen answers.
-    python_call = python_call_of(compiled)
+    python_call = python_call_of(compiled, len(tenants))
     answers = None
     if python_call is not None:
         try:
