@@ -1,7 +1,7 @@
 """Article 8: which roster rows are tenants (the population every share is of), and why the others are not.
 
-One zen call (the compiled tenant call) classifies every row and folds every tenant test to true, false or
-unknown (a needed cell is blank). Here those answers become :class:`TenantOutcome`\\ s; a row that is not
+One call (the compiled tenant call: in Python, rules/python_call.py, or zen's for a ruleset the Python call does not
+read) classifies every row and folds every tenant test to true, false or unknown (a needed cell is blank). Here those answers become :class:`TenantOutcome`\\ s; a row that is not
 surely a tenant gets its reasons (:func:`exclusion_reasons`), a row that might be one a ``tenant-undecided``
 finding, and rows a test flags (a graduate that does not qualify, Article 6(6)) the test's own finding.
 """
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..rules.engine import EngineFailure, evaluate, to_engine
+from ..rules.python_call import python_call_of
 from ..workbook.layout import TENANTS, FieldSpec
 from ..findings import Bilingual, Finding, Severity, from_catalogue
 from ..report import ExcludedTenant, Text
@@ -93,8 +94,25 @@ def run_tenant_tests(compiled: "CompiledRuleset", submission: "Submission",
     failures: list[str] = []
     outcomes: list[TenantOutcome] = []
     aggregates: dict[str, Any] = {}
+    # The tenant call in Python (rules/python_call.py) answers as zen's does; where it cannot vouch for an answer
+    # (a value of a kind the model does not give, a figure zen would round) it defers, and zen answers.
+    python_call = python_call_of(compiled, len(tenants))
+    answers = None
+    if python_call is not None:
+        try:
+            answers = python_call(tenants, base, submission.source)
+        except Exception:  # noqa: BLE001 - Defer, a decimal trap: zen answers the call, its failures included
+            answers = None
     try:
-        for start in range(0, len(tenants), ROWS_PER_CALL):
+        if answers is not None:
+            # each row's answer as (lowest rank, highest rank, {test: answer}, {test: [terms]}), made for it alone
+            outcomes = [TenantOutcome(tenant, tests, terms, (None if lo is None else ranked[lo],
+                                                             None if hi is None else ranked[hi]))
+                        for tenant, (lo, hi, tests, terms) in zip(tenants, answers)]
+            for outcome in outcomes:
+                if outcome.tenant.duplicate_of is not None:
+                    outcome.tests[population] = False  # a repeated USCC is one tenant, counted at its first row
+        for start in range(0, len(tenants) if answers is None else 0, ROWS_PER_CALL):
             part = tenants[start:start + ROWS_PER_CALL]
             # The slice's columns in a context of its own: each column is a name (rules/compile.py, column_name),
             # and a slice that sends no highest figures must not leave the previous slice's in the call.
