@@ -400,3 +400,20 @@ def test_a_worker_that_died_is_followed_by_the_full_scan(corpus, monkeypatch):
         report = pool.check(os.fspath(corpus["far-cell.xlsx"]))
     assert report["verdict"] == "ERROR"
     assert report["error"]["code"] == "sheet-too-large"
+
+
+#: Bytes of the screen's needles, each needle's rare byte often without it, and the bytes around them in a sheet.
+_NEEDLE_BYTES = b"<!f:cmergeCell r=\"A1>/\xe5\xb9\xb4"
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.lists(st.sampled_from([bytes([b]) for b in _NEEDLE_BYTES] + [b"<!", b"<f", b":c", b"mergeCell", b"f" * 20,
+                                                                         b"C" * 20, b"!" * 20, b":" * 20]),
+                     max_size=60).map(b"".join),
+       needle=st.sampled_from([(b"<!", 1, _sheet._HAS_MARKUP_DECLARATION), (b"<f", 1, _sheet._HAS_FORMULA),
+                               (b":c", 0, _sheet._HAS_COLON_C), (b"mergeCell", 5, _sheet._HAS_MERGE)]))
+def test_a_needle_found_from_its_rare_byte_is_found_as_its_pattern_finds_it(data, needle):
+    """The screen's few-byte tests (``_holds``) answer as the search they stand for, also past the rare byte's few
+    tries (a part full of 'f' or ':') and with the needle at the very start or end."""
+    text, rare, pattern = needle
+    assert _sheet._holds(data, text, rare, pattern) == (pattern.search(data) is not None)
