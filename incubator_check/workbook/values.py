@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from operator import mul as _mul
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -387,16 +386,25 @@ _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_CHARS = frozenset(USCC_ALPHABET)
 
 
-_USCC_BYTE_VALUES = bytes.maketrans(USCC_ALPHABET.encode(), bytes(range(len(USCC_ALPHABET))))
+#: Each byte of the alphabet → the digit of its value in base 34 (0–9, A–U); every other byte → '!', no digit.
+_USCC_BASE34 = bytes(ord("0123456789ABCDEFGHIJKLMNOPQRSTU"[_USCC_VALUE[chr(b)]]) if chr(b) in _USCC_CHARS else ord("!")
+                     for b in range(256))
 
 
 def uscc_check_character(first17: str) -> str:
     """The 18th character of a USCC: 31 − (Σ value × 3^(i−1) mod 31) mod 31."""
-    if first17.__class__ is str and first17.isascii() and _USCC_CHARS.issuperset(first17):
-        # Each character's value by one bytes.translate (the alphabet is ASCII), the sum in C: this runs for every
-        # distinct code of a roster. [:17] as the zip() below truncates; any other text takes the loop (KeyError).
-        return USCC_ALPHABET[(31 - sum(map(_mul, first17[:17].encode().translate(_USCC_BYTE_VALUES),
-                                            _USCC_WEIGHTS)) % 31) % 31]
+    if first17.__class__ is str and first17.isascii():
+        # The weighted sum read as one number, in C: this runs for every distinct code of a roster. The characters'
+        # values as base-34 digits (one bytes.translate: the alphabet is ASCII), the first character last, make
+        # int(…, 34) = Σ value × 34^(i−1); and 34 ≡ 3 (mod 31), so it is the sum above modulo 31. A character outside
+        # the alphabet becomes '!', which int() refuses (it takes no sign, space or '_' here: the table makes none),
+        # as does an empty text; those take the loop ('' → '0', any other a KeyError). [:17] as zip() truncates.
+        try:
+            total = int(first17[:17].encode().translate(_USCC_BASE34)[::-1], 34)
+        except ValueError:
+            pass
+        else:
+            return USCC_ALPHABET[(31 - total % 31) % 31]
     values = _USCC_VALUE
     total = 0
     for c, w in zip(first17, _USCC_WEIGHTS):
