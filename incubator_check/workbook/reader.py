@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from operator import itemgetter
 import hashlib
 from decimal import Decimal
 import io
@@ -799,52 +798,6 @@ class _Column:
         self.scaled: list[tuple[int, str, object]] = []  # (row, format, divisor) of cells read as displayed
 
 
-def _read_plain_column(column: _Column, raws: list[Any], records: list[dict[str, Any]]) -> bool:
-    """A column with none of the cell loop's special tests, read value by value rather than cell by cell: each
-    distinct value parsed once (as the memo would), then every record given its cell's value in one pass. True when
-    that read the column; False when the cell loop must (its memo then holds every value parsed here).
-
-    It is the cell loop's answer: every raw value is of a class that is its own memo key (``_BARE_KEYS``, exact
-    classes: no two equal values of different classes share an entry), so a value's entry in ``distinct`` is its
-    memo entry, parsed, noted (invisible characters, an amount outside the model) and memoised as the loop does on
-    its first sight of it; a blank is not parsed, as in the loop. The loop would then store each cell's value and
-    skip each blank, which is all this does, unless a cell holds a problem or a required cell is blank: those give
-    findings at their cells, and the loop gives them (a column with an unhashable or another class of value too).
-    """
-    if not _BARE_KEYS.issuperset(set(map(type, raws))):
-        return False
-    distinct: dict[Any, Any] = dict.fromkeys(raws)
-    missing, parser = _MISSING, column.parser
-    blank = problem = False
-    for raw in distinct:
-        if raw == "" or raw is None or (raw.__class__ is str and not raw.strip()):
-            distinct[raw] = missing
-            blank = True
-            continue
-        if raw.__class__ is str and not raw.isascii() and not raw.isprintable() and INVISIBLE.search(raw):
-            column.invisible.add(raw)
-        try:
-            value = parser(raw)
-        except ValueProblem as exc:
-            value = exc
-            problem = True
-        if value.__class__ is Decimal and not (_ONE <= value < MAX_MAGNITUDE) and not within_model(value):
-            column.outside_model = True
-        distinct[raw] = value
-    if problem or (blank and column.required):
-        column.memo.update((raw, value) for raw, value in distinct.items() if value is not missing)
-        return False
-    key = column.spec.key
-    if blank:
-        for record, value in zip(records, map(distinct.__getitem__, raws)):
-            if value is not missing:
-                record[key] = value
-    else:
-        for record, value in zip(records, map(distinct.__getitem__, raws)):
-            record[key] = value
-    return True
-
-
 def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, source: SourceMap, today: dt.date,
                 profile: Profile):
     name = data.name
@@ -953,7 +906,6 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
     bare = _BARE_KEYS
     numbers = [r for r, _ in data_rows]
     table = [row for _, row in data_rows]
-    width = min(map(len, table), default=0)  # every row has a cell in the columns before this one
     # Column by column: each column's memo and parser stay hot, and repeated values cost a dict lookup.
     for column in columns:
         index, memo, key, spec = column.index, column.memo, column.spec.key, column.spec
@@ -964,12 +916,8 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         # A column with none of the tests below (a USCC, a date, a translation or a ruleset's reading: a value read by
         # a reading, _Meant, comes only from a column whose translated is set) has its value stored and nothing else.
         special = check_uscc or check_date or translated is not None
-        # The column's cells (a short row has a blank there): taken by itemgetter in C when every row reaches it.
-        raws = list(map(itemgetter(index), table)) if index < width else \
-            [row[index] if index < len(row) else "" for row in table]
-        if not special and _read_plain_column(column, raws, records):
-            continue
-        for record, r, raw in zip(records, numbers, raws):
+        # The column's cells in one list comprehension (a short row has a blank there), then zipped with the rows.
+        for record, r, raw in zip(records, numbers, [row[index] if index < len(row) else "" for row in table]):
             cls = raw.__class__
             memo_key = raw if cls in bare else (cls, raw)  # _memo_key inlined
             try:
