@@ -248,6 +248,25 @@ def test_unit_converted_tenant_column(workbook_factory):
     assert result.submission.source.units["tenants.revenue_y1"] == "元"
 
 
+#: Amounts at the edges of the cell loop's own reading of a float (reader._read_table, plain_amounts): below 1, 1
+#: itself, a whole float, a repr of exactly 16 characters, a longer one (15 digits kept), a tiny one, text, an int.
+_EDGE_AMOUNTS = [1.0, 0.99, 1.5, 155.2, 999999999999999.0, 12345678901234.5, 0.30000000000000004, 3e-05, "1,234.50",
+                 200, 2.5e-7, 1234.0]
+
+
+def test_an_amount_column_reads_every_float_as_its_parser_does(workbook_factory):
+    """The loop's fast reading of an amount column's floats gives the parser's very Decimal (value and exponent)."""
+    from incubator_check.workbook.layout import Kind
+    from incubator_check.workbook.values import amount_parser
+
+    path = workbook_factory(tenants=[{"revenue_y1": v} for v in _EDGE_AMOUNTS])
+    result = read(path)
+    parse = amount_parser(Kind.MONEY, "万元")
+    got = [str(t.revenue_y1) for t in result.submission.tenants]
+    assert got == [str(parse(float(v) if isinstance(v, int) else v)) for v in _EDGE_AMOUNTS]
+    assert not [f for f in result.findings if f.column == "revenue_y1" and f.severity is Severity.ERROR]
+
+
 def test_unit_converted_profile_field(workbook_factory):
     path = workbook_factory(profile_labels={"site_area_m2": "可自主支配孵化场地面积（公顷）", "total_revenue": "上年度总收入（千元）"},
                             profile={"site_area_m2": 0.5, "total_revenue": 12345})

@@ -62,7 +62,7 @@ from .values import (
     visible_text,
     within_model,
 )
-from .values import MAX_MAGNITUDE
+from .values import MAX_DIGITS, MAX_MAGNITUDE
 from ..errors import WorkbookError
 from ..findings import Bilingual, Finding, Severity, cell_name, column_letter, finding_at, from_catalogue
 from ..model import Fund, Profile, SourceMap, StaffMember, Submission, Tenant, _annotation
@@ -916,8 +916,24 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         # A column with none of the tests below (a USCC, a date, a translation or a ruleset's reading: a value read by
         # a reading, _Meant, comes only from a column whose translated is set) has its value stored and nothing else.
         special = check_uscc or check_date or translated is not None
+        # An amount column of the header's own unit (no conversion) reads its usual cell here, without the memo (its
+        # figures seldom repeat) or a call: a float from 1 up to 10^15 whose repr has at most 15 digits. That is the
+        # parser's fast path (amount_parser: 0 <= raw <= 1e15, a whole float as Decimal(int(raw)), else the decimal
+        # of its repr, unscaled), so the value is the parser's. It is also one the model takes as it is: the repr
+        # is the shortest decimal that rounds to the float, and rounding is monotonic, so with 1 and 10^15 exact
+        # floats the decimal is in [1, 10^15) as the float is, the loop's own first test of within_model. Any other
+        # cell (a text, a fraction below 1, a long repr, NaN) goes through the loop below as before.
+        plain_amounts = not special and getattr(parser, "unscaled", False) is True
         # The column's cells in one list comprehension (a short row has a blank there), then zipped with the rows.
         for record, r, raw in zip(records, numbers, [row[index] if index < len(row) else "" for row in table]):
+            if plain_amounts and raw.__class__ is float and 1.0 <= raw < 1e15:
+                if raw.is_integer():
+                    record[key] = Decimal(int(raw))
+                    continue
+                text = repr(raw)
+                if len(text) <= MAX_DIGITS + 1:
+                    record[key] = Decimal(text)
+                    continue
             cls = raw.__class__
             memo_key = raw if cls in bare else (cls, raw)  # _memo_key inlined
             try:

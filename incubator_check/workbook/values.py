@@ -249,6 +249,7 @@ def amount_parser(kind: Kind, header_unit: str):
             return value if unscaled else canonical_decimal(value * factor)
         return parse_amount(raw, kind, header_unit)
 
+    parse.unscaled = unscaled  # the reader's cell loop reads a column's usual floats itself when this is true
     return parse
 
 
