@@ -73,13 +73,17 @@ AREA_UNITS = {"平方米": Decimal(1), "m2": Decimal(1), "平米": Decimal(1), "
 COUNT_UNITS = {"人", "家", "年", "个", "名", "位"}
 
 
+#: Members looked up once (on their enum class each lookup costs ~40 ns in Python 3.11): the same objects.
+_MONEY, _AREA, _COUNTS = Kind.MONEY, Kind.AREA, (Kind.INTEGER, Kind.YEAR)
+
+
 def unit_factor(kind: Kind, unit: str) -> Decimal | None:
     """The factor from a header's unit to the canonical one; None if the unit is not one of the kind's."""
-    if kind is Kind.MONEY:
+    if kind is _MONEY:
         return MONEY_UNITS.get(unit, None) if unit else Decimal(1)
-    if kind is Kind.AREA:
+    if kind is _AREA:
         return AREA_UNITS.get(unit, None) if unit else Decimal(1)
-    if kind in (Kind.INTEGER, Kind.YEAR):
+    if kind in _COUNTS:
         return Decimal(1) if (not unit or unit in COUNT_UNITS) else None
     return Decimal(1)
 
