@@ -60,6 +60,7 @@ from .values import (
     split_unit,
     unit_factor,
     uscc_problem,
+    usual_uscc,
     visible_text,
     within_model,
 )
@@ -930,16 +931,29 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         # floats the decimal is in [1, 10^15) as the float is, the loop's own first test of within_model. Any other
         # cell (a text, a fraction below 1, a long repr, NaN) goes through the loop below as before.
         plain_amounts = not special and getattr(parser, "unscaled", False) is True
+        # Likewise a USCC column read by parse_uscc itself (no ruleset's reading before it): a cell holding a plainly
+        # written, well-formed code with its right check character (values.usual_uscc) is that code, with no problem,
+        # which is what parse_uscc and uscc_problem make of it; any other cell goes through the loop. Codes are
+        # distinct, so the memo was only cost.
+        plain_codes = check_uscc and parser is parse_uscc
+        fast = plain_amounts or plain_codes
         # The column's cells in one list comprehension (a short row has a blank there), then zipped with the rows.
         for record, r, raw in zip(records, numbers, [row[index] if index < len(row) else "" for row in table]):
-            if plain_amounts and raw.__class__ is float and 1.0 <= raw < 1e15:
-                if raw.is_integer():
-                    record[key] = Decimal(int(raw))
-                    continue
-                text = repr(raw)
-                if len(text) <= MAX_DIGITS + 1:
-                    record[key] = Decimal(text)
-                    continue
+            if fast:
+                if plain_amounts:
+                    if raw.__class__ is float and 1.0 <= raw < 1e15:
+                        if raw.is_integer():
+                            record[key] = Decimal(int(raw))
+                            continue
+                        text = repr(raw)
+                        if len(text) <= MAX_DIGITS + 1:
+                            record[key] = Decimal(text)
+                            continue
+                else:
+                    code = usual_uscc(raw)
+                    if code is not None:
+                        record[key] = code
+                        continue
             cls = raw.__class__
             memo_key = raw if cls in bare else (cls, raw)  # _memo_key inlined
             try:

@@ -426,6 +426,25 @@ def parse_uscc(raw: object) -> str:
     return text
 
 
+def usual_uscc(raw: object) -> str | None:
+    """A cell's code when it holds a well-formed USCC written plainly, with its right check character: 18 ASCII
+    letters and digits of the alphabet, in any case. None for anything else (which :func:`parse_uscc` and
+    :func:`uscc_problem` then read as ever).
+
+    For such a cell this is ``parse_uscc(raw)`` (the ASCII alphanumeric text upper-cased, 18 characters of the
+    alphabet: the first 17 because int() took their base-34 digits, the last because it is the check character)
+    and ``uscc_problem`` of it is None (the same check character, :func:`uscc_check_character`'s number)."""
+    if raw.__class__ is str and len(raw) == 18 and raw.isascii() and raw.isalnum():
+        text = raw.upper()
+        try:
+            total = int(text[:17].encode().translate(_USCC_BASE34)[::-1], 34)
+        except ValueError:
+            return None
+        if USCC_ALPHABET[(31 - total % 31) % 31] == text[17]:
+            return text
+    return None
+
+
 def uscc_problem(code: str) -> ValueProblem | None:
     """The check-character problem of a well-formed USCC, if any."""
     expected = uscc_check_character(code[:17])
