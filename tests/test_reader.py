@@ -267,6 +267,23 @@ def test_an_amount_column_reads_every_float_as_its_parser_does(workbook_factory)
     assert not [f for f in result.findings if f.column == "revenue_y1" and f.severity is Severity.ERROR]
 
 
+#: Company names at the edges of the cell loop's own reading of a text (printable, stripped, NFC): spaces around it, a
+#: decomposed accent, a no-break space and a zero-width space (not printable: the loop's), an ideographic space.
+_EDGE_NAMES = ["  甲科技有限公司 ", "Cafe\u0301 Ltd", "乙\u00a0科技有限公司", "丙\u200b科技有限公司", "\u3000丁科技有限公司\u3000",
+               "ＡＢＣ有限公司", "戊科技有限公司"]
+
+
+def test_a_text_column_reads_every_name_as_its_parser_does(workbook_factory):
+    """The loop's fast reading of a printable text gives parse_text's value; the others still get their findings."""
+    from incubator_check.workbook.values import parse_text
+
+    path = workbook_factory(tenants=[{"name": v} for v in _EDGE_NAMES])
+    result = read(path)
+    assert [t.name for t in result.submission.tenants] == [parse_text(v) for v in _EDGE_NAMES]
+    finding(result, "invisible-characters", severity=INFO, sheet=T, cell=f"{path.tenant_columns['name']}5",
+            path=path)
+
+
 def test_unit_converted_profile_field(workbook_factory):
     path = workbook_factory(profile_labels={"site_area_m2": "可自主支配孵化场地面积（公顷）", "total_revenue": "上年度总收入（千元）"},
                             profile={"site_area_m2": 0.5, "total_revenue": 12345})

@@ -936,7 +936,11 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         # which is what parse_uscc and uscc_problem make of it; any other cell goes through the loop. Codes are
         # distinct, so the memo was only cost.
         plain_codes = check_uscc and parser is parse_uscc
-        fast = plain_amounts or plain_codes
+        # And a text column read by parse_text itself: a printable text (isprintable() refuses every invisible
+        # character, all of category Cf, and the no-break space, Zs) is what parse_text makes of it, stripped and in
+        # NFC, with nothing for the loop to note; any other cell (not a text, or not printable) goes through the loop.
+        plain_texts = not special and parser is parse_text
+        fast = plain_amounts or plain_codes or plain_texts
         # The column's cells in one list comprehension (a short row has a blank there), then zipped with the rows.
         for record, r, raw in zip(records, numbers, [row[index] if index < len(row) else "" for row in table]):
             if fast:
@@ -949,10 +953,15 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                         if len(text) <= MAX_DIGITS + 1:
                             record[key] = Decimal(text)
                             continue
-                else:
+                elif plain_codes:
                     code = usual_uscc(raw)
                     if code is not None:
                         record[key] = code
+                        continue
+                elif raw.__class__ is str and raw.isprintable():
+                    text = raw.strip()
+                    if text:  # (a blank is the loop's: value-missing where the field is required)
+                        record[key] = unicodedata.normalize("NFC", text)
                         continue
             cls = raw.__class__
             memo_key = raw if cls in bare else (cls, raw)  # _memo_key inlined
