@@ -940,7 +940,10 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         # character, all of category Cf, and the no-break space, Zs) is what parse_text makes of it, stripped and in
         # NFC, with nothing for the loop to note; any other cell (not a text, or not printable) goes through the loop.
         plain_texts = not special and parser is parse_text
-        fast = plain_amounts or plain_codes or plain_texts
+        # And a date column read by parse_date itself: a date cell (exactly a date: parse_date returns it as it is)
+        # not after the deciding day is stored as the loop stores it; a later one, or any other value, is the loop's.
+        plain_dates = check_date and parser is parse_date
+        fast = plain_amounts or plain_codes or plain_texts or plain_dates
         # The column's cells in one list comprehension (a short row has a blank there), then zipped with the rows.
         for record, r, raw in zip(records, numbers, [row[index] if index < len(row) else "" for row in table]):
             if fast:
@@ -958,11 +961,15 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                     if code is not None:
                         record[key] = code
                         continue
-                elif raw.__class__ is str and raw.isprintable():
-                    text = raw.strip()
-                    if text:  # (a blank is the loop's: value-missing where the field is required)
-                        record[key] = unicodedata.normalize("NFC", text)
-                        continue
+                elif plain_texts:
+                    if raw.__class__ is str and raw.isprintable():
+                        text = raw.strip()
+                        if text:  # (a blank is the loop's: value-missing where the field is required)
+                            record[key] = unicodedata.normalize("NFC", text)
+                            continue
+                elif raw.__class__ is dt.date and not raw > today:
+                    record[key] = raw
+                    continue
             cls = raw.__class__
             memo_key = raw if cls in bare else (cls, raw)  # _memo_key inlined
             try:
