@@ -877,3 +877,13 @@ def test_file_unsupported_zip_version(workbook_factory, tmp_path):
     with pytest.raises(WorkbookError) as info:
         read(path)
     assert info.value.finding.code in ("file-corrupt", "file-unreadable")
+
+
+def test_the_roster_is_built_directly_only_from_the_models_own_fields():
+    """_built_tenants leaves a record with a key the model lacks (or no row) to the model's validation."""
+    from incubator_check.workbook import reader as _reader
+
+    built = _reader._built_tenants([{"row": 2, "name": "甲科技有限公司", "employees": 5}])
+    assert built is not None and built[0].name == "甲科技有限公司" and built[0].employees == 5 and built[0].row == 2
+    assert _reader._built_tenants([{"row": 2, "name": "甲", "not_a_field": 1}]) is None
+    assert _reader._built_tenants([{"name": "甲"}]) is None

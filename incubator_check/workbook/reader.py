@@ -1387,10 +1387,10 @@ def _tenants(records: list[dict[str, Any]], collector: _Collector, sheet: str, s
 #: The roster's fields whose parsed value the model converts: an enumeration's text to its member.
 _TENANT_ENUMS = tuple((spec.key, _annotation(spec), _annotation(spec)._value2member_map_)
                       for spec in TENANTS.fields if spec.kind is _KIND.ENUM)
-_TENANT_FIELDS = frozenset(Tenant.model_fields)
 _TENANT_DEFAULTS = tuple((key, None if info.default_factory is not None else info.default)
                          for key, info in Tenant.model_fields.items())
 _TENANT_DEFAULT_VALUES = dict(_TENANT_DEFAULTS)
+_TENANT_FIELD_COUNT = len(_TENANT_DEFAULT_VALUES)
 #: A list of enumerations (no roster field has one today) is left to the model to convert.
 _TENANTS_BUILDABLE = all(spec.kind is not _KIND.ENUM_LIST for spec in TENANTS.fields)
 
@@ -1407,13 +1407,15 @@ def _built_tenants(records: list[dict[str, Any]]) -> tuple[Tenant, ...] | None:
     tenants = []
     new, set_attribute = object.__new__, object.__setattr__
     for record in records:
-        if "row" not in record or not _TENANT_FIELDS.issuperset(record):
+        if "row" not in record:
             return None
         # What pydantic's model_construct does, without its per-field Python loop over aliases and defaults:
         # every field in the model's order (a blank is its default), the fields given, no extra, no private.
         # The defaults' dict updated by the record: the model's field order (a key keeps its place when updated)
         # and the record's values, as {key: record.get(key, default)} gave, without a Python loop per field.
         values = {**_TENANT_DEFAULT_VALUES, **record}
+        if len(values) != _TENANT_FIELD_COUNT:  # a key the model lacks (the defaults' keys are the model's fields)
+            return None
         if "declared" not in record:
             values["declared"] = {}
         for key, enum, members in _TENANT_ENUMS:
