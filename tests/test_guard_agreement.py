@@ -417,3 +417,19 @@ def test_a_needle_found_from_its_rare_byte_is_found_as_its_pattern_finds_it(data
     tries (a part full of 'f' or ':') and with the needle at the very start or end."""
     text, rare, pattern = needle
     assert _sheet._holds(data, text, rare, pattern) == (pattern.search(data) is not None)
+
+
+def test_the_kept_elements_of_a_part_are_copies_and_a_refused_part_names_its_own_file():
+    """The guard keeps expat's elements of a part by its bytes (container._elements): a caller changing what it was
+    given changes no later answer, and a part expat refuses is refused again under each file's own name."""
+    from incubator_check.workbook.guard import container
+
+    rels = b'<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>'
+    first = container._elements("a.xlsx", rels, frozenset({"Relationship"}))
+    first[0][1]["Target"] = "elsewhere.xml"
+    assert container._elements("b.xlsx", rels, frozenset({"Relationship"})) == [
+        ("Relationship", {"Id": "rId1", "Target": "worksheets/sheet1.xml"})]
+    for name in ("one.xlsx", "two.xlsx"):
+        with pytest.raises(WorkbookError) as refused:
+            container._elements(name, b"<a><b></a>", frozenset({"b"}))
+        assert refused.value.finding.code == "file-corrupt" and refused.value.finding.file == name

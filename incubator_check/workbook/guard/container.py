@@ -106,7 +106,8 @@ def _rels_of(part: str) -> str:
 
 
 #: The elements of the relationship and workbook parts parsed lately, by (the part's bytes, the names wanted): a
-#: batch's workbooks, made from one template, mostly share them byte for byte. Parts up to this size, this many.
+#: batch's workbooks, made from one template, mostly share them byte for byte. Parts up to this size, up to this many
+#: (then all are forgotten and the table starts again).
 _ELEMENTS_BYTES, _ELEMENTS_KEPT = 64 * 1024, 64
 _ELEMENTS: dict[tuple[bytes, frozenset[str]], tuple[tuple[str, dict[str, str]], ...]] = {}
 
@@ -132,7 +133,7 @@ def _elements(path: str, data: bytes, wanted: frozenset[str]) -> list[tuple[str,
     _parse(path, [data], start, lambda name: None, lambda: None)
     if len(data) <= _ELEMENTS_BYTES:
         if len(_ELEMENTS) >= _ELEMENTS_KEPT:
-            del _ELEMENTS[next(iter(_ELEMENTS))]  # the oldest
+            _ELEMENTS.clear()  # all forgotten at once: one step, whatever else runs meanwhile
         _ELEMENTS[key] = tuple((local, dict(attrs)) for local, attrs in found)
     return found
 
