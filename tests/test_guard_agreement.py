@@ -400,3 +400,36 @@ def test_a_worker_that_died_is_followed_by_the_full_scan(corpus, monkeypatch):
         report = pool.check(os.fspath(corpus["far-cell.xlsx"]))
     assert report["verdict"] == "ERROR"
     assert report["error"]["code"] == "sheet-too-large"
+
+
+#: Bytes of the screen's needles, each needle's rare byte often without it, and the bytes around them in a sheet.
+_NEEDLE_BYTES = b"<!f:cmergeCell r=\"A1>/\xe5\xb9\xb4"
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.lists(st.sampled_from([bytes([b]) for b in _NEEDLE_BYTES] + [b"<!", b"<f", b":c", b"mergeCell", b"f" * 20,
+                                                                         b"C" * 20, b"!" * 20, b":" * 20]),
+                     max_size=60).map(b"".join),
+       needle=st.sampled_from([(b"<!", 1, _sheet._HAS_MARKUP_DECLARATION), (b"<f", 1, _sheet._HAS_FORMULA),
+                               (b":c", 0, _sheet._HAS_COLON_C), (b"mergeCell", 5, _sheet._HAS_MERGE)]))
+def test_a_needle_found_from_its_rare_byte_is_found_as_its_pattern_finds_it(data, needle):
+    """The screen's few-byte tests (``_holds``) answer as the search they stand for, also past the rare byte's few
+    tries (a part full of 'f' or ':') and with the needle at the very start or end."""
+    text, rare, pattern = needle
+    assert _sheet._holds(data, text, rare, pattern) == (pattern.search(data) is not None)
+
+
+def test_the_kept_elements_of_a_part_are_copies_and_a_refused_part_names_its_own_file():
+    """The guard keeps expat's elements of a part by its bytes (container._elements): a caller changing what it was
+    given changes no later answer, and a part expat refuses is refused again under each file's own name."""
+    from incubator_check.workbook.guard import container
+
+    rels = b'<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>'
+    first = container._elements("a.xlsx", rels, frozenset({"Relationship"}))
+    first[0][1]["Target"] = "elsewhere.xml"
+    assert container._elements("b.xlsx", rels, frozenset({"Relationship"})) == [
+        ("Relationship", {"Id": "rId1", "Target": "worksheets/sheet1.xml"})]
+    for name in ("one.xlsx", "two.xlsx"):
+        with pytest.raises(WorkbookError) as refused:
+            container._elements(name, b"<a><b></a>", frozenset({"b"}))
+        assert refused.value.finding.code == "file-corrupt" and refused.value.finding.file == name

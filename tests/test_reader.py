@@ -248,6 +248,42 @@ def test_unit_converted_tenant_column(workbook_factory):
     assert result.submission.source.units["tenants.revenue_y1"] == "元"
 
 
+#: Amounts at the edges of the cell loop's own reading of a float (reader._read_table, plain_amounts): below 1, 1
+#: itself, a whole float, a repr of exactly 16 characters, a longer one (15 digits kept), a tiny one, text, an int.
+_EDGE_AMOUNTS = [1.0, 0.99, 1.5, 155.2, 999999999999999.0, 12345678901234.5, 0.30000000000000004, 3e-05, "1,234.50",
+                 200, 2.5e-7, 1234.0]
+
+
+def test_an_amount_column_reads_every_float_as_its_parser_does(workbook_factory):
+    """The loop's fast reading of an amount column's floats gives the parser's very Decimal (value and exponent)."""
+    from incubator_check.workbook.layout import Kind
+    from incubator_check.workbook.values import amount_parser
+
+    path = workbook_factory(tenants=[{"revenue_y1": v} for v in _EDGE_AMOUNTS])
+    result = read(path)
+    parse = amount_parser(Kind.MONEY, "万元")
+    got = [str(t.revenue_y1) for t in result.submission.tenants]
+    assert got == [str(parse(float(v) if isinstance(v, int) else v)) for v in _EDGE_AMOUNTS]
+    assert not [f for f in result.findings if f.column == "revenue_y1" and f.severity is Severity.ERROR]
+
+
+#: Company names at the edges of the cell loop's own reading of a text (printable, stripped, NFC): spaces around it, a
+#: decomposed accent, a no-break space and a zero-width space (not printable: the loop's), an ideographic space.
+_EDGE_NAMES = ["  甲科技有限公司 ", "Cafe\u0301 Ltd", "乙\u00a0科技有限公司", "丙\u200b科技有限公司", "\u3000丁科技有限公司\u3000",
+               "ＡＢＣ有限公司", "戊科技有限公司"]
+
+
+def test_a_text_column_reads_every_name_as_its_parser_does(workbook_factory):
+    """The loop's fast reading of a printable text gives parse_text's value; the others still get their findings."""
+    from incubator_check.workbook.values import parse_text
+
+    path = workbook_factory(tenants=[{"name": v} for v in _EDGE_NAMES])
+    result = read(path)
+    assert [t.name for t in result.submission.tenants] == [parse_text(v) for v in _EDGE_NAMES]
+    finding(result, "invisible-characters", severity=INFO, sheet=T, cell=f"{path.tenant_columns['name']}5",
+            path=path)
+
+
 def test_unit_converted_profile_field(workbook_factory):
     path = workbook_factory(profile_labels={"site_area_m2": "可自主支配孵化场地面积（公顷）", "total_revenue": "上年度总收入（千元）"},
                             profile={"site_area_m2": 0.5, "total_revenue": 12345})
@@ -841,3 +877,13 @@ def test_file_unsupported_zip_version(workbook_factory, tmp_path):
     with pytest.raises(WorkbookError) as info:
         read(path)
     assert info.value.finding.code in ("file-corrupt", "file-unreadable")
+
+
+def test_the_roster_is_built_directly_only_from_the_models_own_fields():
+    """_built_tenants leaves a record with a key the model lacks (or no row) to the model's validation."""
+    from incubator_check.workbook import reader as _reader
+
+    built = _reader._built_tenants([{"row": 2, "name": "甲科技有限公司", "employees": 5}])
+    assert built is not None and built[0].name == "甲科技有限公司" and built[0].employees == 5 and built[0].row == 2
+    assert _reader._built_tenants([{"row": 2, "name": "甲", "not_a_field": 1}]) is None
+    assert _reader._built_tenants([{"name": "甲"}]) is None

@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from incubator_check.workbook.layout import (
     ALIASES,
@@ -365,6 +367,43 @@ def test_uscc_computed_code_in_real_world_format():
     assert uscc_check_character(body) == code[17]
     assert parse_uscc(code) == code
     assert uscc_problem(code) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=USCC_ALPHABET, min_size=17, max_size=17))
+def test_uscc_check_character_is_the_standards_on_any_code(first17):
+    """The check character read as one base-34 number (values.uscc_check_character) is the weighted sum's."""
+    assert uscc_check_character(first17) == _reference_check(first17)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(
+    st.text(alphabet=USCC_ALPHABET + USCC_ALPHABET.lower() + "IOSVZ -é９", min_size=16, max_size=20),
+    st.text(alphabet=USCC_ALPHABET, min_size=17, max_size=17).map(lambda body: body + uscc_check_character(body)),
+    st.text(alphabet=USCC_ALPHABET, min_size=17, max_size=17).map(lambda body: (body + uscc_check_character(body)).lower()),
+))
+def test_a_usual_uscc_is_what_parse_uscc_and_uscc_problem_make_of_it(raw):
+    """The reader's fast reading of a USCC cell (values.usual_uscc) answers only for a cell the parser reads as that
+    code with no problem, and answers for every plainly written valid code."""
+    from incubator_check.workbook.values import usual_uscc
+
+    try:
+        parsed = parse_uscc(raw)
+        problem = uscc_problem(parsed)
+    except ValueProblem:
+        parsed = problem = None
+    code = usual_uscc(raw)
+    if code is not None:
+        assert code == parsed and problem is None
+    elif raw.isascii() and raw.isalnum() and len(raw) == 18:
+        assert parsed is None or problem is not None
+
+
+def test_uscc_check_character_outside_the_alphabet_takes_the_loop():
+    assert uscc_check_character("") == "0"
+    for text in ("9144030071526726I", "91440300715267 6X", "+1440300715267260", "9_44030071526726X", "914403007152672é6"):
+        with pytest.raises(KeyError):
+            uscc_check_character(text)
 
 
 def test_uscc_check_character_zero_when_sum_is_multiple_of_31():

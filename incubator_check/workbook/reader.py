@@ -18,6 +18,7 @@ import re
 import unicodedata
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from typing import Any, Callable, Mapping
 
 import python_calamine
@@ -59,14 +60,20 @@ from .values import (
     split_unit,
     unit_factor,
     uscc_problem,
+    usual_uscc,
     visible_text,
     within_model,
 )
-from .values import MAX_MAGNITUDE
+from .values import MAX_DIGITS, MAX_MAGNITUDE
 from ..errors import WorkbookError
 from ..findings import Bilingual, Finding, Severity, cell_name, column_letter, finding_at, from_catalogue
 from ..model import Fund, Profile, SourceMap, StaffMember, Submission, Tenant, _annotation
 
+#: The layout's enumerations as namespaces of their members, for the code that runs per field and per column: a member
+#: looked up on its enum class (Kind.MONEY) costs ~40 ns in Python 3.11, on a namespace ~10 ns, and _parser_for alone
+#: asked up to eleven. The members are the same objects, so every ``is`` and ``in`` answers as before.
+_KIND = SimpleNamespace(**Kind.__members__)
+_REQUIRED = SimpleNamespace(**Required.__members__)
 #: Header rows are looked for among this many first rows of a tabular sheet.
 HEADER_SEARCH_ROWS = 20
 #: Labels of the profile sheet's own header row, skipped silently.
@@ -140,29 +147,29 @@ class _Collector:
 
 def _parser_for(spec: FieldSpec, unit: str) -> Parser:
     kind = spec.kind
-    if kind is Kind.YESNO:
+    if kind is _KIND.YESNO:
         return parse_yesno  # imported at the top: an import statement here cost a lookup in importlib each call
-    if kind is Kind.TEXT:
+    if kind is _KIND.TEXT:
         return parse_text
-    if kind is Kind.USCC:
+    if kind is _KIND.USCC:
         return parse_uscc
-    if kind is Kind.DATE:
+    if kind is _KIND.DATE:
         return parse_date
-    if kind is Kind.YEAR:
+    if kind is _KIND.YEAR:
         return parse_year
-    if kind is Kind.INTEGER:
+    if kind is _KIND.INTEGER:
         return integer_parser(kind, unit)
-    if kind in (Kind.MONEY, Kind.AREA):
+    if kind in (_KIND.MONEY, _KIND.AREA):
         return amount_parser(kind, unit)
-    if kind is Kind.ENUM and spec.key == "industry":
+    if kind is _KIND.ENUM and spec.key == "industry":
         return _industry_parser(spec)
-    if kind is Kind.ENUM:
+    if kind is _KIND.ENUM:
         choices, aliases = spec.choices, ALIASES.get(spec.key, {})
         return lambda raw: parse_enum(raw, choices, aliases)
-    if kind is Kind.ENUM_LIST:
+    if kind is _KIND.ENUM_LIST:
         choices = spec.choices
         return lambda raw: parse_enum_list(raw, choices)
-    if kind is Kind.COUNTY:
+    if kind is _KIND.COUNTY:
         return parse_county
     raise AssertionError(kind)  # pragma: no cover - every Kind is handled above
 
@@ -256,10 +263,10 @@ def _other_header(sheet: SheetSpec, raw: Any) -> tuple[FieldSpec | None, str, st
 
 def _unknown_unit(spec: FieldSpec, unit: str) -> str | None:
     """The units a header's unknown unit should have been (for ``unknown-unit``), or None if it is known."""
-    if not unit or spec.kind not in (Kind.MONEY, Kind.AREA, Kind.INTEGER, Kind.YEAR):
+    if not unit or spec.kind not in (_KIND.MONEY, _KIND.AREA, _KIND.INTEGER, _KIND.YEAR):
         return None
     if unit_factor(spec.kind, unit) is None:
-        return {Kind.MONEY: "万元、千元、元", Kind.AREA: "平方米、㎡、m²、公顷"}.get(spec.kind, spec.unit or "—")
+        return {_KIND.MONEY: "万元、千元、元", _KIND.AREA: "平方米、㎡、m²、公顷"}.get(spec.kind, spec.unit or "—")
     return None
 
 
@@ -645,13 +652,13 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date, layou
         if _blank(raw):
             continue
         parser = _parser_for(spec, unit)
-        coding = yes_no_coding(str(raw_label)) if spec.kind is Kind.YESNO else None
+        coding = yes_no_coding(str(raw_label)) if spec.kind is _KIND.YESNO else None
         if coding:
             parser = _coded_yesno(coding)
             collector.add("yes-no-coded", sheet, cell_name(r, label_col), r + 1, spec.key, field=_label(spec),
                           coding=_coding_shown(coding))
         scale = looks.scaled.get((r, label_col + 1))
-        if scale is not None and spec.kind in (Kind.MONEY, Kind.AREA, Kind.INTEGER) and raw.__class__ in (int, float):
+        if scale is not None and spec.kind in (_KIND.MONEY, _KIND.AREA, _KIND.INTEGER) and raw.__class__ in (int, float):
             from decimal import Decimal
 
             from .values import canonical_decimal, to_decimal
@@ -671,10 +678,10 @@ def _read_profile(data: _SheetData, collector: _Collector, today: dt.date, layou
 
     level = values.get("level")
     for spec in layout.fields:
-        needed = (spec.required is Required.YES
-                  or (spec.required is Required.WHEN_REMOTE and values.get("remote_area") is True)
-                  or (spec.required is Required.WITH_REVOKED_ON and "revoked_on" in values)
-                  or (spec.required is Required.EXCELLENCE and level == "卓越级"))
+        needed = (spec.required is _REQUIRED.YES
+                  or (spec.required is _REQUIRED.WHEN_REMOTE and values.get("remote_area") is True)
+                  or (spec.required is _REQUIRED.WITH_REVOKED_ON and "revoked_on" in values)
+                  or (spec.required is _REQUIRED.EXCELLENCE and level == "卓越级"))
         if not needed or spec.key in values:
             continue
         if spec.key in cells:
@@ -723,7 +730,7 @@ def _row_of(cell: str) -> int:
 
 def _note_unit(collector: _Collector, spec: FieldSpec, unit: str, sheet: str, cell: str, row: int,
                units: dict[str, str], key: str) -> None:
-    if spec.kind not in (Kind.MONEY, Kind.AREA) or not unit:
+    if spec.kind not in (_KIND.MONEY, _KIND.AREA) or not unit:
         return
     factor = unit_factor(spec.kind, unit)
     units[key] = unit
@@ -739,11 +746,11 @@ def _parse_cell(parser: Parser, raw: Any, spec: FieldSpec, collector: _Collector
     except ValueProblem as problem:
         collector.problem(problem, sheet, ref, row, spec)
         return None
-    if spec.kind is Kind.USCC:
+    if spec.kind is _KIND.USCC:
         problem = uscc_problem(value)
         if problem:
             collector.problem(problem, sheet, ref, row, spec)
-    elif spec.kind is Kind.DATE and value > today and spec.key != "application_date":
+    elif spec.kind is _KIND.DATE and value > today and spec.key != "application_date":
         collector.add("date-in-future", sheet, ref, row, spec.key, field=_label(spec), value=value, today=today)
         return None
     return value
@@ -789,9 +796,9 @@ class _Column:
         # An industry written another way (an alias, a GB/T 4754 code): raw value → rows, for one info each.
         self.translated: dict[Any, list[int]] | None = {} if spec.key == "industry" else None
         self.memo: dict[Any, Any] = {}  # by _memo_key
-        self.required = spec.required is Required.YES
-        self.check_uscc = spec.kind is Kind.USCC
-        self.check_date = spec.kind is Kind.DATE and spec.key != "application_date"
+        self.required = spec.required is _REQUIRED.YES
+        self.check_uscc = spec.kind is _KIND.USCC
+        self.check_date = spec.kind is _KIND.DATE and spec.key != "application_date"
         self.partial: list[tuple[int, PartialDate]] = []  # (row, value) of dates known to the year or month only
         self.invisible: set[str] = set()  # raw values that held invisible characters
         self.outside_model = False  # a parsed amount the model would refuse (values.within_model)
@@ -859,7 +866,7 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         if c in looks.hidden_columns:
             collector.add("column-hidden-read", name, ref, header_row + 1, spec.key, letter=column_letter(c),
                           field=_label(spec))
-        if caption is not None and spec.kind is Kind.MONEY and not own:
+        if caption is not None and spec.kind is _KIND.MONEY and not own:
             unit = caption[0]
             captioned.append(spec)
         expected = _unknown_unit(spec, unit)
@@ -870,7 +877,7 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         _note_unit(collector, spec, unit, name, ref, header_row + 1, source.units, f"{sheet.key}.{spec.key}")
         letters[spec.key] = column_letter(c)
         parser = _parser_for(spec, unit)
-        coding = yes_no_coding(str(raw)) if spec.kind is Kind.YESNO else None
+        coding = yes_no_coding(str(raw)) if spec.kind is _KIND.YESNO else None
         if coding:
             parser = _coded_yesno(coding)
             collector.add("yes-no-coded", name, ref, header_row + 1, spec.key, field=_label(spec),
@@ -887,9 +894,9 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
                       unit=unit, fields=Bilingual("、".join(s.label for s in captioned), ", ".join(s.en for s in captioned)))
     source.columns[sheet.key] = dict(letters)
     for spec in sheet.fields:
-        if spec.key in letters or spec.required is Required.NO:
+        if spec.key in letters or spec.required is _REQUIRED.NO:
             continue
-        collector.add("column-missing" if spec.required is Required.YES else "column-missing:optional", name,
+        collector.add("column-missing" if spec.required is _REQUIRED.YES else "column-missing:optional", name,
                       f"{column_letter(len(data.rows[header_row]))}{header_row + 1}", header_row + 1, spec.key,
                       header=spec.header, gloss=spec.en)
 
@@ -916,8 +923,53 @@ def _read_table(sheet: SheetSpec, data: _SheetData, collector: _Collector, sourc
         # A column with none of the tests below (a USCC, a date, a translation or a ruleset's reading: a value read by
         # a reading, _Meant, comes only from a column whose translated is set) has its value stored and nothing else.
         special = check_uscc or check_date or translated is not None
+        # An amount column of the header's own unit (no conversion) reads its usual cell here, without the memo (its
+        # figures seldom repeat) or a call: a float from 1 up to 10^15 whose repr has at most 15 digits. That is the
+        # parser's fast path (amount_parser: 0 <= raw <= 1e15, a whole float as Decimal(int(raw)), else the decimal
+        # of its repr, unscaled), so the value is the parser's. It is also one the model takes as it is: the repr
+        # is the shortest decimal that rounds to the float, and rounding is monotonic, so with 1 and 10^15 exact
+        # floats the decimal is in [1, 10^15) as the float is, the loop's own first test of within_model. Any other
+        # cell (a text, a fraction below 1, a long repr, NaN) goes through the loop below as before.
+        plain_amounts = not special and getattr(parser, "unscaled", False) is True
+        # Likewise a USCC column read by parse_uscc itself (no ruleset's reading before it): a cell holding a plainly
+        # written, well-formed code with its right check character (values.usual_uscc) is that code, with no problem,
+        # which is what parse_uscc and uscc_problem make of it; any other cell goes through the loop. Codes are
+        # distinct, so the memo was only cost.
+        plain_codes = check_uscc and parser is parse_uscc
+        # And a text column read by parse_text itself: a printable text (isprintable() refuses every invisible
+        # character, all of category Cf, and the no-break space, Zs) is what parse_text makes of it, stripped and in
+        # NFC, with nothing for the loop to note; any other cell (not a text, or not printable) goes through the loop.
+        plain_texts = not special and parser is parse_text
+        # And a date column read by parse_date itself: a date cell (exactly a date: parse_date returns it as it is)
+        # not after the deciding day is stored as the loop stores it; a later one, or any other value, is the loop's.
+        plain_dates = check_date and parser is parse_date
+        fast = plain_amounts or plain_codes or plain_texts or plain_dates
         # The column's cells in one list comprehension (a short row has a blank there), then zipped with the rows.
         for record, r, raw in zip(records, numbers, [row[index] if index < len(row) else "" for row in table]):
+            if fast:
+                if plain_amounts:
+                    if raw.__class__ is float and 1.0 <= raw < 1e15:
+                        if raw.is_integer():
+                            record[key] = Decimal(int(raw))
+                            continue
+                        text = repr(raw)
+                        if len(text) <= MAX_DIGITS + 1:
+                            record[key] = Decimal(text)
+                            continue
+                elif plain_codes:
+                    code = usual_uscc(raw)
+                    if code is not None:
+                        record[key] = code
+                        continue
+                elif plain_texts:
+                    if raw.__class__ is str and raw.isprintable():
+                        text = raw.strip()
+                        if text:  # (a blank is the loop's: value-missing where the field is required)
+                            record[key] = unicodedata.normalize("NFC", text)
+                            continue
+                elif raw.__class__ is dt.date and not raw > today:
+                    record[key] = raw
+                    continue
             cls = raw.__class__
             memo_key = raw if cls in bare else (cls, raw)  # _memo_key inlined
             try:
@@ -1108,7 +1160,7 @@ def _displayed(row: list[Any], r: int, looks: SheetLooks, columns: list["_Column
         c = column.index
         scale = looks.scaled.get((r, c))
         if scale is None or c >= len(row) or row[c].__class__ not in (int, float) or column.spec.kind not in (
-                Kind.MONEY, Kind.AREA, Kind.INTEGER):
+                _KIND.MONEY, _KIND.AREA, _KIND.INTEGER):
             continue
         fmt, divisor = scale
         raw = row[c]
@@ -1334,13 +1386,13 @@ def _tenants(records: list[dict[str, Any]], collector: _Collector, sheet: str, s
 
 #: The roster's fields whose parsed value the model converts: an enumeration's text to its member.
 _TENANT_ENUMS = tuple((spec.key, _annotation(spec), _annotation(spec)._value2member_map_)
-                      for spec in TENANTS.fields if spec.kind is Kind.ENUM)
-_TENANT_FIELDS = frozenset(Tenant.model_fields)
+                      for spec in TENANTS.fields if spec.kind is _KIND.ENUM)
 _TENANT_DEFAULTS = tuple((key, None if info.default_factory is not None else info.default)
                          for key, info in Tenant.model_fields.items())
 _TENANT_DEFAULT_VALUES = dict(_TENANT_DEFAULTS)
+_TENANT_FIELD_COUNT = len(_TENANT_DEFAULT_VALUES)
 #: A list of enumerations (no roster field has one today) is left to the model to convert.
-_TENANTS_BUILDABLE = all(spec.kind is not Kind.ENUM_LIST for spec in TENANTS.fields)
+_TENANTS_BUILDABLE = all(spec.kind is not _KIND.ENUM_LIST for spec in TENANTS.fields)
 
 
 def _built_tenants(records: list[dict[str, Any]]) -> tuple[Tenant, ...] | None:
@@ -1355,13 +1407,15 @@ def _built_tenants(records: list[dict[str, Any]]) -> tuple[Tenant, ...] | None:
     tenants = []
     new, set_attribute = object.__new__, object.__setattr__
     for record in records:
-        if "row" not in record or not _TENANT_FIELDS.issuperset(record):
+        if "row" not in record:
             return None
         # What pydantic's model_construct does, without its per-field Python loop over aliases and defaults:
         # every field in the model's order (a blank is its default), the fields given, no extra, no private.
         # The defaults' dict updated by the record: the model's field order (a key keeps its place when updated)
         # and the record's values, as {key: record.get(key, default)} gave, without a Python loop per field.
         values = {**_TENANT_DEFAULT_VALUES, **record}
+        if len(values) != _TENANT_FIELD_COUNT:  # a key the model lacks (the defaults' keys are the model's fields)
+            return None
         if "declared" not in record:
             values["declared"] = {}
         for key, enum, members in _TENANT_ENUMS:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from operator import mul as _mul
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -74,13 +73,17 @@ AREA_UNITS = {"平方米": Decimal(1), "m2": Decimal(1), "平米": Decimal(1), "
 COUNT_UNITS = {"人", "家", "年", "个", "名", "位"}
 
 
+#: Members looked up once (on their enum class each lookup costs ~40 ns in Python 3.11): the same objects.
+_MONEY, _AREA, _COUNTS = Kind.MONEY, Kind.AREA, (Kind.INTEGER, Kind.YEAR)
+
+
 def unit_factor(kind: Kind, unit: str) -> Decimal | None:
     """The factor from a header's unit to the canonical one; None if the unit is not one of the kind's."""
-    if kind is Kind.MONEY:
+    if kind is _MONEY:
         return MONEY_UNITS.get(unit, None) if unit else Decimal(1)
-    if kind is Kind.AREA:
+    if kind is _AREA:
         return AREA_UNITS.get(unit, None) if unit else Decimal(1)
-    if kind in (Kind.INTEGER, Kind.YEAR):
+    if kind in _COUNTS:
         return Decimal(1) if (not unit or unit in COUNT_UNITS) else None
     return Decimal(1)
 
@@ -250,6 +253,7 @@ def amount_parser(kind: Kind, header_unit: str):
             return value if unscaled else canonical_decimal(value * factor)
         return parse_amount(raw, kind, header_unit)
 
+    parse.unscaled = unscaled  # the reader's cell loop reads a column's usual floats itself when this is true
     return parse
 
 
@@ -387,16 +391,25 @@ _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_CHARS = frozenset(USCC_ALPHABET)
 
 
-_USCC_BYTE_VALUES = bytes.maketrans(USCC_ALPHABET.encode(), bytes(range(len(USCC_ALPHABET))))
+#: Each byte of the alphabet → the digit of its value in base 34 (0–9, A–U); every other byte → '!', no digit.
+_USCC_BASE34 = bytes(ord("0123456789ABCDEFGHIJKLMNOPQRSTU"[_USCC_VALUE[chr(b)]]) if chr(b) in _USCC_CHARS else ord("!")
+                     for b in range(256))
 
 
 def uscc_check_character(first17: str) -> str:
     """The 18th character of a USCC: 31 − (Σ value × 3^(i−1) mod 31) mod 31."""
-    if first17.__class__ is str and first17.isascii() and _USCC_CHARS.issuperset(first17):
-        # Each character's value by one bytes.translate (the alphabet is ASCII), the sum in C: this runs for every
-        # distinct code of a roster. [:17] as the zip() below truncates; any other text takes the loop (KeyError).
-        return USCC_ALPHABET[(31 - sum(map(_mul, first17[:17].encode().translate(_USCC_BYTE_VALUES),
-                                            _USCC_WEIGHTS)) % 31) % 31]
+    if first17.__class__ is str and first17.isascii():
+        # The weighted sum read as one number, in C: this runs for every distinct code of a roster. The characters'
+        # values as base-34 digits (one bytes.translate: the alphabet is ASCII), the first character last, make
+        # int(…, 34) = Σ value × 34^(i−1); and 34 ≡ 3 (mod 31), so it is the sum above modulo 31. A character outside
+        # the alphabet becomes '!', which int() refuses (it takes no sign, space or '_' here: the table makes none),
+        # as does an empty text; those take the loop ('' → '0', any other a KeyError). [:17] as zip() truncates.
+        try:
+            total = int(first17[:17].encode().translate(_USCC_BASE34)[::-1], 34)
+        except ValueError:
+            pass
+        else:
+            return USCC_ALPHABET[(31 - total % 31) % 31]
     values = _USCC_VALUE
     total = 0
     for c, w in zip(first17, _USCC_WEIGHTS):
@@ -411,6 +424,25 @@ def parse_uscc(raw: object) -> str:
     if len(text) != 18 or not _USCC_CHARS.issuperset(text):
         raise ValueProblem("invalid-uscc", value=_shown(raw))
     return text
+
+
+def usual_uscc(raw: object) -> str | None:
+    """A cell's code when it holds a well-formed USCC written plainly, with its right check character: 18 ASCII
+    letters and digits of the alphabet, in any case. None for anything else (which :func:`parse_uscc` and
+    :func:`uscc_problem` then read as ever).
+
+    For such a cell this is ``parse_uscc(raw)`` (the ASCII alphanumeric text upper-cased, 18 characters of the
+    alphabet: the first 17 because int() took their base-34 digits, the last because it is the check character)
+    and ``uscc_problem`` of it is None (the same check character, :func:`uscc_check_character`'s number)."""
+    if raw.__class__ is str and len(raw) == 18 and raw.isascii() and raw.isalnum():
+        text = raw.upper()
+        try:
+            total = int(text[:17].encode().translate(_USCC_BASE34)[::-1], 34)
+        except ValueError:
+            return None
+        if USCC_ALPHABET[(31 - total % 31) % 31] == text[17]:
+            return text
+    return None
 
 
 def uscc_problem(code: str) -> ValueProblem | None:

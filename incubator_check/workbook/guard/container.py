@@ -105,9 +105,24 @@ def _rels_of(part: str) -> str:
     return f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
 
 
+#: The elements of the relationship and workbook parts parsed lately, by (the part's bytes, the names wanted): a
+#: batch's workbooks, made from one template, mostly share them byte for byte. Parts up to this size, up to this many
+#: (then all are forgotten and the table starts again).
+_ELEMENTS_BYTES, _ELEMENTS_KEPT = 64 * 1024, 64
+_ELEMENTS: dict[tuple[bytes, frozenset[str]], tuple[tuple[str, dict[str, str]], ...]] = {}
+
+
 def _elements(path: str, data: bytes, wanted: frozenset[str]) -> list[tuple[str, dict[str, str]]]:
     """The elements of a small XML part whose local name is in ``wanted``, with their attributes, as expat reads
-    them (entities decoded; a duplicate attribute, which python-calamine would take the last of, is refused)."""
+    them (entities decoded; a duplicate attribute, which python-calamine would take the last of, is refused).
+
+    What expat makes of the same bytes is the same every time (``path`` only names the file in a refusal, and a
+    refused part is never kept), so a part seen lately is answered from :data:`_ELEMENTS`, with copies of the
+    attributes: nothing a caller does to them reaches another workbook's answer."""
+    key = (data, wanted)
+    known = _ELEMENTS.get(key) if len(data) <= _ELEMENTS_BYTES else None
+    if known is not None:
+        return [(local, dict(attrs)) for local, attrs in known]
     found: list[tuple[str, dict[str, str]]] = []
 
     def start(name: str, attrs: dict[str, str]) -> None:
@@ -116,6 +131,10 @@ def _elements(path: str, data: bytes, wanted: frozenset[str]) -> list[tuple[str,
             found.append((local, attrs))
 
     _parse(path, [data], start, lambda name: None, lambda: None)
+    if len(data) <= _ELEMENTS_BYTES:
+        if len(_ELEMENTS) >= _ELEMENTS_KEPT:
+            _ELEMENTS.clear()  # all forgotten at once: one step, whatever else runs meanwhile
+        _ELEMENTS[key] = tuple((local, dict(attrs)) for local, attrs in found)
     return found
 
 
