@@ -308,7 +308,7 @@ def random_tenants(rng: random.Random, edges: list[Decimal], n: int, data_year: 
 @pytest.mark.parametrize("ruleset_id", BUNDLED)
 def test_every_bundled_ruleset_is_judged_in_python(ruleset_id):
     compiled = compile_ruleset(load_ruleset(ruleset_id))
-    assert pc.python_call_of(compiled) is not None
+    assert tenants_module.python_call_of(compiled, tenants_module.BUILD_AT_ROWS) is not None  # built, and judged with
     # and run_tenant_tests takes that way: zen is not asked for the roster
     submission = lawbook.submission(lawbook.profile(), lawbook.passing_roster(40))
     calls = []
@@ -587,8 +587,21 @@ def test_a_processs_first_small_roster_goes_to_zen_and_the_next_builds_the_call(
     ruleset = load_ruleset(built["growth-from-zero"])
     compiled = compile_ruleset(ruleset)
     monkeypatch.setattr(pc, "_CALLS", {})
-    monkeypatch.setattr(pc, "_ASKED", {})
-    assert pc.python_call_of(compiled, 100) is None
-    assert pc.python_call_of(compiled, 100) is not None
+    monkeypatch.setattr(tenants_module, "_JUDGED", {})
+    assert tenants_module.python_call_of(compiled, 100) is None
+    assert pc._CALLS == {}  # nothing built
+    assert tenants_module.python_call_of(compiled, 100) is not None
     monkeypatch.setattr(pc, "_CALLS", {})
-    assert pc.python_call_of(compiled, pc.BUILD_AT_ROWS) is not None  # a large roster builds it at once
+    monkeypatch.setattr(tenants_module, "_JUDGED", {})
+    assert tenants_module.python_call_of(compiled, tenants_module.BUILD_AT_ROWS) is not None  # a large one at once
+
+
+def test_one_check_of_one_small_workbook_does_not_import_the_python_call(tmp_path):
+    """Its builder (rules/python_call.py) is imported only once a roster is to use it."""
+    import subprocess
+
+    program = ("import sys; from incubator_check import check; r = check(sys.argv[1]); "
+               "print(r.verdict.value, 'incubator_check.rules.python_call' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", program, str(HERE.parent / "fixtures" / "standard-pass.xlsx")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["PASS", "False"], done.stderr

@@ -936,25 +936,15 @@ def _rank_function(ruleset: "Ruleset", figures: list[str]) -> Callable[..., int]
 
 
 _CALLS: dict[int, tuple[Any, PythonTenantCall | None]] = {}
-_ASKED: dict[int, Any] = {}  # the zen calls a roster was judged with once without a Python call being built
-#: Building a ruleset's Python call costs ~5 ms, once per process; it saves ~7.5 µs a row against zen. A process's
-#: first roster of fewer rows than this goes to zen (one check of one workbook pays no more than before); its next
-#: roster of the ruleset, or a larger first one, has the call built.
-BUILD_AT_ROWS = 1000
 
 
-def python_call_of(compiled: "CompiledRuleset", rows: int | None = None) -> PythonTenantCall | None:
+def python_call_of(compiled: "CompiledRuleset") -> PythonTenantCall | None:
     """The ruleset's tenant call in Python, built once per compiled zen call (a ruleset resolved for a day shares
-    it, as it shares the zen call); None when the ruleset uses a construct it does not know (zen answers), or, for
-    ``rows`` given, when this is the process's first roster of the ruleset and a small one (:data:`BUILD_AT_ROWS`)."""
+    it, as it shares the zen call); None when the ruleset uses a construct it does not know (zen answers). When a
+    roster is worth building it for is the judge's choice (``judge/tenants.py: python_call_of``)."""
     key = id(compiled.tenant_call)
     entry = _CALLS.get(key)
     if entry is None or entry[0] is not compiled.tenant_call:
-        if rows is not None and rows < BUILD_AT_ROWS:
-            asked = _ASKED.get(key)
-            if asked is not compiled.tenant_call:
-                _ASKED[key] = compiled.tenant_call  # held: its id is not reused while kept
-                return None
         try:
             call = python_tenant_call(compiled)
         except Refused:
