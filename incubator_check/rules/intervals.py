@@ -55,9 +55,25 @@ def _tokens(expr: str) -> list[str]:
     return out
 
 
-class _Parser:
-    """or < and < comparison < + - < * ; atoms: #.field, a parameter, a number, ( … )."""
+@dataclass(frozen=True)
+class Node:
+    """A term's syntax: what both readings of it (zen's over the blanks, here; the Python call's) are made from."""
 
+    kind: str  # field, number, name, bool, compare, arith, and, or
+    typ: str  # "num" (a figure) or "bool" (a yes/no)
+    value: object = None  # a field's or name's name, a number's text, a bool, an operator
+    left: "Node | None" = None
+    right: "Node | None" = None
+
+
+def parse(expr: str, numeric: frozenset[str], boolean: frozenset[str]) -> Node:
+    """``expr`` as a tree: or < and < comparison < + - < * ; atoms: #.field (a figure of ``numeric`` or a yes/no of
+    ``boolean``), a parameter, a number, true/false, ( … ). Each operand's type (a figure or a yes/no) is checked;
+    anything else is :class:`Unreadable`."""
+    return _Parser(expr, numeric, boolean).parse()
+
+
+class _Parser:
     def __init__(self, expr: str, numeric: frozenset[str], boolean: frozenset[str]):
         self.tokens, self.at = _tokens(expr), 0
         self.numeric, self.boolean = numeric, boolean
@@ -68,87 +84,105 @@ class _Parser:
     def take(self) -> str:
         token = self.peek()
         if token is None:
-            raise Unreadable("end")
+            raise Unreadable("end of expression")
         self.at += 1
         return token
 
-    def parse(self):
-        node = self.disjunction()
+    def parse(self) -> Node:
+        node = self.chain("or", self.conjunction)
         if self.peek() is not None:
-            raise Unreadable(self.peek())
+            raise Unreadable(f"unexpected {self.peek()}")
         return node
 
-    def disjunction(self):
-        return self._chain("or", "any", self.conjunction)
+    def conjunction(self) -> Node:
+        return self.chain("and", self.comparison)
 
-    def conjunction(self):
-        return self._chain("and", "all", self.comparison)
-
-    def _chain(self, word: str, how: str, operand):
-        """``a or b or …`` / ``a and b and …``: a Kleene fold of the operands."""
+    def chain(self, word: str, operand) -> Node:
         node = operand()
         while self.peek() == word:
             self.take()
-            node = _Bool(fold([_as_bool(node), _as_bool(operand())], how))
+            node = Node(word, "bool", None, _boolean(node), _boolean(operand()))
         return node
 
-    def comparison(self):
+    def comparison(self) -> Node:
         left = self.sum()
         if self.peek() in _COMPARISONS:
             operator = self.take()
-            return _Bool(_compare(_as_num(left), operator, _as_num(self.sum())))
+            return Node("compare", "bool", operator, _number(left), _number(self.sum()))
         return left
 
-    def sum(self):
+    def sum(self) -> Node:
         node = self.product()
         while self.peek() in ("+", "-"):
             operator = self.take()
-            a, b = _as_num(node), _as_num(self.product())
-            node = (_Num(f"({a.lo} + {b.lo})", f"({a.hi} + {b.hi})") if operator == "+"
-                    else _Num(f"({a.lo} - {b.hi})", f"({a.hi} - {b.lo})"))
+            node = Node("arith", "num", operator, _number(node), _number(self.product()))
         return node
 
-    def product(self):
+    def product(self) -> Node:
         node = self.atom()
         while self.peek() == "*":
             self.take()
-            a, b = _as_num(node), _as_num(self.atom())
-            node = _Num(f"({a.lo} * {b.lo})", f"({a.hi} * {b.hi})")  # every factor is ≥ 0
+            node = Node("arith", "num", "*", _number(node), _number(self.atom()))
         return node
 
-    def atom(self):
+    def atom(self) -> Node:
         token = self.take()
         if token == "(":
-            node = self.disjunction()
+            node = self.chain("or", self.conjunction)
             if self.take() != ")":
-                raise Unreadable("(")
+                raise Unreadable("unclosed (")
             return node
         if token.startswith("#."):
             name = token[2:]
             if name in self.numeric:
-                return _Num(f"({token} == null ? 0 : {token})", f"({token} == null ? {BIG} : {token})")
+                return Node("field", "num", name)
             if name in self.boolean:
-                return _Bool(token)  # null when blank: unknown, as Kleene logic has it
-            raise Unreadable(token)
+                return Node("field", "bool", name)
+            raise Unreadable(f"field {token} is neither a figure nor yes/no")
         if token[0].isdigit():
-            return _Num(token, token)
+            return Node("number", "num", token)
         if token in ("true", "false"):
-            return _Bool(token)
-        if token in ("and", "or", "not", "null") or token in _COMPARISONS:
-            raise Unreadable(token)
-        return _Num(token, token)  # a parameter or a profile figure: known (the caller guards a blank one)
+            return Node("bool", "bool", token == "true")
+        if token in ("and", "or", "not", "null") or token in _COMPARISONS or not token.isidentifier():
+            raise Unreadable(f"unexpected {token}")
+        return Node("name", "num", token)  # a parameter or a profile figure: known (the caller guards a blank one)
 
 
-def _as_num(node) -> _Num:
-    if not isinstance(node, _Num):
+def _number(node: Node) -> Node:
+    if node.typ != "num":
         raise Unreadable("a yes/no where a figure is expected")
     return node
 
 
-def _as_bool(node) -> str:
-    if not isinstance(node, _Bool):
+def _boolean(node: Node) -> Node:
+    if node.typ != "bool":
         raise Unreadable("a figure where a yes/no is expected")
-    return node.kleene
+    return node
+
+
+def _interval(node: Node) -> "_Num | _Bool":
+    """A node over the range of its blanks: a figure as its lowest and highest zen expressions, a yes/no as its
+    Kleene zen expression."""
+    kind = node.kind
+    if kind == "field":
+        token = f"#.{node.value}"
+        if node.typ == "num":
+            return _Num(f"({token} == null ? 0 : {token})", f"({token} == null ? {BIG} : {token})")
+        return _Bool(token)  # null when blank: unknown, as Kleene logic has it
+    if kind in ("number", "name"):
+        return _Num(node.value, node.value)
+    if kind == "bool":
+        return _Bool("true" if node.value else "false")
+    if kind in ("and", "or"):
+        return _Bool(fold([_interval(node.left).kleene, _interval(node.right).kleene], "all" if kind == "and" else "any"))
+    if kind == "compare":
+        return _Bool(_compare(_interval(node.left), node.value, _interval(node.right)))
+    a, b = _interval(node.left), _interval(node.right)  # arith
+    if node.value == "+":
+        return _Num(f"({a.lo} + {b.lo})", f"({a.hi} + {b.hi})")
+    if node.value == "-":
+        return _Num(f"({a.lo} - {b.hi})", f"({a.hi} - {b.lo})")
+    return _Num(f"({a.lo} * {b.lo})", f"({a.hi} * {b.hi})")  # every factor is ≥ 0
 
 
 def fold(terms: list[str], how: str) -> str:
@@ -177,6 +211,7 @@ def _compare(a: _Num, operator: str, b: _Num) -> str:
 def over_blanks(expr: str, numeric: frozenset[str], boolean: frozenset[str]) -> str | None:
     """The zen expression of ``expr`` over the range of its blanks, or None when it cannot be read that way."""
     try:
-        return _as_bool(_Parser(expr, numeric, boolean).parse())
+        tree = parse(expr, numeric, boolean)
     except Unreadable:
         return None
+    return _interval(tree).kleene if tree.typ == "bool" else None

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .compile import DERIVED_YEARS, class_table, order_of_tests
 from .fields import numeric_tenant_fields, profile_keys, yes_no_tenant_fields
-from .intervals import BIG, Unreadable, _COMPARISONS, _tokens, over_blanks
+from .intervals import BIG, Node as _Node, Unreadable, over_blanks, parse
 
 if TYPE_CHECKING:
     from .compile import CompiledRuleset
@@ -163,111 +163,6 @@ def zen_read(value: Any) -> Any:
 
 
 # --- the grammar of rules/intervals.py, as a tree -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Node:
-    kind: str  # field, number, name, bool, compare, arith, and, or
-    typ: str  # "num" or "bool"
-    value: Any = None  # a field's or name's name, a number's text, a bool, an operator
-    left: "_Node | None" = None
-    right: "_Node | None" = None
-
-
-class _Parser:
-    """or < and < comparison < + - < * ; atoms: #.field, a parameter, a number, true/false, ( … ) — exactly the
-    grammar of ``intervals._Parser``, with its types (a figure or a yes/no) checked the same way."""
-
-    def __init__(self, expr: str, numeric: frozenset[str], boolean: frozenset[str]):
-        try:
-            self.tokens = _tokens(expr)
-        except Unreadable as exc:
-            raise Refused(f"token {exc}") from None
-        self.at = 0
-        self.numeric, self.boolean = numeric, boolean
-
-    def peek(self) -> str | None:
-        return self.tokens[self.at] if self.at < len(self.tokens) else None
-
-    def take(self) -> str:
-        token = self.peek()
-        if token is None:
-            raise Refused("end of expression")
-        self.at += 1
-        return token
-
-    def parse(self) -> _Node:
-        node = self.chain("or", self.conjunction)
-        if self.peek() is not None:
-            raise Refused(f"unexpected {self.peek()}")
-        return node
-
-    def conjunction(self) -> _Node:
-        return self.chain("and", self.comparison)
-
-    def chain(self, word: str, operand) -> _Node:
-        node = operand()
-        while self.peek() == word:
-            self.take()
-            node = _Node(word, "bool", None, _boolean(node), _boolean(operand()))
-        return node
-
-    def comparison(self) -> _Node:
-        left = self.sum()
-        if self.peek() in _COMPARISONS:
-            operator = self.take()
-            return _Node("compare", "bool", operator, _number(left), _number(self.sum()))
-        return left
-
-    def sum(self) -> _Node:
-        node = self.product()
-        while self.peek() in ("+", "-"):
-            operator = self.take()
-            node = _Node("arith", "num", operator, _number(node), _number(self.product()))
-        return node
-
-    def product(self) -> _Node:
-        node = self.atom()
-        while self.peek() == "*":
-            self.take()
-            node = _Node("arith", "num", "*", _number(node), _number(self.atom()))
-        return node
-
-    def atom(self) -> _Node:
-        token = self.take()
-        if token == "(":
-            node = self.chain("or", self.conjunction)
-            if self.take() != ")":
-                raise Refused("unclosed (")
-            return node
-        if token.startswith("#."):
-            name = token[2:]
-            if name in self.numeric:
-                return _Node("field", "num", name)
-            if name in self.boolean:
-                return _Node("field", "bool", name)
-            raise Refused(f"field {token} is neither a figure nor yes/no")
-        if token[0].isdigit():
-            if len(Decimal(token).normalize().as_tuple().digits) > 15:
-                raise Refused(f"a number of more than 15 digits: {token}")
-            return _Node("number", "num", token)
-        if token in ("true", "false"):
-            return _Node("bool", "bool", token == "true")
-        if token in ("and", "or", "not", "null") or token in _COMPARISONS or not token.isidentifier():
-            raise Refused(f"unexpected {token}")
-        return _Node("name", "num", token)
-
-
-def _number(node: _Node) -> _Node:
-    if node.typ != "num":
-        raise Refused("a yes/no where a figure is expected")
-    return node
-
-
-def _boolean(node: _Node) -> _Node:
-    if node.typ != "bool":
-        raise Refused("a figure where a yes/no is expected")
-    return node
 
 
 def _walk(node: _Node | None):
@@ -441,7 +336,7 @@ class _Emitter:
                           values=[self.plain(node.left), self.plain(node.right)])
 
     def ranged(self, node: _Node) -> Any:
-        """A figure as (lowest, highest), a yes/no as its Kleene value: ``intervals._Parser``, node for node."""
+        """A figure as (lowest, highest), a yes/no as its Kleene value: ``intervals._interval``, node for node."""
         if node.kind == "field":
             value = _load(self.field_var(node.value))
             if node.typ == "num":
@@ -842,14 +737,27 @@ def _class_term(allowed: tuple[str, ...], ranked: list[str]) -> ast.expr:
     return _if(_is(_load("lo"), None), _const(None), _if(_load("opened"), by_table, one))
 
 
+def _term_tree(expr: str, numeric, yes_no) -> _Node:
+    """A term's tree (``intervals.parse``) if the Python call can answer it as zen does, else :class:`Refused`: a
+    yes/no, numbers of at most 15 digits, arithmetic Decimal keeps exact (``_check_arithmetic``)."""
+    try:
+        tree = parse(expr, numeric, yes_no)
+    except Unreadable as exc:
+        raise Refused(str(exc)) from None
+    for node in _walk(tree):
+        if node.kind == "number" and len(Decimal(node.value).normalize().as_tuple().digits) > 15:
+            raise Refused(f"a number of more than 15 digits: {node.value}")
+    if tree.typ != "bool":
+        raise Refused("a term that is not a yes/no")
+    _check_arithmetic(tree)
+    return tree
+
+
 def _expression_term(term, emit: _Emitter, numeric, yes_no, keys, operated, guards, blank_allowed, bad_used,
                      field_var) -> ast.expr:
     """``compile.guarded`` and ``compile.term_expression`` for a term with an expression."""
     expr = term.expr or ""
-    tree = _Parser(expr, numeric, yes_no).parse()
-    if tree.typ != "bool":
-        raise Refused("a term that is not a yes/no")
-    _check_arithmetic(tree)
+    tree = _term_tree(expr, numeric, yes_no)
     fields = {n.value for n in _walk(tree) if n.kind == "field"}
     covered = set(term.needs) | ({"registered_year"} if "registered_on" in term.needs else set())
     if fields - covered:
