@@ -392,7 +392,7 @@ class Report(BaseModel):
                 return self.model_dump_json(by_alias=True, context={"lang": self.lang},
                                             exclude={"plan"} if self.first_check is not None else {"plan", "first_check"})
             except (ValueError, TypeError):  # pydantic's serialization error is a ValueError
-                pass
+                pass  # refused (a lone surrogate): written the long way below, as json_safe has it
         return dumps(self.as_json())
 
     def in_language(self, lang: str) -> "Report":

@@ -36,16 +36,23 @@ HERE = Path(__file__).resolve().parent
 BUNDLED = ["miit-2025-standard", "miit-2025-excellence", "shenzhen-2025"]
 FIXTURES = sorted(str(p) for p in (HERE / "rulesets").glob("*.yaml"))
 
-GROWTH_FROM_ZERO = """\
-id: growth-from-zero
+
+def _extending_the_standard(ruleset_id: str, tenant_tests: str) -> str:
+    """A test ruleset's text: the standard level's, with ``tenant_tests`` (YAML at the key's indentation) added."""
+    return f"""\
+id: {ruleset_id}
 kind: ruleset
 version: "0.1-test"
 level: 标准级
 extends: miit-2025-standard
-title: {zh: 测试, en: test}
+title: {{zh: 测试, en: test}}
 citation: 测试
 effective: 2026-01-01
 tenant_tests:
+{tenant_tests}"""
+
+
+GROWTH_FROM_ZERO = _extending_the_standard("growth-from-zero", """\
   growth:
     article: 第六条第（六）项
     any:
@@ -53,21 +60,12 @@ tenant_tests:
         needs: [revenue_y1, revenue_y2]
       - expr: "#.rd_y1 > growth_factor * #.rd_y2"
         needs: [rd_y1, rd_y2]
-"""
+""")
 
 # Constructs of the grammar a bundled ruleset does not use: subtraction, == and !=, < and <=, or inside a term,
 # parentheses, a number with decimals, true/false, a sum compared with a product, a term without needs, a profile
 # figure in a sum, a blank with a meaning on a figure.
-CONSTRUCTS = """\
-id: constructs
-kind: ruleset
-version: "0.1-test"
-level: 标准级
-extends: miit-2025-standard
-title: {zh: 测试, en: test}
-citation: 测试
-effective: 2026-01-01
-tenant_tests:
+CONSTRUCTS = _extending_the_standard("constructs", """\
   constructs:
     article: 测试
     any:
@@ -93,19 +91,10 @@ tenant_tests:
       - expr: "#.rd_y1 == #.rd_y2"
         needs: [rd_y1, rd_y2]
       - sme_class: [micro]
-"""
+""")
 
 # A difference compared with a figure: the two sides can come nearer than zen's sixteenth digit.
-NEAR = """\
-id: near
-kind: ruleset
-version: "0.1-test"
-level: 标准级
-extends: miit-2025-standard
-title: {zh: 测试, en: test}
-citation: 测试
-effective: 2026-01-01
-tenant_tests:
+NEAR = _extending_the_standard("near", """\
   growth:
     article: 第六条第（六）项
     any:
@@ -116,7 +105,7 @@ tenant_tests:
     all:
       - expr: "#.revenue_y1 - #.revenue_y2 > 4243246.5732"
         needs: [revenue_y1, revenue_y2]
-"""
+""")
 
 # A construct the Python grammar does not know (a text): that ruleset keeps its zen call.
 UNKNOWN = """\
